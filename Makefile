@@ -1,0 +1,64 @@
+# Etam: two commands. `make run` starts the embedded demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-dev lint format typecheck lock migrations-check openapi bench-audit clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Etam needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-base: requirements/base.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	@touch $@ $(VENV)/.installed-base
+
+setup: $(VENV)/.installed-base
+	$(PY) manage.py compile_translations
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_demo_content
+
+run: setup
+	$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
+	$(PY) manage.py run_demo --host $(HOST) --port $(PORT)
+
+setup-dev: $(VENV)/.installed-dev
+	$(PY) manage.py compile_translations
+
+test: setup-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: setup-dev
+	$(BIN)/mypy etam config
+
+migrations-check: setup-dev
+	ETAM_MODE=test $(PY) manage.py makemigrations --check --dry-run
+
+openapi: setup-dev
+	ETAM_MODE=test $(PY) manage.py export_openapi docs/api/openapi.json
+
+lock: $(PY)
+	$(PY) -m pip install --quiet uv
+	$(BIN)/uv pip compile -q requirements/base.in -o requirements/base.txt --python-version 3.11 --generate-hashes
+	$(BIN)/uv pip compile -q requirements/dev.in -o requirements/dev.txt --python-version 3.11 --generate-hashes
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

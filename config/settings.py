@@ -1,0 +1,219 @@
+"""Etam settings: one module, twelve-factor, read through ``config.env``.
+
+See docs/adr/0003-settings-from-environment.md. ``ETAM_MODE`` picks the posture:
+``demo`` (embedded default for ``make run``), ``test`` and ``production``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from config import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.text("ETAM_VAR_DIR", str(BASE_DIR / "var")))
+SHARED_DATA_DIR = BASE_DIR / "etam" / "core" / "data"
+
+ETAM_MODE = env.mode()
+PRODUCTION = ETAM_MODE == "production"
+DEMO_MODE = ETAM_MODE == "demo"
+
+_DEV_SECRET = "etam-insecure-development-key-do-not-use-in-production"  # noqa: S105 (refused in production below)
+SECRET_KEY = env.text("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET, required=PRODUCTION)
+if PRODUCTION and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
+    raise env.ConfigurationError(
+        "Variabel lingkungan SECRET_KEY: nilai bawaan atau terlalu pendek (minimal 50 karakter acak). "
+        "/ Environment variable SECRET_KEY: default or too short (at least 50 random characters)."
+    )
+
+DEBUG = env.boolean("DEBUG", default=ETAM_MODE == "demo")
+if PRODUCTION and DEBUG:
+    raise env.ConfigurationError(
+        "Variabel lingkungan DEBUG: tidak boleh aktif di mode produksi. "
+        "/ Environment variable DEBUG: must be off in production."
+    )
+
+ALLOWED_HOSTS = env.csv_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"], required=PRODUCTION)
+CSRF_TRUSTED_ORIGINS = env.csv_list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "etam.core",
+    "etam.web",
+    "etam.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "etam.core.middleware.RequestContextMiddleware",
+    # AxesMiddleware last, as django-axes documents.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "etam" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "etam.web.context_processors.shell",
+            ],
+        },
+    }
+]
+
+# SQLite under var/ is the embedded default; DATABASE_URL points at PostgreSQL in production.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": env.database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'etam.sqlite3'}", required=PRODUCTION)
+}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.integer("DATABASE_CONN_MAX_AGE", 60, minimum=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process and the task worker read while the other writes.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "etam.core.auth_backends.EmailOrPhoneBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+
+# Login rate limiting (django-axes): attempts are counted in the database, so every
+# web process behind the proxy sees the same count.
+AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
+AXES_ENABLED = env.boolean("AXES_ENABLED", True)
+
+OTP_TOTP_ISSUER = "Etam SPBE Kaltim"
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "etam" / "locale"]
+TIME_ZONE = "Asia/Makassar"  # WITA, Kalimantan Timur
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {
+        "BACKEND": env.text("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {} if env.text("FILE_STORAGE_BACKEND") else {"location": str(MEDIA_ROOT)},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Background work: django-tasks with the database backend (ADR 0002).
+TASKS = {
+    "default": {
+        "BACKEND": env.text("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.text("REDIS_URL"),
+    }
+    if env.text("REDIS_URL")
+    else {
+        # Shared by every process on the embedded default; no process-local state.
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "etam_cache",
+    }
+}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
+
+# Audit sealing: HMAC key kept outside the database so that whoever can write the
+# audit table cannot also forge the seals (docs/adr/0004-tamper-evident-audit-trail.md).
+AUDIT_SEAL_KEY = env.text("AUDIT_SEAL_KEY", SECRET_KEY)
+
+EMAIL_BACKEND = env.text(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "etam@kaltimprov.go.id")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+if ETAM_MODE == "test":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from etam.web import views as web_views
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("readyz", web_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("etam.api.urls")),
+    path("django-admin/", admin.site.urls),
+    path("", include("etam.web.urls")),
+]

@@ -1,0 +1,29 @@
+from etam.core.models.audit import AuditEvent, AuditSeal
+from etam.core.models.organisations import Agency, Institution, OrgUnit
+from etam.core.models.people import ApiToken, Role, RoleGrant, User
+from etam.core.models.reference import (
+    BpsCrosswalk,
+    ReferenceLoad,
+    Region,
+    RegionBoundary,
+    RegionLevel,
+    RegionStatistic,
+)
+
+__all__ = [
+    "Agency",
+    "ApiToken",
+    "AuditEvent",
+    "AuditSeal",
+    "BpsCrosswalk",
+    "Institution",
+    "OrgUnit",
+    "ReferenceLoad",
+    "Region",
+    "RegionBoundary",
+    "RegionLevel",
+    "RegionStatistic",
+    "Role",
+    "RoleGrant",
+    "User",
+]

@@ -1,0 +1,112 @@
+"""Organisations: instansi (a regional government) → perangkat daerah (OPD) → unit."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CODE_HELP = _("Short upper-case code, e.g. DISKOMINFO. Used in tracking numbers.")
+
+
+class Institution(models.Model):
+    """Instansi: Pemerintah Provinsi Kalimantan Timur or one of the 10 Pemerintah Kabupaten/Kota."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "provinsi", _("Provincial government")
+        REGENCY = "kabupaten", _("Regency government")
+        CITY = "kota", _("City government")
+
+    region_code = models.CharField(_("region code"), max_length=13, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["region_code"]
+        verbose_name = _("institution (instansi)")
+        verbose_name_plural = _("institutions (instansi)")
+
+    def __str__(self) -> str:
+        return self.name
+
+    # Scope of this object for the permission engine.
+    @property
+    def scope_institution_id(self) -> int:
+        return self.pk
+
+    scope_agency_id = None
+
+
+class Agency(models.Model):
+    """Perangkat daerah (OPD): dinas, badan, biro, inspektorat, sekretariat, kecamatan..."""
+
+    class Kind(models.TextChoices):
+        DINAS = "dinas", _("Dinas (service agency)")
+        BADAN = "badan", _("Badan (board)")
+        BIRO = "biro", _("Biro (bureau of the regional secretariat)")
+        SEKRETARIAT = "sekretariat", _("Secretariat")
+        INSPEKTORAT = "inspektorat", _("Inspectorate")
+        SATPOL = "satpol", _("Civil service police unit")
+        KECAMATAN = "kecamatan", _("District office")
+        RSUD = "rsud", _("Regional hospital")
+        OTHER = "lainnya", _("Other")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="agencies")
+    code = models.CharField(_("code"), max_length=20, help_text=CODE_HELP)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DINAS)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["institution__region_code", "code"]
+        verbose_name = _("agency (perangkat daerah)")
+        verbose_name_plural = _("agencies (perangkat daerah)")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "code"], name="agency_code_unique_per_institution")
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def scope_institution_id(self) -> int:
+        return self.institution_id
+
+    @property
+    def scope_agency_id(self) -> int:
+        return self.pk
+
+
+class OrgUnit(models.Model):
+    """A unit inside an OPD (bidang, seksi, UPTD); may nest."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["agency_id", "code"]
+        verbose_name = _("unit")
+        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="orgunit_code_unique_per_agency")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_institution_id(self) -> int:
+        return self.agency.institution_id
+
+    @property
+    def scope_agency_id(self) -> int:
+        return self.agency_id

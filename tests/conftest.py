@@ -1,0 +1,84 @@
+"""The shared fixture province: two instansi, a few OPDs each, and one user per role.
+
+Every module's tests build on ``province`` so isolation tests speak the same language:
+``province.kaltim`` / ``province.samarinda`` (instansi), ``province.diskominfo``,
+``province.dpmptsp`` (Kaltim OPDs), ``province.dpmptsp_smr`` (a Samarinda OPD), and users
+such as ``province.officer_dpmptsp``, ``province.admin_dpmptsp``, ``province.citizen``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from etam.core.models import Agency, Institution, Role, User
+from tests.factories import AgencyFactory, InstitutionFactory, StaffFactory, UserFactory, grant
+
+
+@dataclass
+class Province:
+    kaltim: Institution
+    samarinda: Institution
+    diskominfo: Agency
+    dpmptsp: Agency
+    disdikbud: Agency
+    dpmptsp_smr: Agency
+    superadmin: User
+    admin_kaltim: User
+    admin_samarinda: User
+    admin_dpmptsp: User
+    admin_diskominfo: User
+    officer_dpmptsp: User
+    officer_dpmptsp_smr: User
+    producer_diskominfo: User
+    steward_kaltim: User
+    coordinator_kaltim: User
+    assessor_kaltim: User
+    citizen: User
+    other_citizen: User
+
+
+@pytest.fixture
+def province(db) -> Province:
+    kaltim = InstitutionFactory(
+        region_code="64", name="Pemerintah Provinsi Kalimantan Timur", short_name="Pemprov Kaltim"
+    )
+    samarinda = InstitutionFactory(
+        region_code="64.72", name="Pemerintah Kota Samarinda", short_name="Pemkot Samarinda", kind=Institution.Kind.CITY
+    )
+    diskominfo = AgencyFactory(institution=kaltim, code="DISKOMINFO", name="Dinas Komunikasi dan Informatika")
+    dpmptsp = AgencyFactory(
+        institution=kaltim, code="DPMPTSP", name="Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu"
+    )
+    disdikbud = AgencyFactory(institution=kaltim, code="DISDIKBUD", name="Dinas Pendidikan dan Kebudayaan")
+    dpmptsp_smr = AgencyFactory(
+        institution=samarinda, code="DPMPTSP", name="Dinas Penanaman Modal dan PTSP Kota Samarinda"
+    )
+
+    def staff(name: str, role: str, scope) -> User:
+        user = StaffFactory(full_name=name, email=f"{name.lower().replace(' ', '.')}@example.id")
+        grant(user, role, scope)
+        return user
+
+    return Province(
+        kaltim=kaltim,
+        samarinda=samarinda,
+        diskominfo=diskominfo,
+        dpmptsp=dpmptsp,
+        disdikbud=disdikbud,
+        dpmptsp_smr=dpmptsp_smr,
+        superadmin=staff("Super Admin", Role.SUPER_ADMIN, None),
+        admin_kaltim=staff("Admin Kaltim", Role.INSTITUTION_ADMIN, kaltim),
+        admin_samarinda=staff("Admin Samarinda", Role.INSTITUTION_ADMIN, samarinda),
+        admin_dpmptsp=staff("Admin DPMPTSP", Role.AGENCY_ADMIN, dpmptsp),
+        admin_diskominfo=staff("Admin Diskominfo", Role.AGENCY_ADMIN, diskominfo),
+        officer_dpmptsp=staff("Petugas DPMPTSP", Role.SERVICE_OFFICER, dpmptsp),
+        officer_dpmptsp_smr=staff("Petugas DPMPTSP Samarinda", Role.SERVICE_OFFICER, dpmptsp_smr),
+        producer_diskominfo=staff("Produsen Diskominfo", Role.DATA_PRODUCER, diskominfo),
+        steward_kaltim=staff("Walidata Kaltim", Role.DATA_STEWARD, kaltim),
+        coordinator_kaltim=staff("Koordinator Kaltim", Role.SPBE_COORDINATOR, kaltim),
+        assessor_kaltim=staff("Asesor Kaltim", Role.ASSESSOR, kaltim),
+        citizen=UserFactory(full_name="Warga Satu", email="warga1@example.id"),
+        other_citizen=UserFactory(full_name="Warga Dua", email="warga2@example.id"),
+    )
