@@ -6,4 +6,5 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("staf/", views.staff_dashboard, name="staff_dashboard"),
 ]

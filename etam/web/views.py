@@ -1,14 +1,43 @@
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from etam.core.models import RoleGrant
+from etam.web import shell
+from etam.web.dashboard import widgets_for
+from etam.web.navigation import PUBLIC_NAV, staff_entries_for
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    return render(request, "web/home.html", {"modules": shell.menu_links(PUBLIC_NAV)})
+
+
+@never_cache
+def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    """The staff area's landing page: the user's role grants, their menu as cards, and
+    the widgets the modules registered (etam.web.dashboard)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), shell.login_url())
+    if not shell.is_staff_user(request.user):
+        raise PermissionDenied
+    grants = (
+        RoleGrant.objects.active()
+        .filter(user=request.user)
+        .select_related("institution", "agency", "agency__institution")
+        .order_by("role", "institution__name", "agency__name")
+    )
+    context = {
+        "grants": grants,
+        "entries": shell.menu_links(staff_entries_for(request.user)),
+        "widgets": widgets_for(request),
+    }
+    return render(request, "web/staff_dashboard.html", context)
 
 
 @never_cache

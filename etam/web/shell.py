@@ -1,0 +1,88 @@
+"""What the layout needs on every page: menu entries that resolve, and the shell's URLs.
+
+Login and logout views belong to the core module; the shell links to them by URL name
+when they are installed and falls back to their documented paths (``/masuk/``,
+``/keluar/``) so that a page still renders while a module is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+
+from etam.web.navigation import NavEntry
+
+LOGIN_PATH = "/masuk/"
+LOGOUT_PATH = "/keluar/"
+API_DOCS_PATH = "/api/v1/docs"
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    label: str | Promise
+    url: str
+    description: str | Promise
+    current: bool
+
+
+def _reverse_or(names: Iterable[str], fallback: str) -> str:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return fallback
+
+
+def login_url() -> str:
+    try:
+        return resolve_url(settings.LOGIN_URL)
+    except NoReverseMatch:
+        return _reverse_or(["core:login", "login"], LOGIN_PATH)
+
+
+def logout_url() -> str:
+    return _reverse_or(["core:logout", "logout"], LOGOUT_PATH)
+
+
+def shell_urls() -> dict[str, str]:
+    return {
+        "login": login_url(),
+        "logout": logout_url(),
+        "staff": reverse("web:staff_dashboard"),
+        "set_language": reverse("set_language"),
+        "api_docs": API_DOCS_PATH,
+    }
+
+
+def menu_links(entries: Iterable[NavEntry], current_path: str = "") -> list[MenuLink]:
+    """The entries whose URL resolves, marked ``current`` when the request is under them.
+
+    An entry whose URL name does not resolve (module not wired yet) is left out rather
+    than breaking every page.
+    """
+    links = []
+    for entry in entries:
+        try:
+            url = entry.url
+        except NoReverseMatch:
+            continue
+        current = current_path == url or (url != "/" and current_path.startswith(url))
+        links.append(MenuLink(label=entry.label, url=url, description=entry.description, current=current))
+    return links
+
+
+def is_staff_user(user: Any) -> bool:
+    """Who may open the staff area: staff accounts and anyone holding an active role grant."""
+    from etam.core.models import User
+    from etam.core.permissions import active_grants
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.kind == User.Kind.STAFF or user.is_superuser or bool(active_grants(user))
