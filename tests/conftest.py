@@ -15,6 +15,44 @@ import pytest
 from etam.core.models import Agency, Institution, Role, User
 from tests.factories import AgencyFactory, InstitutionFactory, StaffFactory, UserFactory, grant
 
+# --- Reference regions (helper refdata-demo): loaded once per test database. ---------------
+# Every test database gets the Kaltim kode wilayah tree, boundaries, statistics and the BPS
+# crosswalk right after pytest-django creates it (works with --create-db, --reuse-db and
+# xdist: each worker has its own database and loads it once). Transactional tests
+# (transaction=True, transactional_db, live_server; pytest-django runs them last) flush every
+# table afterwards, so the data is loaded again after each of them.
+_reference_blocker: list = []
+
+
+def _load_reference_data() -> None:
+    from etam.core.reference_loader import load_all
+
+    load_all()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _load_reference_data()
+    _reference_blocker[:] = [django_db_blocker]
+
+
+def _flushes_database(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" in names or "live_server" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or marker.args))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    # nextitem None: the session (and its test database) is being torn down.
+    if nextitem is not None and _reference_blocker and _flushes_database(item):
+        with _reference_blocker[0].unblock():
+            _load_reference_data()
+
 
 @dataclass
 class Province:
