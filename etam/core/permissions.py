@@ -33,6 +33,7 @@ _ROLE_PERMISSIONS: dict[str, set[str]] = defaultdict(set)
 CORE_ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.INSTITUTION_ADMIN: {
         "core.view_organisation",
+        "core.edit_institution",
         "core.manage_agency",
         "core.manage_unit",
         "core.manage_grants",

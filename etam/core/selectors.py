@@ -1,0 +1,81 @@
+"""Reads of organisations and people, already narrowed to what the actor may see.
+
+Views and the API never build an unscoped queryset of these models: they call a
+selector and, for a single object, ``get_object_or_404`` on the selector's queryset,
+so an object outside the actor's scope is simply not found (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from etam.core.models import Agency, Institution, OrgUnit, RoleGrant, User
+from etam.core.permissions import scope_q
+
+VIEW_ORGANISATION = "core.view_organisation"
+VIEW_STAFF = "core.view_staff"
+
+
+def institutions_visible_to(actor: Any, *, perm: str = VIEW_ORGANISATION) -> QuerySet[Institution]:
+    """Instansi the actor may see: those granted instansi-wide, plus the instansi of a granted OPD."""
+    via_agency = Agency.objects.filter(scope_q(actor, perm, institution_field=None, agency_field="id")).values(
+        "institution_id"
+    )
+    return Institution.objects.filter(
+        scope_q(actor, perm, institution_field="id", agency_field=None) | Q(pk__in=via_agency)
+    )
+
+
+def agencies_visible_to(actor: Any, *, perm: str = VIEW_ORGANISATION) -> QuerySet[Agency]:
+    return (
+        Agency.objects.filter(scope_q(actor, perm, institution_field="institution_id", agency_field="id"))
+        .select_related("institution")
+        .order_by("institution__region_code", "code")
+    )
+
+
+def agency_list(actor: Any, *, include_inactive: bool = True) -> QuerySet[Agency]:
+    """The OPD list page: each OPD with its instansi and how many units it has."""
+    qs = agencies_visible_to(actor).annotate(unit_count=Count("units", distinct=True))
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def units_visible_to(actor: Any, *, perm: str = VIEW_ORGANISATION) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(
+        scope_q(actor, perm, institution_field="agency__institution_id", agency_field="agency_id")
+    ).select_related("agency", "agency__institution", "parent")
+
+
+def users_visible_to(actor: Any, *, perm: str = VIEW_STAFF) -> QuerySet[User]:
+    """People the actor may see: themselves, and staff holding (or once holding) a grant in
+    the actor's scope. Citizens see only their own account."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return User.objects.none()
+    in_scope = RoleGrant.objects.filter(
+        scope_q(actor, perm, institution_field="institution_id", agency_field="agency_id")
+    ).values("user_id")
+    return User.objects.filter(Q(pk=actor.pk) | Q(pk__in=in_scope))
+
+
+def grants_visible_to(actor: Any, *, perm: str = VIEW_STAFF) -> QuerySet[RoleGrant]:
+    """Grants the actor may see: their own, and those inside their scope."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return RoleGrant.objects.none()
+    return RoleGrant.objects.filter(
+        Q(user_id=actor.pk) | scope_q(actor, perm, institution_field="institution_id", agency_field="agency_id")
+    ).select_related("user", "institution", "agency", "granted_by", "revoked_by")
+
+
+def staff_list(actor: Any) -> QuerySet[User]:
+    """The staff list page: staff the actor may see, each with the active grants the actor may see."""
+    visible_grants = grants_visible_to(actor).filter(revoked_at__isnull=True).order_by("role", "id")
+    return (
+        users_visible_to(actor)
+        .filter(kind=User.Kind.STAFF)
+        .prefetch_related(Prefetch("role_grants", queryset=visible_grants, to_attr="visible_grants"))
+        .order_by("full_name", "id")
+    )

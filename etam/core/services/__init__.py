@@ -1,0 +1,47 @@
+"""Core business operations: one function per operation, ``<entity>_<verb>(*, actor, ...)``.
+
+Every function checks permission, changes state and writes one audit event in the same
+transaction. HTML views, the API, admin actions, jobs and commands all call these.
+"""
+
+from etam.core.services.organisations import (
+    agency_create,
+    agency_deactivate,
+    agency_reactivate,
+    agency_update,
+    institution_create,
+    institution_update,
+    orgunit_create,
+    orgunit_update,
+)
+from etam.core.services.people import (
+    citizen_register,
+    grantable_roles,
+    may_grant,
+    role_grant_create,
+    role_grant_revoke,
+    staff_user_create,
+    totp_device_confirm,
+    totp_device_remove,
+    user_password_change,
+)
+
+__all__ = [
+    "agency_create",
+    "agency_deactivate",
+    "agency_reactivate",
+    "agency_update",
+    "citizen_register",
+    "grantable_roles",
+    "institution_create",
+    "institution_update",
+    "may_grant",
+    "orgunit_create",
+    "orgunit_update",
+    "role_grant_create",
+    "role_grant_revoke",
+    "staff_user_create",
+    "totp_device_confirm",
+    "totp_device_remove",
+    "user_password_change",
+]

@@ -1,0 +1,59 @@
+"""Small helpers shared by the core services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from etam.core.models import Role
+from etam.core.permissions import active_grants
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited fields of ``obj``; foreign keys as their ids."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        values[name] = getattr(obj, attname)
+    return values
+
+
+def is_super_admin(actor: Any) -> bool:
+    return any(g.role == Role.SUPER_ADMIN for g in active_grants(actor))
+
+
+def require_authenticated(actor: Any) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise PermissionDenied(_("Sign in first."))
+
+
+def reject_unknown_fields(changes: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        # A programming error, not user input: name it plainly.
+        raise TypeError(f"cannot change field(s) {', '.join(unknown)}")
+
+
+class FieldErrors:
+    """Collects per-field messages and raises them together as one ValidationError."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[ValidationError]] = {}
+
+    def add(self, field: str, message: str, code: str, params: Mapping[str, Any] | None = None) -> None:
+        self.errors.setdefault(field, []).append(ValidationError(message, code=code, params=dict(params or {})))
+
+    def extend(self, field: str, error: ValidationError) -> None:
+        self.errors.setdefault(field, []).extend(error.error_list)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)

@@ -1,0 +1,446 @@
+"""Business operations on people: staff accounts, citizen accounts, role grants, sign-in factors.
+
+Who may grant what (docs/adr/0005-roles-and-scoped-grants.md):
+
+- the super admin may grant any role, anywhere, including super admin;
+- whoever holds ``core.manage_grants`` over an instansi (admin instansi) may grant any
+  role except super admin, within that instansi and its OPDs;
+- whoever holds ``core.manage_grants`` over an OPD only (admin OPD) may grant only the
+  OPD-scoped roles (petugas layanan, admin OPD, produsen data) within that OPD;
+- nobody but the super admin grants a role to themselves;
+- revoking follows the same rule as granting.
+
+The rule falls out of the permission engine: an OPD-scoped grant never covers an
+instansi-wide scope, so an admin OPD cannot reach the instansi roles.
+"""
+
+from __future__ import annotations
+
+import time
+from binascii import unhexlify
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from etam.core import audit
+from etam.core.models import Agency, Institution, Role, RoleGrant, User
+from etam.core.models.people import AGENCY_SCOPED_ROLES, INSTITUTION_SCOPED_ROLES
+from etam.core.permissions import Scope, active_grants, forget_cached_grants, has_perm, role_permissions
+from etam.core.services._common import FieldErrors, is_super_admin, require_authenticated
+from etam.core.validators import normalise_phone
+
+USER_FIELDS = ("full_name", "email", "phone", "kind", "is_active")
+
+
+# --- who may grant what --------------------------------------------------------------
+
+
+def grant_scope(role: str, institution: Institution | None, agency: Agency | None) -> Scope | None:
+    """The scope a grant of ``role`` would cover (None for super admin)."""
+    if role == Role.SUPER_ADMIN:
+        return None
+    if role in AGENCY_SCOPED_ROLES:
+        return Scope(institution_id=agency.institution_id if agency else None, agency_id=agency.pk if agency else None)
+    return Scope(institution_id=institution.pk if institution else None)
+
+
+def may_grant(actor: Any, role: str, *, institution: Institution | None = None, agency: Agency | None = None) -> bool:
+    """Whether ``actor`` may grant (or revoke) ``role`` over that scope."""
+    if role == Role.SUPER_ADMIN:
+        return is_super_admin(actor)
+    scope = grant_scope(role, institution, agency)
+    return scope is not None and has_perm(actor, "core.manage_grants", scope)
+
+
+def grantable_roles(actor: Any) -> list[str]:
+    """The roles ``actor`` could grant somewhere, for building choice lists.
+
+    The service still checks the chosen scope; this only trims the menu.
+    """
+    if is_super_admin(actor):
+        return list(Role.values)
+    managing = [g for g in active_grants(actor) if "core.manage_grants" in role_permissions(g.role)]
+    instansi_wide = any(g.agency_id is None for g in managing)
+    return [
+        role
+        for role in Role.values
+        if (role in AGENCY_SCOPED_ROLES and managing) or (role in INSTITUTION_SCOPED_ROLES and instansi_wide)
+    ]
+
+
+def _validate_grant_shape(
+    errors: FieldErrors, role: str, institution: Institution | None, agency: Agency | None
+) -> tuple[Institution | None, Agency | None]:
+    if role not in Role.values:
+        errors.add("role", _("Role: choose one of the listed roles."), "invalid_choice")
+        return institution, agency
+    if role == Role.SUPER_ADMIN:
+        return None, None
+    if role in AGENCY_SCOPED_ROLES:
+        if agency is None:
+            errors.add("agency", _("OPD: this role is held within one OPD; choose the OPD."), "required")
+            return institution, agency
+        if institution is not None and institution.pk != agency.institution_id:
+            errors.add("agency", _("OPD: the OPD does not belong to the chosen instansi."), "mismatch")
+        if not agency.is_active:
+            errors.add(
+                "agency",
+                _("OPD: %(agency)s is inactive; roles cannot be granted in it."),
+                "inactive",
+                {"agency": str(agency)},
+            )
+        return agency.institution, agency
+    # Instansi-wide roles.
+    if agency is not None:
+        errors.add("agency", _("OPD: this role covers a whole instansi; leave the OPD empty."), "not_allowed")
+    if institution is None:
+        errors.add("institution", _("Instansi: this role covers a whole instansi; choose the instansi."), "required")
+    return institution, None
+
+
+def _grant_summary(grant: RoleGrant) -> dict[str, Any]:
+    return {
+        "user": grant.user_id,
+        "role": grant.role,
+        "institution": grant.institution_id,
+        "agency": grant.agency_id,
+    }
+
+
+def _create_grant(*, actor: Any, user: User, role: str, institution: Institution | None, agency: Agency | None):
+    grant = RoleGrant(
+        user=user, role=role, institution=institution, agency=agency, granted_by=actor, granted_at=timezone.now()
+    )
+    grant.save()
+    forget_cached_grants(user)
+    return grant
+
+
+def role_grant_create(
+    *, actor: Any, user: User, role: str, institution: Institution | None = None, agency: Agency | None = None
+) -> RoleGrant:
+    require_authenticated(actor)
+    errors = FieldErrors()
+    institution, agency = _validate_grant_shape(errors, role, institution, agency)
+    errors.raise_if_any()
+    if not may_grant(actor, role, institution=institution, agency=agency):
+        raise PermissionDenied(_("You may not grant this role in this scope."))
+    if user.pk == actor.pk and not is_super_admin(actor):
+        raise PermissionDenied(_("You cannot grant a role to yourself."))
+    if user.kind != User.Kind.STAFF or not user.is_active:
+        errors.add("user", _("User: roles are granted only to active staff accounts."), "not_staff")
+    elif RoleGrant.objects.active().filter(user=user, role=role, institution=institution, agency=agency).exists():
+        errors.add("role", _("Role: %(user)s already holds this role in this scope."), "duplicate", {"user": str(user)})
+    errors.raise_if_any()
+    try:
+        with transaction.atomic():
+            grant = _create_grant(actor=actor, user=user, role=role, institution=institution, agency=agency)
+            audit.record(
+                actor=actor,
+                action="core.role_grant_create",
+                target=grant,
+                institution_id=grant.institution_id,
+                agency_id=grant.agency_id,
+                after=_grant_summary(grant),
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "role": [
+                    ValidationError(
+                        _("Role: %(user)s already holds this role in this scope."),
+                        code="duplicate",
+                        params={"user": str(user)},
+                    )
+                ]
+            }
+        ) from None
+    return grant
+
+
+def role_grant_revoke(*, actor: Any, grant: RoleGrant) -> RoleGrant:
+    require_authenticated(actor)
+    if not may_grant(actor, grant.role, institution=grant.institution, agency=grant.agency):
+        raise PermissionDenied(_("You may not revoke this role."))
+    if grant.revoked_at is not None:
+        raise ValidationError({"role": [ValidationError(_("Role: this grant is already revoked."), code="revoked")]})
+    if (
+        grant.role == Role.SUPER_ADMIN
+        and not RoleGrant.objects.active()
+        .filter(role=Role.SUPER_ADMIN, user__is_active=True)
+        .exclude(pk=grant.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"role": [ValidationError(_("Role: this is the last super admin; grant another one first."), code="last")]}
+        )
+    with transaction.atomic():
+        grant.revoked_at = timezone.now()
+        grant.revoked_by = actor
+        grant.save(update_fields=["revoked_at", "revoked_by"])
+        forget_cached_grants(grant.user)
+        audit.record(
+            actor=actor,
+            action="core.role_grant_revoke",
+            target=grant,
+            institution_id=grant.institution_id,
+            agency_id=grant.agency_id,
+            before={"revoked_at": None},
+            after={"revoked_at": grant.revoked_at},
+            changes=None,
+        )
+    return grant
+
+
+# --- accounts ----------------------------------------------------------------------
+
+
+def _clean_email(errors: FieldErrors, value: str | None, *, required: bool) -> str | None:
+    email = (value or "").strip()
+    if not email:
+        if required:
+            errors.add("email", _("Email: enter an email address, e.g. nama@kaltimprov.go.id."), "required")
+        return None
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.add(
+            "email",
+            _("Email: %(value)s is not a valid email address, e.g. nama@contoh.id."),
+            "invalid",
+            {"value": email},
+        )
+        return None
+    email = User.objects.normalize_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        errors.add(
+            "email", _("Email: %(value)s is already registered to another account."), "duplicate", {"value": email}
+        )
+    return email
+
+
+def _clean_phone(errors: FieldErrors, value: str | None) -> str | None:
+    raw = (value or "").strip()
+    if not raw:
+        return None
+    phone = normalise_phone(raw, strict=False)
+    if phone is None:
+        errors.add(
+            "phone",
+            _("Phone number: %(value)s is not an Indonesian phone number; write it like 0812 3456 7890."),
+            "invalid_phone",
+            {"value": raw},
+        )
+        return None
+    if User.objects.filter(phone=phone).exists():
+        errors.add(
+            "phone", _("Phone number: %(value)s is already registered to another account."), "duplicate", {"value": raw}
+        )
+    return phone
+
+
+def _clean_password(errors: FieldErrors, password: str, candidate: User) -> None:
+    if not password:
+        errors.add("password", _("Password: enter a password of at least 10 characters."), "required")
+        return
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        errors.extend("password", exc)
+
+
+def _user_summary(user: User) -> dict[str, Any]:
+    return {"full_name": user.full_name, "email": user.email, "phone": user.phone, "kind": user.kind}
+
+
+def staff_user_create(
+    *,
+    actor: Any,
+    full_name: str,
+    email: str,
+    password: str,
+    phone: str | None = None,
+    role: str | None = None,
+    institution: Institution | None = None,
+    agency: Agency | None = None,
+) -> User:
+    """Open a staff account with its first role grant (one operation, one audit event).
+
+    Staff need an email (their TOTP label and where notices go). Everybody but the
+    super admin must give a role: an account without a grant would be invisible to the
+    admin who created it.
+    """
+    require_authenticated(actor)
+    errors = FieldErrors()
+    if role is None:
+        if not is_super_admin(actor):
+            raise PermissionDenied(_("You may not create staff accounts without a role."))
+    else:
+        institution, agency = _validate_grant_shape(errors, role, institution, agency)
+        if errors:
+            errors.raise_if_any()
+        if not may_grant(actor, role, institution=institution, agency=agency):
+            raise PermissionDenied(_("You may not grant this role in this scope."))
+    name = (full_name or "").strip()
+    if not name:
+        errors.add("full_name", _("Full name: enter the person's full name."), "required")
+    clean_email = _clean_email(errors, email, required=True)
+    clean_phone = _clean_phone(errors, phone)
+    candidate = User(full_name=name, email=clean_email, phone=clean_phone, kind=User.Kind.STAFF)
+    _clean_password(errors, password, candidate)
+    errors.raise_if_any()
+    try:
+        with transaction.atomic():
+            candidate.set_password(password)
+            candidate.save()
+            grant = None
+            if role is not None:
+                grant = _create_grant(actor=actor, user=candidate, role=role, institution=institution, agency=agency)
+            audit.record(
+                actor=actor,
+                action="core.staff_user_create",
+                target=candidate,
+                institution_id=grant.institution_id if grant else None,
+                agency_id=grant.agency_id if grant else None,
+                after={**_user_summary(candidate), "grant": _grant_summary(grant) if grant else None},
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "email": [
+                    ValidationError(_("Email: this address or phone number is already registered."), code="duplicate")
+                ]
+            }
+        ) from None
+    return candidate
+
+
+def citizen_register(*, full_name: str, password: str, email: str | None = None, phone: str | None = None) -> User:
+    """A citizen opens their own account with an email address or a phone number."""
+    errors = FieldErrors()
+    name = (full_name or "").strip()
+    if not name:
+        errors.add("full_name", _("Full name: enter your full name."), "required")
+    clean_email = _clean_email(errors, email, required=False)
+    clean_phone = _clean_phone(errors, phone)
+    if not (email or "").strip() and not (phone or "").strip():
+        errors.add("email", _("Email or phone number: fill in at least one of them to sign in with."), "required")
+    candidate = User(full_name=name, email=clean_email, phone=clean_phone, kind=User.Kind.CITIZEN)
+    _clean_password(errors, password, candidate)
+    errors.raise_if_any()
+    try:
+        with transaction.atomic():
+            candidate.set_password(password)
+            candidate.save()
+            audit.record(
+                actor=candidate, action="core.citizen_register", target=candidate, after=_user_summary(candidate)
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "email": [
+                    ValidationError(_("Email: this address or phone number is already registered."), code="duplicate")
+                ]
+            }
+        ) from None
+    return candidate
+
+
+def user_password_change(*, actor: Any, user: User, old_password: str, new_password: str) -> User:
+    """Someone changes their own password (the old one proves it is them)."""
+    require_authenticated(actor)
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("You can change only your own password."))
+    errors = FieldErrors()
+    if not user.check_password(old_password or ""):
+        errors.add("old_password", _("Current password: the password you entered is not correct."), "wrong")
+    if new_password == old_password and new_password:
+        errors.add("new_password", _("New password: choose a password different from the current one."), "same")
+    else:
+        _clean_password(errors, new_password, user)
+        if "password" in errors.errors:
+            errors.errors["new_password"] = errors.errors.pop("password")
+    errors.raise_if_any()
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit.record(actor=actor, action="core.user_password_change", target=user, changes={"changed": ["password"]})
+    return user
+
+
+# --- TOTP second factor --------------------------------------------------------------
+
+
+def totp_code_matches(key_hex: str, code: str) -> int | None:
+    """The time step at which ``code`` is valid for ``key_hex`` (±1 step), or None."""
+    digits = (code or "").strip().replace(" ", "")
+    if not digits.isdigit() or len(digits) != 6:
+        return None
+    try:
+        totp = TOTP(unhexlify(key_hex.encode()))
+    except (ValueError, TypeError):
+        return None
+    totp.time = time.time()
+    if totp.verify(int(digits), tolerance=1):
+        return totp.t()
+    return None
+
+
+def totp_device_confirm(*, actor: Any, user: User, key: str, code: str) -> TOTPDevice:
+    """Finish enrolment: the code from the authenticator app proves the secret was scanned."""
+    require_authenticated(actor)
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("You can enrol an authenticator only for your own account."))
+    if user.kind != User.Kind.STAFF:
+        raise PermissionDenied(_("Second-factor sign-in is for staff accounts."))
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(
+            {
+                "code": [
+                    ValidationError(_("Code: an authenticator is already enrolled for this account."), code="exists")
+                ]
+            }
+        )
+    step = totp_code_matches(key, code)
+    if step is None:
+        raise ValidationError(
+            {
+                "code": [
+                    ValidationError(
+                        _("Code: enter the 6-digit code currently shown in your authenticator app."), code="wrong_code"
+                    )
+                ]
+            }
+        )
+    with transaction.atomic():
+        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), key=key, confirmed=True, last_t=step)
+        audit.record(
+            actor=actor, action="core.totp_device_confirm", target=user, changes={"device": device.persistent_id}
+        )
+    return device
+
+
+def totp_device_remove(*, actor: Any, user: User) -> int:
+    """Remove a staff member's authenticator: themselves, or the super admin for a lost phone."""
+    require_authenticated(actor)
+    if actor.pk != user.pk and not is_super_admin(actor):
+        raise PermissionDenied(_("You may not remove this person's authenticator."))
+    devices = list(TOTPDevice.objects.filter(user=user))
+    if not devices:
+        raise ValidationError({"code": [ValidationError(_("Code: no authenticator is enrolled."), code="none")]})
+    with transaction.atomic():
+        TOTPDevice.objects.filter(pk__in=[d.pk for d in devices]).delete()
+        audit.record(
+            actor=actor,
+            action="core.totp_device_remove",
+            target=user,
+            changes={"removed": [d.persistent_id for d in devices]},
+        )
+    return len(devices)
