@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from etam.core.context import current_request
@@ -24,6 +27,10 @@ from etam.core.models import AuditEvent, AuditSeal
 
 GENESIS = "0" * 64
 SEAL_BATCH_LIMIT = 5000
+# Any constant works; it only has to be the same in every process that seals.
+_SEAL_LOCK_ID = 0x45_54_41_4D_41_55_44  # "ETAMAUD"
+
+logger = logging.getLogger("etam.audit")
 
 
 def _json_default(value: Any) -> Any:
@@ -70,6 +77,32 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> d
     return {"before": {k: before.get(k) for k in changed}, "after": {k: after.get(k) for k in changed}}
 
 
+def normalise_ip(value: str | None) -> str | None:
+    """The form the database returns, so the hash computed now matches the row read later.
+
+    (PostgreSQL's ``inet`` and Django's IPv6 cleaning both compress IPv6 addresses.)
+    """
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None:
+        return "sistem"
+    label = str(actor)
+    token = getattr(actor, "_etam_api_token", None)
+    if token is not None:
+        label = f"{label} [token {token.prefix}]"
+    return label[:200]
+
+
 def record(
     *,
     actor: Any,
@@ -103,7 +136,7 @@ def record(
     event = AuditEvent(
         occurred_at=timezone.now(),
         actor=actor if is_person else None,
-        actor_label=(str(actor) if is_person else (str(actor) if actor else "sistem"))[:200],
+        actor_label=_actor_label(actor),
         action=action,
         object_type=object_type or "",
         object_id="" if object_id is None else str(object_id),
@@ -111,9 +144,9 @@ def record(
         institution_id=institution_id,
         agency_id=agency_id,
         changes=canonical(dict(changes) if changes is not None else diff(before, after) if (before or after) else {}),
-        ip_address=context.ip_address,
-        user_agent=context.user_agent,
-        request_id=context.request_id,
+        ip_address=normalise_ip(context.ip_address),
+        user_agent=context.user_agent[:255],
+        request_id=context.request_id[:36],
         content_hash="",
     )
     event.save()
@@ -123,22 +156,41 @@ def record(
     return event
 
 
-def _seal_digest(previous_digest: str, events: Iterable[tuple[int, str]]) -> str:
-    mac = hmac.new(settings.AUDIT_SEAL_KEY.encode(), digestmod=hashlib.sha256)
+def _seal_keys() -> list[str]:
+    """The current sealing key first, then retired ones still accepted when verifying."""
+    return [settings.AUDIT_SEAL_KEY, *getattr(settings, "AUDIT_SEAL_KEY_FALLBACKS", [])]
+
+
+def _seal_digest(previous_digest: str, events: Iterable[tuple[int, str]], key: str | None = None) -> str:
+    mac = hmac.new((key if key is not None else settings.AUDIT_SEAL_KEY).encode(), digestmod=hashlib.sha256)
     mac.update(previous_digest.encode())
     for event_id, event_hash in events:
         mac.update(f"|{event_id}:{event_hash}".encode())
     return mac.hexdigest()
 
 
+def _lock_sealer() -> None:
+    """Serialise sealers (never writers of events) for the rest of the transaction.
+
+    PostgreSQL: a transaction-scoped advisory lock, so a second sealer waits and then sees
+    the first one's seal as the chain head. SQLite: the write transaction (``BEGIN
+    IMMEDIATE``, see settings) already serialises writers.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEAL_LOCK_ID])
+
+
 def seal_pending(*, limit: int = SEAL_BATCH_LIMIT) -> AuditSeal | None:
     """Seal the unsealed events (oldest first) into the next link of the chain.
 
-    Only the sealer serialises (on the last seal row); writers of events never wait.
-    An event whose transaction commits late simply joins a later seal.
+    Only sealers serialise among themselves; writers of events never wait. An event whose
+    transaction commits late (a lower id than events already sealed) joins a later seal:
+    membership is by the ``seal`` column, not by id range.
     """
     with transaction.atomic():
-        last = AuditSeal.objects.select_for_update().order_by("-id").first()
+        _lock_sealer()
+        last = AuditSeal.objects.order_by("-id").first()
         pending = list(
             AuditEvent.objects.filter(seal__isnull=True).order_by("id").values_list("id", "content_hash")[:limit]
         )
@@ -153,7 +205,11 @@ def seal_pending(*, limit: int = SEAL_BATCH_LIMIT) -> AuditSeal | None:
             digest=_seal_digest(previous_digest, pending),
         )
         AuditEvent.objects.filter(pk__in=[event_id for event_id, _ in pending]).update(seal=seal)
-        return seal
+    # The chain head leaves the database through the log: an operator (or log shipping)
+    # keeps it, and ``audit_verify --expect-seal ID:DIGEST`` later proves that no seal at
+    # the end of the chain was deleted.
+    logger.info("audit seal #%s digest=%s events=%s", seal.pk, seal.digest, seal.event_count)
+    return seal
 
 
 @dataclass
@@ -161,6 +217,8 @@ class VerificationReport:
     events_checked: int = 0
     seals_checked: int = 0
     unsealed_events: int = 0
+    head_seal_id: int | None = None
+    head_digest: str = ""
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -168,37 +226,84 @@ class VerificationReport:
         return not self.problems
 
 
-def verify() -> VerificationReport:
-    """Check every event's hash and every seal's HMAC and chain link.
+def _check_seal(
+    report: VerificationReport, seal: AuditSeal, members: list[tuple[int, str]], previous: AuditSeal | None
+) -> None:
+    expected_previous_id = previous.pk if previous else None
+    if seal.previous_id != expected_previous_id:
+        report.problems.append(
+            f"seal {seal.pk}: chain broken (expected previous seal {expected_previous_id}, "
+            f"found {seal.previous_id}; a seal was deleted or re-linked)"
+        )
+    if len(members) != seal.event_count:
+        report.problems.append(
+            f"seal {seal.pk}: holds {len(members)} events, sealed {seal.event_count} (event deleted or moved)"
+        )
+    if members and (members[0][0] != seal.first_event_id or members[-1][0] != seal.last_event_id):
+        report.problems.append(f"seal {seal.pk}: event id range changed")
+    previous_digest = previous.digest if previous else GENESIS
+    if not any(hmac.compare_digest(_seal_digest(previous_digest, members, key), seal.digest) for key in _seal_keys()):
+        report.problems.append(f"seal {seal.pk}: digest mismatch (events edited, deleted or reordered, or seal forged)")
+
+
+def verify(*, expected_seals: Sequence[tuple[int, str]] = ()) -> VerificationReport:
+    """Check every event's hash and every seal's HMAC and chain link, in one pass.
 
     Detects: an edited event (hash mismatch), an edited hash (seal mismatch), a deleted
-    event (seal count/digest mismatch), reordered events (digest covers ids in order), a
-    deleted or edited seal (chain broken).
+    event (seal count/digest mismatch), reordered events (the digest covers ids in order),
+    a forged seal (HMAC needs the key, which is not in the database), a deleted or
+    re-linked seal inside the chain (link or digest mismatch). A seal deleted at the *end*
+    of the chain leaves a shorter but consistent chain; ``expected_seals`` (seal id and
+    digest pairs recorded outside the database, e.g. from the sealing log) catches that.
     """
     report = VerificationReport()
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+    seals = AuditSeal.objects.order_by("id").iterator(chunk_size=500)
+    # Events grouped by seal in seal order (unsealed last), so each seal's members arrive
+    # together and the whole trail is read once.
+    events = AuditEvent.objects.order_by(F("seal_id").asc(nulls_last=True), "id").iterator(chunk_size=2000)
+    previous: AuditSeal | None = None
+    current: AuditSeal | None = next(seals, None)
+    members: list[tuple[int, str]] = []
+    known_seal_ids: set[int] = set()
+
+    def close_current() -> None:
+        nonlocal previous, current, members
+        assert current is not None
+        _check_seal(report, current, members, previous)
+        report.seals_checked += 1
+        known_seal_ids.add(current.pk)
+        previous, current, members = current, next(seals, None), []
+
+    for event in events:
         report.events_checked += 1
-        if event.seal_id is None:
-            report.unsealed_events += 1
         if content_hash_of(event) != event.content_hash:
             report.problems.append(f"event {event.pk}: content does not match its hash (edited)")
-    previous_digest = GENESIS
-    previous_id: int | None = None
-    for seal in AuditSeal.objects.order_by("id").iterator(chunk_size=500):
-        report.seals_checked += 1
-        if seal.previous_id != previous_id:
-            report.problems.append(
-                f"seal {seal.pk}: chain broken (expected previous seal {previous_id}, found {seal.previous_id})"
-            )
-        members = list(AuditEvent.objects.filter(seal=seal).order_by("id").values_list("id", "content_hash"))
-        if len(members) != seal.event_count:
-            report.problems.append(
-                f"seal {seal.pk}: holds {len(members)} events, sealed {seal.event_count} (event deleted or moved)"
-            )
-        if members and (members[0][0] != seal.first_event_id or members[-1][0] != seal.last_event_id):
-            report.problems.append(f"seal {seal.pk}: event id range changed")
-        if not hmac.compare_digest(_seal_digest(previous_digest, members), seal.digest):
-            report.problems.append(f"seal {seal.pk}: digest mismatch (events edited, deleted or reordered)")
-        previous_digest = seal.digest
-        previous_id = seal.pk
+        # Close every seal that comes before this event's seal (including empty ones).
+        while current is not None and (event.seal_id is None or current.pk < event.seal_id):
+            close_current()
+        if event.seal_id is None:
+            report.unsealed_events += 1
+        elif current is not None and current.pk == event.seal_id:
+            members.append((event.pk, event.content_hash))
+        else:
+            report.problems.append(f"event {event.pk}: refers to seal {event.seal_id}, which does not exist")
+    while current is not None:
+        close_current()
+    if previous is not None:
+        report.head_seal_id, report.head_digest = previous.pk, previous.digest
+    for seal_id, digest in expected_seals:
+        if seal_id not in known_seal_ids:
+            report.problems.append(f"seal {seal_id}: recorded outside the database but missing (seal deleted)")
+        elif AuditSeal.objects.filter(pk=seal_id).values_list("digest", flat=True).first() != digest:
+            report.problems.append(f"seal {seal_id}: digest differs from the one recorded outside the database")
     return report
+
+
+def visible_events(user: Any) -> QuerySet[AuditEvent]:
+    """Audit events ``user`` may read: super admin all, admin instansi their instansi's
+    (including its OPDs'), admin OPD their OPD's. Events with no scope: super admin only."""
+    from etam.core.permissions import scope_q
+
+    return AuditEvent.objects.filter(
+        scope_q(user, "core.view_audit", institution_field="institution_id", agency_field="agency_id")
+    )

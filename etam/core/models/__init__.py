@@ -9,6 +9,7 @@ from etam.core.models.reference import (
     RegionLevel,
     RegionStatistic,
 )
+from etam.core.models.scheduling import PeriodicTaskState
 
 __all__ = [
     "Agency",
@@ -18,6 +19,7 @@ __all__ = [
     "BpsCrosswalk",
     "Institution",
     "OrgUnit",
+    "PeriodicTaskState",
     "ReferenceLoad",
     "Region",
     "RegionBoundary",
