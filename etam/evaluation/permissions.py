@@ -1,0 +1,28 @@
+"""Who may do what in the SPBE evaluation.
+
+- ``evaluation.view``: see an instansi's evaluations (instansi-scoped roles).
+- ``evaluation.manage``: open an evaluation, assign indicators to OPDs, move it through the
+  stages, reopen a final one (koordinator SPBE).
+- ``evaluation.claim``: claim levels and attach evidence for the indicators assigned to
+  one's own OPD (every OPD-scoped role: admin OPD, petugas layanan, produsen data). An OPD
+  grant sees an evaluation only while its OPD holds an assignment in it.
+- ``evaluation.assess``: set assessed levels, decide platform suggestions (asesor).
+- ``evaluation.manage_framework``: change frameworks; no role has it, only super admin.
+"""
+
+from etam.core.models import Role
+
+VIEW = "evaluation.view"
+MANAGE = "evaluation.manage"
+CLAIM = "evaluation.claim"
+ASSESS = "evaluation.assess"
+MANAGE_FRAMEWORK = "evaluation.manage_framework"
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.SPBE_COORDINATOR: {VIEW, MANAGE},
+    Role.ASSESSOR: {VIEW, ASSESS},
+    Role.INSTITUTION_ADMIN: {VIEW},
+    Role.AGENCY_ADMIN: {CLAIM},
+    Role.SERVICE_OFFICER: {CLAIM},
+    Role.DATA_PRODUCER: {CLAIM},
+}
