@@ -57,8 +57,6 @@ INSTALLED_APPS = [
     "etam.web",
     "etam.api",
     "etam.evaluation",
-    "etam.eservices",
-    "etam.inventory",
 ]
 
 MIDDLEWARE = [
@@ -67,13 +65,10 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "etam.web.middleware.IndonesianFirstMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # Sessions that still owe their TOTP code (or enrolment) go to that step first (ADR 0006).
-    "etam.core.staff_access.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "etam.core.middleware.RequestContextMiddleware",
@@ -127,7 +122,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
@@ -137,15 +132,10 @@ AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
+AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 AXES_ENABLED = env.boolean("AXES_ENABLED", True)
 
 OTP_TOTP_ISSUER = "Etam SPBE Kaltim"
-# Staff second factor (docs/adr/0006-staff-second-factor-and-login-rate-limiting.md):
-# a wrong TOTP code doubles the wait before the next try (2 s, 4 s, 8 s, ...).
-OTP_TOTP_THROTTLE_FACTOR = 2
-# On: every staff account must enrol an authenticator app before using Etam.
-ETAM_REQUIRE_STAFF_2FA = env.boolean("ETAM_REQUIRE_STAFF_2FA", PRODUCTION)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -216,19 +206,6 @@ EMAIL_BACKEND = env.text(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "etam@kaltimprov.go.id")
-
-# Electronic services (etam.eservices, docs/adr/0050..0059). NIK and phone numbers are
-# encrypted at rest with keys derived (HKDF) from ESERVICES_FIELD_KEY; keep it outside
-# the database and its backups. Signing material: a development CA per instansi is made
-# on first use; in production put <region_code>.p12 files in ESERVICES_SIGNING_DIR.
-ESERVICES_FIELD_KEY = env.text("ESERVICES_FIELD_KEY", "" if PRODUCTION else SECRET_KEY, required=PRODUCTION)
-ESERVICES_SIGNING_DIR = Path(env.text("ESERVICES_SIGNING_DIR", str(VAR_DIR / "eservices" / "signing")))
-ESERVICES_SIGNING_PASSPHRASE = env.text("ESERVICES_SIGNING_PASSPHRASE", "")
-ESERVICES_PUBLIC_BASE_URL = env.text("ESERVICES_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
-ESERVICES_UPLOAD_MAX_BYTES = env.integer("ESERVICES_UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
-ESERVICES_SMS_GATEWAY = env.text("ESERVICES_SMS_GATEWAY", "console")  # console | webhook
-ESERVICES_SMS_WEBHOOK_URL = env.text("ESERVICES_SMS_WEBHOOK_URL", "")
-ESERVICES_SMS_WEBHOOK_SECRET = env.text("ESERVICES_SMS_WEBHOOK_SECRET", "")
 
 LOGGING = {
     "version": 1,
