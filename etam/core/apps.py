@@ -11,3 +11,7 @@ class CoreConfig(AppConfig):
         from etam.core import permissions
 
         permissions.register_role_permissions(permissions.CORE_ROLE_PERMISSIONS)
+
+        from etam.core import demo
+
+        demo.register()
