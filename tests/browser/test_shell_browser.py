@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_home_without_javascript_and_switch_to_english(page_nojs, screenshot_dir):
+    requests: list[str] = []
+    page_nojs.on("request", lambda request: requests.append(request.url))
+
+    response = page_nojs.goto("/")
+    assert response is not None and response.status == 200
+    assert page_nojs.locator("html").get_attribute("lang") == "id"
+    assert page_nojs.locator("h1").count() == 1
+    assert "Etam" in page_nojs.locator("h1").inner_text()
+    assert page_nojs.get_by_role("main").count() == 1
+    page_nojs.screenshot(path=str(screenshot_dir / "home-id.png"), full_page=True)
+
+    # The skip link is the first thing the keyboard reaches, and it becomes visible.
+    page_nojs.keyboard.press("Tab")
+    skip = page_nojs.get_by_role("link", name="Langsung ke konten utama")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.bounding_box()["x"] >= 0
+
+    page_nojs.get_by_role("button", name="English").click()
+    page_nojs.wait_for_load_state()
+    assert page_nojs.locator("html").get_attribute("lang") == "en"
+    assert page_nojs.get_by_role("heading", level=2, name="What is SPBE?").is_visible()
+    page_nojs.screenshot(path=str(screenshot_dir / "home-en.png"), full_page=True)
+
+    page_nojs.get_by_role("button", name="Bahasa Indonesia").click()
+    page_nojs.wait_for_load_state()
+    assert page_nojs.locator("html").get_attribute("lang") == "id"
+
+    base = page_nojs.url.split("/", 3)[:3]
+    assert all(url.split("/", 3)[:3] == base for url in requests), requests  # no third-party request
+
+
+def test_home_on_a_phone(browser, live_server, screenshot_dir):
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 360, "height": 740}
+    )
+    try:
+        page = context.new_page()
+        page.goto("/")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the page scrolls sideways on a 360 px phone ({width} px)"
+        page.screenshot(path=str(screenshot_dir / "home-phone.png"), full_page=True)
+    finally:
+        context.close()
