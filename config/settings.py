@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Sessions that still owe their TOTP code (or enrolment) go to that step first (ADR 0006).
+    "etam.core.staff_access.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "etam.core.middleware.RequestContextMiddleware",
@@ -123,7 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "web:login"
+LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
@@ -133,10 +135,15 @@ AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
+AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_ENABLED = env.boolean("AXES_ENABLED", True)
 
 OTP_TOTP_ISSUER = "Etam SPBE Kaltim"
+# Staff second factor (docs/adr/0006-staff-second-factor-and-login-rate-limiting.md):
+# a wrong TOTP code doubles the wait before the next try (2 s, 4 s, 8 s, ...).
+OTP_TOTP_THROTTLE_FACTOR = 2
+# On: every staff account must enrol an authenticator app before using Etam.
+ETAM_REQUIRE_STAFF_2FA = env.boolean("ETAM_REQUIRE_STAFF_2FA", PRODUCTION)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from etam.core import urls as core_urls
 from etam.web import views as web_views
 
 urlpatterns = [
@@ -9,5 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("etam.api.urls")),
     path("django-admin/", admin.site.urls),
+    path("staf/organisasi/", include("etam.core.urls")),
+    path("", include(core_urls.account_urlpatterns)),
     path("", include("etam.web.urls")),
 ]

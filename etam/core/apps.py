@@ -12,6 +12,10 @@ class CoreConfig(AppConfig):
 
         permissions.register_role_permissions(permissions.CORE_ROLE_PERMISSIONS)
 
+        from etam.core import staff_access
+
+        staff_access.register()
+
         from etam.core import demo
 
         demo.register()

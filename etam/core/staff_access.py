@@ -1,0 +1,158 @@
+"""Who may open a staff page, and the second-factor gate in front of every page.
+
+A session that signed in with a password but still owes its TOTP code (or, with
+``ETAM_REQUIRE_STAFF_2FA``, a staff member who has not enrolled an authenticator yet)
+carries a small flag in the session, set when the login happens. The middleware reads
+only that flag, so pages pay no extra query: a pending session is sent to the
+verification (or enrolment) page, and on the API it counts as anonymous.
+See docs/adr/0006-staff-second-factor-and-login-rate-limiting.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from etam.core.models import User
+
+SECOND_FACTOR_KEY = "etam_second_factor"  # "verify" | "enrol"
+VERIFY = "verify"
+ENROL = "enrol"
+
+
+def staff_needs_enrolment(user: Any) -> bool:
+    return bool(getattr(settings, "ETAM_REQUIRE_STAFF_2FA", False)) and user.kind == User.Kind.STAFF
+
+
+def second_factor_state(user: Any) -> str | None:
+    """What this user still owes after a password sign-in: "verify", "enrol" or nothing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return VERIFY
+    if staff_needs_enrolment(user):
+        return ENROL
+    return None
+
+
+def note_second_factor(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: remember in the session what the login still owes.
+
+    Whatever path signed the user in (our login view, the Django admin login, a test's
+    ``force_login``) goes through here.
+    """
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    if getattr(user, "otp_device", None) is not None:
+        # Signed in together with a verified device (our TOTP step).
+        session.pop(SECOND_FACTOR_KEY, None)
+        return
+    state = second_factor_state(user)
+    if state:
+        session[SECOND_FACTOR_KEY] = state
+    else:
+        session.pop(SECOND_FACTOR_KEY, None)
+
+
+def pending_second_factor(request: HttpRequest) -> str | None:
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    state = session.get(SECOND_FACTOR_KEY)
+    if state is None:
+        return None
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    is_verified = getattr(user, "is_verified", None)
+    if state == VERIFY and is_verified is not None and is_verified():
+        session.pop(SECOND_FACTOR_KEY, None)
+        return None
+    return str(state)
+
+
+def _always_open_paths() -> tuple[str, ...]:
+    return (
+        reverse("logout"),
+        reverse("set_language"),
+        settings.STATIC_URL,
+        "/healthz",
+        "/readyz",
+    )
+
+
+class SecondFactorMiddleware:
+    """Sends sessions that owe a second factor to the TOTP step (or enrolment)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        state = pending_second_factor(request)
+        if state is not None:
+            target = reverse("login_verify") if state == VERIFY else reverse("account_security")
+            path = request.path
+            if path != target and not path.startswith(_always_open_paths()):
+                if path.startswith("/api/"):
+                    # The API never answers for a half-signed-in session.
+                    request.user = AnonymousUser()
+                else:
+                    return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in, a staff account (or holding a grant), and past the second factor."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if pending_second_factor(request) is not None:
+            return redirect_to_login(request.get_full_path())
+        if getattr(user, "kind", None) != User.Kind.STAFF:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def register() -> None:
+    """Called from ``CoreConfig.ready``: the login receiver and the staff menu entries."""
+    from django.contrib.auth.signals import user_logged_in
+    from django.utils.translation import gettext_lazy as _
+
+    from etam.web.navigation import NavEntry, register_staff
+
+    user_logged_in.connect(note_second_factor, dispatch_uid="etam.core.note_second_factor")
+    register_staff(
+        NavEntry(
+            label=_("Organisations"),
+            url_name="core:agency_list",
+            order=20,
+            permission="core.view_organisation",
+            description=_("Instansi, OPDs and their units."),
+        )
+    )
+    register_staff(
+        NavEntry(
+            label=_("Staff and roles"),
+            url_name="core:staff_list",
+            order=25,
+            permission="core.view_staff",
+            description=_("Staff accounts and the roles granted to them."),
+        )
+    )
