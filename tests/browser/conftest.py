@@ -12,6 +12,8 @@ that directory only) and mark them ``@pytest.mark.browser``::
   with a reason when it is absent; Playwright never downloads a browser);
 - ``page``: a fresh context and page with JavaScript on;
 - ``page_nojs``: the same with JavaScript off, for "works without JavaScript";
+- ``sign_in``: ``sign_in(page, user)`` puts a signed-in session for ``user`` into the
+  page's browser context (no login form, no second factor step);
 - ``screenshot_dir``: where screenshots go (``var/screenshots/``, git-ignored).
 
 Pages speak to pytest-django's ``live_server`` (a real server thread; the database is
@@ -111,3 +113,19 @@ def screenshot_dir() -> Path:
     path = Path(settings.VAR_DIR) / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """``sign_in(page, user)``: the page's context gets a session cookie for ``user``."""
+    from django.test import Client
+
+    def do(page, user) -> None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        )
+
+    return do

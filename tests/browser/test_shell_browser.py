@@ -49,3 +49,17 @@ def test_home_on_a_phone(browser, live_server, screenshot_dir):
         page.screenshot(path=str(screenshot_dir / "home-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_staff_dashboard_without_javascript(page_nojs, sign_in, province, screenshot_dir):
+    sign_in(page_nojs, province.admin_dpmptsp)
+    page_nojs.goto("/staf/")
+    assert page_nojs.get_by_role("heading", level=1).inner_text() == "Dasbor pegawai"
+    menu = page_nojs.get_by_role("navigation", name="Menu pegawai")
+    assert menu.get_by_role("link", name="Dasbor").get_attribute("aria-current") == "page"
+    page_nojs.screenshot(path=str(screenshot_dir / "staff-dashboard.png"), full_page=True)
+
+    menu.get_by_role("button", name="Keluar").click()
+    page_nojs.wait_for_load_state()
+    page_nojs.goto("/staf/")
+    assert "/staf/" not in page_nojs.url.split("?")[0] or page_nojs.get_by_role("heading", level=1).count() == 1

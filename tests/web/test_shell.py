@@ -126,7 +126,7 @@ def test_staff_dashboard_shows_grants_menu_and_sign_out(client, province, nav_en
     html = response.content.decode()
     assert "<h1>Dasbor pegawai</h1>" in html
     assert "Admin DPMPTSP" in html
-    assert "Agency administrator (admin OPD)" in html or "admin OPD" in html
+    assert "<strong>Admin OPD</strong>" in html  # the role, translated
     assert "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu" in html
     assert html.count("Kelola OPD") == 2  # side menu and card
     assert "Audit khusus" not in html
