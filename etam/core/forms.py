@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from etam.core.models import Agency, Institution, OrgUnit, Role
 
@@ -195,7 +196,7 @@ class LoginForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
     password = forms.CharField(
-        label=_("Password"),
+        label=pgettext_lazy("etam", "Password"),
         strip=False,
         error_messages={"required": _("Password: enter your password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -218,7 +219,7 @@ class RegisterForm(forms.Form):
     )
     phone = _text(_("Mobile number"), max_length=40, autocomplete="tel", help_text=_("e.g. 0812 3456 7890"))
     password1 = forms.CharField(
-        label=_("Password"),
+        label=pgettext_lazy("etam", "Password"),
         required=False,
         strip=False,
         help_text=_("At least 10 characters, not only digits, not a common password."),
@@ -246,7 +247,7 @@ class PasswordChangeForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password1 = forms.CharField(
-        label=_("New password"),
+        label=pgettext_lazy("etam", "New password"),
         required=False,
         strip=False,
         help_text=_("At least 10 characters, not only digits, not a common password."),

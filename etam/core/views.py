@@ -192,20 +192,28 @@ def register_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("account")
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.citizen_register(
-                full_name=form.cleaned_data["full_name"],
-                email=form.cleaned_data["email"],
-                phone=form.cleaned_data["phone"],
-                password=form.cleaned_data["password1"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc, {"password": "password1"})
+    if request.method == "POST":
+        valid = form.is_valid()
+        data = {
+            "full_name": form.cleaned_data.get("full_name", ""),
+            "email": form.cleaned_data.get("email", ""),
+            "phone": form.cleaned_data.get("phone", ""),
+            "password": form.cleaned_data.get("password1", ""),
+        }
+        if not valid:
+            # Show every problem at once, not only the form's own.
+            problems = services.citizen_registration_errors(**data)
+            if problems is not None:
+                apply_service_errors(form, problems, {"password": "password1"})
         else:
-            login(request, user, backend="etam.core.auth_backends.EmailOrPhoneBackend")
-            messages.success(request, _("Your account is ready. Welcome to Etam."))
-            return redirect("account")
+            try:
+                user = services.citizen_register(**data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc, {"password": "password1"})
+            else:
+                login(request, user, backend="etam.core.auth_backends.EmailOrPhoneBackend")
+                messages.success(request, _("Your account is ready. Welcome to Etam."))
+                return redirect("account")
     return render(request, "core/register.html", {"form": form})
 
 

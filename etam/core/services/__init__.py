@@ -16,6 +16,7 @@ from etam.core.services.organisations import (
 )
 from etam.core.services.people import (
     citizen_register,
+    citizen_registration_errors,
     grantable_roles,
     may_grant,
     role_grant_create,
@@ -32,6 +33,7 @@ __all__ = [
     "agency_reactivate",
     "agency_update",
     "citizen_register",
+    "citizen_registration_errors",
     "grantable_roles",
     "institution_create",
     "institution_update",

@@ -322,9 +322,9 @@ def staff_user_create(
     return candidate
 
 
-def citizen_register(*, full_name: str, password: str, email: str | None = None, phone: str | None = None) -> User:
-    """A citizen opens their own account with an email address or a phone number."""
-    errors = FieldErrors()
+def _citizen_candidate(
+    errors: FieldErrors, *, full_name: str, password: str, email: str | None, phone: str | None
+) -> User:
     name = (full_name or "").strip()
     if not name:
         errors.add("full_name", _("Full name: enter your full name."), "required")
@@ -334,6 +334,23 @@ def citizen_register(*, full_name: str, password: str, email: str | None = None,
         errors.add("email", _("Email or phone number: fill in at least one of them to sign in with."), "required")
     candidate = User(full_name=name, email=clean_email, phone=clean_phone, kind=User.Kind.CITIZEN)
     _clean_password(errors, password, candidate)
+    return candidate
+
+
+def citizen_registration_errors(
+    *, full_name: str, password: str, email: str | None = None, phone: str | None = None
+) -> ValidationError | None:
+    """What ``citizen_register`` would refuse, without registering: lets a form that already
+    failed on its own (e.g. the repeated password) show every other problem at once."""
+    errors = FieldErrors()
+    _citizen_candidate(errors, full_name=full_name, password=password, email=email, phone=phone)
+    return ValidationError(errors.errors) if errors else None
+
+
+def citizen_register(*, full_name: str, password: str, email: str | None = None, phone: str | None = None) -> User:
+    """A citizen opens their own account with an email address or a phone number."""
+    errors = FieldErrors()
+    candidate = _citizen_candidate(errors, full_name=full_name, password=password, email=email, phone=phone)
     errors.raise_if_any()
     try:
         with transaction.atomic():
