@@ -55,8 +55,8 @@ def shell_urls() -> dict[str, str]:
     return {
         "login": login_url(),
         "logout": logout_url(),
-        "staff": reverse("web:staff_dashboard"),
-        "set_language": reverse("set_language"),
+        "staff": _reverse_or(["web:staff_dashboard"], "/staf/"),
+        "set_language": _reverse_or(["set_language"], "/i18n/setlang/"),
         "api_docs": API_DOCS_PATH,
     }
 

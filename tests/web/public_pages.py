@@ -53,25 +53,37 @@ def parameterless_paths(patterns: Iterable | None = None, prefix: str = "") -> I
 class Discovery:
     pages: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # public URLs that fail with 5xx
 
 
 def discover_public_pages(client) -> Discovery:
     found = Discovery()
     candidates = sorted(set(parameterless_paths()))
-    for path in candidates:
-        if path.startswith(EXCLUDED_PREFIXES):
-            found.skipped[path] = "excluded prefix"
-            continue
-        response = client.get(path)
-        content_type = response.get("Content-Type", "")
-        if response.status_code != 200:
-            found.skipped[path] = f"answers {response.status_code}"
-        elif not content_type.startswith("text/html") or response.has_header("Content-Disposition"):
-            found.skipped[path] = f"not an HTML page ({content_type})"
-        else:
-            found.pages.append(path)
+    raise_before, client.raise_request_exception = client.raise_request_exception, False
+    try:
+        for path in candidates:
+            if path.startswith(EXCLUDED_PREFIXES):
+                found.skipped[path] = "excluded prefix"
+                continue
+            _classify(client, path, found)
+    finally:
+        client.raise_request_exception = raise_before
     for sample in public_samples():
         for path in sample():
             if path not in found.pages:
                 found.pages.append(path)
     return found
+
+
+def _classify(client, path: str, found: Discovery) -> None:
+    response = client.get(path)
+    content_type = response.get("Content-Type", "")
+    if response.status_code >= 500:
+        exc = getattr(response, "exc_info", None)
+        found.errors[path] = f"answers {response.status_code}" + (f" ({exc[1]!r})" if exc else "")
+    elif response.status_code != 200:
+        found.skipped[path] = f"answers {response.status_code}"
+    elif not content_type.startswith("text/html") or response.has_header("Content-Disposition"):
+        found.skipped[path] = f"not an HTML page ({content_type})"
+    else:
+        found.pages.append(path)

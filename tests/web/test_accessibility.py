@@ -10,9 +10,10 @@ from tests.web.public_pages import NOT_FOUND_SAMPLE, discover_public_pages
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_every_public_page_passes_the_accessibility_smoke(client, province, language):
     client.cookies["django_language"] = language
-    pages = discover_public_pages(client).pages
+    discovery = discover_public_pages(client)
+    pages = discovery.pages
     assert "/" in pages
-    problems = []
+    problems = [f"{path}: {error}" for path, error in discovery.errors.items()]
     for path in [*pages, NOT_FOUND_SAMPLE]:
         response = client.get(path)
         assert response["Content-Language"] == language

@@ -6,6 +6,7 @@ import gzip
 import os
 
 import pytest
+from django.test import override_settings
 
 from etam.web.budget import register_public_sample, unregister_public_sample
 from tests.web.budget_checker import (
@@ -35,6 +36,7 @@ def test_every_public_page_keeps_the_budget(client, province, capsys):
             if reason != "excluded prefix":
                 print(f"  skipped {path}: {reason}")
     problems = [f"{r.path}: {p}" for r in [*reports, not_found] for p in r.problems]
+    problems += [f"{path}: {error}" for path, error in discovery.errors.items()]
     assert not problems, "\n".join(problems)
 
 
@@ -168,3 +170,18 @@ def test_third_party_reference_inside_a_local_stylesheet_is_flagged():
 def test_a_broken_local_reference_is_flagged():
     site = fake_site({"/": ("text/html", PAGE.format(head='<link rel="icon" href="/hilang.svg">', body="").encode())})
     assert any("answers 404" in p for p in check_page("/", site).problems)
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="tests.web.discovery_urls")
+def test_discovery_classifies_every_kind_of_url(client):
+    found = discover_public_pages(client)
+    assert sorted(found.pages) == ["/", "/bagian/dalam/", "/tetap.html"]
+    assert list(found.errors) == ["/rusak/"] and "halaman rusak" in found.errors["/rusak/"]
+    assert found.skipped == {
+        "/api/halaman/": "excluded prefix",
+        "/data.json": "not an HTML page (application/json)",
+        "/masuk-dulu/": "answers 302",
+        "/unduh/": "not an HTML page (text/html)",
+    }
+    assert client.raise_request_exception  # restored
