@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "etam.web",
     "etam.api",
     "etam.evaluation",
+    "etam.opendata",
 ]
 
 MIDDLEWARE = [

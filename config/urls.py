@@ -12,5 +12,6 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("staf/organisasi/", include("etam.core.urls")),
     path("", include(core_urls.account_urlpatterns)),
+    path("", include("etam.opendata.urls")),
     path("", include("etam.web.urls")),
 ]

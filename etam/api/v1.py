@@ -3,3 +3,4 @@
 from ninja import NinjaAPI
 
 api = NinjaAPI(title="Etam API", version="1", urls_namespace="api-v1")
+api.add_router("/datasets/", "etam.opendata.api.router")

@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpendataConfig(AppConfig):
+    name = "etam.opendata"
+    label = "opendata"
+    verbose_name = _("Satu Data: open data catalogue")
+
+    def ready(self) -> None:
+        from etam.core import permissions
+        from etam.core.demo_registry import register_demo_loader
+        from etam.opendata import permissions as od_permissions
+        from etam.opendata import system
+        from etam.opendata.demo import load as load_demo
+        from etam.web.navigation import NavEntry, register_public, register_staff
+
+        permissions.register_role_permissions(od_permissions.ROLE_PERMISSIONS)  # type: ignore[arg-type]
+        register_demo_loader("opendata", load_demo, order=40)
+        register_public(NavEntry(label=_("Open data"), url_name="opendata:search", order=30))
+        register_staff(
+            NavEntry(label=_("Datasets"), url_name="opendata:staff_list", order=30, permission=od_permissions.DRAFT)
+        )
+        register_staff(
+            NavEntry(
+                label=_("Data review (walidata)"),
+                url_name="opendata:staff_review",
+                order=31,
+                permission=od_permissions.REVIEW,
+            )
+        )
+        system.register_builtin()

@@ -1,0 +1,153 @@
+"""Staff forms. They only parse input; the services decide and record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms import modelformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from etam.core.models import Agency
+from etam.opendata.models import ActivityMetadata, ColumnSpec, Dataset, IndicatorMetadata
+
+DATASET_FORM_FIELDS = [
+    "title",
+    "slug",
+    "description",
+    "topic",
+    "licence",
+    "update_frequency",
+    "temporal_start",
+    "temporal_end",
+    "spatial_code",
+    "spatial_level",
+    "access",
+    "contact_name",
+    "contact_email",
+]
+
+
+class DatasetForm(forms.ModelForm):
+    tags = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Separate with commas, e.g. penduduk, kabupaten")
+    )
+
+    class Meta:
+        model = Dataset
+        fields = DATASET_FORM_FIELDS
+        widgets = {
+            "temporal_start": forms.DateInput(attrs={"type": "date"}),
+            "temporal_end": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, agencies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["agency"] = forms.ModelChoiceField(
+                queryset=agencies, label=_("Data producer (OPD)"), empty_label=None
+            )
+            self.order_fields(["agency", *DATASET_FORM_FIELDS])
+        if self.instance.pk and not self.is_bound:
+            self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
+
+    def clean_tags(self) -> list[str]:
+        return [t.strip().lower() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
+
+    def _post_clean(self) -> None:
+        # The service validates the model (and the region code) itself; avoid a half-built instance here.
+        pass
+
+    def dataset_fields(self) -> dict[str, Any]:
+        return {f: self.cleaned_data[f] for f in DATASET_FORM_FIELDS if f in self.cleaned_data}
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = ActivityMetadata
+        fields = [f.name for f in ActivityMetadata._meta.fields if f.name not in ("id", "dataset")]
+        widgets = {
+            "quality_checks": forms.Textarea(attrs={"rows": 2}),
+            "processing_stages": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = IndicatorMetadata
+        fields = [f.name for f in IndicatorMetadata._meta.fields if f.name not in ("id", "dataset")]
+        widgets = {f: forms.Textarea(attrs={"rows": 2}) for f in ("concept", "definition", "interpretation", "method")}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))
+    change_note = forms.CharField(
+        label=_("Change note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+    encoding = forms.ChoiceField(
+        label=_("Encoding"),
+        required=False,
+        choices=[("", _("Detect")), ("utf-8", "UTF-8"), ("cp1252", "Windows-1252")],
+    )
+    delimiter = forms.ChoiceField(
+        label=_("Delimiter"),
+        required=False,
+        choices=[("", _("Detect")), (",", _("Comma ,")), (";", _("Semicolon ;")), ("tab", _("Tab"))],
+    )
+
+
+COLUMN_FORM_FIELDS = [
+    "title",
+    "type",
+    "unit",
+    "definition",
+    "reference",
+    "required",
+    "minimum",
+    "maximum",
+    "number_format",
+    "date_format",
+    "concept",
+    "time_reference",
+    "classification",
+]
+
+
+class ColumnForm(forms.ModelForm):
+    class Meta:
+        model = ColumnSpec
+        fields = COLUMN_FORM_FIELDS
+        widgets = {
+            "definition": forms.Textarea(attrs={"rows": 2}),
+            "concept": forms.Textarea(attrs={"rows": 1}),
+        }
+
+    def _post_clean(self) -> None:
+        pass
+
+
+ColumnFormSet = modelformset_factory(ColumnSpec, form=ColumnForm, extra=0, can_delete=False)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("publish", _("Publish")), ("return", _("Return with comments"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "return" and not data.get("comment", "").strip():
+            self.add_error("comment", _("Comment: explain what the data producer must fix."))
+        return data
+
+
+def agencies_for(actor: Any, perm: str) -> Any:
+    from etam.core.permissions import scope_q
+
+    return Agency.objects.filter(
+        scope_q(actor, perm, institution_field="institution_id", agency_field="id")
+    ).select_related("institution")

@@ -1,0 +1,93 @@
+"""System datasets: tables the platform keeps current from its own records.
+
+Another module registers one from its ``AppConfig.ready`` (inside
+``if apps.is_installed("etam.opendata")``)::
+
+    from etam.opendata.registry import SystemColumn, register_system_dataset
+
+    register_system_dataset(
+        key="permohonan-layanan-per-bulan",
+        title="Permohonan layanan per bulan per kabupaten/kota",
+        description="...",
+        agency_code="DISKOMINFO",          # the producing OPD of the provincial instansi
+        topic="pelayanan-publik",          # etam.opendata.models.Topic value
+        update_frequency="monthly",        # etam.opendata.models.Frequency value
+        columns=[
+            SystemColumn("kode_wilayah", "string", title="Kode wilayah", reference="kode_wilayah",
+                         definition="Kode Kemendagri kabupaten/kota"),
+            SystemColumn("bulan", "string", definition="Bulan (YYYY-MM)"),
+            SystemColumn("jumlah", "integer", unit="permohonan", definition="..."),
+        ],
+        rows=lambda: [("64.72", "2025-01", 12), ...],   # called by the job; values in column order
+    )
+
+The scheduled job ``etam.opendata.tasks.refresh_system_datasets`` calls every ``rows``
+function, and publishes a new immutable version when (and only when) the table changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SystemColumn:
+    name: str
+    type: str = "string"  # Table Schema type: string, integer, number, boolean, date, year
+    title: str = ""
+    unit: str = ""
+    definition: str = ""
+    reference: str = ""  # "" | "kode_wilayah" | "npsn"
+
+
+@dataclass(frozen=True)
+class SystemDataset:
+    key: str
+    title: str
+    description: str
+    columns: tuple[SystemColumn, ...]
+    rows: Callable[[], Iterable[Sequence[Any]]]
+    agency_code: str = "DISKOMINFO"
+    institution_region_code: str = "64"
+    topic: str = "pemerintahan"
+    update_frequency: str = "monthly"
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    spatial_level: str = "kabupaten_kota"
+
+
+SYSTEM_DATASETS: dict[str, SystemDataset] = {}
+
+
+def register_system_dataset(
+    *,
+    key: str,
+    title: str,
+    description: str,
+    columns: Sequence[SystemColumn],
+    rows: Callable[[], Iterable[Sequence[Any]]],
+    agency_code: str = "DISKOMINFO",
+    institution_region_code: str = "64",
+    topic: str = "pemerintahan",
+    update_frequency: str = "monthly",
+    tags: Sequence[str] = (),
+    spatial_level: str = "kabupaten_kota",
+) -> None:
+    SYSTEM_DATASETS[key] = SystemDataset(
+        key=key,
+        title=title,
+        description=description,
+        columns=tuple(columns),
+        rows=rows,
+        agency_code=agency_code,
+        institution_region_code=institution_region_code,
+        topic=topic,
+        update_frequency=update_frequency,
+        tags=tuple(tags),
+        spatial_level=spatial_level,
+    )
+
+
+def system_datasets() -> list[SystemDataset]:
+    return [SYSTEM_DATASETS[k] for k in sorted(SYSTEM_DATASETS)]

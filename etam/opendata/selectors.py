@@ -1,0 +1,241 @@
+"""Reads of the catalogue, already narrowed to what the actor may see.
+
+Public surfaces (pages, CKAN API, native API, DCAT, datapackage, downloads, SQL) see only
+*published* datasets; restricted ones only with ``opendata.view_restricted`` over the
+dataset's OPD. Drafts are seen in the staff pages, with ``opendata.view_unpublished``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
+
+from etam.core.permissions import scope_q
+from etam.opendata import permissions as perms
+from etam.opendata.models import Access, ColumnSpec, Dataset, DatasetVersion, Resource, Tag, VersionStatus
+from etam.opendata.query import Table
+
+SCOPE = {"institution_field": "agency__institution_id", "agency_field": "agency_id"}
+
+
+def visible_datasets(actor: Any) -> QuerySet[Dataset]:
+    """Published datasets the actor may see: public ones, and restricted ones in their grant."""
+    allowed = Q(access=Access.PUBLIC) | scope_q(actor, perms.VIEW_RESTRICTED, **SCOPE)
+    return Dataset.objects.filter(published_version__isnull=False).filter(allowed)
+
+
+def staff_datasets(actor: Any) -> QuerySet[Dataset]:
+    return Dataset.objects.filter(scope_q(actor, perms.VIEW_UNPUBLISHED, **SCOPE))
+
+
+def review_queue(actor: Any) -> QuerySet[DatasetVersion]:
+    return (
+        DatasetVersion.objects.filter(status=VersionStatus.SUBMITTED)
+        .filter(scope_q(actor, perms.REVIEW, institution_field="dataset__agency__institution_id", agency_field=None))
+        .select_related("dataset__agency__institution", "created_by")
+        .order_by("submitted_at")
+    )
+
+
+def with_catalogue(queryset: QuerySet[Dataset]) -> QuerySet[Dataset]:
+    """Everything a catalogue entry shows, in a fixed number of queries."""
+    return queryset.select_related("agency__institution", "published_version__resource", "activity").prefetch_related(
+        "tags",
+        "indicators",
+        Prefetch(
+            "versions",
+            queryset=DatasetVersion.objects.filter(status=VersionStatus.PUBLISHED)
+            .select_related("resource")
+            .order_by("-number"),
+            to_attr="published_versions",
+        ),
+        Prefetch("published_version__columns", queryset=ColumnSpec.objects.order_by("position"), to_attr="column_list"),
+    )
+
+
+@dataclass
+class SearchResult:
+    count: int
+    datasets: list[Dataset]
+    facets: dict[str, list[tuple[str, str, int]]]  # facet → [(value, label, count)]
+
+
+FACETS = ("organization", "groups", "tags", "res_format", "kabkota")
+
+
+def filter_datasets(
+    queryset: QuerySet[Dataset], *, q: str = "", filters: dict[str, list[str]] | None = None
+) -> QuerySet[Dataset]:
+    if q:
+        words = [w for w in q.split() if w]
+        for word in words[:8]:
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(description__icontains=word) | Q(tags__name__icontains=word)
+            )
+        queryset = queryset.distinct()
+    for key, values in (filters or {}).items():
+        if not values:
+            continue
+        if key == "organization":
+            queryset = queryset.filter(agency_id__in=[_agency_id(v) for v in values])
+        elif key == "groups":
+            queryset = queryset.filter(topic__in=values)
+        elif key == "tags":
+            for value in values:
+                queryset = queryset.filter(tags__name=value)
+        elif key == "res_format":
+            queryset = queryset.filter(published_version__source_format__in=[v.lower() for v in values])
+        elif key == "kabkota":
+            region = Q(pk__in=[])
+            for value in values:
+                region |= Q(spatial_code=value) | Q(spatial_code__startswith=f"{value}.")
+            queryset = queryset.filter(region)
+        elif key in ("name", "id"):
+            queryset = queryset.filter(slug__in=values) if key == "name" else queryset.filter(uuid__in=values)
+        elif key == "license_id":
+            queryset = queryset.filter(licence__in=values)
+        elif key == "private":
+            queryset = queryset.filter(access=Access.RESTRICTED if values[0] == "true" else Access.PUBLIC)
+    return queryset
+
+
+def _agency_id(value: str) -> int:
+    """An organisation is named ``<instansi code>-<OPD code>`` or by its numeric id."""
+    from etam.opendata.ckan_dicts import agency_id_from_name
+
+    return agency_id_from_name(value)
+
+
+def facets_for(queryset: QuerySet[Dataset], limit: int = 50) -> dict[str, list[tuple[str, str, int]]]:
+    from etam.core.models import Region
+    from etam.opendata.ckan_dicts import organization_name
+    from etam.opendata.models import Topic
+
+    ids = queryset.values("pk")
+    base = Dataset.objects.filter(pk__in=ids)
+    result: dict[str, list[tuple[str, str, int]]] = {}
+    orgs = (
+        base.values("agency_id", "agency__code", "agency__name", "agency__institution__region_code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "agency__name")[:limit]
+    )
+    result["organization"] = [
+        (organization_name(o["agency__institution__region_code"], o["agency__code"]), o["agency__name"], o["n"])
+        for o in orgs
+    ]
+    topics = dict(Topic.choices)
+    result["groups"] = [
+        (t["topic"], str(topics.get(t["topic"], t["topic"])), t["n"])
+        for t in base.values("topic").annotate(n=Count("pk")).order_by("-n", "topic")[:limit]
+    ]
+    tag_rows = (
+        Tag.objects.filter(datasets__in=ids).values("name").annotate(n=Count("datasets")).order_by("-n", "name")[:limit]
+    )
+    result["tags"] = [(t["name"], t["name"], t["n"]) for t in tag_rows]
+    result["res_format"] = [
+        (f["published_version__source_format"].upper(), f["published_version__source_format"].upper(), f["n"])
+        for f in base.values("published_version__source_format").annotate(n=Count("pk")).order_by("-n")
+        if f["published_version__source_format"]
+    ]
+    kab = (
+        base.annotate(kab=Substr("spatial_code", 1, 5))
+        .filter(kab__contains=".")
+        .values("kab")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "kab")[:limit]
+    )
+    kab_rows = list(kab)
+    names = dict(Region.objects.current().filter(code__in=[k["kab"] for k in kab_rows]).values_list("code", "name"))
+    result["kabkota"] = [(k["kab"], names.get(k["kab"], k["kab"]), k["n"]) for k in kab_rows]
+    return result
+
+
+def search_datasets(
+    actor: Any,
+    *,
+    q: str = "",
+    filters: dict[str, list[str]] | None = None,
+    sort: str = "",
+    rows: int = 10,
+    start: int = 0,
+    with_facets: bool = True,
+) -> SearchResult:
+    queryset = filter_datasets(visible_datasets(actor), q=q, filters=filters)
+    order = {
+        "title_string asc": ["title"],
+        "title_string desc": ["-title"],
+        "metadata_modified desc": ["-updated_at"],
+        "metadata_modified asc": ["updated_at"],
+        "metadata_created desc": ["-created_at"],
+        "name asc": ["slug"],
+        "name desc": ["-slug"],
+    }.get(sort.strip().lower(), ["title", "id"])
+    count = queryset.count()
+    page = list(with_catalogue(queryset.order_by(*order))[start : start + rows]) if rows else []
+    facets = facets_for(queryset) if with_facets else {}
+    return SearchResult(count=count, datasets=page, facets=facets)
+
+
+def visible_dataset(actor: Any, key: str) -> Dataset | None:
+    """One published dataset by slug or uuid, if the actor may see it."""
+    queryset = with_catalogue(visible_datasets(actor))
+    if _looks_like_uuid(key):
+        return queryset.filter(uuid=key).first()
+    return queryset.filter(slug=key).first()
+
+
+def _looks_like_uuid(key: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(key))
+    except ValueError:
+        return False
+    return True
+
+
+def visible_resources(actor: Any) -> QuerySet[Resource]:
+    """Resources of published versions of datasets the actor may see (old versions too)."""
+    return Resource.objects.filter(
+        version__status=VersionStatus.PUBLISHED, version__dataset__in=visible_datasets(actor)
+    ).select_related("version__dataset__agency")
+
+
+def visible_resource(actor: Any, resource_id: str) -> Resource | None:
+    if not _looks_like_uuid(resource_id):
+        return None
+    return visible_resources(actor).filter(uuid=resource_id).first()
+
+
+def table_for(resource: Resource, columns: list[ColumnSpec] | None = None) -> Table:
+    if columns is None:
+        columns = list(ColumnSpec.objects.filter(version_id=resource.version_id).order_by("position"))
+    return Table(
+        resource_id=str(resource.uuid),
+        path=parquet_path(resource),
+        columns=tuple((c.name, c.type) for c in columns),
+        row_count=resource.row_count,
+    )
+
+
+def tables_for(actor: Any, resource_ids: set[str]) -> dict[str, Table]:
+    ids = [r for r in resource_ids if _looks_like_uuid(r)]
+    resources = list(visible_resources(actor).filter(uuid__in=ids))
+    columns: dict[int, list[ColumnSpec]] = {}
+    for column in ColumnSpec.objects.filter(version_id__in=[r.version_id for r in resources]).order_by("position"):
+        columns.setdefault(column.version_id, []).append(column)
+    return {str(r.uuid): table_for(r, columns.get(r.version_id, [])) for r in resources}
+
+
+def parquet_path(resource: Resource) -> str:
+    """Where DuckDB reads the file. Local storage gives a path; see ADR 0042 for object storage."""
+    return default_storage.path(str(resource.file.name))
+
+
+def uses_postgres() -> bool:
+    return connection.vendor == "postgresql"

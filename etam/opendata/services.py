@@ -1,0 +1,562 @@
+"""Business operations of Satu Data: one function per operation, keyword-only.
+
+The data cycle: a produsen data creates a dataset and uploads a file (a new version);
+the file is validated row by row against the version's data dictionary; the produsen
+corrects types or the file until it is valid, then submits; a walidata of the same
+instansi returns it with comments or publishes it. Each step checks the permission,
+changes state and writes its audit event in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from etam.core import audit
+from etam.core.models import Agency, Region
+from etam.core.permissions import Scope, has_perm, require
+from etam.core.validators import validate_region_code
+from etam.opendata import ingest
+from etam.opendata import permissions as perms
+from etam.opendata.models import (
+    ActivityMetadata,
+    ColumnSpec,
+    Dataset,
+    DatasetVersion,
+    IndicatorMetadata,
+    Resource,
+    Tag,
+    ValidationState,
+    VersionStatus,
+)
+
+DATASET_FIELDS = (
+    "slug",
+    "title",
+    "description",
+    "topic",
+    "licence",
+    "update_frequency",
+    "temporal_start",
+    "temporal_end",
+    "spatial_code",
+    "spatial_level",
+    "access",
+    "contact_name",
+    "contact_email",
+)
+COLUMN_FIELDS = (
+    "title",
+    "type",
+    "unit",
+    "definition",
+    "concept",
+    "reference",
+    "required",
+    "minimum",
+    "maximum",
+    "number_format",
+    "date_format",
+    "selection_reference",
+    "time_reference",
+    "classification",
+    "question",
+    "is_public",
+)
+MAX_UPLOAD_BYTES = 2 * 1024**3
+
+
+def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    return {f: getattr(obj, f) for f in fields}
+
+
+def _check_dataset_fields(fields: dict[str, Any]) -> None:
+    if "spatial_code" in fields:
+        try:
+            validate_region_code(fields["spatial_code"])
+        except ValidationError as exc:
+            raise ValidationError({"spatial_code": exc.messages}) from exc
+    start, end = fields.get("temporal_start"), fields.get("temporal_end")
+    if start and end and end < start:
+        raise ValidationError({"temporal_end": [_("Temporal coverage to: must not be before the start date.")]})
+
+
+def _set_tags(dataset: Dataset, tags: Iterable[str]) -> None:
+    names = sorted({t.strip().lower() for t in tags if t and t.strip()})
+    dataset.tags.set([Tag.objects.get_or_create(name=name[:60])[0] for name in names])
+
+
+def dataset_create(*, actor: Any, agency: Agency, tags: Iterable[str] = (), **fields: Any) -> Dataset:
+    require(actor, perms.DRAFT, Scope(agency.institution_id, agency.pk))
+    unknown = set(fields) - set(DATASET_FIELDS) - {"is_system", "system_key"}
+    if unknown:
+        raise TypeError(f"unknown dataset fields {sorted(unknown)}")
+    _check_dataset_fields(fields)
+    with transaction.atomic():
+        dataset = Dataset(agency=agency, created_by=actor if getattr(actor, "pk", None) else None, **fields)
+        dataset.full_clean()
+        dataset.save()
+        _set_tags(dataset, tags)
+        ActivityMetadata.objects.create(dataset=dataset, activity_title=dataset.title)
+        audit.record(
+            actor=actor,
+            action="opendata.dataset_create",
+            target=dataset,
+            after={**_snapshot(dataset, DATASET_FIELDS), "tags": sorted(tags)},
+        )
+    return dataset
+
+
+def _require_edit(actor: Any, dataset: Dataset) -> None:
+    if not (has_perm(actor, perms.DRAFT, dataset) or has_perm(actor, perms.REVIEW, dataset)):
+        raise PermissionDenied(_("You do not have permission for this action."))
+
+
+def dataset_update(*, actor: Any, dataset: Dataset, tags: Iterable[str] | None = None, **fields: Any) -> Dataset:
+    _require_edit(actor, dataset)
+    unknown = set(fields) - set(DATASET_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown dataset fields {sorted(unknown)}")
+    _check_dataset_fields(fields)
+    with transaction.atomic():
+        before = {**_snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
+        for key, value in fields.items():
+            setattr(dataset, key, value)
+        dataset.full_clean()
+        dataset.save()
+        if tags is not None:
+            _set_tags(dataset, tags)
+        after = {**_snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
+        audit.record(actor=actor, action="opendata.dataset_update", target=dataset, before=before, after=after)
+    return dataset
+
+
+def activity_update(*, actor: Any, dataset: Dataset, **fields: Any) -> ActivityMetadata:
+    """MS-Keg fields."""
+    _require_edit(actor, dataset)
+    with transaction.atomic():
+        activity, _created = ActivityMetadata.objects.get_or_create(
+            dataset=dataset, defaults={"activity_title": dataset.title}
+        )
+        before = _snapshot(activity, fields)
+        for key, value in fields.items():
+            if not hasattr(activity, key) or key in ("id", "dataset", "dataset_id"):
+                raise TypeError(f"unknown activity field {key}")
+            setattr(activity, key, value)
+        activity.full_clean()
+        activity.save()
+        audit.record(
+            actor=actor,
+            action="opendata.activity_update",
+            target=dataset,
+            before=before,
+            after=_snapshot(activity, fields),
+        )
+    return activity
+
+
+def indicator_save(
+    *, actor: Any, dataset: Dataset, indicator: IndicatorMetadata | None = None, **fields: Any
+) -> IndicatorMetadata:
+    """MS-Ind: add or change an indicator."""
+    _require_edit(actor, dataset)
+    with transaction.atomic():
+        if indicator is None:
+            indicator = IndicatorMetadata(dataset=dataset)
+        elif indicator.dataset_id != dataset.pk:
+            raise PermissionDenied(_("You do not have permission for this action."))
+        before = _snapshot(indicator, fields) if indicator.pk else {}
+        for key, value in fields.items():
+            setattr(indicator, key, value)
+        indicator.full_clean()
+        indicator.save()
+        audit.record(
+            actor=actor,
+            action="opendata.indicator_save",
+            target=dataset,
+            before=before,
+            after={"indicator": indicator.name, **_snapshot(indicator, fields)},
+        )
+    return indicator
+
+
+# ---------------------------------------------------------------------------- versions
+
+
+def open_version(dataset: Dataset) -> DatasetVersion | None:
+    """The version being prepared (draft, submitted or returned), if any."""
+    return (
+        dataset.versions.exclude(status=VersionStatus.PUBLISHED).order_by("-number").first()  # type: ignore[attr-defined]
+    )
+
+
+def version_upload(
+    *,
+    actor: Any,
+    dataset: Dataset,
+    upload: UploadedFile | File,
+    change_note: str = "",
+    encoding: str = "",
+    delimiter: str = "",
+) -> DatasetVersion:
+    """Store an uploaded CSV/XLSX as the dataset's open version, propose its data
+    dictionary (keeping what the previous version said about same-named columns) and
+    validate it."""
+    require(actor, perms.DRAFT, dataset)
+    if upload.size and upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": [_("File: larger than the 2 GB limit.")]})
+    upload.seek(0)
+    try:
+        dialect = ingest.detect_dialect(upload, upload.name or "")
+        if dialect.format == "csv":
+            if encoding:
+                dialect.encoding = encoding
+            if delimiter:
+                dialect.delimiter = "\t" if delimiter in ("tab", "\\t") else delimiter
+        upload.seek(0)
+        inferred = ingest.infer_schema(upload, dialect)
+    except ingest.FileProblem as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            {"file": [_("File: the text encoding does not match; choose another encoding.")]}
+        ) from exc
+    upload.seek(0)
+    with transaction.atomic():
+        version = open_version(dataset)
+        if version is not None and version.status == VersionStatus.SUBMITTED:
+            raise ValidationError({"file": [_("File: the open version is under review; wait for the walidata.")]})
+        previous = {
+            c.name: c
+            for c in ColumnSpec.objects.filter(
+                version__dataset=dataset, version__status=VersionStatus.PUBLISHED
+            ).order_by("version__number")
+        }
+        if version is not None:
+            previous.update({c.name: c for c in version.columns.all()})  # type: ignore[attr-defined]
+            Resource.objects.filter(version=version).delete()
+            version.columns.all().delete()  # type: ignore[attr-defined]
+            version.source_file.delete(save=False)
+        else:
+            last = dataset.versions.order_by("-number").values_list("number", flat=True).first() or 0  # type: ignore[attr-defined]
+            version = DatasetVersion(dataset=dataset, number=last + 1, created_by=actor)
+        version.status = VersionStatus.DRAFT
+        version.change_note = change_note
+        version.source_name = os.path.basename(upload.name or "data")[:255]
+        version.source_format = dialect.format
+        version.encoding = dialect.encoding if dialect.format == "csv" else ""
+        version.delimiter = dialect.delimiter if dialect.format == "csv" else ""
+        version.validation = ValidationState.PENDING
+        version.error_count = 0
+        version.error_summary = {}
+        version.row_count = None
+        version.source_file.save(version.source_name, upload, save=False)
+        version.save()
+        for position, column in enumerate(inferred):
+            spec = ColumnSpec(version=version, position=position, name=column.name)
+            old = previous.get(column.name)
+            if old is not None:
+                for field in COLUMN_FIELDS:
+                    setattr(spec, field, getattr(old, field))
+            else:
+                spec.type = column.type
+                spec.number_format = column.number_format
+                spec.date_format = column.date_format
+                spec.reference = column.reference
+            spec.save()
+        audit.record(
+            actor=actor,
+            action="opendata.version_upload",
+            target=dataset,
+            after={
+                "version": version.number,
+                "file": version.source_name,
+                "format": dialect.format,
+                "columns": [c.name for c in inferred],
+            },
+        )
+    return version_validate(actor=actor, version=version)
+
+
+def columns_update(*, actor: Any, version: DatasetVersion, changes: dict[str, dict[str, Any]]) -> DatasetVersion:
+    """The uploader corrects the data dictionary (types, rules, MS-Var); then revalidate."""
+    require(actor, perms.DRAFT, version)
+    if not version.is_editable:
+        raise ValidationError(_("Only a draft or returned version can be changed."))
+    with transaction.atomic():
+        columns = {c.name: c for c in version.columns.select_for_update()}  # type: ignore[attr-defined]
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        for name, values in changes.items():
+            column = columns.get(name)
+            if column is None:
+                raise ValidationError({name: [_("Unknown column.")]})
+            old = _snapshot(column, values)
+            for key, value in values.items():
+                if key not in COLUMN_FIELDS:
+                    raise TypeError(f"unknown column field {key}")
+                setattr(column, key, value)
+            column.full_clean()
+            column.save()
+            new = _snapshot(column, values)
+            if old != new:
+                before[name], after[name] = old, new
+        version.validation = ValidationState.PENDING
+        version.save(update_fields=["validation"])
+        audit.record(actor=actor, action="opendata.columns_update", target=version, before=before, after=after)
+    return version_validate(actor=actor, version=version)
+
+
+def _columns_for_validation(version: DatasetVersion) -> list[ingest.Column]:
+    return [
+        ingest.Column(
+            name=c.name,
+            type=c.type,
+            required=c.required,
+            minimum=c.minimum,
+            maximum=c.maximum,
+            number_format=c.number_format,
+            date_format=c.date_format,
+            reference=c.reference,
+        )
+        for c in version.columns.order_by("position")  # type: ignore[attr-defined]
+    ]
+
+
+def _region_codes() -> list[str]:
+    return list(Region.objects.current().values_list("code", flat=True))
+
+
+def version_validate(*, actor: Any, version: DatasetVersion) -> DatasetVersion:
+    """Validate every row; when clean, store the Parquet table as the version's resource.
+
+    Streams: the source is read from storage in batches and the Parquet is written to a
+    temporary file before it is handed to storage.
+    """
+    if actor is not None:
+        require(actor, perms.DRAFT, version)
+    dialect = ingest.Dialect(
+        format=version.source_format, encoding=version.encoding or "utf-8", delimiter=version.delimiter or ","
+    )
+    columns = _columns_for_validation(version)
+    tmp_dir = getattr(settings, "FILE_UPLOAD_TEMP_DIR", None)
+    with (
+        tempfile.TemporaryDirectory(dir=tmp_dir) as workdir,
+        version.source_file.open("rb") as raw,
+    ):
+        parquet_path = os.path.join(workdir, "table.parquet")
+        errors_path = os.path.join(workdir, "errors.csv")
+        with open(errors_path, "w", encoding="utf-8-sig", newline="") as errors_stream:
+            on_error = ingest.errors_csv_writer(errors_stream)
+            try:
+                result = ingest.validate_to_parquet(
+                    raw, dialect, columns, region_codes=_region_codes(), parquet_out=parquet_path, on_error=on_error
+                )
+                problem = ""
+            except ingest.FileProblem as exc:
+                result, problem = ingest.Result(error_count=1), str(exc)
+            except (UnicodeDecodeError, ValueError) as exc:
+                result, problem = (
+                    ingest.Result(error_count=1),
+                    _("File: cannot be read (%(detail)s).") % {"detail": exc},
+                )
+        with transaction.atomic():
+            version = DatasetVersion.objects.select_for_update().select_related("dataset__agency").get(pk=version.pk)
+            if not version.is_editable:
+                return version
+            Resource.objects.filter(version=version).delete()
+            if version.error_file:
+                version.error_file.delete(save=False)
+            summary = result.summary()
+            summary["first"] = sorted(summary["first"], key=lambda e: (e["row"], e["column"]))
+            if problem:
+                summary["file"] = problem
+            version.error_count = result.error_count
+            version.error_summary = summary
+            version.row_count = result.row_count
+            if result.ok and not problem:
+                version.validation = ValidationState.VALID
+                with open(parquet_path, "rb") as parquet:
+                    digest = hashlib.sha256()
+                    for chunk in iter(lambda: parquet.read(1 << 20), b""):
+                        digest.update(chunk)
+                    parquet.seek(0)
+                    resource = Resource(
+                        version=version,
+                        name=f"{version.dataset.title} (versi {version.number})",
+                        row_count=result.row_count,
+                        size_bytes=os.path.getsize(parquet_path),
+                        sha256=digest.hexdigest(),
+                    )
+                    resource.file.save(f"{version.dataset.slug}-v{version.number}.parquet", File(parquet), save=False)
+                    resource.save()
+            else:
+                version.validation = ValidationState.INVALID
+                if not problem:
+                    with open(errors_path, "rb") as errors_file:
+                        version.error_file.save(
+                            f"{version.dataset.slug}-v{version.number}-galat.csv", File(errors_file), save=False
+                        )
+            version.save()
+            audit.record(
+                actor=actor or "sistem",
+                action="opendata.version_validate",
+                target=version,
+                after={"validation": version.validation, "rows": result.row_count, "errors": result.error_count},
+            )
+    return version
+
+
+def version_submit(*, actor: Any, version: DatasetVersion) -> DatasetVersion:
+    require(actor, perms.DRAFT, version)
+    with transaction.atomic():
+        version = DatasetVersion.objects.select_for_update().select_related("dataset__agency").get(pk=version.pk)
+        if version.status not in (VersionStatus.DRAFT, VersionStatus.RETURNED):
+            raise ValidationError(_("Only a draft or returned version can be submitted."))
+        if version.validation != ValidationState.VALID:
+            raise ValidationError(_("Fix every validation error before submitting."))
+        before = {"status": version.status}
+        version.status = VersionStatus.SUBMITTED
+        version.submitted_at = timezone.now()
+        version.save()
+        audit.record(
+            actor=actor,
+            action="opendata.version_submit",
+            target=version,
+            before=before,
+            after={"status": version.status},
+        )
+    return version
+
+
+def version_return(*, actor: Any, version: DatasetVersion, comment: str) -> DatasetVersion:
+    require(actor, perms.REVIEW, version)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": [_("Comment: explain what the data producer must fix.")]})
+    with transaction.atomic():
+        version = DatasetVersion.objects.select_for_update().select_related("dataset__agency").get(pk=version.pk)
+        if version.status != VersionStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted version can be returned."))
+        version.status = VersionStatus.RETURNED
+        version.review_comment = comment.strip()
+        version.reviewed_by = actor
+        version.reviewed_at = timezone.now()
+        version.save()
+        audit.record(
+            actor=actor,
+            action="opendata.version_return",
+            target=version,
+            before={"status": VersionStatus.SUBMITTED},
+            after={"status": version.status, "comment": version.review_comment},
+        )
+    return version
+
+
+def standard_problems(version: DatasetVersion) -> list[str]:
+    """What the walidata's check against the data standard finds missing."""
+    problems = []
+    dataset = version.dataset
+    if not dataset.description.strip():
+        problems.append(_("Description is empty."))
+    activity = ActivityMetadata.objects.filter(dataset=dataset).first()
+    if activity is None or not activity.activity_title.strip():
+        problems.append(_("Activity metadata (MS-Keg): the activity title is empty."))
+    for column in version.columns.all():  # type: ignore[attr-defined]
+        if not column.definition.strip():
+            problems.append(_("Column %(name)s: the definition (MS-Var) is empty.") % {"name": column.name})
+    return problems
+
+
+def version_publish(*, actor: Any, version: DatasetVersion, comment: str = "") -> DatasetVersion:
+    require(actor, perms.REVIEW, version)
+    with transaction.atomic():
+        version = DatasetVersion.objects.select_for_update().select_related("dataset__agency").get(pk=version.pk)
+        if version.status != VersionStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted version can be published."))
+        if version.validation != ValidationState.VALID or not Resource.objects.filter(version=version).exists():
+            raise ValidationError(_("The version has no validated table."))
+        problems = standard_problems(version)
+        if problems:
+            raise ValidationError(problems)
+        _publish(version, actor=actor, comment=comment)
+    return version
+
+
+def _publish(version: DatasetVersion, *, actor: Any, comment: str = "") -> None:
+    dataset = version.dataset
+    previous = dataset.published_version_id
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.reviewed_by = actor if getattr(actor, "pk", None) else None
+    version.reviewed_at = version.published_at
+    version.review_comment = comment
+    version.save()
+    Dataset.objects.filter(pk=dataset.pk).update(published_version=version, updated_at=timezone.now())
+    dataset.published_version = version
+    audit.record(
+        actor=actor,
+        action="opendata.version_publish",
+        target=version,
+        before={"published_version": previous},
+        after={"published_version": version.pk, "number": version.number, "rows": version.row_count},
+    )
+
+
+# ---------------------------------------------------------------------------- system datasets
+
+
+def system_version_publish(
+    *, dataset: Dataset, csv_bytes: bytes, columns: list[dict[str, Any]], note: str
+) -> DatasetVersion:
+    """The platform itself publishes a new version of a system dataset (no walidata
+    step: the data comes from Etam's own records). Actor is the system."""
+    upload = ContentFile(csv_bytes, name=f"{dataset.slug}.csv")
+    with transaction.atomic():
+        last = dataset.versions.order_by("-number").values_list("number", flat=True).first() or 0  # type: ignore[attr-defined]
+        version = DatasetVersion(
+            dataset=dataset,
+            number=last + 1,
+            change_note=note,
+            source_name=f"{dataset.slug}.csv",
+            source_format="csv",
+            encoding="utf-8",
+            delimiter=",",
+        )
+        version.source_file.save(version.source_name, upload, save=False)
+        version.save()
+        for position, spec in enumerate(columns):
+            ColumnSpec.objects.create(version=version, position=position, **spec)
+        audit.record(
+            actor="sistem", action="opendata.version_upload", target=dataset, after={"version": version.number}
+        )
+    version = version_validate(actor=None, version=version)
+    if version.validation != ValidationState.VALID:
+        raise ValidationError(f"system dataset {dataset.slug}: {version.error_summary}")
+    with transaction.atomic():
+        version = DatasetVersion.objects.select_related("dataset__agency").get(pk=version.pk)
+        _publish(version, actor="sistem", comment=note)
+    return version
+
+
+def csv_bytes(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,140 @@
+"""Refreshing system datasets, and the ones Satu Data itself contributes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from etam.core import audit
+from etam.core.models import Agency, Institution
+from etam.opendata.models import ActivityMetadata, Dataset, SystemDatasetRun, Tag
+from etam.opendata.registry import SystemColumn, SystemDataset, register_system_dataset, system_datasets
+
+ORGANISATIONS_KEY = "organisasi-perangkat-daerah-per-instansi"
+
+
+def _organisation_rows() -> Iterable[Sequence[Any]]:
+    rows = (
+        Institution.objects.annotate(
+            active_agencies=Count("agencies", filter=Q(agencies__is_active=True)),
+        )
+        .order_by("region_code")
+        .values_list("region_code", "name", "active_agencies")
+    )
+    return list(rows)
+
+
+def register_builtin() -> None:
+    register_system_dataset(
+        key=ORGANISATIONS_KEY,
+        title="Jumlah perangkat daerah per instansi",
+        description=(
+            "Jumlah perangkat daerah (OPD) aktif yang terdaftar di Etam untuk setiap instansi pemerintah daerah "
+            "di Kalimantan Timur. Diperbarui otomatis dari data organisasi Etam."
+        ),
+        columns=[
+            SystemColumn(
+                "kode_wilayah",
+                "string",
+                title="Kode wilayah instansi",
+                reference="kode_wilayah",
+                definition="Kode wilayah Kemendagri dari wilayah instansi pemerintah daerah.",
+            ),
+            SystemColumn("instansi", "string", title="Instansi", definition="Nama instansi pemerintah daerah."),
+            SystemColumn(
+                "jumlah_opd",
+                "integer",
+                title="Jumlah OPD",
+                unit="OPD",
+                definition="Jumlah perangkat daerah aktif yang terdaftar di Etam.",
+            ),
+        ],
+        rows=_organisation_rows,
+        topic="pemerintahan",
+        update_frequency="monthly",
+        tags=("organisasi", "opd"),
+    )
+
+
+def _dataset_for(spec: SystemDataset) -> Dataset | None:
+    dataset = Dataset.objects.filter(is_system=True, system_key=spec.key).select_related("agency").first()
+    if dataset is not None:
+        return dataset
+    agency = Agency.objects.filter(institution__region_code=spec.institution_region_code, code=spec.agency_code).first()
+    if agency is None:
+        return None
+    with transaction.atomic():
+        dataset = Dataset.objects.create(
+            slug=spec.key[:100],
+            title=spec.title,
+            description=spec.description,
+            agency=agency,
+            topic=spec.topic,
+            update_frequency=spec.update_frequency,
+            spatial_code=spec.institution_region_code,
+            spatial_level=spec.spatial_level,
+            contact_name=agency.name,
+            contact_email=agency.email or "data@kaltimprov.go.id",
+            is_system=True,
+            system_key=spec.key,
+        )
+        dataset.tags.set([Tag.objects.get_or_create(name=t)[0] for t in spec.tags])
+        ActivityMetadata.objects.create(
+            dataset=dataset,
+            activity_title=spec.title,
+            collection_method="kompilasi",
+            processing_stages="Dihitung otomatis oleh Etam dari catatan operasionalnya.",
+        )
+        audit.record(actor="sistem", action="opendata.dataset_create", target=dataset, after={"system_key": spec.key})
+    return dataset
+
+
+def _column_dicts(columns: Sequence[SystemColumn]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": c.name,
+            "title": c.title,
+            "type": c.type,
+            "unit": c.unit,
+            "definition": c.definition or c.title or c.name,
+            "reference": c.reference,
+        }
+        for c in columns
+    ]
+
+
+def refresh(spec: SystemDataset) -> bool:
+    """Publish a new version of ``spec`` if its rows changed. Returns True if published."""
+    from etam.opendata import services
+
+    dataset = _dataset_for(spec)
+    if dataset is None:
+        return False
+    run, _created = SystemDatasetRun.objects.get_or_create(key=spec.key)
+    body = services.csv_bytes([c.name for c in spec.columns], spec.rows())
+    digest = hashlib.sha256(body).hexdigest()
+    run.last_run_at = timezone.now()
+    if digest == run.last_sha256 and dataset.published_version_id:
+        run.save(update_fields=["last_run_at"])
+        return False
+    try:
+        services.system_version_publish(
+            dataset=dataset, csv_bytes=body, columns=_column_dicts(spec.columns), note="Pembaruan otomatis"
+        )
+    except Exception as exc:
+        run.last_error = str(exc)[:2000]
+        run.save(update_fields=["last_run_at", "last_error"])
+        raise
+    run.last_sha256 = digest
+    run.last_error = ""
+    run.save()
+    return True
+
+
+def refresh_all() -> dict[str, bool]:
+    return {spec.key: refresh(spec) for spec in system_datasets()}

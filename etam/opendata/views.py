@@ -1,0 +1,289 @@
+"""Public Satu Data pages (``/data/``) and downloads. Thin: selectors, query, render."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pyarrow.csv as pacsv
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from etam.core.models import Region, RegionBoundary
+from etam.opendata import charts, query, selectors
+from etam.opendata.models import Dataset, DatasetVersion, VersionStatus
+
+XLSX_MAX_ROWS = 1_048_575
+PAGE_SIZE = 10
+
+
+def ckan_root(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"version": 3})
+
+
+def _filters_from(request: HttpRequest) -> dict[str, list[str]]:
+    return {key: [v for v in request.GET.getlist(key) if v] for key in selectors.FACETS if request.GET.getlist(key)}
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
+    filters = _filters_from(request)
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    result = selectors.search_datasets(
+        request.user, q=q, filters=filters, rows=PAGE_SIZE, start=(page_number - 1) * PAGE_SIZE
+    )
+    facet_titles = {
+        "organization": _("Data producer"),
+        "groups": _("Topic"),
+        "tags": _("Tag"),
+        "res_format": _("Format"),
+        "kabkota": _("Regency/city"),
+    }
+    facets = []
+    for name, items in result.facets.items():
+        entries = []
+        for value, label, count in items[:12]:
+            chosen = value in filters.get(name, [])
+            params = [(k, v) for k in filters for v in filters[k] if not (k == name and v == value)]
+            if not chosen:
+                params.append((name, value))
+            if q:
+                params.append(("q", q))
+            entries.append({"label": label, "count": count, "chosen": chosen, "url": "?" + urlencode(params)})
+        if entries:
+            facets.append({"title": facet_titles[name], "entries": entries})
+    pages = max(1, -(-result.count // PAGE_SIZE))
+    base_params = [(k, v) for k in filters for v in filters[k]] + ([("q", q)] if q else [])
+    return render(
+        request,
+        "opendata/search.html",
+        {
+            "q": q,
+            "result": result,
+            "facets": facets,
+            "page": page_number,
+            "pages": pages,
+            "prev_url": "?" + urlencode([*base_params, ("page", page_number - 1)]) if page_number > 1 else "",
+            "next_url": "?" + urlencode([*base_params, ("page", page_number + 1)]) if page_number < pages else "",
+        },
+    )
+
+
+def _dataset_or_404(request: HttpRequest, slug: str) -> Dataset:
+    dataset = selectors.visible_dataset(request.user, slug)
+    if dataset is None:
+        raise Http404
+    return dataset
+
+
+def _chart_choices(columns: list[Any]) -> tuple[list[str], list[str]]:
+    dims = [c.name for c in columns if c.type in ("string", "year", "date", "boolean", "integer")]
+    measures = [c.name for c in columns if c.type in ("integer", "number")]
+    return dims, measures
+
+
+def _chart_params(request: HttpRequest, columns: list[Any]) -> dict[str, str]:
+    dims, measures = _chart_choices(columns)
+    names = [c.name for c in columns]
+    default_x = next((c.name for c in columns if c.type == "string" and not c.reference), dims[0] if dims else "")
+    x = request.GET.get("x", default_x)
+    y = request.GET.get("y", measures[-1] if measures else "")
+    agg = request.GET.get("agg", "sum" if measures else "count")
+    kind = request.GET.get("kind", "bar")
+    if x not in names:
+        x = default_x
+    if y not in measures:
+        y = measures[-1] if measures else ""
+    if agg not in query.AGGREGATES or (agg != "count" and not y):
+        agg = "count"
+    if kind not in ("bar", "line"):
+        kind = "bar"
+    return {"x": x, "y": y, "agg": agg, "kind": kind}
+
+
+def _chart(dataset: Dataset, table: query.Table, params: dict[str, str]) -> tuple[str, list[dict[str, Any]]]:
+    if not params["x"]:
+        return "", []
+    metric = ("count", "*") if params["agg"] == "count" else (params["agg"], params["y"])
+    result = query.aggregate(table, group_by=[params["x"]], metrics=[metric], limit=40)
+    label = result["metrics"][0]
+    labels = [str(r[params["x"]]) for r in result["records"]]
+    values = [r[label] for r in result["records"]]
+    title = f"{dataset.title}: {params['agg']}({params['y'] or '*'}) / {params['x']}"
+    return charts.bar_or_line(labels, values, kind=params["kind"], title=title), result["records"]
+
+
+def _region_column(columns: list[Any]) -> str:
+    return next((c.name for c in columns if c.reference == "kode_wilayah"), "")
+
+
+def dataset(request: HttpRequest, slug: str) -> HttpResponse:
+    item = _dataset_or_404(request, slug)
+    version = item.published_version
+    assert version is not None
+    columns = getattr(version, "column_list", [])
+    table = selectors.table_for(version.resource, columns)
+    preview = query.search(table, limit=10, include_total=False, fields=[c.name for c in columns])
+    params = _chart_params(request, columns)
+    chart_svg, _records = _chart(item, table, params)
+    dims, measures = _chart_choices(columns)
+    region_column = _region_column(columns)
+    map_url = ""
+    if region_column:
+        map_params = {"col": region_column, "y": params["y"], "agg": params["agg"]}
+        map_url = reverse("opendata:map_svg", args=[item.slug]) + "?" + urlencode(map_params)
+    return render(
+        request,
+        "opendata/dataset.html",
+        {
+            "dataset": item,
+            "version": version,
+            "columns": columns,
+            "preview": preview["records"],
+            "chart_svg": chart_svg,
+            "chart": params,
+            "dims": dims,
+            "measures": measures,
+            "aggregates": query.AGGREGATES,
+            "map_url": map_url,
+            "region_column": region_column,
+            "versions": getattr(item, "published_versions", []),
+            "ckan_url": reverse("opendata:ckan_action", args=["package_show"]) + f"?id={item.slug}",
+        },
+    )
+
+
+def chart_svg(request: HttpRequest, slug: str) -> HttpResponse:
+    item = _dataset_or_404(request, slug)
+    version = item.published_version
+    assert version is not None
+    columns = getattr(version, "column_list", [])
+    svg, _records = _chart(item, selectors.table_for(version.resource, columns), _chart_params(request, columns))
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def map_svg(request: HttpRequest, slug: str) -> HttpResponse:
+    item = _dataset_or_404(request, slug)
+    version = item.published_version
+    assert version is not None
+    columns = getattr(version, "column_list", [])
+    column = request.GET.get("col", _region_column(columns))
+    if column not in [c.name for c in columns if c.reference == "kode_wilayah"]:
+        raise Http404
+    params = _chart_params(request, columns)
+    metric = ("count", "*") if params["agg"] == "count" else (params["agg"], params["y"])
+    table = selectors.table_for(version.resource, columns)
+    result = query.aggregate(table, group_by=[column], metrics=[metric], limit=5000)
+    label = result["metrics"][0]
+    values = {str(r[column]): r[label] for r in result["records"] if r[column]}
+    # Draw the level the codes are at: kab/kota (64.xx) or kecamatan (64.xx.xx).
+    kecamatan = any(code.count(".") >= 2 for code in values)
+    level = "kecamatan" if kecamatan else "kabupaten_kota"
+    if kecamatan:
+        values = {code[:8]: value for code, value in values.items() if code.count(".") == 2}
+    boundaries = RegionBoundary.objects.filter(level=level).order_by("code")
+    names = dict(Region.objects.current().filter(level=level).values_list("code", "name"))
+    shapes = [(b.code, names.get(b.code, b.code), b.geometry) for b in boundaries]
+    title = f"{item.title}: {params['agg']}({params['y'] or '*'}) per {column}"
+    response = HttpResponse(charts.choropleth(shapes, values, title=title), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# ---------------------------------------------------------------------------- downloads
+
+
+def _published_version(request: HttpRequest, slug: str, number: int) -> tuple[Dataset, DatasetVersion]:
+    item = _dataset_or_404(request, slug)
+    for version in getattr(item, "published_versions", []):
+        if version.number == number and version.status == VersionStatus.PUBLISHED:
+            return item, version
+    raise Http404
+
+
+def _csv_stream(table: query.Table) -> Iterator[bytes]:
+    yield b"\xef\xbb\xbf"  # BOM so that Excel reads UTF-8
+    first = True
+    for batch in query.iter_rows(table):
+        buffer = io.BytesIO()
+        pacsv.write_csv(batch, buffer, write_options=pacsv.WriteOptions(include_header=first))
+        first = False
+        yield buffer.getvalue()
+    if first:
+        yield (",".join(table.names) + "\n").encode()
+
+
+def _json_stream(table: query.Table, dataset: Dataset, version: DatasetVersion) -> Iterator[bytes]:
+    head = {
+        "dataset": dataset.slug,
+        "version": version.number,
+        "fields": [{"name": n, "type": t} for n, t in table.columns],
+    }
+    yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "records": [').encode()
+    first = True
+    for batch in query.iter_rows(table):
+        rows = [{k: query.json_value(v) for k, v in row.items()} for row in batch.to_pylist()]
+        if not rows:
+            continue
+        chunk = ",\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
+        yield ((",\n" if not first else "\n") + chunk).encode()
+        first = False
+    yield b"\n]}\n"
+
+
+def download(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponseBase:
+    item, version = _published_version(request, slug, number)
+    resource = version.resource
+    name = f"{item.slug}-v{version.number}"
+    if fmt == "parquet":
+        response: HttpResponseBase = FileResponse(
+            resource.file.open("rb"),
+            as_attachment=True,
+            filename=f"{name}.parquet",
+            content_type="application/vnd.apache.parquet",
+        )
+        return response
+    columns = list(version.columns.order_by("position"))
+    table = selectors.table_for(resource, columns)
+    if fmt == "csv":
+        response = StreamingHttpResponse(_csv_stream(table), content_type="text/csv; charset=utf-8")
+    elif fmt == "json":
+        response = StreamingHttpResponse(_json_stream(table, item, version), content_type="application/json")
+    elif fmt == "xlsx":
+        if resource.row_count > XLSX_MAX_ROWS:
+            return HttpResponse(
+                _("This table has more rows than Excel can hold; download CSV or Parquet instead."), status=409
+            )
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title="data")
+        sheet.append(table.names)
+        for batch in query.iter_rows(table):
+            columns_py = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            for row in zip(*columns_py, strict=True):
+                sheet.append(list(row))
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        workbook.save(spool)
+        spool.seek(0)
+        response = FileResponse(
+            spool,
+            as_attachment=True,
+            filename=f"{name}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        return response
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,0 +1,295 @@
+"""Staff pages for produsen data and walidata (``/staf/data/``). Thin over services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from etam.core.permissions import has_perm
+from etam.opendata import forms, query, selectors, services
+from etam.opendata import permissions as perms
+from etam.opendata.models import ColumnSpec, Dataset, DatasetVersion, IndicatorMetadata, Resource
+
+
+def _require_any(request: HttpRequest, *permissions: str) -> None:
+    if not any(has_perm(request.user, p) for p in permissions):
+        raise PermissionDenied
+
+
+def _dataset(request: HttpRequest, pk: int) -> Dataset:
+    return get_object_or_404(selectors.staff_datasets(request.user).select_related("agency__institution"), pk=pk)
+
+
+def _version(request: HttpRequest, pk: int) -> DatasetVersion:
+    version = get_object_or_404(DatasetVersion.objects.select_related("dataset__agency__institution"), pk=pk)
+    if not has_perm(request.user, perms.VIEW_UNPUBLISHED, version.dataset):
+        raise Http404
+    return version
+
+
+def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    _require_any(request, perms.VIEW_UNPUBLISHED)
+    datasets = (
+        selectors.staff_datasets(request.user)
+        .select_related("agency", "published_version")
+        .prefetch_related(
+            Prefetch("versions", queryset=DatasetVersion.objects.order_by("-number"), to_attr="all_versions")
+        )
+        .order_by("title")
+    )
+    return render(
+        request,
+        "opendata/staff/list.html",
+        {"datasets": datasets, "can_draft": has_perm(request.user, perms.DRAFT)},
+    )
+
+
+@login_required
+def dataset_create(request: HttpRequest) -> HttpResponse:
+    _require_any(request, perms.DRAFT)
+    agencies = forms.agencies_for(request.user, perms.DRAFT)
+    form = forms.DatasetForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = services.dataset_create(
+                actor=request.user,
+                agency=form.cleaned_data["agency"],
+                tags=form.cleaned_data["tags"],
+                **form.dataset_fields(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("opendata:staff_dataset", pk=dataset.pk)
+    return render(request, "opendata/staff/form.html", {"form": form, "title": _("New dataset")})
+
+
+@login_required
+def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = _dataset(request, pk)
+    versions = dataset.versions.select_related("resource").order_by("-number")  # type: ignore[attr-defined]
+    return render(
+        request,
+        "opendata/staff/dataset.html",
+        {
+            "dataset": dataset,
+            "versions": versions,
+            "indicators": dataset.indicators.all(),  # type: ignore[attr-defined]
+            "can_draft": has_perm(request.user, perms.DRAFT, dataset),
+        },
+    )
+
+
+@login_required
+def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = _dataset(request, pk)
+    if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
+        raise PermissionDenied
+    form = forms.DatasetForm(request.POST or None, instance=Dataset.objects.get(pk=dataset.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dataset_update(
+                actor=request.user, dataset=dataset, tags=form.cleaned_data["tags"], **form.dataset_fields()
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("opendata:staff_dataset", pk=dataset.pk)
+    return render(request, "opendata/staff/form.html", {"form": form, "title": _("Edit dataset"), "dataset": dataset})
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = _dataset(request, pk)
+    if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
+        raise PermissionDenied
+    instance = getattr(dataset, "activity", None)
+    form = forms.ActivityForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        fields = {f: form.cleaned_data[f] for f in form.cleaned_data}
+        try:
+            services.activity_update(actor=request.user, dataset=dataset, **fields)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("opendata:staff_dataset", pk=dataset.pk)
+    return render(
+        request,
+        "opendata/staff/form.html",
+        {"form": form, "title": _("Activity metadata (MS-Keg)"), "dataset": dataset},
+    )
+
+
+@login_required
+def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = _dataset(request, pk)
+    if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
+        raise PermissionDenied
+    form = forms.IndicatorForm(request.POST or None, instance=IndicatorMetadata(dataset=dataset))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_save(actor=request.user, dataset=dataset, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("opendata:staff_dataset", pk=dataset.pk)
+    return render(
+        request,
+        "opendata/staff/form.html",
+        {"form": form, "title": _("Indicator metadata (MS-Ind)"), "dataset": dataset},
+    )
+
+
+@login_required
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = _dataset(request, pk)
+    if not has_perm(request.user, perms.DRAFT, dataset):
+        raise PermissionDenied
+    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.version_upload(
+                actor=request.user,
+                dataset=dataset,
+                upload=form.cleaned_data["file"],
+                change_note=form.cleaned_data["change_note"],
+                encoding=form.cleaned_data["encoding"],
+                delimiter=form.cleaned_data["delimiter"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("opendata:staff_version", pk=version.pk)
+    return render(
+        request,
+        "opendata/staff/form.html",
+        {"form": form, "title": _("Upload data"), "dataset": dataset, "multipart": True},
+    )
+
+
+def _draft_preview(version: DatasetVersion) -> list[dict[str, Any]]:
+    resource = Resource.objects.filter(version=version).first()
+    if resource is None:
+        return []
+    columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]
+    return query.search(
+        selectors.table_for(resource, columns), limit=10, include_total=False, fields=[c.name for c in columns]
+    )["records"]
+
+
+@login_required
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]
+    return render(
+        request,
+        "opendata/staff/version.html",
+        {
+            "version": version,
+            "dataset": version.dataset,
+            "columns": columns,
+            "summary": version.error_summary or {},
+            "preview": _draft_preview(version),
+            "can_draft": has_perm(request.user, perms.DRAFT, version),
+            "can_review": has_perm(request.user, perms.REVIEW, version),
+            "problems": services.standard_problems(version) if version.status == "submitted" else [],
+        },
+    )
+
+
+@login_required
+def columns_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    if not has_perm(request.user, perms.DRAFT, version):
+        raise PermissionDenied
+    queryset = ColumnSpec.objects.filter(version=version).order_by("position")
+    formset = forms.ColumnFormSet(request.POST or None, queryset=queryset)
+    error = ""
+    if request.method == "POST" and formset.is_valid():
+        changes = {f.instance.name: {k: f.cleaned_data[k] for k in forms.COLUMN_FORM_FIELDS} for f in formset.forms}
+        try:
+            services.columns_update(actor=request.user, version=version, changes=changes)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("opendata:staff_version", pk=version.pk)
+    return render(
+        request,
+        "opendata/staff/columns.html",
+        {"formset": formset, "version": version, "dataset": version.dataset, "error": error},
+    )
+
+
+@login_required
+@require_POST
+def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    try:
+        services.version_submit(actor=request.user, version=version)
+    except ValidationError as exc:
+        from django.contrib import messages
+
+        messages.error(request, " ".join(exc.messages))
+    return redirect("opendata:staff_version", pk=version.pk)
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _require_any(request, perms.REVIEW)
+    return render(request, "opendata/staff/review_queue.html", {"versions": selectors.review_queue(request.user)})
+
+
+@login_required
+def version_review(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    if not has_perm(request.user, perms.REVIEW, version):
+        raise PermissionDenied
+    form = forms.ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "publish":
+                services.version_publish(actor=request.user, version=version, comment=form.cleaned_data["comment"])
+            else:
+                services.version_return(actor=request.user, version=version, comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("opendata:staff_review")
+    columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]
+    return render(
+        request,
+        "opendata/staff/review.html",
+        {
+            "form": form,
+            "version": version,
+            "dataset": version.dataset,
+            "columns": columns,
+            "preview": _draft_preview(version),
+            "problems": services.standard_problems(version),
+        },
+    )
+
+
+@login_required
+def error_file(request: HttpRequest, pk: int) -> FileResponse:
+    version = _version(request, pk)
+    if not version.error_file:
+        raise Http404
+    return FileResponse(version.error_file.open("rb"), as_attachment=True, filename=f"galat-v{version.number}.csv")
