@@ -1,45 +1,76 @@
-"""Who is calling the API: a signed-in browser session or a bearer token.
+"""Who is calling the API: a bearer token (machine clients) or a signed-in browser session.
 
 ``require_auth`` is the Ninja ``auth=`` value for endpoints that need a caller;
 public endpoints pass ``auth=None``. A token-authenticated request acts only with the
-role grants attached to the token (``user._etam_token_grants``), see
-``etam.core.permissions.active_grants``.
+role grants attached to the token that are still active (``user._etam_token_grants``,
+read by ``etam.core.permissions.active_grants``): revoking a grant, the token, or the
+account stops the token at once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
-from etam.core.models import ApiToken
+from etam.core.models import ApiToken, RoleGrant
 from etam.core.models.people import hash_token
+
+# How often last_used_at is written (a write per request would make reads cost a write).
+LAST_USED_RESOLUTION_SECONDS = 60
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if not token:
+            return None
         api_token = (
-            ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first() if token else None
+            ApiToken.objects.select_related("user")
+            .prefetch_related(
+                Prefetch(
+                    "grants",
+                    queryset=RoleGrant.objects.active().select_related("institution", "agency"),
+                    to_attr="active_grants",
+                )
+            )
+            .filter(key_hash=hash_token(token))
+            .first()
         )
         if api_token is None or not api_token.is_usable() or not api_token.user.is_active:
             return None
         user = api_token.user
-        user._etam_token_grants = list(api_token.grants.filter(revoked_at__isnull=True))  # type: ignore[attr-defined]
+        user._etam_token_grants = list(api_token.active_grants)  # type: ignore[attr-defined]
+        user._etam_api_token = api_token  # type: ignore[attr-defined]
         now = timezone.now()
-        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+        if (
+            api_token.last_used_at is None
+            or (now - api_token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
+        ):
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = user
         return user
 
 
 class SessionAuth(APIKeyCookie):
-    """The browser's session cookie; CSRF-checked for unsafe methods by Ninja."""
+    """The browser's session cookie; CSRF-checked for unsafe methods by Ninja.
+
+    It steps aside when the request carries an ``Authorization`` header (a machine client
+    with a bad token must get 401, not a CSRF complaint) or no session cookie at all.
+    """
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if "Authorization" in request.headers or self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if key is None:
+            return None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return user

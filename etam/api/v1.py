@@ -1,6 +1,25 @@
-"""Assembly of the JSON API under /api/v1/ (Django Ninja; docs/adr/0001-api-framework.md)."""
+"""Assembly of the JSON API under /api/v1/ (Django Ninja; docs/adr/0001-api-framework.md).
+
+Each module mounts its router with ONE line at the end of this file, e.g.
+envelope (etam.api.errors); after changing the API run ``make openapi`` and commit
+docs/api/openapi.json.
+"""
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Etam API", version="1", urls_namespace="api-v1")
-api.add_router("/datasets/", "etam.opendata.api.router")
+from etam.api import errors
+from etam.api.docs import LocalDocs
+from etam.api.throttling import CallerRateThrottle
+
+api = NinjaAPI(
+    title="Etam API",
+    version="1",
+    description="JSON API of Etam, the SPBE platform of Pemerintah Provinsi Kalimantan Timur.",
+    urls_namespace="api-v1",
+    docs=LocalDocs(),
+    throttle=[CallerRateThrottle()],
+)
+errors.install(api)
+
+api.add_router("/", "etam.api.account.router")
+api.add_router("/", "etam.api.audit.router")

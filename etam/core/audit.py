@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -307,3 +307,36 @@ def visible_events(user: Any) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         scope_q(user, "core.view_audit", institution_field="institution_id", agency_field="agency_id")
     )
+
+
+def audit_events_for(
+    user: Any,
+    *,
+    action: str = "",
+    object_type: str = "",
+    actor: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The events ``user`` may read, filtered, newest first.
+
+    ``action`` and ``object_type`` match from the start ("core." finds every core action);
+    ``actor`` matches anywhere in the recorded name; the dates are whole local days, both
+    ends included.
+    """
+    events = visible_events(user)
+    if action:
+        events = events.filter(action__startswith=action.strip())
+    if object_type:
+        events = events.filter(object_type__startswith=object_type.strip().lower())
+    if actor:
+        events = events.filter(actor_label__icontains=actor.strip())
+    if date_from:
+        events = events.filter(occurred_at__gte=_start_of_day(date_from))
+    if date_to:
+        events = events.filter(occurred_at__lt=_start_of_day(date_to + timedelta(days=1)))
+    return events.order_by("-id")
+
+
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -1,0 +1,103 @@
+"""The audit viewer for admins (/staf/audit/): filter, page through, read before/after.
+
+What a viewer sees comes from ``audit.audit_events_for`` (super admin: everything; admin
+instansi: their instansi's events, OPDs included; admin OPD: their OPD's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from etam.core import audit
+from etam.core.models import AuditEvent
+from etam.core.permissions import has_perm
+from etam.core.staff_access import staff_required
+
+PAGE_SIZE = 50
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(
+        label=gettext_lazy("Action"),
+        required=False,
+        max_length=80,
+        help_text=gettext_lazy("From the start of the name, e.g. core. or core.api_token"),
+        error_messages={"max_length": gettext_lazy("Action: at most %(limit_value)d characters.")},
+    )
+    object_type = forms.CharField(
+        label=gettext_lazy("Object type"),
+        required=False,
+        max_length=80,
+        help_text=gettext_lazy("From the start of the name, e.g. core.agency"),
+        error_messages={"max_length": gettext_lazy("Object type: at most %(limit_value)d characters.")},
+    )
+    actor = forms.CharField(
+        label=gettext_lazy("Who"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Part of the name or email of the person"),
+        error_messages={"max_length": gettext_lazy("Who: at most %(limit_value)d characters.")},
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("From date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
+        error_messages={"invalid": gettext_lazy("From date: use the form YYYY-MM-DD, e.g. 2025-01-31.")},
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
+        error_messages={"invalid": gettext_lazy("To date: use the form YYYY-MM-DD, e.g. 2025-01-31.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("To date: must be on or after the from date (%(start)s).") % {"start": start})
+        return data
+
+
+def _changes_rows(event: AuditEvent) -> list[tuple[str, Any, Any]]:
+    changes: dict[str, Any] = event.changes if isinstance(event.changes, dict) else {}
+    raw_before, raw_after = changes.get("before"), changes.get("after")
+    before: dict[str, Any] = raw_before if isinstance(raw_before, dict) else {}
+    after: dict[str, Any] = raw_after if isinstance(raw_after, dict) else {}
+    if not before and not after:
+        return [(key, "", value) for key, value in sorted(changes.items())]
+    return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after))]
+
+
+@never_cache
+@staff_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    if not has_perm(request.user, "core.view_audit"):
+        raise PermissionDenied(_("You do not have permission to read the audit trail."))
+    form = AuditFilterForm(request.GET or None)
+    page = None
+    if form.is_bound and not form.is_valid():
+        events = AuditEvent.objects.none()
+    else:
+        filters = form.cleaned_data if form.is_bound else {}
+        events = audit.audit_events_for(request.user, **{k: v for k, v in filters.items() if v})
+        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("halaman"))
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    rows = [(event, _changes_rows(event)) for event in page] if page is not None else []
+    return render(
+        request,
+        "core/audit_list.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+    )
