@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "etam.web",
     "etam.api",
     "etam.evaluation",
+    "etam.eservices",
+    "etam.inventory",
     "etam.opendata",
 ]
 
@@ -217,6 +219,19 @@ EMAIL_BACKEND = env.text(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "etam@kaltimprov.go.id")
+
+# Electronic services (etam.eservices, docs/adr/0050..0059). NIK and phone numbers are
+# encrypted at rest with keys derived (HKDF) from ESERVICES_FIELD_KEY; keep it outside
+# the database and its backups. Signing material: a development CA per instansi is made
+# on first use; in production put <region_code>.p12 files in ESERVICES_SIGNING_DIR.
+ESERVICES_FIELD_KEY = env.text("ESERVICES_FIELD_KEY", "" if PRODUCTION else SECRET_KEY, required=PRODUCTION)
+ESERVICES_SIGNING_DIR = Path(env.text("ESERVICES_SIGNING_DIR", str(VAR_DIR / "eservices" / "signing")))
+ESERVICES_SIGNING_PASSPHRASE = env.text("ESERVICES_SIGNING_PASSPHRASE", "")
+ESERVICES_PUBLIC_BASE_URL = env.text("ESERVICES_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+ESERVICES_UPLOAD_MAX_BYTES = env.integer("ESERVICES_UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+ESERVICES_SMS_GATEWAY = env.text("ESERVICES_SMS_GATEWAY", "console")  # console | webhook
+ESERVICES_SMS_WEBHOOK_URL = env.text("ESERVICES_SMS_WEBHOOK_URL", "")
+ESERVICES_SMS_WEBHOOK_SECRET = env.text("ESERVICES_SMS_WEBHOOK_SECRET", "")
 
 LOGGING = {
     "version": 1,

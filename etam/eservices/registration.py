@@ -1,0 +1,54 @@
+"""Everything the module contributes to the shared registries (called from AppConfig.ready)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+def register_all() -> None:
+    from etam.core.demo_registry import register_demo_loader
+    from etam.core.permissions import register_role_permissions
+    from etam.eservices import services
+
+    register_role_permissions({str(role): perms for role, perms in services.ROLE_PERMISSIONS.items()})
+
+    try:
+        from etam.web.navigation import NavEntry, register_public, register_staff
+    except ImportError:  # pragma: no cover - the shell is always installed
+        return
+    register_public(NavEntry(label=_("Services"), url_name="eservices:catalogue", order=20))
+    register_public(NavEntry(label=_("Track an application"), url_name="eservices:status_lookup", order=21))
+    register_staff(
+        NavEntry(label=_("Application inbox"), url_name="eservices:inbox", order=20, permission=services.PERM_PROCESS)
+    )
+    register_staff(
+        NavEntry(
+            label=_("Services (manage)"), url_name="eservices:staff_services", order=21, permission=services.PERM_MANAGE
+        )
+    )
+    register_staff(
+        NavEntry(
+            label=_("Service statistics"), url_name="eservices:statistics", order=22, permission=services.PERM_STATS
+        )
+    )
+
+    from etam.eservices import demo
+
+    register_demo_loader("eservices", demo.load, order=30)
+
+    try:
+        from etam.web.budget import register_public_sample
+        from etam.web.dashboard import register_widget
+    except ImportError:  # pragma: no cover
+        return
+    from etam.eservices import selectors
+
+    register_public_sample(demo.public_sample_pages)
+    register_widget(
+        "eservices.inbox",
+        title=_("Applications waiting"),
+        template="eservices/widgets/inbox.html",
+        context=selectors.inbox_widget_context,
+        permission=services.PERM_PROCESS,
+        order=20,
+    )

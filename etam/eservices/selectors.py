@@ -1,0 +1,262 @@
+"""Reads of the electronic-services module, already scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from etam.core.permissions import scope_q
+from etam.eservices import tracking
+from etam.eservices.models import Application, ApplicationEvent, IssuedDocument, Service, UploadedFile
+from etam.eservices.services import PERM_MANAGE, PERM_PROCESS, PERM_STATS, PERM_VIEW
+
+# ======================================================================================
+# Catalogue
+
+
+@lru_cache(maxsize=1)
+def text_search_config() -> str:
+    """``indonesian`` when this PostgreSQL has it (it ships with PostgreSQL ≥ 12's
+    snowball dictionaries), otherwise ``simple``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = 'indonesian'")
+        return "indonesian" if cursor.fetchone() else "simple"
+
+
+def public_services() -> QuerySet[Service]:
+    return Service.objects.filter(status=Service.Status.ACTIVE, published_version__isnull=False).select_related(
+        "agency", "institution"
+    )
+
+
+def search_services(qs: QuerySet[Service], q: str) -> QuerySet[Service]:
+    """Full-text search in Bahasa Indonesia on PostgreSQL (stemmed: ``perizinan`` finds
+    ``izin``), word-by-word substring match on SQLite."""
+    q = " ".join(q.split())[:200]
+    if not q:
+        return qs
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        config = text_search_config()
+        vector = (
+            SearchVector("name", weight="A", config=config)
+            + SearchVector("summary", "output_document", weight="B", config=config)
+            + SearchVector("requirements", "eligibility", "agency__name", weight="C", config=config)
+        )
+        query = SearchQuery(q, config=config, search_type="websearch")
+        return (
+            qs.annotate(rank=SearchRank(vector, query))
+            .filter(Q(rank__gt=0) | Q(name__icontains=q))
+            .order_by("-rank", "name")
+        )
+    for term in q.split():
+        qs = qs.filter(
+            Q(name__icontains=term)
+            | Q(summary__icontains=term)
+            | Q(requirements__icontains=term)
+            | Q(output_document__icontains=term)
+            | Q(agency__name__icontains=term)
+        )
+    return qs
+
+
+def catalogue(*, q: str = "", sector: str = "", institution: str = "", agency: str = "") -> QuerySet[Service]:
+    qs = public_services()
+    if sector:
+        qs = qs.filter(sector=sector)
+    if institution:
+        qs = qs.filter(institution__region_code=institution)
+    if agency and agency.isdigit():
+        qs = qs.filter(agency_id=int(agency))
+    return search_services(qs, q)
+
+
+def service_by_slug(slug: str) -> Service:
+    service = public_services().select_related("published_version").filter(slug=slug).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def completion_summary(service: Service) -> dict[str, Any]:
+    """Public "selesai rata-rata N hari kerja" figure for a service."""
+    from etam.eservices.stats import service_summary
+
+    return service_summary(service)
+
+
+# ======================================================================================
+# Citizen
+
+
+def applications_of(user: Any) -> QuerySet[Application]:
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return Application.objects.filter(applicant=user).select_related("service", "version")
+
+
+def application_of(user: Any, tracking_number: str) -> Application:
+    """The signed-in citizen's own case; anybody else's is a 404 (never a hint it exists)."""
+    application = (
+        applications_of(user)
+        .select_related("agency__institution", "applicant")
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def public_events(application: Application) -> QuerySet[ApplicationEvent]:
+    return application.events.filter(internal=False).order_by("at", "id")
+
+
+def status_lookup(tracking_number: str, secret: str) -> Application | None:
+    """Anonymous status: both the number and the receipt secret must match."""
+    application = (
+        Application.objects.select_related("service", "version")
+        .filter(tracking_number=tracking_number.strip().upper())
+        .first()
+    )
+    if application is None:
+        tracking.secrets_match("0" * 64, tracking_number, secret)  # same work either way
+        return None
+    if not tracking.secrets_match(application.receipt_secret_digest, application.tracking_number, secret):
+        return None
+    return application
+
+
+# ======================================================================================
+# Staff
+
+
+def staff_applications(user: Any, perm: str = PERM_VIEW) -> QuerySet[Application]:
+    return Application.objects.filter(scope_q(user, perm, institution_field="institution_id", agency_field="agency_id"))
+
+
+def application_for_staff(user: Any, tracking_number: str, perm: str = PERM_VIEW) -> Application:
+    application = (
+        staff_applications(user, perm)
+        .select_related("service", "version", "applicant", "agency__institution", "assigned_to")
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+@dataclass
+class InboxFilters:
+    state: str = ""
+    service: str = ""
+    assigned: str = ""  # "me" | "none" | ""
+    q: str = ""
+    show: str = "open"  # "open" | "closed" | "all"
+
+
+def inbox(user: Any, filters: InboxFilters, *, today: date | None = None) -> QuerySet[Application]:
+    """The officer's queue: their OPD's cases, overdue first, then by deadline."""
+    today = today or timezone.localdate()
+    qs = staff_applications(user, PERM_PROCESS).select_related("service", "version", "assigned_to")
+    if filters.show == "open":
+        qs = qs.filter(closed_at__isnull=True)
+    elif filters.show == "closed":
+        qs = qs.filter(closed_at__isnull=False)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.service.isdigit():
+        qs = qs.filter(service_id=int(filters.service))
+    if filters.assigned == "me":
+        qs = qs.filter(assigned_to=user)
+    elif filters.assigned == "none":
+        qs = qs.filter(assigned_to__isnull=True)
+    if filters.q:
+        term = filters.q.strip()[:100]
+        qs = qs.filter(Q(tracking_number__icontains=term) | Q(holder_name__icontains=term))
+    return qs.annotate(
+        overdue=Case(
+            When(closed_at__isnull=True, due_date__lt=today, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("overdue", "due_date", "submitted_at", "id")
+
+
+def inbox_services(user: Any) -> QuerySet[Service]:
+    return Service.objects.filter(scope_q(user, PERM_PROCESS)).order_by("name")
+
+
+def officers_for(application: Application) -> list[Any]:
+    from etam.core.models import Role, RoleGrant, User
+
+    user_ids = (
+        RoleGrant.objects.active()
+        .filter(Q(agency_id=application.agency_id, role__in=[Role.SERVICE_OFFICER, Role.AGENCY_ADMIN]))
+        .values_list("user_id", flat=True)
+    )
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("full_name"))
+
+
+def inbox_widget_context(request: HttpRequest) -> dict[str, Any] | None:
+    today = timezone.localdate()
+    counts = (
+        staff_applications(request.user, PERM_PROCESS)
+        .filter(closed_at__isnull=True)
+        .aggregate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
+    )
+    return {"open_count": counts["open"], "overdue_count": counts["overdue"]}
+
+
+def managed_services(user: Any) -> QuerySet[Service]:
+    return (
+        Service.objects.filter(scope_q(user, PERM_MANAGE))
+        .select_related("agency", "institution", "published_version")
+        .order_by("institution__region_code", "agency__code", "name")
+    )
+
+
+def managed_service(user: Any, pk: int) -> Service:
+    service = managed_services(user).filter(pk=pk).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def statistics_scope(user: Any) -> QuerySet[Application]:
+    return Application.objects.filter(scope_q(user, PERM_STATS))
+
+
+# ======================================================================================
+# Files and documents
+
+
+def file_for(user: Any, application: Application, file_id: int) -> UploadedFile:
+    upload = UploadedFile.objects.filter(pk=file_id, application=application).first()
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def draft_file_for(user: Any, file_id: int) -> UploadedFile:
+    upload = UploadedFile.objects.filter(pk=file_id, owner=user, application__isnull=True).first()
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def document_by_code(code: str) -> IssuedDocument | None:
+    return (
+        IssuedDocument.objects.select_related("application__service", "application__agency__institution")
+        .filter(code=code.strip().lower())
+        .first()
+    )

@@ -1,0 +1,403 @@
+"""Staff pages: the officer inbox and case page, service management, statistics."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from etam.core.models import Agency, User
+from etam.core.permissions import has_perm, scope_q
+from etam.eservices import definitions, formengine, selectors, services, stats, workdays
+from etam.eservices.models import IssuedDocument, Service, ServiceVersion
+from etam.eservices.views import _case_context
+from etam.eservices.workflow import Workflow, allowed_actions
+
+PAGE_SIZE = 25
+
+
+def _staff_only(request: HttpRequest, perm: str) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not has_perm(request.user, perm):
+        raise PermissionDenied
+    return None
+
+
+# ======================================================================================
+# Inbox
+
+
+@never_cache
+def inbox(request: HttpRequest) -> HttpResponse:
+    if (response := _staff_only(request, services.PERM_PROCESS)) is not None:
+        return response
+    filters = selectors.InboxFilters(
+        state=request.GET.get("status", "")[:40],
+        service=request.GET.get("layanan", ""),
+        assigned=request.GET.get("petugas", ""),
+        q=request.GET.get("q", "")[:100],
+        show=request.GET.get("tampil", "open") if request.GET.get("tampil") in {"open", "closed", "all"} else "open",
+    )
+    today = timezone.localdate()
+    page = Paginator(selectors.inbox(request.user, filters, today=today), PAGE_SIZE).get_page(request.GET.get("hal"))
+    holidays = workdays.holidays_between(today - timedelta(days=400), today + timedelta(days=400))
+    rows = []
+    for application in page:
+        workflow = Workflow(application.version.workflow)
+        left = (
+            workdays.working_days_left(today, application.due_date, holidays)
+            if application.due_date and not application.closed_at
+            else None
+        )
+        rows.append({"a": application, "state": workflow.state_label(application.state), "left": left})
+    service_list = list(selectors.inbox_services(request.user))
+    states: dict[str, str] = {}
+    for service in Service.objects.filter(pk__in=[s.pk for s in service_list]).select_related("published_version"):
+        if service.published_version:
+            workflow = Workflow(service.published_version.workflow)
+            for state in workflow.states:
+                states.setdefault(state, workflow.state_label(state))
+    query = request.GET.copy()
+    query.pop("hal", None)
+    return render(
+        request,
+        "eservices/staff/inbox.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "services": service_list,
+            "states": sorted(states.items()),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@never_cache
+def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    if (response := _staff_only(request, services.PERM_VIEW)) is not None:
+        return response
+    application = selectors.application_for_staff(request.user, tracking_number)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        what = request.POST.get("apa", "")
+        try:
+            if what == "tindakan":
+                services.application_act(
+                    actor=request.user,
+                    application=application,
+                    action=request.POST.get("tindakan", ""),
+                    reason=request.POST.get("alasan", ""),
+                )
+                messages.success(request, _("Action recorded."))
+            elif what == "catatan":
+                services.application_note(
+                    actor=request.user, application=application, text=request.POST.get("catatan", "")
+                )
+                messages.success(request, _("Note added."))
+            elif what == "tugaskan":
+                assignee_id = request.POST.get("petugas", "")
+                assignee = User.objects.filter(pk=int(assignee_id)).first() if assignee_id.isdigit() else None
+                services.application_assign(actor=request.user, application=application, assignee=assignee)
+                messages.success(request, _("Assignment saved."))
+            elif what == "cabut":
+                document = IssuedDocument.objects.filter(application=application).first()
+                if document is None:
+                    raise Http404
+                services.document_revoke(actor=request.user, document=document, reason=request.POST.get("alasan", ""))
+                messages.success(request, _("Document revoked."))
+            else:
+                raise Http404
+        except services.ApplicationRefused as refused:
+            errors = refused.errors
+        else:
+            return redirect("eservices:staff_case", tracking_number=tracking_number)
+    context = _case_context(application)
+    context["events"] = list(application.events.order_by("at", "id"))
+    workflow = context["workflow"]
+    for event in context["events"]:
+        event.state_label = workflow.state_label(event.to_state) if event.to_state else ""
+        action = workflow.actions.get(event.action)
+        event.action_label = action.label_text if action else ""
+    context["sections"] = formengine.summarise(application.version.form, application.all_answers(), mask=False)
+    context.update(
+        {
+            "actions": [a for a in allowed_actions(request.user, application) if not a.by_applicant],
+            "officers": selectors.officers_for(application),
+            "errors": errors,
+            "may_revoke": has_perm(request.user, services.PERM_REVOKE, application),
+            "left": workdays.working_days_left(timezone.localdate(), application.due_date)
+            if application.due_date and not application.closed_at
+            else None,
+        }
+    )
+    return render(request, "eservices/staff/case.html", context)
+
+
+# ======================================================================================
+# Managing services
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = [
+            "agency",
+            "name",
+            "code",
+            "summary",
+            "eligibility",
+            "requirements",
+            "legal_basis",
+            "fee",
+            "sla_days",
+            "output_document",
+            "sector",
+            "contact",
+        ]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Agency.objects.filter(
+            scope_q(user, services.PERM_MANAGE, institution_field="institution_id", agency_field="id")
+        ).select_related("institution")
+        if self.instance.pk:
+            field.disabled = True
+
+
+class VersionForm(forms.Form):
+    form = forms.CharField(label=gettext_lazy("Form (JSON)"), widget=forms.Textarea(attrs={"rows": 18}))
+    workflow = forms.CharField(label=gettext_lazy("Workflow (JSON)"), widget=forms.Textarea(attrs={"rows": 14}))
+    document_template = forms.CharField(
+        label=gettext_lazy("Document template (JSON)"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("form", "workflow", "document_template"):
+            if name in data:
+                try:
+                    data[name] = json.loads(data[name])
+                except json.JSONDecodeError as exc:
+                    self.add_error(
+                        name, _("%(field)s: not valid JSON (line %(line)s).") % {"field": name, "line": exc.lineno}
+                    )
+        return data
+
+
+@never_cache
+def staff_services(request: HttpRequest) -> HttpResponse:
+    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
+        return response
+    return render(request, "eservices/staff/services.html", {"services": selectors.managed_services(request.user)})
+
+
+@never_cache
+def service_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
+        return response
+    service = selectors.managed_service(request.user, pk) if pk else None
+    form = ServiceForm(request.POST or None, instance=service, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "agency"}
+        try:
+            if service is None:
+                service = services.service_create(actor=request.user, agency=form.cleaned_data["agency"], data=data)
+            else:
+                service = services.service_update(actor=request.user, service=service, data=data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Service saved."))
+            return redirect("eservices:service_edit", pk=service.pk)
+    versions = service.versions.order_by("-number") if service else []
+    return render(
+        request, "eservices/staff/service_edit.html", {"form": form, "service": service, "versions": versions}
+    )
+
+
+@never_cache
+def version_edit(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
+        return response
+    service = selectors.managed_service(request.user, pk)
+    version = service.versions.filter(number=number).first() if number else None
+    if number and version is None:
+        raise Http404
+    source = version or service.versions.order_by("-number").first()
+    initial = {
+        "form": json.dumps(source.form if source else {"pages": []}, indent=1, ensure_ascii=False),
+        "workflow": json.dumps(
+            source.workflow if source else definitions.default_workflow(), indent=1, ensure_ascii=False
+        ),
+        "document_template": json.dumps(
+            source.document_template
+            if source
+            else {"title": service.output_document or service.name, "body": ["{holder}"]},
+            indent=1,
+            ensure_ascii=False,
+        ),
+    }
+    form = VersionForm(request.POST or None, initial=initial)
+    definition_errors: list[definitions.DefinitionError] = []
+    frozen = version is not None and version.status != ServiceVersion.Status.DRAFT
+    if request.method == "POST" and not frozen and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if version is None:
+                version = services.version_create(
+                    actor=request.user,
+                    service=service,
+                    form=data["form"],
+                    workflow=data["workflow"],
+                    document_template=data["document_template"],
+                )
+            else:
+                version = services.version_update(
+                    actor=request.user,
+                    version=version,
+                    form=data["form"],
+                    workflow=data["workflow"],
+                    document_template=data["document_template"],
+                )
+            if "terbitkan" in request.POST:
+                services.version_publish(actor=request.user, version=version)
+                messages.success(request, _("Version %(n)s published.") % {"n": version.number})
+                return redirect("eservices:service_edit", pk=service.pk)
+        except definitions.InvalidDefinition as invalid:
+            definition_errors = invalid.errors
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("eservices:version_edit", pk=service.pk, number=version.number)
+    return render(
+        request,
+        "eservices/staff/version_edit.html",
+        {
+            "service": service,
+            "version": version,
+            "form": form,
+            "definition_errors": definition_errors,
+            "frozen": frozen,
+        },
+    )
+
+
+@never_cache
+def service_export(request: HttpRequest, pk: int) -> JsonResponse:
+    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
+        return response  # type: ignore[return-value]
+    service = selectors.managed_service(request.user, pk)
+    try:
+        document = services.service_export(service)
+    except ValidationError:
+        raise Http404 from None
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="layanan-{service.slug}.json"'
+    return response
+
+
+class ImportForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=gettext_lazy("OPD"))
+    definition = forms.FileField(label=gettext_lazy("Service definition (JSON)"))
+    publish = forms.BooleanField(required=False, label=gettext_lazy("Publish immediately"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Agency.objects.filter(
+            scope_q(user, services.PERM_MANAGE, institution_field="institution_id", agency_field="id")
+        ).select_related("institution")
+
+
+@never_cache
+def service_import(request: HttpRequest) -> HttpResponse:
+    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
+        return response
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    definition_errors: list[definitions.DefinitionError] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["definition"]
+        try:
+            document = json.loads(upload.read(2 * 1024 * 1024).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            form.add_error("definition", _("Service definition: not a valid JSON file (%(error)s).") % {"error": exc})
+        else:
+            try:
+                service = services.service_import(
+                    actor=request.user,
+                    agency=form.cleaned_data["agency"],
+                    document=document,
+                    publish=form.cleaned_data["publish"],
+                )
+            except definitions.InvalidDefinition as invalid:
+                definition_errors = invalid.errors
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Service imported."))
+                return redirect("eservices:service_edit", pk=service.pk)
+    return render(
+        request, "eservices/staff/service_import.html", {"form": form, "definition_errors": definition_errors}
+    )
+
+
+@require_POST
+def service_status(request: HttpRequest, pk: int) -> HttpResponse:
+    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
+        return response
+    service = selectors.managed_service(request.user, pk)
+    try:
+        services.service_set_status(actor=request.user, service=service, status=request.POST.get("status", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return redirect("eservices:service_edit", pk=service.pk)
+
+
+# ======================================================================================
+# Statistics
+
+
+@never_cache
+def statistics(request: HttpRequest) -> HttpResponse:
+    if (response := _staff_only(request, services.PERM_STATS)) is not None:
+        return response
+    scope = selectors.statistics_scope(request.user)
+    by_service = stats.breakdown(scope, "service")
+    by_agency = stats.breakdown(scope, "agency")
+    by_institution = stats.breakdown(scope, "institution")
+    charts = {
+        "submitted": stats.bar_chart(
+            [(r.label, r.submitted) for r in by_service], title=_("Applications submitted per service")
+        ),
+        "median": stats.bar_chart(
+            [(r.label, r.median_days) for r in by_service],
+            title=_("Median completion time (working days) per service"),
+        ),
+        "sla": stats.bar_chart(
+            [(r.label, r.sla_percent) for r in by_service],
+            title=_("Completed within the SLA (%) per service"),
+            unit="%",
+        ),
+    }
+    return render(
+        request,
+        "eservices/staff/statistics.html",
+        {"by_service": by_service, "by_agency": by_agency, "by_institution": by_institution, "charts": charts},
+    )

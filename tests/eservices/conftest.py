@@ -1,0 +1,75 @@
+"""Fixtures of the electronic-services tests: published demo services on the shared province."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from etam.eservices import demo_definitions, services
+
+# A real NIK shape: kecamatan 64.72.01 (Samarinda; current code), born 17-08-1990, female (+40).
+NIK_WOMAN = "6472015708900001"
+NIK_MAN = "6472011708900002"
+
+
+def publish(actor, agency, definition):
+    return services.service_import(
+        actor=actor, agency=agency, document=demo_definitions.as_export(definition), publish=True
+    )
+
+
+@pytest.fixture
+def research_service(province):
+    definition = demo_definitions.izin_penelitian()
+    return publish(province.admin_dpmptsp, province.dpmptsp, definition)
+
+
+@pytest.fixture
+def info_service(province):
+    """A service with no file fields (quick to submit)."""
+    definition = demo_definitions.informasi_publik()
+    definition["service"]["slug"] = "informasi-publik-uji"
+    return publish(province.admin_dpmptsp, province.dpmptsp, definition)
+
+
+def pdf_upload(name="surat.pdf", size=2000):
+    body = b"%PDF-1.4\n" + b"0" * max(0, size - 9)
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def address(kab="64.72", kec="64.72.01", desa=None):
+    from etam.core.models import Region
+
+    desa = desa or Region.objects.current().filter(parent_code=kec).order_by("code").values_list("code", flat=True)[0]
+    return {"kabupaten_kota": kab, "kecamatan": kec, "desa_kelurahan": desa, "jalan": "Jl. Gajah Mada No. 1"}
+
+
+def info_answers(**overrides):
+    answers = {
+        "nama": "Siti Rahmawati",
+        "nik": NIK_WOMAN,
+        "telepon": "+6281234567890",
+        "email": "siti@example.id",
+        "alamat": address(),
+        "rincian": "Data realisasi anggaran dinas tahun 2025",
+        "tujuan": "Penelitian skripsi",
+        "cara_memperoleh": ["salinan_elektronik"],
+    }
+    answers.update(overrides)
+    return answers
+
+
+@pytest.fixture
+def submitted(province, info_service):
+    return services.application_submit(actor=province.citizen, service=info_service, answers=info_answers())
+
+
+def drive(application, actor, *actions, reason="alasan"):
+    for action in actions:
+        application = services.application_act(actor=actor, application=application, action=action, reason=reason)
+    return application
+
+
+__all__ = ["NIK_MAN", "NIK_WOMAN", "address", "drive", "info_answers", "io", "pdf_upload", "publish"]
