@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "etam.api",
     "etam.evaluation",
     "etam.eservices",
-    "etam.inventory",
     "etam.opendata",
 ]
 
