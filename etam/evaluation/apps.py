@@ -8,9 +8,23 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("SPBE evaluation")
 
     def ready(self) -> None:
+        from etam.core.demo_registry import register_demo_loader
         from etam.core.permissions import register_role_permissions
-        from etam.evaluation import rules
-        from etam.evaluation.permissions import ROLE_PERMISSIONS
+        from etam.evaluation import demo, rules
+        from etam.evaluation.permissions import PARTICIPATE, ROLE_PERMISSIONS
+        from etam.web.navigation import NavEntry, register_public, register_staff
 
         register_role_permissions(ROLE_PERMISSIONS)
         rules.register()
+        register_demo_loader("evaluation", demo.load, order=50)
+        register_public(
+            NavEntry(
+                label=_("SPBE index"),
+                url_name="evaluation:rollup",
+                order=40,
+                description=_("SPBE evaluation results of the province and the 10 regencies/cities"),
+            )
+        )
+        register_staff(
+            NavEntry(label=_("SPBE evaluation"), url_name="evaluation:list", order=40, permission=PARTICIPATE)
+        )

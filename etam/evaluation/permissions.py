@@ -8,6 +8,8 @@
   grant sees an evaluation only while its OPD holds an assignment in it.
 - ``evaluation.assess``: set assessed levels, decide platform suggestions (asesor).
 - ``evaluation.manage_framework``: change frameworks; no role has it, only super admin.
+- ``evaluation.participate``: shows the staff menu entry; every role above has it (the
+  pages check the real permissions).
 """
 
 from etam.core.models import Role
@@ -17,12 +19,13 @@ MANAGE = "evaluation.manage"
 CLAIM = "evaluation.claim"
 ASSESS = "evaluation.assess"
 MANAGE_FRAMEWORK = "evaluation.manage_framework"
+PARTICIPATE = "evaluation.participate"
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.SPBE_COORDINATOR: {VIEW, MANAGE},
-    Role.ASSESSOR: {VIEW, ASSESS},
-    Role.INSTITUTION_ADMIN: {VIEW},
-    Role.AGENCY_ADMIN: {CLAIM},
-    Role.SERVICE_OFFICER: {CLAIM},
-    Role.DATA_PRODUCER: {CLAIM},
+    Role.SPBE_COORDINATOR: {VIEW, MANAGE, PARTICIPATE},
+    Role.ASSESSOR: {VIEW, ASSESS, PARTICIPATE},
+    Role.INSTITUTION_ADMIN: {VIEW, PARTICIPATE},
+    Role.AGENCY_ADMIN: {CLAIM, PARTICIPATE},
+    Role.SERVICE_OFFICER: {CLAIM, PARTICIPATE},
+    Role.DATA_PRODUCER: {CLAIM, PARTICIPATE},
 }

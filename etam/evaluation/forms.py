@@ -1,0 +1,93 @@
+"""Forms of the staff pages: they only carry input; the services validate and decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from etam.evaluation.models import Framework
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's field errors on the form (unknown fields become form-wide errors)."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class OpenEvaluationForm(forms.Form):
+    institution: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Instansi"))  # type: ignore[arg-type]
+    framework = forms.ModelChoiceField(
+        queryset=Framework.objects.exclude(status=Framework.Status.DRAFT), label=_("Framework")
+    )
+    period = forms.IntegerField(label=_("Period (year)"), min_value=2018, max_value=2100)
+
+    def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
+
+
+class ClaimForm(forms.Form):
+    level = forms.CharField(label=_("Claimed level"), max_length=3)
+    fact = forms.CharField(
+        label=_("Fact sentence"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("What exists, e.g. 'Perda SPBE Nomor 4 Tahun 2023 has been enacted and covers …'"),
+    )
+    analysis = forms.CharField(
+        label=_("Analysis sentence"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Why this meets the claimed level, proven by which evidence"),
+    )
+
+
+class EvidenceForm(forms.Form):
+    level = forms.CharField(label=_("Supports level"), max_length=3)
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    file = forms.FileField(
+        label=_("File"), required=False, help_text=_("PDF, JPEG, PNG, XLSX or DOCX; checked by its content")
+    )
+    url = forms.CharField(label=_("or a link"), max_length=500, required=False)
+
+
+class AssessmentForm(forms.Form):
+    level = forms.CharField(label=_("Assessed level"), max_length=3)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class SubmitForm(forms.Form):
+    acknowledge_gaps = forms.BooleanField(
+        label=_("I submit the claims whose evidence does not reach the claimed level as they are"), required=False
+    )
+
+
+class ImportResultsForm(forms.Form):
+    institution: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Instansi"))  # type: ignore[arg-type]
+    framework = forms.ModelChoiceField(
+        queryset=Framework.objects.exclude(status=Framework.Status.DRAFT), label=_("Framework")
+    )
+    period = forms.IntegerField(label=_("Period (year)"), min_value=2018, max_value=2100)
+    file = forms.FileField(
+        label=_("XLSX file"), help_text=_("Columns: Nomor Indikator, Tingkat Mandiri, Tingkat Akhir")
+    )
+
+    def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
+
+
+class FrameworkImportForm(forms.Form):
+    file = forms.FileField(label=_("Framework JSON file"))

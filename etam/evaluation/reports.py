@@ -1,0 +1,457 @@
+"""Evaluation reports: PDF (reportlab) and XLSX (openpyxl); import of earlier results from XLSX.
+
+The XLSX report's sheet "Indikator" is also the import format: a previous year's results
+come back in through ``import_results`` with the same column names.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from etam.core import audit
+from etam.core.models import Institution
+from etam.core.permissions import require
+from etam.evaluation import evidence as ev
+from etam.evaluation import permissions as perms
+from etam.evaluation.models import Assessment, Claim, Evaluation, Framework, Stage
+from etam.evaluation.scores import score_evaluation, shape_of
+from etam.evaluation.selectors import IndicatorRow, indicator_rows
+
+COL_NUMBER = "Nomor Indikator"
+COL_SELF = "Tingkat Mandiri"
+COL_FINAL = "Tingkat Akhir"
+COL_FACT = "Kalimat Fakta"
+COL_ANALYSIS = "Kalimat Analisis"
+INDICATOR_HEADERS = [
+    COL_NUMBER,
+    "Domain",
+    "Aspek",
+    "Indikator",
+    "Bobot (%)",
+    "OPD Penanggung Jawab",
+    COL_SELF,
+    COL_FINAL,
+    "Selisih",
+    COL_FACT,
+    COL_ANALYSIS,
+    "Bukti Dukung",
+]
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None else str(value)
+
+
+def _evidence_text(row: IndicatorRow) -> list[str]:
+    if row.claim is None:
+        return []
+    return [
+        f"L{item.level}: {item.title} ({item.url or (item.file.name or '').rsplit('/', 1)[-1]})"
+        for item in row.claim.evidence.all()
+    ]
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def report_xlsx(user: Any, evaluation: Evaluation) -> bytes:
+    scores = score_evaluation(evaluation)
+    rows = indicator_rows(user, evaluation)
+    domains = {d.number: d.name for d in evaluation.framework.domains.all()}
+    aspects = {a.number: a.name for a in evaluation.framework.aspects.all()}
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Ringkasan"
+    bold = Font(bold=True)
+    summary.append(["Laporan Evaluasi SPBE"])
+    summary["A1"].font = Font(bold=True, size=14)
+    if evaluation.is_demo:
+        summary.append(["DATA DEMO — bukan hasil resmi"])
+    summary.append(["Instansi", evaluation.institution.name])
+    summary.append(["Periode", evaluation.period])
+    summary.append(["Tahap", evaluation.get_stage_display()])
+    summary.append(["Kerangka", str(evaluation.framework)])
+    summary.append([])
+    summary.append(["", "Penilaian mandiri", "Hasil penilaian"])
+    summary.append(["Indeks", scores.self_sheet.overall.index, scores.assessed_sheet.overall.index])
+    summary.append(["Predikat", scores.self_sheet.predicate or "", scores.assessed_sheet.predicate or ""])
+    summary.append(
+        [
+            "Lengkap",
+            "ya" if scores.self_sheet.complete else "tidak",
+            "ya" if scores.assessed_sheet.complete else "tidak",
+        ]
+    )
+    for number, name in domains.items():
+        summary.append(
+            [
+                f"Domain {number}. {name}",
+                scores.self_sheet.domains[number].index,
+                scores.assessed_sheet.domains[number].index,
+            ]
+        )
+    for number, name in aspects.items():
+        summary.append(
+            [
+                f"Aspek {number}. {name}",
+                scores.self_sheet.aspects[number].index,
+                scores.assessed_sheet.aspects[number].index,
+            ]
+        )
+    summary.column_dimensions["A"].width = 60
+    sheet = wb.create_sheet("Indikator")
+    sheet.append(INDICATOR_HEADERS)
+    for cell in sheet[1]:
+        cell.font = bold
+    for row in rows:
+        ind = row.indicator
+        sheet.append(
+            [
+                ind.number,
+                domains.get(ind.aspect.domain.number, ""),
+                aspects.get(ind.aspect.number, ""),
+                ind.name,
+                float(ind.weight),
+                str(row.assignment.agency) if row.assignment else "",
+                row.claim.level if row.claim else None,
+                row.assessed,
+                row.difference,
+                row.claim.fact if row.claim else "",
+                row.claim.analysis if row.claim else "",
+                "\n".join(_evidence_text(row)),
+            ]
+        )
+    sheet.column_dimensions["D"].width = 60
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
+    scores = score_evaluation(evaluation)
+    rows = indicator_rows(user, evaluation)
+    domains = {d.number: d.name for d in evaluation.framework.domains.all()}
+    aspects = {a.number: a.name for a in evaluation.framework.aspects.all()}
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"Laporan Evaluasi SPBE {evaluation.institution.name} {evaluation.period}",
+        author="Etam",
+    )
+    story: list[Any] = [
+        Spacer(1, 40 * mm),
+        Paragraph("Laporan Evaluasi SPBE", styles["Title"]),
+        Paragraph(evaluation.institution.name, styles["Heading1"]),
+        Paragraph(f"Periode {evaluation.period} · Tahap: {evaluation.get_stage_display()}", styles["Heading2"]),
+        Paragraph(f"Kerangka: {evaluation.framework}", styles["BodyText"]),
+        Paragraph(f"Dibuat {timezone.localtime():%d-%m-%Y %H:%M} WITA oleh Etam", styles["BodyText"]),
+    ]
+    if evaluation.is_demo:
+        story.append(Paragraph("<b>DATA DEMO — bukan hasil resmi.</b>", styles["Heading2"]))
+    if not scores.assessed_sheet.complete:
+        story.append(
+            Paragraph(
+                f"Hasil penilaian belum lengkap: {scores.assessed_sheet.overall.counted} dari "
+                f"{scores.assessed_sheet.overall.total} indikator dinilai; indeks bersifat sementara.",
+                styles["BodyText"],
+            )
+        )
+    story.append(PageBreak())
+    story.append(Paragraph("Nilai", styles["Heading1"]))
+    score_rows: list[list[Any]] = [["", "Penilaian mandiri", "Hasil penilaian", "Selisih"]]
+
+    def diff(a: Any, b: Any) -> str:
+        return _fmt(None if a is None or b is None else b - a)
+
+    s, a = scores.self_sheet, scores.assessed_sheet
+    score_rows.append(
+        ["Indeks SPBE", _fmt(s.overall.index), _fmt(a.overall.index), diff(s.overall.index, a.overall.index)]
+    )
+    score_rows.append(["Predikat", s.predicate or "–", a.predicate or "–", ""])
+    for number, name in domains.items():
+        score_rows.append(
+            [
+                Paragraph(f"Domain {number}. {name}", small),
+                _fmt(s.domains[number].index),
+                _fmt(a.domains[number].index),
+                diff(s.domains[number].index, a.domains[number].index),
+            ]
+        )
+    for number, name in aspects.items():
+        score_rows.append(
+            [
+                Paragraph(f"Aspek {number}. {name}", small),
+                _fmt(s.aspects[number].index),
+                _fmt(a.aspects[number].index),
+                diff(s.aspects[number].index, a.aspects[number].index),
+            ]
+        )
+    table = Table(score_rows, colWidths=[140 * mm, 35 * mm, 35 * mm, 25 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e4efec")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story.append(table)
+    story.append(PageBreak())
+    story.append(Paragraph("Indikator", styles["Heading1"]))
+    ind_rows: list[list[Any]] = [["No", "Indikator", "OPD", "Mandiri", "Akhir", "Justifikasi", "Bukti dukung"]]
+    for row in rows:
+        justification = ""
+        if row.claim:
+            justification = f"<b>Fakta:</b> {_esc(row.claim.fact)}<br/><b>Analisis:</b> {_esc(row.claim.analysis)}"
+        ind_rows.append(
+            [
+                str(row.indicator.number),
+                Paragraph(_esc(row.indicator.name), small),
+                Paragraph(_esc(str(row.assignment.agency)) if row.assignment else "–", small),
+                _fmt(row.claim.level if row.claim else None),
+                _fmt(row.assessed),
+                Paragraph(justification or "–", small),
+                Paragraph("<br/>".join(_esc(t) for t in _evidence_text(row)) or "–", small),
+            ]
+        )
+    table = Table(ind_rows, colWidths=[10 * mm, 60 * mm, 30 * mm, 16 * mm, 14 * mm, 80 * mm, 57 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e4efec")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story.append(table)
+    doc.build(story)
+    return out.getvalue()
+
+
+def _esc(text: str) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+class ResultsImportError(ValidationError):
+    def __init__(self, errors: list[RowError]):
+        super().__init__({"file": [f"{_('Row')} {e.row}, {e.column}: {e.message}" for e in errors]})
+        self.errors = errors
+
+
+def _level(value: Any) -> int | str | None:
+    """None for blank; an int; or "bad" for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return "bad"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return "bad"
+
+
+def parse_results(
+    upload: IO[bytes], framework: Framework
+) -> tuple[dict[int, tuple[int | None, int | None, str, str]], list[RowError]]:
+    """Read indicator rows; return {number: (self, final, fact, analysis)} and every error."""
+    if ev.sniff(upload) != "xlsx":
+        return {}, [RowError(0, "file", _("The file is not an XLSX workbook."))]
+    try:
+        wb = load_workbook(upload, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken package
+        return {}, [RowError(0, "file", _("The workbook cannot be read."))]
+    sheet = wb["Indikator"] if "Indikator" in wb.sheetnames else wb.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        return {}, [RowError(1, "-", _("The sheet is empty."))]
+    columns = {str(h).strip(): i for i, h in enumerate(header) if h is not None}
+    errors: list[RowError] = []
+    if COL_NUMBER not in columns:
+        errors.append(RowError(1, COL_NUMBER, _("Column %(name)s is missing.") % {"name": COL_NUMBER}))
+    if COL_SELF not in columns and COL_FINAL not in columns:
+        errors.append(RowError(1, COL_FINAL, _("Column %(a)s or %(b)s is needed.") % {"a": COL_FINAL, "b": COL_SELF}))
+    if errors:
+        return {}, errors
+    shape = shape_of(framework)
+    scales = {n: (i.scale.min_level, i.scale.max_level) for n, i in shape.indicators.items()}
+    result: dict[int, tuple[int | None, int | None, str, str]] = {}
+    seen_rows: dict[int, int] = {}
+
+    def cell(values: tuple[Any, ...], name: str) -> Any:
+        index = columns.get(name)
+        return values[index] if index is not None and index < len(values) else None
+
+    for row_no, values in enumerate(rows, start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        number = _level(cell(values, COL_NUMBER))
+        if number is None or number == "bad":
+            errors.append(RowError(row_no, COL_NUMBER, _("An indicator number is expected.")))
+            continue
+        assert isinstance(number, int)
+        if number not in scales:
+            errors.append(
+                RowError(
+                    row_no,
+                    COL_NUMBER,
+                    _("Indicator %(number)s is not part of %(framework)s.")
+                    % {"number": number, "framework": framework},
+                )
+            )
+            continue
+        if number in seen_rows:
+            errors.append(
+                RowError(
+                    row_no,
+                    COL_NUMBER,
+                    _("Indicator %(number)s already appears in row %(row)s.")
+                    % {"number": number, "row": seen_rows[number]},
+                )
+            )
+            continue
+        seen_rows[number] = row_no
+        low, high = scales[number]
+        levels: list[int | None] = []
+        for column in (COL_SELF, COL_FINAL):
+            value = _level(cell(values, column))
+            if value == "bad" or (isinstance(value, int) and not low <= value <= high):
+                errors.append(
+                    RowError(
+                        row_no,
+                        column,
+                        _("Level for indicator %(number)s: a whole number from %(min)s to %(max)s is expected.")
+                        % {"number": number, "min": low, "max": high},
+                    )
+                )
+                value = None
+            levels.append(value if isinstance(value, int) else None)
+        result[number] = (
+            levels[0],
+            levels[1],
+            str(cell(values, COL_FACT) or "").strip(),
+            str(cell(values, COL_ANALYSIS) or "").strip(),
+        )
+    if not result and not errors:
+        errors.append(RowError(2, COL_NUMBER, _("The sheet holds no indicator rows.")))
+    return result, errors
+
+
+def import_results(
+    *, actor: Any, institution: Institution, framework: Framework, period: int, upload: IO[bytes], filename: str
+) -> Evaluation:
+    """A previous year's results become a final evaluation; any error and nothing is saved."""
+    require(actor, perms.MANAGE, institution)
+    if framework.status == Framework.Status.DRAFT:
+        raise ValidationError(
+            {"framework": _("Framework %(name)s is still a draft; publish it first.") % {"name": framework.name}}
+        )
+    if Evaluation.objects.filter(institution=institution, period=period).exists():
+        raise ValidationError(
+            {
+                "period": _("%(institution)s already has an evaluation for %(period)s.")
+                % {"institution": institution, "period": period}
+            }
+        )
+    parsed, errors = parse_results(upload, framework)
+    if errors:
+        raise ResultsImportError(errors)
+    shape = shape_of(framework)
+    now = timezone.now()
+    with transaction.atomic():
+        evaluation = Evaluation.objects.create(
+            institution=institution,
+            framework=framework,
+            period=period,
+            stage=Stage.FINAL,
+            finalised_at=now,
+            opened_by=actor,
+            note=_("Imported from %(file)s") % {"file": filename},
+        )
+        if framework.status != Framework.Status.FROZEN:
+            Framework.objects.filter(pk=framework.pk).update(status=Framework.Status.FROZEN)
+        Claim.objects.bulk_create(
+            Claim(
+                evaluation=evaluation,
+                indicator=shape.indicators[number],
+                level=self_level,
+                fact=fact,
+                analysis=analysis,
+                claimed_by=actor,
+            )
+            for number, (self_level, _final, fact, analysis) in parsed.items()
+            if self_level is not None
+        )
+        Assessment.objects.bulk_create(
+            Assessment(
+                evaluation=evaluation,
+                indicator=shape.indicators[number],
+                stage=Stage.FINAL,
+                level=final,
+                assessor=actor,
+                notes=_("Imported"),
+            )
+            for number, (_self, final, _f, _a) in parsed.items()
+            if final is not None
+        )
+        audit.record(
+            actor=actor,
+            action="evaluation.import_results",
+            target=evaluation,
+            after={
+                "file": filename,
+                "period": period,
+                "rows": len(parsed),
+                "self_levels": sum(1 for v in parsed.values() if v[0] is not None),
+                "final_levels": sum(1 for v in parsed.values() if v[1] is not None),
+            },
+        )
+    return evaluation
+
+
+def report_filename(evaluation: Evaluation, extension: str) -> str:
+    stamp = datetime.now().strftime("%Y%m%d")  # noqa: DTZ005 (a file name, local time is what people expect)
+    return f"evaluasi-spbe-{evaluation.institution.region_code}-{evaluation.period}-{stamp}.{extension}"
