@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "etam.evaluation",
     "etam.eservices",
     "etam.opendata",
+    "etam.inventory",
 ]
 
 MIDDLEWARE = [

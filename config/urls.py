@@ -13,5 +13,6 @@ urlpatterns = [
     path("staf/organisasi/", include("etam.core.urls")),
     path("", include(core_urls.account_urlpatterns)),
     path("", include("etam.evaluation.urls")),
+    path("", include("etam.inventory.urls")),
     path("", include("etam.web.urls")),
 ]

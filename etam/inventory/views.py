@@ -1,0 +1,544 @@
+"""HTML views of the inventory: thin — parse input, call a selector or service, render."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from etam.core.permissions import has_perm
+from etam.inventory import imports, selectors, services
+from etam.inventory import permissions as perms
+from etam.inventory.forms import (
+    AccessPointForm,
+    ApplicationForm,
+    DataCentreForm,
+    DuplicateDecisionForm,
+    NationalApplicationForm,
+    NetworkLinkForm,
+    RetireForm,
+    UploadForm,
+    VillageForm,
+)
+from etam.inventory.models import (
+    AccessPoint,
+    ApplicationKind,
+    Coverage,
+    DuplicateStatus,
+    Hosting,
+    ImportBatch,
+    Lifecycle,
+    NationalApplication,
+)
+
+PAGE_SIZE = 50
+
+
+def _login_url() -> str:
+    try:
+        return reverse(settings.LOGIN_URL)
+    except NoReverseMatch:
+        return "/masuk/"
+
+
+def staff_required(perm: str) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), _login_url())
+            if not has_perm(request.user, perm):
+                raise PermissionDenied(_("You do not have permission for this action."))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request: HttpRequest) -> selectors.ApplicationFilter:
+    g = request.GET
+    return selectors.ApplicationFilter(
+        q=g.get("q", "").strip()[:100],
+        institution_id=_int(g.get("instansi")),
+        agency_id=_int(g.get("opd")),
+        kind=g.get("jenis", "") if g.get("jenis") in ApplicationKind.values else "",
+        lifecycle=g.get("status", "") if g.get("status") in Lifecycle.values else "",
+        hosting=g.get("hosting", "") if g.get("hosting") in Hosting.values else "",
+        national_application_id=_int(g.get("aplikasi_umum")),
+    )
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+
+@staff_required(perms.VIEW_APPLICATION)
+def application_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    qs = selectors.application_list(request.user, filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("halaman"))
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    return render(
+        request,
+        "inventory/application_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "agencies": selectors.agencies_visible_for_filter(request.user),
+            "institutions": selectors.institutions_visible_to(request.user),
+            "kinds": ApplicationKind.choices,
+            "lifecycles": Lifecycle.choices,
+            "hostings": Hosting.choices,
+            "can_create": has_perm(request.user, perms.MANAGE_APPLICATION),
+        },
+    )
+
+
+@staff_required(perms.VIEW_APPLICATION)
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        app = selectors.application_get(request.user, pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    flags = selectors.duplicate_flags_visible_to(request.user).filter(
+        application=app
+    ) | selectors.duplicate_flags_visible_to(request.user).filter(other=app)
+    return render(
+        request,
+        "inventory/application_detail.html",
+        {
+            "app": app,
+            "history": selectors.application_history(app),
+            "flags": flags.order_by("-score")[:20],
+            "can_edit": selectors.can_manage(request.user, app),
+            "retire_form": RetireForm(),
+        },
+    )
+
+
+@staff_required(perms.MANAGE_APPLICATION)
+def application_create(request: HttpRequest) -> HttpResponse:
+    form = ApplicationForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            app = services.application_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_model_errors(form, exc)
+        else:
+            messages.success(request, _("Application saved."))
+            return redirect("inventory:application_detail", pk=app.pk)
+    return render(request, "inventory/application_form.html", {"form": form, "app": None})
+
+
+@staff_required(perms.MANAGE_APPLICATION)
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        app = selectors.application_get(request.user, pk, perm=perms.MANAGE_APPLICATION)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    form = ApplicationForm(request.POST or None, instance=app, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_update(actor=request.user, application=app, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_model_errors(form, exc)
+        else:
+            messages.success(request, _("Application saved."))
+            return redirect("inventory:application_detail", pk=app.pk)
+    return render(request, "inventory/application_form.html", {"form": form, "app": app})
+
+
+@require_POST
+@staff_required(perms.MANAGE_APPLICATION)
+def application_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        app = selectors.application_get(request.user, pk, perm=perms.MANAGE_APPLICATION)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    form = RetireForm(request.POST)
+    if form.is_valid():
+        services.application_retire(actor=request.user, application=app, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Application retired."))
+    else:
+        messages.error(request, _("Reason: say why the application is retired."))
+    return redirect("inventory:application_detail", pk=app.pk)
+
+
+def _add_model_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@staff_required(perms.VIEW_APPLICATION)
+def application_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    qs = selectors.application_list(request.user, _filters(request))
+    rows = imports.export_rows(qs.iterator(chunk_size=1000))
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("aplikasi")
+        for row in rows:
+            ws.append(row)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerows(rows)
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="aplikasi-spbe.{fmt}"'
+    return response
+
+
+@staff_required(perms.MANAGE_APPLICATION)
+def application_import(request: HttpRequest) -> HttpResponse:
+    return _upload(request, ImportBatch.Kind.APPLICATIONS, "inventory/import_upload.html")
+
+
+def _upload(request: HttpRequest, kind: str, template: str) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = imports.stage(actor=request.user, kind=kind, filename=upload.name, raw=upload.read())
+        except imports.ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("inventory:import_batch", pk=batch.pk)
+    columns = (
+        imports.APPLICATION_COLUMNS
+        if kind == ImportBatch.Kind.APPLICATIONS
+        else [(c, c) for c in imports.CONNECTIVITY_COLUMNS]
+    )
+    return render(request, template, {"form": form, "kind": kind, "columns": [c for c, _f in columns]})
+
+
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), _login_url())
+    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel":
+            if batch.status == ImportBatch.Status.VALIDATED:
+                batch.status = ImportBatch.Status.CANCELLED
+                batch.save(update_fields=["status"])
+            return redirect("inventory:import_batch", pk=batch.pk)
+        try:
+            count = imports.commit(actor=request.user, batch=batch, only_valid=request.POST.get("only_valid") == "1")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("%(n)d rows imported.") % {"n": count})
+            return redirect("inventory:import_batch", pk=batch.pk)
+    return render(request, "inventory/import_batch.html", {"batch": batch, "error": error})
+
+
+# --- Duplicates ------------------------------------------------------------------------------------
+
+
+@staff_required(perms.VIEW_APPLICATION)
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", DuplicateStatus.OPEN)
+    if status not in DuplicateStatus.values and status != "semua":
+        status = DuplicateStatus.OPEN
+    qs = selectors.duplicate_flags_visible_to(request.user, status="" if status == "semua" else status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("halaman"))
+    return render(
+        request,
+        "inventory/duplicate_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": DuplicateStatus.choices,
+            "can_run": has_perm(request.user, perms.REVIEW_DUPLICATES),
+        },
+    )
+
+
+@staff_required(perms.VIEW_APPLICATION)
+def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        flag = selectors.duplicate_flag_get(request.user, pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    form = DuplicateDecisionForm(request.POST or None, initial={"status": flag.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.duplicate_decide(
+                actor=request.user, flag=flag, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _add_model_errors(form, exc)
+        else:
+            messages.success(request, _("Decision saved."))
+            return redirect("inventory:duplicate_detail", pk=flag.pk)
+    return render(
+        request,
+        "inventory/duplicate_detail.html",
+        {
+            "flag": flag,
+            "form": form,
+            "can_decide": has_perm(request.user, perms.REVIEW_DUPLICATES),
+        },
+    )
+
+
+@require_POST
+@staff_required(perms.REVIEW_DUPLICATES)
+def duplicate_run(request: HttpRequest) -> HttpResponse:
+    from django.db import transaction
+
+    from etam.inventory.tasks import refresh_duplicates
+
+    transaction.on_commit(lambda: refresh_duplicates.enqueue(None))
+    messages.success(request, _("Duplicate detection has been scheduled; results appear here when it finishes."))
+    return redirect("inventory:duplicate_list")
+
+
+@staff_required(perms.VIEW_APPLICATION)
+def rationalisation_report(request: HttpRequest) -> HttpResponse:
+    return render(request, "inventory/rationalisation.html", {"rows": selectors.rationalisation_report(request.user)})
+
+
+# --- National Aplikasi Umum ------------------------------------------------------------------------
+
+
+@staff_required(perms.VIEW_APPLICATION)
+def national_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "inventory/national_list.html",
+        {
+            "items": selectors.national_applications(),
+            "can_edit": has_perm(request.user, perms.MANAGE_NATIONAL_APPS),
+        },
+    )
+
+
+@staff_required(perms.MANAGE_NATIONAL_APPS)
+def national_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(NationalApplication, pk=pk) if pk else None
+    form = NationalApplicationForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.national_application_save(actor=request.user, data=form.cleaned_data, instance=instance)
+        except ValidationError as exc:
+            _add_model_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("inventory:national_list")
+    return render(request, "inventory/simple_form.html", {"form": form, "title": _("National Aplikasi Umum")})
+
+
+# --- Infrastructure -------------------------------------------------------------------------------------
+
+
+@staff_required(perms.VIEW_APPLICATION)
+def datacentre_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "inventory/datacentre_list.html",
+        {
+            "items": selectors.data_centres_visible_to(request.user),
+            "links": selectors.network_links_visible_to(request.user),
+            "can_edit": has_perm(request.user, perms.MANAGE_INFRASTRUCTURE),
+        },
+    )
+
+
+@staff_required(perms.VIEW_APPLICATION)
+def datacentre_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dc = get_object_or_404(selectors.data_centres_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "inventory/datacentre_detail.html",
+        {
+            "dc": dc,
+            "apps": selectors.applications_visible_to(request.user).filter(data_centre=dc).order_by("name"),
+            "links": selectors.network_links_visible_to(request.user).filter(data_centre=dc),
+            "can_edit": has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, dc),
+        },
+    )
+
+
+@staff_required(perms.MANAGE_INFRASTRUCTURE)
+def datacentre_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(selectors.data_centres_visible_to(request.user), pk=pk) if pk else None
+    if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
+        raise Http404
+    form = DataCentreForm(request.POST or None, instance=instance, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = services.data_centre_save(actor=request.user, data=form.cleaned_data, instance=instance)
+        except ValidationError as exc:
+            _add_model_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("inventory:datacentre_detail", pk=obj.pk)
+    return render(request, "inventory/simple_form.html", {"form": form, "title": _("Data centre / server room")})
+
+
+@staff_required(perms.VIEW_APPLICATION)
+def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    link = get_object_or_404(selectors.network_links_visible_to(request.user), pk=pk)
+    apps = (
+        selectors.applications_visible_to(request.user).filter(data_centre=link.data_centre).order_by("name")
+        if link.data_centre_id
+        else []
+    )
+    return render(
+        request,
+        "inventory/link_detail.html",
+        {
+            "link": link,
+            "apps": apps,
+            "can_edit": has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, link),
+        },
+    )
+
+
+@staff_required(perms.MANAGE_INFRASTRUCTURE)
+def link_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(selectors.network_links_visible_to(request.user), pk=pk) if pk else None
+    if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
+        raise Http404
+    form = NetworkLinkForm(request.POST or None, instance=instance, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = services.network_link_save(actor=request.user, data=form.cleaned_data, instance=instance)
+        except ValidationError as exc:
+            _add_model_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("inventory:link_detail", pk=obj.pk)
+    return render(request, "inventory/simple_form.html", {"form": form, "title": _("Network link (jaringan intra)")})
+
+
+# --- Village connectivity ----------------------------------------------------------------------------------
+
+
+@staff_required(perms.MANAGE_CONNECTIVITY)
+def village_list(request: HttpRequest) -> HttpResponse:
+    regency = request.GET.get("kabkota", "")
+    coverage = request.GET.get("sinyal")
+    qs = selectors.village_list(
+        request.user,
+        regency_code=regency,
+        q=request.GET.get("q", "").strip()[:60],
+        coverage=coverage if coverage in Coverage.values else None,
+    )
+    page = Paginator(qs, 100).get_page(request.GET.get("halaman"))
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    return render(
+        request,
+        "inventory/village_list.html",
+        {
+            "page": page,
+            "regencies": selectors.region_names("kabupaten_kota"),
+            "regency": regency,
+            "coverages": Coverage.choices,
+            "coverage": coverage,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@staff_required(perms.MANAGE_CONNECTIVITY)
+def village_edit(request: HttpRequest, code: str) -> HttpResponse:
+    village = get_object_or_404(selectors.villages_manageable_by(request.user), region_code=code)
+    points = list(village.access_points.all())
+    prefix_count = len(points) + 1
+    if request.method == "POST":
+        form = VillageForm(request.POST)
+        point_forms = [
+            AccessPointForm(request.POST, prefix=f"titik{i}")
+            for i in range(_int(request.POST.get("jumlah_titik")) or prefix_count)
+        ]
+        filled = [f for f in point_forms if f.has_changed() and not f.data.get(f"{f.prefix}-hapus")]
+        if form.is_valid() and all(f.is_valid() for f in filled):
+            services.village_update(
+                actor=request.user,
+                village=village,
+                coverage=form.cleaned_data["coverage"],
+                in_programme=form.cleaned_data["in_programme"],
+                notes=form.cleaned_data["notes"],
+                access_points=[f.cleaned_data for f in filled],
+            )
+            messages.success(request, _("Village connectivity saved."))
+            return redirect("inventory:village_edit", code=village.region_code)
+    else:
+        form = VillageForm(
+            initial={"coverage": village.coverage, "in_programme": village.in_programme, "notes": village.notes}
+        )
+        point_forms = [AccessPointForm(instance=p, prefix=f"titik{i}") for i, p in enumerate(points)]
+        point_forms.append(
+            AccessPointForm(prefix=f"titik{len(points)}", initial={"programme": AccessPoint.Programme.INTERNET_DESA})
+        )
+    return render(
+        request,
+        "inventory/village_edit.html",
+        {
+            "village": village,
+            "form": form,
+            "point_forms": point_forms,
+            "history": village.changes.select_related("changed_by")[:20],
+        },
+    )
+
+
+@staff_required(perms.MANAGE_CONNECTIVITY)
+def connectivity_import(request: HttpRequest) -> HttpResponse:
+    return _upload(request, ImportBatch.Kind.CONNECTIVITY, "inventory/import_upload.html")
+
+
+def public_connectivity(request: HttpRequest) -> HttpResponse:
+    """The public transparency page: kecamatan choropleth and programme progress (no sign-in)."""
+    from etam.inventory import maps
+
+    progress = [row for row in selectors.programme_progress() if row["target"]]
+    shares = selectors.district_unserved_shares()
+    total_target = sum(r["target"] for r in progress)
+    total_done = sum(r["connected"] for r in progress)
+    return render(
+        request,
+        "inventory/public_connectivity.html",
+        {
+            "map": maps.district_choropleth(shares),
+            "progress": progress,
+            "total_target": total_target,
+            "total_done": total_done,
+            "total_percent": round(100 * total_done / total_target) if total_target else 0,
+            "has_demo": selectors.VillageConnectivity.objects.filter(is_demo=True).exists(),
+        },
+    )
