@@ -8,6 +8,7 @@ Indonesia first, English second) instead of a traceback deep inside Django.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import environ
@@ -85,3 +86,17 @@ def database(name: str, default: str | None, *, required: bool = False) -> dict[
     if not config.get("ENGINE"):
         raise _fail(name, "skema URL basis data tidak dikenal", "has an unknown database URL scheme")
     return config
+
+
+def rate(name: str, default: str) -> str:
+    """A request rate such as ``600/m`` (per s, m, h or d); ``off`` gives an empty string."""
+    value = text(name, default)
+    if value.lower() in {"off", "0", "tidak"}:
+        return ""
+    if not re.fullmatch(r"[1-9][0-9]*/(s|m|h|d)[a-z]*", value):
+        raise _fail(
+            name,
+            f"harus berbentuk JUMLAH/periode, mis. 600/m (periode s, m, h, d) atau off, bukan {value!r}",
+            f"must look like COUNT/period, e.g. 600/m (period s, m, h, d) or off, not {value!r}",
+        )
+    return value

@@ -22,10 +22,15 @@ DEMO_MODE = ETAM_MODE == "demo"
 
 _DEV_SECRET = "etam-insecure-development-key-do-not-use-in-production"  # noqa: S105 (refused in production below)
 SECRET_KEY = env.text("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET, required=PRODUCTION)
-if PRODUCTION and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
+if PRODUCTION and (
+    SECRET_KEY == _DEV_SECRET
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure")
+):
     raise env.ConfigurationError(
-        "Variabel lingkungan SECRET_KEY: nilai bawaan atau terlalu pendek (minimal 50 karakter acak). "
-        "/ Environment variable SECRET_KEY: default or too short (at least 50 random characters)."
+        "Variabel lingkungan SECRET_KEY: nilai bawaan, terlalu pendek atau tidak acak (minimal 50 karakter acak). "
+        "/ Environment variable SECRET_KEY: default, too short or not random (at least 50 random characters)."
     )
 
 DEBUG = env.boolean("DEBUG", default=ETAM_MODE == "demo")
@@ -213,6 +218,11 @@ if PRODUCTION:
 # Audit sealing: HMAC key kept outside the database so that whoever can write the
 # audit table cannot also forge the seals (docs/adr/0004-tamper-evident-audit-trail.md).
 AUDIT_SEAL_KEY = env.text("AUDIT_SEAL_KEY", SECRET_KEY)
+# Retired seal keys, still accepted when verifying (comma-separated), after a rotation.
+AUDIT_SEAL_KEY_FALLBACKS = env.csv_list("AUDIT_SEAL_KEY_FALLBACKS", default=[])
+AUDIT_SEAL_INTERVAL_SECONDS = env.integer("AUDIT_SEAL_INTERVAL_SECONDS", 60, minimum=1)
+# Requests per caller (token, user or address) on /api/v1/, e.g. 600/m; "off" disables.
+API_RATE_LIMIT = env.rate("API_RATE_LIMIT", "600/m")
 
 EMAIL_BACKEND = env.text(
     "EMAIL_BACKEND",
@@ -244,3 +254,4 @@ LOGGING = {
 if ETAM_MODE == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    API_RATE_LIMIT = ""  # off, so query counts are about the endpoint; tests/api tests the limit

@@ -2,8 +2,9 @@
 
 The counts live in Django's cache (database cache on the embedded default, Redis when
 ``REDIS_URL`` is set), so every web process behind the proxy shares them. The rate is
-read from ``settings.API_RATE_LIMIT`` on each request ("600/m" by default; empty or None
-switches limiting off, as the test settings do so query counts stay about the endpoint).
+read from ``settings.API_RATE_LIMIT`` (env ``API_RATE_LIMIT``, "600/m" by default) on each
+request; empty or "off" switches limiting off, as the test settings do so that pinned
+query counts stay about the endpoints.
 """
 
 from __future__ import annotations
@@ -32,8 +33,11 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def current_rate() -> str | None:
-    default = None if getattr(settings, "ETAM_MODE", "") == "test" else DEFAULT_RATE
-    return getattr(settings, "API_RATE_LIMIT", default) or None
+    """The configured rate, or None when limiting is off (empty, "off")."""
+    rate = getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE)
+    if not rate or str(rate).lower() == "off":
+        return None
+    return str(rate)
 
 
 class CallerRateThrottle(BaseThrottle):
