@@ -84,7 +84,7 @@ def _institution(code: str, name: str) -> Institution:
         return institution
     region = Region.objects.current().filter(code=code).first()
     kind = Institution.Kind.CITY if name.startswith("Kota") else Institution.Kind.REGENCY
-    full = f"Pemerintah {region.name if region else name}"
+    full = "Pemerintah Provinsi Kalimantan Timur" if code == "64" else f"Pemerintah {region.name if region else name}"
     return Institution.objects.create(
         region_code=code,
         name=full,

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from etam.core.models import Institution
+from etam.evaluation import demo, selectors
+from etam.evaluation.models import Evaluation, Stage
+
+
+def test_demo_loader_reproduces_kaltim_history_and_labels_demo(province):
+    demo.load(lambda _line: None)
+    kaltim = Institution.objects.get(region_code="64")
+    results = {
+        r.evaluation.period: r for r in selectors.history_for(Evaluation.objects.get(institution=kaltim, period=2025))
+    }
+    assert {p: r.index for p, r in results.items() if p <= 2025} == {
+        2021: Decimal("2.22"),
+        2022: Decimal("2.11"),
+        2023: Decimal("2.91"),
+        2024: Decimal("3.79"),
+        2025: Decimal("4.13"),
+    }
+    assert results[2024].self_sheet.overall.index == Decimal("4.35")
+    assert results[2025].predicate == "Sangat Baik"
+    assert results[2021].predicate == "Cukup"
+    open_2026 = Evaluation.objects.get(institution=kaltim, period=2026)
+    assert open_2026.stage == Stage.SELF
+    assert open_2026.assignments.filter(agency=province.diskominfo).exists()
+    assert Evaluation.objects.filter(stage=Stage.FINAL).count() == 5 + 30
+    assert not Evaluation.objects.filter(is_demo=False).exists()
+    rollup = selectors.rollup(2025)
+    assert rollup.any_demo
+    assert sum(1 for _i, r in rollup.rows if r is not None) == 11
+    # idempotent
+    demo.load(lambda _line: None)
+    assert Evaluation.objects.count() == 36
