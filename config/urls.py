@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/", include("etam.api.urls")),
     path("django-admin/", admin.site.urls),
     path("staf/organisasi/", include("etam.core.urls")),
+    path("staf/audit/", include("etam.core.urls_audit")),
+    path("staf/token-api/", include("etam.api.staff_urls")),
     path("", include(core_urls.account_urlpatterns)),
     path("", include("etam.evaluation.urls")),
     path("", include("etam.inventory.urls")),
