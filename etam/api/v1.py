@@ -23,3 +23,4 @@ errors.install(api)
 
 api.add_router("/", "etam.api.account.router")
 api.add_router("/", "etam.api.audit.router")
+api.add_router("/evaluation/", "etam.evaluation.api.router")
