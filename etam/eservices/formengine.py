@@ -452,6 +452,13 @@ def _check_address(spec: Mapping[str, Any], value: dict[str, str], levels: tuple
     return None
 
 
+def _item_has_input(prefix: str, data: Any, files: Any) -> bool:
+    keys = data.keys() if hasattr(data, "keys") else []
+    if any(key.startswith(prefix) and any(v.strip() for v in _getlist(data, key)) for key in keys):
+        return True
+    return bool(files) and any(key.startswith(prefix) for key in files)
+
+
 def process_page(
     form: Mapping[str, Any],
     page_index: int,
@@ -485,6 +492,11 @@ def process_page(
             for i in range(count):
                 previous_item = previous_items[i] if i < len(previous_items) else {}
                 item: dict[str, Any] = {}
+                if not previous_item and not _item_has_input(f"{name}{SEP}{i}{SEP}", data, files):
+                    # An entry added and left empty is ignored, not an error.
+                    for child in spec["fields"]:
+                        raw[f"{name}{SEP}{i}{SEP}{child['name']}"] = ""
+                    continue
                 for child in spec["fields"]:
                     if not condition_holds(child.get("visible_if"), {**merged, **item}):
                         continue

@@ -420,12 +420,18 @@ def _existing_submission(actor: Any, key: str, digest: str) -> Submission | None
     )
 
 
+def submission_replay(*, actor: Any, idempotency_key: str, request_digest: str) -> Submission | None:
+    """The earlier submission made with this key by this person, if any (a retry)."""
+    return _existing_submission(actor, idempotency_key.strip()[:80], request_digest)
+
+
 def application_submit(
     *,
     actor: Any,
     service: Service,
     answers: dict[str, Any],
     idempotency_key: str | None = None,
+    request_digest: str | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """Store a submission: validate, number, record — nothing slow on this path (no
@@ -436,7 +442,7 @@ def application_submit(
     if not service.is_open or version is None:
         raise ApplicationRefused({"service": _("This service is not open for applications.")})
     key = (idempotency_key or "").strip()[:80] or None
-    digest = _request_digest(service.pk, answers)
+    digest = request_digest or _request_digest(service.pk, answers)
     if key:
         replay = _existing_submission(actor, key, digest)
         if replay:
