@@ -34,3 +34,25 @@ def test_demo_loader_reproduces_kaltim_history_and_labels_demo(province):
     # idempotent
     demo.load(lambda _line: None)
     assert Evaluation.objects.count() == 36
+
+
+def test_rollup_page_with_full_demo_data_stays_within_budget(province, client, django_assert_max_num_queries):
+    import gzip
+
+    from etam.core.models import RegionBoundary
+
+    if not RegionBoundary.objects.filter(level="kabupaten_kota").exists():
+        from etam.core.reference_loader import load_all
+
+        load_all()
+    demo.load(lambda _line: None)
+    client.get("/evaluasi-spbe/")
+    with django_assert_max_num_queries(10):
+        response = client.get("/evaluasi-spbe/?tahun=2025")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("</path>") == 10  # one per kab/kota (the logo path is self-closing)
+    assert "Data demo" in body
+    size = len(gzip.compress(response.content))
+    print(f"roll-up page: {len(response.content)} bytes, {size} gzipped")
+    assert size <= 14 * 1024
