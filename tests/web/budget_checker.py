@@ -24,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from django.core.signals import request_finished
+from django.db import close_old_connections
+
 from tests.web.html_tree import Element, parse
 
 KB = 1024
@@ -210,8 +213,13 @@ def client_fetcher(client) -> Fetcher:
     def fetch(path: str) -> Fetched:
         response = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        if hasattr(response, "close"):
+        # Release file handles of streamed static files; like Django's test client, keep
+        # request_finished from closing the test's database connection meanwhile.
+        request_finished.disconnect(close_old_connections)
+        try:
             response.close()
+        finally:
+            request_finished.connect(close_old_connections)
         return Fetched(
             status=response.status_code,
             content_type=response.get("Content-Type", ""),
