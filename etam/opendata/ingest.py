@@ -207,20 +207,26 @@ class _Reader:
             return "skip"
 
         encoding = "utf8" if self.dialect.encoding in ("utf-8", "utf-8-sig", "utf8") else self.dialect.encoding
+        # The header is read from a copy of the first megabyte: a reader left unfinished on
+        # the real file would keep reading ahead through all of it.
+        start = self.raw.tell()
+        prefix = self.raw.read(1 << 20)
+        self.raw.seek(start)
+        if len(prefix) == 1 << 20 and b"\n" in prefix:
+            prefix = prefix[: prefix.rindex(b"\n") + 1]
         header_reader = pacsv.open_csv(
-            self.raw,
+            io.BytesIO(prefix),
             read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 16, encoding=encoding),
             parse_options=pacsv.ParseOptions(
                 delimiter=self.dialect.delimiter, newlines_in_values=True, invalid_row_handler=lambda row: "skip"
             ),
         )
         names = list(header_reader.schema.names)
-        self.raw.seek(0)
         self._check_header(names)
         try:
             reader = pacsv.open_csv(
                 self.raw,
-                read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22, encoding=encoding),
+                read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 20, encoding=encoding),
                 parse_options=pacsv.ParseOptions(
                     delimiter=self.dialect.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
                 ),
@@ -375,7 +381,15 @@ def _text(array: pa.Array, column: str, batch: Batch, errors: list[CellError]) -
 
 
 def read_sample(raw: IO[bytes], dialect: Dialect, limit: int = SAMPLE_ROWS) -> tuple[list[str], dict[str, list[str]]]:
-    """Header and up to ``limit`` non-empty text values per column."""
+    """Header and up to ``limit`` non-empty text values per column.
+
+    CSV: only the first megabyte is read (cut at a line end), so no reader is left
+    reading ahead through a large file."""
+    if dialect.format == "csv":
+        prefix = raw.read(1 << 20)
+        if len(prefix) == 1 << 20 and b"\n" in prefix:
+            prefix = prefix[: prefix.rindex(b"\n") + 1]
+        raw = io.BytesIO(prefix)
     reader = _Reader(raw, dialect)
     sample: dict[str, list[str]] = {}
     taken = 0
