@@ -13,6 +13,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.agency_list_view, name="agency_list"),
+    path("instansi/baru/", views.institution_create_view, name="institution_create"),
     path("instansi/<int:pk>/", views.institution_detail_view, name="institution_detail"),
     path("instansi/<int:pk>/ubah/", views.institution_edit_view, name="institution_edit"),
     path("opd/baru/", views.agency_create_view, name="agency_create"),

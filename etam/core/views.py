@@ -324,6 +324,7 @@ def agency_list_view(request: HttpRequest) -> HttpResponse:
         "agencies": selectors.agency_list(request.user),
         "institutions": selectors.institutions_visible_to(request.user),
         "can_create": has_perm(request.user, "core.manage_agency"),
+        "can_create_institution": has_perm(request.user, "core.manage_institution"),
     }
     return render(request, "core/agency_list.html", context)
 
@@ -339,6 +340,25 @@ def institution_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "can_create": has_perm(request.user, "core.manage_agency", institution),
     }
     return render(request, "core/institution_detail.html", context)
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def institution_create_view(request: HttpRequest) -> HttpResponse:
+    """Register an instansi for a kode wilayah (super admin only)."""
+    if not has_perm(request.user, "core.manage_institution"):
+        raise PermissionDenied
+    form = InstitutionForm(request.POST or None, can_change_region=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution = services.institution_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The instansi has been saved."))
+            return redirect("core:institution_detail", pk=institution.pk)
+    return render(request, "core/institution_form.html", {"form": form, "institution": None})
 
 
 @never_cache

@@ -176,3 +176,30 @@ def test_anonymous_is_sent_to_sign_in(client, province):
     response = client.get(reverse("core:agency_list"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_super_admin_registers_an_instansi_and_bad_codes_are_named(province, as_user):
+    client = as_user(province.superadmin)
+    url = reverse("core:institution_create")
+    response = client.post(
+        url, {"region_code": "64.72.01", "name": "Kecamatan Palaran", "short_name": "Palaran", "kind": "kota"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Kode wilayah 64.72.01 bukan tingkat wilayah" in body and 'value="Kecamatan Palaran"' in body
+    response = client.post(
+        url, {"region_code": "64.71", "name": "Pemerintah Kota Balikpapan", "short_name": "Pemkot BPN", "kind": "kota"}
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.get().action == "core.institution_create"
+
+
+def test_only_the_super_admin_registers_an_instansi(province, as_user):
+    client = as_user(province.admin_kaltim)
+    assert client.get(reverse("core:institution_create")).status_code == 403
+    response = client.post(
+        reverse("core:institution_create"),
+        {"region_code": "64.71", "name": "Pemerintah Kota Balikpapan", "short_name": "Pemkot BPN", "kind": "kota"},
+    )
+    assert response.status_code == 403
+    assert not AuditEvent.objects.exists()
