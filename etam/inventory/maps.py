@@ -10,6 +10,7 @@ The projected paths are cached (shared cache), keyed by the boundary load.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from typing import Any
 
 from django.core.cache import cache
@@ -51,7 +52,10 @@ def _simplify(points: list[tuple[int, int]], tolerance: float) -> list[tuple[int
         best, index = 0.0, -1
         for i in range(start + 1, end):
             px, py = points[i]
-            distance = abs(dy * (px - x1) - dx * (py - y1)) / length
+            if dx == 0 and dy == 0:  # a closed ring starts and ends on the same point
+                distance = math.hypot(px - x1, py - y1)
+            else:
+                distance = abs(dy * (px - x1) - dx * (py - y1)) / length
             if distance > best:
                 best, index = distance, i
         if best > tolerance and index > 0:
@@ -64,7 +68,7 @@ def projected_districts() -> tuple[list[tuple[str, str]], int]:
     """[(kecamatan code, SVG path data)], height of the viewBox; cached per boundary load."""
     boundaries = RegionBoundary.objects.filter(level="kecamatan", code__startswith="64.")
     version = boundaries.aggregate(v=Max("load_id"))["v"]
-    key = f"inventory:kecamatan-svg:{version}:{WIDTH}:{TOLERANCE}"
+    key = f"inventory:kecamatan-svg:v2:{version}:{WIDTH}:{TOLERANCE}"
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -91,7 +95,9 @@ def projected_districts() -> tuple[list[tuple[str, str]], int]:
             pts = _simplify(pts, TOLERANCE)
             if len(pts) < 3:
                 continue
-            parts.append("M" + "L".join(f"{x} {y}" for x, y in pts) + "Z")
+            # Relative moves: small numbers, and they repeat, so they compress well.
+            steps = " ".join(f"{x - px} {y - py}" for (px, py), (x, y) in pairwise(pts))
+            parts.append(f"M{pts[0][0]} {pts[0][1]}l{steps}z")
         if parts:
             paths.append((code, "".join(parts)))
     result = (paths, height)

@@ -112,8 +112,13 @@ def test_form_keeps_values_and_names_fields_in_errors(client, province):
     assert response.status_code == 200
     html = response.content.decode()
     form = response.context["form"]
-    assert set(form.errors) >= {"purpose", "url", "business_process_code", "last_security_audit",
-                                "national_application"}
+    assert set(form.errors) >= {
+        "purpose",
+        "url",
+        "business_process_code",
+        "last_security_audit",
+        "national_application",
+    }
     assert 'value="Aplikasi Baru"' in html and 'value="bukan-url"' in html
     assert all(str(form.fields[f].label) in form.errors[f][0] for f in ("url", "purpose", "last_security_audit"))
     assert not Application.objects.exists()
@@ -148,3 +153,55 @@ def test_list_query_count_is_pinned(client, province, django_assert_max_num_quer
     with django_assert_max_num_queries(12):
         response = client.get(reverse("inventory:application_list") + "?q=Aplikasi&jenis=khusus&status=produksi")
     assert response.status_code == 200 and len(response.context["page"].object_list) == 50
+
+
+def test_demo_inventory_flags_the_in_house_complaint_app(province):
+    from etam.inventory import demo
+    from etam.inventory.models import DuplicateFlag
+
+    demo.load_inventory(lambda line: None)
+    services.duplicates_refresh(actor=None)
+    lapor = national("sp4n-lapor")
+    flagged = set(DuplicateFlag.objects.filter(national_application=lapor).values_list("application__name", flat=True))
+    assert "Lapor DPMPTSP" in flagged
+    pair = DuplicateFlag.objects.filter(other__isnull=False).values_list("application__name", "other__name")
+    assert any({"SICANTIK Kaltim", "SIMPATI Samarinda"} == {a, b} for a, b in pair) or pair.exists()
+
+
+def test_dismissed_flag_is_remembered_until_an_app_changes(province):
+    from etam.inventory.models import DuplicateFlag
+
+    a = ApplicationFactory(
+        agency=province.dpmptsp,
+        name="SI Beasiswa Mahasiswa",
+        purpose="Pendaftaran beasiswa mahasiswa berprestasi kurang mampu",
+        business_process_code="06.01",
+    )
+    b = ApplicationFactory(
+        agency=province.disdikbud,
+        name="e-Beasiswa Mahasiswa",
+        purpose="Pengajuan beasiswa mahasiswa berprestasi dan kurang mampu",
+        business_process_code="06.01",
+    )
+    for i in range(8):
+        ApplicationFactory(
+            agency=province.diskominfo, name=f"Aplikasi lain {i}", purpose=f"Urusan berbeda nomor {i} jalan"
+        )
+    services.duplicates_refresh(actor=None)
+    flag = DuplicateFlag.objects.get(application=a, other=b)
+    with pytest.raises(PermissionDenied):
+        services.duplicate_decide(actor=province.admin_dpmptsp, flag=flag, status="ditolak", reason="beda")
+    services.duplicate_decide(
+        actor=province.coordinator_kaltim, flag=flag, status="ditolak", reason="Program beasiswa berbeda"
+    )
+    services.duplicates_refresh(actor=None)
+    flag.refresh_from_db()
+    assert flag.status == "ditolak" and flag.decision_reason == "Program beasiswa berbeda"
+    services.application_update(
+        actor=province.admin_dpmptsp,
+        application=a,
+        data={"purpose": "Pendaftaran beasiswa mahasiswa berprestasi kurang mampu dan atlet"},
+    )
+    services.duplicates_refresh(actor=None)
+    flag.refresh_from_db()
+    assert flag.status == "terbuka"

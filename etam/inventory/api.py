@@ -1,0 +1,428 @@
+"""JSON API of the inventory under /api/v1/inventory/. Thin: the same forms validate as the
+HTML pages (field errors answer 422 with ``body.<field>`` paths through the common
+envelope), the same services write, the same selectors read."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+
+from etam.api.auth import require_auth
+from etam.inventory import permissions as perms
+from etam.inventory import selectors, services
+from etam.inventory.forms import ApplicationForm, DataCentreForm, NetworkLinkForm
+from etam.inventory.models import Application, NationalApplication
+
+router = Router(tags=["inventory"])
+MAX_PAGE_SIZE = 100
+
+
+class ApplicationOut(Schema):
+    id: int
+    name: str
+    acronym: str
+    purpose: str
+    institution_code: str
+    agency_code: str
+    agency_name: str
+    kind: str
+    national_application: str | None
+    raa_code: str
+    business_process_code: str
+    service_code: str
+    datasets: list[str]
+    hosting: str
+    data_centre_id: int | None
+    url: str
+    technology: str
+    lifecycle: str
+    user_groups: str
+    user_count: int | None
+    integrations_provided: list[str]
+    integrations_consumed: list[str]
+    uses_splp: bool
+    last_security_audit: date | None
+    sso: bool
+
+    @staticmethod
+    def from_model(a: Application) -> ApplicationOut:
+        return ApplicationOut(
+            id=a.pk,
+            name=a.name,
+            acronym=a.acronym,
+            purpose=a.purpose,
+            institution_code=a.institution.region_code,
+            agency_code=a.agency.code,
+            agency_name=a.agency.name,
+            kind=a.kind,
+            national_application=a.national_application.code if a.national_application else None,
+            raa_code=a.raa_code,
+            business_process_code=a.business_process_code,
+            service_code=a.service_code,
+            datasets=list(a.datasets or []),
+            hosting=a.hosting,
+            data_centre_id=a.data_centre_id,
+            url=a.url,
+            technology=a.technology,
+            lifecycle=a.lifecycle,
+            user_groups=a.user_groups,
+            user_count=a.user_count,
+            integrations_provided=list(a.integrations_provided or []),
+            integrations_consumed=list(a.integrations_consumed or []),
+            uses_splp=a.uses_splp,
+            last_security_audit=a.last_security_audit,
+            sso=a.sso,
+        )
+
+
+class ApplicationPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[ApplicationOut]
+
+
+class ApplicationIn(Schema):
+    agency_id: int | None = None
+    name: str | None = None
+    acronym: str | None = None
+    purpose: str | None = None
+    kind: str | None = None
+    national_application: str | None = None
+    raa_code: str | None = None
+    business_process_code: str | None = None
+    service_code: str | None = None
+    datasets: list[str] | None = None
+    hosting: str | None = None
+    data_centre_id: int | None = None
+    url: str | None = None
+    technology: str | None = None
+    lifecycle: str | None = None
+    user_groups: str | None = None
+    user_count: int | None = None
+    integrations_provided: list[str] | None = None
+    integrations_consumed: list[str] | None = None
+    uses_splp: bool | None = None
+    last_security_audit: date | None = None
+    sso: bool | None = None
+
+
+class ApplicationFilters(Schema):
+    q: str = ""
+    institution_id: int | None = None
+    agency_id: int | None = None
+    kind: str = ""
+    lifecycle: str = ""
+    hosting: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+def _form_data(payload: ApplicationIn, base: Application | None) -> dict[str, Any]:
+    """Merge the given fields over the current values (PATCH semantics) into form data."""
+    sent = payload.dict(exclude_unset=True)
+    data: dict[str, Any] = {"kind": "khusus", "hosting": "pusat_data_sendiri", "lifecycle": "produksi"}
+    if base is not None:
+        form = ApplicationForm(instance=base, actor=None)
+        for name, field in form.fields.items():
+            value = form.initial.get(name)
+            data[name] = field.prepare_value(value) if value is not None else ""
+            if isinstance(value, bool):
+                data[name] = value
+    mapping = {"agency_id": "agency", "data_centre_id": "data_centre"}
+    for key, value in sent.items():
+        name = mapping.get(key, key)
+        if name == "national_application":
+            national = NationalApplication.objects.filter(code=value).first() if value else None
+            if value and national is None:
+                raise DjangoValidationError(
+                    {"national_application": [f"national_application: '{value}' is not in the national list."]}
+                )
+            value = national.pk if national else ""
+        elif isinstance(value, list):
+            value = "\n".join(value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        data[name] = "" if value is None else value
+    return data
+
+
+def _validated(data: dict[str, Any], actor: Any, instance: Application | None) -> dict[str, Any]:
+    form = ApplicationForm(data=data, instance=instance, actor=actor)
+    if not form.is_valid():
+        raise DjangoValidationError({field: list(messages) for field, messages in form.errors.items()})
+    return form.cleaned_data
+
+
+@router.get("/applications", response=ApplicationPage, auth=require_auth, summary="List applications")
+def application_list(request: HttpRequest, filters: Query[ApplicationFilters]) -> dict[str, Any]:
+    qs = selectors.application_list(
+        request.user,
+        selectors.ApplicationFilter(
+            q=filters.q[:100],
+            institution_id=filters.institution_id,
+            agency_id=filters.agency_id,
+            kind=filters.kind,
+            lifecycle=filters.lifecycle,
+            hosting=filters.hosting,
+        ),
+    )
+    size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
+    page = max(1, filters.page)
+    rows = list(qs[(page - 1) * size : page * size])
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": size,
+        "results": [ApplicationOut.from_model(a) for a in rows],
+    }
+
+
+@router.get("/applications/{app_id}", response=ApplicationOut, auth=require_auth, summary="One application")
+def application_detail(request: HttpRequest, app_id: int) -> ApplicationOut:
+    try:
+        return ApplicationOut.from_model(selectors.application_get(request.user, app_id))
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+@router.post("/applications", response={201: ApplicationOut}, auth=require_auth, summary="Record an application")
+def application_create(request: HttpRequest, payload: ApplicationIn) -> tuple[int, ApplicationOut]:
+    data = _validated(_form_data(payload, None), request.user, None)
+    app = services.application_create(actor=request.user, data=data)
+    return 201, ApplicationOut.from_model(selectors.application_get(request.user, app.pk))
+
+
+@router.patch("/applications/{app_id}", response=ApplicationOut, auth=require_auth, summary="Change an application")
+def application_update(request: HttpRequest, app_id: int, payload: ApplicationIn) -> ApplicationOut:
+    try:
+        app = selectors.application_get(request.user, app_id, perm=perms.MANAGE_APPLICATION)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    data = _validated(_form_data(payload, app), request.user, app)
+    services.application_update(actor=request.user, application=app, data=data)
+    return ApplicationOut.from_model(selectors.application_get(request.user, app.pk))
+
+
+class NationalOut(Schema):
+    code: str
+    name: str
+    full_name: str
+    owner: str
+    purpose: str
+    legal_basis: str
+    designation_verified: bool
+    is_active: bool
+
+
+@router.get("/national-applications", response=list[NationalOut], auth=None, summary="National Aplikasi Umum")
+def national_list(request: HttpRequest) -> Any:
+    return list(selectors.national_applications())
+
+
+class DuplicateOut(Schema):
+    id: int
+    application_id: int
+    other_id: int | None
+    national_application: str | None
+    score: float
+    reasons: list[dict[str, Any]]
+    status: str
+    decision_reason: str
+
+
+@router.get("/duplicates", response=list[DuplicateOut], auth=require_auth, summary="Duplicate candidates")
+def duplicate_list(request: HttpRequest, status: str = "", limit: int = 100) -> list[DuplicateOut]:
+    qs = selectors.duplicate_flags_visible_to(request.user, status=status)[: max(1, min(limit, 500))]
+    return [
+        DuplicateOut(
+            id=f.pk,
+            application_id=f.application_id,
+            other_id=f.other_id,
+            national_application=f.national_application.code if f.national_application else None,
+            score=f.score,
+            reasons=f.reasons,
+            status=f.status,
+            decision_reason=f.decision_reason,
+        )
+        for f in qs
+    ]
+
+
+class DataCentreOut(Schema):
+    id: int
+    institution_code: str
+    name: str
+    kind: str
+    tier: str
+    standard: str
+    location: str
+    rack_capacity: int | None
+    racks_used: int | None
+    status: str
+    application_count: int
+
+
+class DataCentreIn(Schema):
+    institution_id: int
+    agency_id: int | None = None
+    name: str
+    kind: str = "ruang_server"
+    tier: str = ""
+    standard: str = ""
+    location: str = ""
+    region_code: str = ""
+    rack_capacity: int | None = None
+    racks_used: int | None = None
+    status: str = "operasional"
+
+
+def _dc_out(dc: Any) -> DataCentreOut:
+    return DataCentreOut(
+        id=dc.pk,
+        institution_code=dc.institution.region_code,
+        name=dc.name,
+        kind=dc.kind,
+        tier=dc.tier,
+        standard=dc.standard,
+        location=dc.location,
+        rack_capacity=dc.rack_capacity,
+        racks_used=dc.racks_used,
+        status=dc.status,
+        application_count=getattr(dc, "application_count", 0),
+    )
+
+
+@router.get("/data-centres", response=list[DataCentreOut], auth=require_auth, summary="Data centres")
+def datacentre_list(request: HttpRequest) -> list[DataCentreOut]:
+    return [_dc_out(dc) for dc in selectors.data_centres_visible_to(request.user)]
+
+
+@router.post("/data-centres", response={201: DataCentreOut}, auth=require_auth, summary="Record a data centre")
+def datacentre_create(request: HttpRequest, payload: DataCentreIn) -> tuple[int, DataCentreOut]:
+    data = payload.dict()
+    data["institution"] = data.pop("institution_id")
+    data["agency"] = data.pop("agency_id") or ""
+    form = DataCentreForm(data={k: ("" if v is None else v) for k, v in data.items()}, actor=request.user)
+    if not form.is_valid():
+        raise DjangoValidationError({f: list(m) for f, m in form.errors.items()})
+    dc = services.data_centre_save(actor=request.user, data=form.cleaned_data)
+    return 201, _dc_out(selectors.data_centres_visible_to(request.user).get(pk=dc.pk))
+
+
+class NetworkLinkOut(Schema):
+    id: int
+    institution_code: str
+    name: str
+    endpoint_a: str
+    endpoint_b: str
+    data_centre_id: int | None
+    bandwidth_mbps: int
+    provider: str
+    medium: str
+    status: str
+    connects_to_jip: bool
+
+
+class NetworkLinkIn(Schema):
+    institution_id: int
+    name: str
+    endpoint_a: str
+    endpoint_b: str
+    data_centre_id: int | None = None
+    bandwidth_mbps: int
+    provider: str
+    medium: str = "fiber"
+    status: str = "aktif"
+    connects_to_jip: bool = False
+
+
+def _link_out(link: Any) -> NetworkLinkOut:
+    return NetworkLinkOut(
+        id=link.pk,
+        institution_code=link.institution.region_code,
+        name=link.name,
+        endpoint_a=link.endpoint_a,
+        endpoint_b=link.endpoint_b,
+        data_centre_id=link.data_centre_id,
+        bandwidth_mbps=link.bandwidth_mbps,
+        provider=link.provider,
+        medium=link.medium,
+        status=link.status,
+        connects_to_jip=link.connects_to_jip,
+    )
+
+
+@router.get("/network-links", response=list[NetworkLinkOut], auth=require_auth, summary="Network links")
+def link_list(request: HttpRequest) -> list[NetworkLinkOut]:
+    return [_link_out(link) for link in selectors.network_links_visible_to(request.user)]
+
+
+@router.post("/network-links", response={201: NetworkLinkOut}, auth=require_auth, summary="Record a network link")
+def link_create(request: HttpRequest, payload: NetworkLinkIn) -> tuple[int, NetworkLinkOut]:
+    data: dict[str, Any] = payload.dict()
+    data["institution"] = data.pop("institution_id")
+    data["data_centre"] = data.pop("data_centre_id") or ""
+    form = NetworkLinkForm(data=data, actor=request.user)
+    if not form.is_valid():
+        raise DjangoValidationError({f: list(m) for f, m in form.errors.items()})
+    link = services.network_link_save(actor=request.user, data=form.cleaned_data)
+    return 201, _link_out(link)
+
+
+class VillageOut(Schema):
+    code: str
+    name: str
+    kelurahan: bool
+    coverage: str
+    active_access_points: int
+    in_programme: bool
+    demo: bool
+
+
+class ProgressOut(Schema):
+    code: str
+    name: str
+    target: int
+    connected: int
+
+
+@router.get("/villages", response=list[VillageOut], auth=None, summary="Village connectivity (public)")
+def village_list(request: HttpRequest, regency_code: str = "", district_code: str = "") -> list[VillageOut]:
+    from django.db.models import Count, Q
+
+    from etam.inventory.models import VillageConnectivity
+
+    qs = VillageConnectivity.objects.annotate(
+        active=Count("access_points", filter=Q(access_points__status="aktif"))
+    ).order_by("region_code")
+    if regency_code:
+        qs = qs.filter(regency_code=regency_code)
+    if district_code:
+        qs = qs.filter(district_code=district_code)
+    return [
+        VillageOut(
+            code=v.region_code,
+            name=v.name,
+            kelurahan=v.is_kelurahan,
+            coverage=v.coverage,
+            active_access_points=v.active,
+            in_programme=v.in_programme,
+            demo=v.is_demo,
+        )
+        for v in qs[:2000]
+    ]
+
+
+@router.get("/connectivity-progress", response=list[ProgressOut], auth=None, summary="Internet Desa progress (public)")
+def progress(request: HttpRequest) -> list[ProgressOut]:
+    return [
+        ProgressOut(code=r["code"], name=r["name"], target=r["target"], connected=r["connected"])
+        for r in selectors.programme_progress()
+        if r["target"]
+    ]

@@ -1,0 +1,86 @@
+"""Inventory JSON API: scoping, pinned queries, 422 field paths, negative permissions."""
+
+from __future__ import annotations
+
+import pytest
+
+from etam.core.models import AuditEvent
+from etam.inventory.models import Application
+from tests.inventory.factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/inventory"
+
+
+def test_list_is_scoped_paginated_and_query_count_pinned(client, province, django_assert_max_num_queries):
+    for i in range(30):
+        ApplicationFactory(agency=province.dpmptsp, name=f"Aplikasi DPMPTSP {i:02d}")
+    ApplicationFactory(agency=province.dpmptsp_smr, name="Aplikasi Samarinda")
+    client.force_login(province.admin_kaltim)
+    client.get(f"{BASE}/applications")
+    with django_assert_max_num_queries(10):
+        response = client.get(f"{BASE}/applications?q=DPMPTSP&page_size=20&page=2")
+    body = response.json()
+    assert response.status_code == 200 and body["count"] == 30 and len(body["results"]) == 10
+    client.force_login(province.admin_samarinda)
+    names = [a["name"] for a in client.get(f"{BASE}/applications").json()["results"]]
+    assert names == ["Aplikasi Samarinda"]
+
+
+def test_create_validation_answers_422_with_field_paths(client, province):
+    client.force_login(province.admin_dpmptsp)
+    response = client.post(
+        f"{BASE}/applications",
+        {
+            "agency_id": province.dpmptsp.pk,
+            "name": "X",
+            "purpose": "Y",
+            "url": "bukan url",
+            "business_process_code": "99.99",
+            "kind": "umum",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    paths = {f["path"] for f in response.json()["error"]["fields"]}
+    assert {"body.url", "body.business_process_code", "body.national_application"} <= paths
+    assert not Application.objects.exists()
+
+
+def test_create_and_patch(client, province):
+    client.force_login(province.admin_dpmptsp)
+    response = client.post(
+        f"{BASE}/applications",
+        {
+            "agency_id": province.dpmptsp.pk,
+            "name": "SICANTIK",
+            "purpose": "Perizinan terpadu",
+            "datasets": ["Izin terbit"],
+            "last_security_audit": "2025-06-30",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    app_id = response.json()["id"]
+    response = client.patch(
+        f"{BASE}/applications/{app_id}", {"lifecycle": "pengembangan"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    app = Application.objects.get(pk=app_id)
+    assert app.lifecycle == "pengembangan" and app.datasets == ["Izin terbit"] and app.name == "SICANTIK"
+
+
+def test_other_opd_cannot_patch(client, province):
+    app = ApplicationFactory(agency=province.diskominfo, name="Milik Diskominfo")
+    client.force_login(province.admin_dpmptsp)
+    response = client.patch(f"{BASE}/applications/{app.pk}", {"name": "Diambil"}, content_type="application/json")
+    assert response.status_code == 404
+    app.refresh_from_db()
+    assert app.name == "Milik Diskominfo"
+    assert not AuditEvent.objects.filter(action__startswith="inventory.").exists()
+
+
+def test_anonymous_gets_401_for_applications_but_public_connectivity(client, province):
+    assert client.get(f"{BASE}/applications").status_code == 401
+    assert client.get(f"{BASE}/connectivity-progress").status_code == 200
+    assert client.get(f"{BASE}/national-applications").status_code == 200
