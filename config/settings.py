@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "etam.core",
     "etam.web",
     "etam.api",
+    "etam.offline",
     "etam.evaluation",
     "etam.eservices",
     "etam.opendata",

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include(core_urls.account_urlpatterns)),
     path("", include("etam.evaluation.urls")),
     path("", include("etam.inventory.urls")),
+    path("", include("etam.offline.urls")),
     path("", include("etam.web.urls")),
 ]

@@ -1,0 +1,114 @@
+"""Reading a whole form (every page at once) from the name/value pairs a browser sends.
+
+The outbox stores exactly what the one-page form would have posted (``FormData``
+entries), so the server checks an item sent hours later with the very rules the web
+form uses (``etam.eservices.formengine.process_page``), page by page, in the version the
+form was filled in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from etam.eservices import formengine
+
+
+class FormData(dict[str, list[str]]):
+    """Name → list of values (what ``QueryDict`` offers the form engine)."""
+
+    @classmethod
+    def from_pairs(cls, pairs: Any) -> FormData:
+        data = cls()
+        for pair in pairs or []:
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                continue
+            name, value = str(pair[0])[:200], pair[1]
+            if name.startswith("_") or name == "csrfmiddlewaretoken":
+                continue
+            data.setdefault(name, []).append("" if value is None else str(value)[:20000])
+        return data
+
+    @classmethod
+    def from_querydict(cls, query: Any) -> FormData:
+        data = cls()
+        for name in query:
+            if name.startswith("_") or name == "csrfmiddlewaretoken":
+                continue
+            data[name] = [str(v) for v in query.getlist(name)]
+        return data
+
+    def getlist(self, key: str) -> list[str]:
+        return list(self.get(key, []))
+
+    def pairs(self) -> list[list[str]]:
+        return [[name, value] for name in sorted(self) for value in self[name]]
+
+
+@dataclass
+class Result:
+    answers: dict[str, Any]
+    raw: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    group_counts: dict[str, int] = field(default_factory=dict)
+
+
+def process_all(
+    form: Mapping[str, Any],
+    data: FormData,
+    files: Mapping[str, Any],
+    *,
+    store: formengine.FileStore | None,
+    validate: bool = True,
+) -> Result:
+    """Process every visible page in order; conditions across pages are judged on what
+    the earlier pages gave."""
+    answers: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    seen: set[int] = set()
+    while True:
+        pending = [i for i in formengine.visible_pages(form, answers) if i not in seen]
+        if not pending:
+            break
+        index = pending[0]
+        seen.add(index)
+        result = formengine.process_page(form, index, data, files, answers, store=store, validate=validate)
+        answers = result.answers
+        raw.update(result.raw)
+        errors.update(result.errors)
+        counts.update(result.group_counts)
+    if validate:
+        for name, message in formengine.validate_all(form, answers).items():
+            errors.setdefault(name, message)
+    return Result(answers=answers, raw=raw, errors=errors, group_counts=counts)
+
+
+class DeferredStore:
+    """Keeps accepted uploads until the whole submission is valid; nothing is stored for
+    a refused submission."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, tuple[Any, str]] = {}
+
+    def save(self, name: str, upload: Any, kind: str) -> dict[str, Any]:
+        self.pending[name] = (upload, kind)
+        return {"pending": name}
+
+    def store(self) -> formengine.FileStore:
+        return formengine.FileStore(save=self.save)
+
+    def resolve(self, answers: dict[str, Any], real: formengine.FileStore) -> dict[str, Any]:
+        def walk(value: Any) -> Any:
+            if isinstance(value, dict) and set(value) == {"pending"}:
+                upload, kind = self.pending[value["pending"]]
+                return real.save(value["pending"], upload, kind)
+            if isinstance(value, list):
+                return [walk(v) for v in value]
+            if isinstance(value, dict):
+                return {k: walk(v) for k, v in value.items()}
+            return value
+
+        return {k: walk(v) for k, v in answers.items()}
