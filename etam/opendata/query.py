@@ -394,7 +394,7 @@ def iter_rows(table: Table, *, filters: dict[str, Any] | None = None, batch_rows
         sql += f" WHERE {where.sql}"
     sql += " ORDER BY _id"
     with connection([table]) as con:
-        reader = con.execute(sql, {"path": table.path, **where.params}).fetch_record_batch(batch_rows)  # type: ignore[attr-defined]
+        reader = con.execute(sql, {"path": table.path, **where.params}).to_arrow_reader(batch_rows)  # type: ignore[attr-defined]
         yield from reader
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     # CKAN action API
     path("api/3/action/<str:name>", ckan.action, name="ckan_action"),
     path("api/3/action/<str:name>/help", ckan.action_help, name="ckan_help"),
+    path("api/action/<str:name>", ckan.action, name="ckan_action_unversioned"),  # what ckanapi calls
     path("api/3", views.ckan_root, name="ckan_root"),
     # Standards out
     re_path(r"^catalog\.(?P<fmt>jsonld|ttl)$", dcat.catalog_view, name="catalog"),
