@@ -515,13 +515,33 @@ def verify_pdf(pdf: bytes, trust_roots_pem: list[bytes]) -> PdfVerification:
         return PdfVerification(False, error=f"{exc.__class__.__name__}: {exc}"[:300])
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
+    padding_clean = _signature_padding_clean(signatures[-1])
     return PdfVerification(
-        valid=bool(status.intact and status.valid and status.trusted and whole),
+        valid=bool(status.intact and status.valid and status.trusted and whole and padding_clean),
         intact=bool(status.intact),
         trusted=bool(status.trusted),
         covers_whole_file=whole,
         signer=signer,
     )
+
+
+def _signature_padding_clean(signature: Any) -> bool:
+    """The signed byte range excludes the /Contents hole. The signer fills the space after
+    the CMS object with zeros; any other byte there means the file was altered (a change
+    that signature validation alone would not notice)."""
+    contents = bytes(signature.sig_object["/Contents"])
+    if len(contents) < 2 or contents[0] != 0x30:
+        return False
+    length = contents[1]
+    header = 2
+    if length & 0x80:
+        count = length & 0x7F
+        if count == 0 or count > 4 or len(contents) < 2 + count:
+            return False
+        length = int.from_bytes(contents[2 : 2 + count], "big")
+        header += count
+    end = header + length
+    return end <= len(contents) and not any(contents[end:])
 
 
 def trust_roots() -> list[bytes]:

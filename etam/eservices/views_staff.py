@@ -63,7 +63,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
             if application.due_date and not application.closed_at
             else None
         )
-        rows.append({"a": application, "state": workflow.state_label(application.state), "left": left})
+        rows.append(
+            {
+                "a": application,
+                "state": workflow.state_label(application.state),
+                "left": left,
+                "late": -left if left is not None and left < 0 else 0,
+            }
+        )
     service_list = list(selectors.inbox_services(request.user))
     states: dict[str, str] = {}
     for service in Service.objects.filter(pk__in=[s.pk for s in service_list]).select_related("published_version"):
@@ -134,15 +141,19 @@ def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
         action = workflow.actions.get(event.action)
         event.action_label = action.label_text if action else ""
     context["sections"] = formengine.summarise(application.version.form, application.all_answers(), mask=False)
+    left = (
+        workdays.working_days_left(timezone.localdate(), application.due_date)
+        if application.due_date and not application.closed_at
+        else None
+    )
     context.update(
         {
             "actions": [a for a in allowed_actions(request.user, application) if not a.by_applicant],
             "officers": selectors.officers_for(application),
             "errors": errors,
             "may_revoke": has_perm(request.user, services.PERM_REVOKE, application),
-            "left": workdays.working_days_left(timezone.localdate(), application.due_date)
-            if application.due_date and not application.closed_at
-            else None,
+            "left": left,
+            "late": -left if left is not None and left < 0 else 0,
         }
     )
     return render(request, "eservices/staff/case.html", context)
