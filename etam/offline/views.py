@@ -177,14 +177,14 @@ def _render_form(
     result: Any = None,
     assisted_values: Any = None,
     status: int = 200,
-    errors: dict[str, str] | None = None,
+    citizen_errors: dict[str, str] | None = None,
+    form_error: str = "",
 ) -> HttpResponse:
     version = service.published_version
     assert version is not None
     form = version.form
-    all_errors = dict(errors or {})
-    if result is not None:
-        all_errors.update(result.errors)
+    all_errors = dict(result.errors) if result is not None else {}
+    values = assisted_values or {}
     context = {
         "service": service,
         "version": version,
@@ -193,7 +193,15 @@ def _render_form(
         "has_files": _has(form, "file"),
         "has_address": _has(form, "address"),
         "assisted": assisted,
-        "assisted_values": assisted_values or {},
+        "citizen": {
+            "nama": values.get("_warga_nama", ""),
+            "nik": values.get("_warga_nik", ""),
+            "telepon": values.get("_warga_telepon", ""),
+            "tempat": values.get("_tempat", ""),
+            "consent": values.get("_persetujuan") == "1",
+        },
+        "citizen_errors": citizen_errors or {},
+        "form_error": form_error,
         "consent_text": services.consent_text(),
         "item_key": str(uuid.uuid4()),
         "file_limit_kb": request_file_limit_kb(),
@@ -266,17 +274,16 @@ def _handle_post(request: HttpRequest, service: Service, *, assisted: bool) -> H
 
         result = process_all(version.form, data, {}, store=None, validate=False)
         result.errors = {k: v for k, v in refused.fields.items() if not k.startswith("assisted.")}
-        extra = {k.replace("assisted.", "_warga_"): v for k, v in refused.fields.items() if k.startswith("assisted.")}
-        if not refused.fields:
-            extra["_form"] = refused.message
+        citizen = {k[len("assisted.") :]: v for k, v in refused.fields.items() if k.startswith("assisted.")}
         return _render_form(
             request,
             service,
             assisted=assisted,
             result=result,
             assisted_values=request.POST,
-            status=422,
-            errors=extra,
+            status=refused.status if refused.status in (409, 413) else 422,
+            citizen_errors=citizen,
+            form_error="" if refused.fields else refused.message,
         )
     number = intake.application.tracking_number
     if assisted:
