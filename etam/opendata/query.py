@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -79,6 +80,43 @@ def _timeout() -> float:
     return float(getattr(settings, "OPENDATA_QUERY_TIMEOUT", 5.0))
 
 
+_BASE: dict[str, duckdb.DuckDBPyConnection] = {}
+
+
+def _base(root: str) -> duckdb.DuckDBPyConnection:
+    """One empty in-memory DuckDB database per process, locked to read Parquet under ``root``.
+
+    Structured queries (search, pages, aggregates), whose SQL Etam builds itself, take a
+    fresh cursor on it: no file outside ``root`` can be read, no setting changed, and
+    nothing but immutable Parquet footers (``parquet_metadata_cache``) is kept between
+    requests. Free-form SQL gets a connection of its own (``connection(views=True)``).
+    """
+    con = _BASE.get(root)
+    if con is None:
+        con = duckdb.connect(":memory:", config={"threads": int(getattr(settings, "OPENDATA_DUCKDB_THREADS", 2))})
+        con.execute(f"SET allowed_directories = [{_literal(root)}]")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET parquet_metadata_cache = true")
+        con.execute("SET lock_configuration = true")
+        _BASE[root] = con
+    return con
+
+
+@contextmanager
+def cursor(tables: Sequence[Table]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor for Etam-built SQL over ``tables`` (all under one storage root)."""
+    roots = {os.path.dirname(os.path.dirname(os.path.dirname(t.path))) for t in tables}
+    if len(roots) != 1:
+        with connection(tables) as con:
+            yield con
+        return
+    cur = _base(roots.pop()).cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
 @contextmanager
 def connection(tables: Sequence[Table], *, views: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh, locked-down connection that may read only ``tables``' files."""
@@ -87,7 +125,7 @@ def connection(tables: Sequence[Table], *, views: bool = False) -> Iterator[duck
         if views:
             for table in tables:
                 con.execute(
-                    f"CREATE VIEW {quote(table.resource_id)} AS SELECT * FROM read_parquet({_literal(table.path)})"  # noqa: S608 (identifiers checked and quoted)
+                    f"CREATE VIEW {quote(table.resource_id)} AS SELECT * FROM read_parquet({_literal(table.path)})"
                 )
         paths = ", ".join(_literal(t.path) for t in tables)
         con.execute(f"SET allowed_paths = [{paths}]")
@@ -246,14 +284,28 @@ def search(
         base += f" WHERE {where.sql}"
     params = {"path": table.path, **where.params}
     sql = base + (f" ORDER BY {_order_sql(order)}" if order else "") + " LIMIT $limit OFFSET $offset"
-    with connection([table]) as con:
-        _names, records = _records(_run(con, sql, {**params, "limit": limit, "offset": offset}))
-        total: int | None = None
-        if include_total:
-            if not where.sql and not distinct:
-                total = table.row_count  # kept in the catalogue at publication, never counted per request
+    total: int | None = None
+    with cursor([table]) as con:
+        if include_total and (where.sql or distinct):
+            # One pass: the filtered rows are counted and paged by the same statement.
+            counted = (
+                f"WITH etam_f AS MATERIALIZED ({base}) "  # noqa: S608 (identifiers checked and quoted)
+                f"SELECT *, (SELECT count(*) FROM etam_f) AS etam_total FROM etam_f"
+                + (f" ORDER BY {_order_sql(order)}" if order else "")
+                + " LIMIT $limit OFFSET $offset"
+            )
+            cur = _run(con, counted, {**params, "limit": limit, "offset": offset})
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+            if rows:
+                total = rows[0][-1]
             else:
                 total = _run(con, f"SELECT count(*) FROM ({base})", params).fetchone()[0]  # noqa: S608 (identifiers checked and quoted)
+            records = [{n: json_value(v) for n, v in zip(names[:-1], r[:-1], strict=True)} for r in rows]
+        else:
+            _names, records = _records(_run(con, sql, {**params, "limit": limit, "offset": offset}))
+            if include_total:
+                total = table.row_count  # kept in the catalogue at publication, never counted per request
     result: dict[str, Any] = {
         "fields": [{"id": c, "type": CKAN_TYPES.get(table.type_of(c), "text")} for c in chosen],
         "records": records,
@@ -319,7 +371,7 @@ def keyset_page(
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
     sql += f" ORDER BY {order_sql} LIMIT $limit"
-    with connection([table]) as con:
+    with cursor([table]) as con:
         _names, records = _records(_run(con, sql, params))
     next_cursor = None
     if len(records) > limit:
@@ -380,7 +432,7 @@ def aggregate(
     if order:
         sql += " ORDER BY " + _order_sql(order)
     sql += " LIMIT $limit"
-    with connection([table]) as con:
+    with cursor([table]) as con:
         _names, records = _records(_run(con, sql, {"path": table.path, **where.params, "limit": limit}))
     return {"group_by": groups, "metrics": labels, "records": records}
 
@@ -393,7 +445,7 @@ def iter_rows(table: Table, *, filters: dict[str, Any] | None = None, batch_rows
     if where.sql:
         sql += f" WHERE {where.sql}"
     sql += " ORDER BY _id"
-    with connection([table]) as con:
+    with cursor([table]) as con:
         reader = con.execute(sql, {"path": table.path, **where.params}).to_arrow_reader(batch_rows)  # type: ignore[attr-defined]
         yield from reader
 
