@@ -19,14 +19,18 @@ permission check here is not scope-aware.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
+
+logger = logging.getLogger(__name__)
 
 ContextFunction = Callable[[HttpRequest], dict[str, Any] | None]
 
@@ -74,7 +78,10 @@ def registered_widgets() -> list[Widget]:
 
 def widgets_for(request: HttpRequest) -> list[RenderedWidget]:
     """The widgets ``request.user`` may see, rendered. A context function returning
-    ``None`` hides its widget (nothing to show)."""
+    ``None`` hides its widget (nothing to show). A widget linking to URLs that are not
+    mounted (its module's ``urls.py`` is missing from ``config/urls.py``) is left out
+    and logged, like a menu entry that does not resolve, instead of failing the whole
+    dashboard for every module."""
     from etam.core.permissions import has_perm
 
     rendered = []
@@ -87,6 +94,10 @@ def widgets_for(request: HttpRequest) -> list[RenderedWidget]:
             if produced is None:
                 continue
             context = produced
-        html = render_to_string(widget.template, {**context, "widget": widget}, request=request)
+        try:
+            html = render_to_string(widget.template, {**context, "widget": widget}, request=request)
+        except NoReverseMatch:
+            logger.exception("dashboard widget %s links to a URL that is not mounted; left out", widget.key)
+            continue
         rendered.append(RenderedWidget(key=widget.key, title=widget.title, html=SafeString(html)))
     return rendered

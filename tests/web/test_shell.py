@@ -173,6 +173,25 @@ def test_widgets_are_filtered_by_permission_and_can_hide_themselves(client, prov
 
 
 @pytest.mark.django_db
+def test_widget_of_an_unmounted_module_is_left_out_not_a_500(client, province, widget, settings, tmp_path, caplog):
+    # Found on a fresh clone: a module's widget linked to its namespace before its urls
+    # were mounted, and /staf/ answered 500 for every role that could see the widget.
+    (tmp_path / "ok.html").write_text("<p>Widget sehat</p>")
+    (tmp_path / "broken.html").write_text("<a href=\"{% url 'modul_belum_dipasang:daftar' %}\">x</a>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+    widget("uji.rusak", title="Widget rusak", template="broken.html", order=1)
+    widget("uji.sehat", title="Widget sehat", template="ok.html", order=2)
+
+    client.force_login(province.admin_dpmptsp)
+    with caplog.at_level("ERROR", logger="etam.web.dashboard"):
+        response = client.get("/staf/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<p>Widget sehat</p>" in html and "Widget rusak" not in html
+    assert any("uji.rusak" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.django_db
 def test_is_staff_user(province):
     assert is_staff_user(province.officer_dpmptsp)
     assert not is_staff_user(province.citizen)
