@@ -210,6 +210,38 @@ def test_agency_admin_cannot_open_accounts_elsewhere(province):
     assert not AuditEvent.objects.exists()
 
 
+def test_malformed_scope_does_not_let_a_non_granter_probe_emails(province):
+    # The fields after the scope are validated only for an actor who may grant the role
+    # somewhere; otherwise "already registered" would answer who has an account.
+    users = User.objects.count()
+    with pytest.raises(PermissionDenied):
+        services.staff_user_create(
+            actor=province.admin_dpmptsp,
+            full_name="X",
+            email=province.citizen.email,
+            password=GOOD_PASSWORD,
+            role=Role.INSTITUTION_ADMIN,
+            agency=province.dpmptsp,
+        )
+    assert User.objects.count() == users
+    assert not AuditEvent.objects.exists()
+
+
+def test_malformed_scope_and_bad_fields_are_reported_together(province):
+    with translation.override("id"), pytest.raises(ValidationError) as exc:
+        services.staff_user_create(
+            actor=province.admin_kaltim,
+            full_name=" ",
+            email="bukan email",
+            phone="0812",
+            password=GOOD_PASSWORD,
+            role=Role.INSTITUTION_ADMIN,
+            agency=province.dpmptsp,
+        )
+    assert set(exc.value.error_dict) == {"agency", "institution", "full_name", "email", "phone"}
+    assert not AuditEvent.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("field", "value", "error_code", "fragment"),
     [

@@ -77,8 +77,12 @@ def test_staff_form_bad_input_keeps_values_with_messages_per_field(client, provi
     )
     assert response.status_code == 200
     body = response.content.decode()
-    # The role/scope mismatch is reported first (nothing else is checked before the permission).
+    # Every problem at once (found in QA: the scope message used to hide the others).
     assert "OPD: peran ini berlaku dalam satu OPD" in body
+    assert "Email: budi@@contoh bukan alamat email yang benar" in body
+    assert "Nomor telepon: 0812-12 bukan nomor telepon Indonesia" in body
+    assert 'value="Budi Santoso"' in body and 'value="budi@@contoh"' in body and 'value="0812-12"' in body
+    assert not User.objects.filter(full_name="Budi Santoso").exists()
     response = client.post(
         reverse("core:staff_create"),
         {

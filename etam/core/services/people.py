@@ -284,10 +284,15 @@ def staff_user_create(
             raise PermissionDenied(_("You may not create staff accounts without a role."))
     else:
         institution, agency = _validate_grant_shape(errors, role, institution, agency)
+        # A malformed scope cannot be checked against the actor's grants; the actor must
+        # at least be able to grant this role somewhere before hearing about the other
+        # fields (the email check below reveals whether an address is registered).
         if errors:
-            errors.raise_if_any()
-        if not may_grant(actor, role, institution=institution, agency=agency):
+            if role not in grantable_roles(actor):
+                raise PermissionDenied(_("You may not grant this role in this scope."))
+        elif not may_grant(actor, role, institution=institution, agency=agency):
             raise PermissionDenied(_("You may not grant this role in this scope."))
+    # Every problem is reported at once, so the form comes back with one message per field.
     name = (full_name or "").strip()
     if not name:
         errors.add("full_name", _("Full name: enter the person's full name."), "required")
