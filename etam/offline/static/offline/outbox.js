@@ -179,7 +179,11 @@
   function el(tag, text, cls) { var e = d.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
 
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(function () { /* pages work without it */ });
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (r) {
+      if (!location.search && r.active) r.active.postMessage({ keep: location.pathname });
+    }).catch(function () { /* pages work without it */ });
   }
   function later() {
     if ('serviceWorker' in navigator && g.SyncManager) {

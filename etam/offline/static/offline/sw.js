@@ -89,6 +89,15 @@ self.addEventListener('sync', function (e) {
 });
 self.addEventListener('message', function (e) {
   if (e.data === 'sync') e.waitUntil(self.EtamOutbox.sync().catch(function () {}));
+  // A page loaded before this worker controlled it asks to be kept for offline use.
+  if (e.data && e.data.keep && PAGE_RE.some(function (re) { return re.test(e.data.keep); })) {
+    var url = self.location.origin + e.data.keep;
+    e.waitUntil(caches.open(PAGES).then(function (c) {
+      return c.match(url).then(function (hit) {
+        if (!hit) return fetch(url, { credentials: 'same-origin' }).then(function (r) { if (good(r)) return c.put(url, r); });
+      });
+    }).catch(function () {}));
+  }
 });
 // Service-worker start: send what is waiting (browsers without Background Sync).
 self.EtamOutbox.sync().catch(function () {});
