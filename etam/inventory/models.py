@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from etam.core.models import Agency, Institution
 from etam.inventory.reference import RAA_CHOICES
@@ -169,7 +170,7 @@ class Application(models.Model):
 
 
 class DuplicateStatus(models.TextChoices):
-    OPEN = "terbuka", _("Open")
+    OPEN = "terbuka", pgettext_lazy("duplicate status", "Open")
     CONFIRMED = "dikonfirmasi", _("Confirmed duplicate")
     DISMISSED = "ditolak", _("Dismissed")
     MERGE_PLANNED = "rencana_gabung", _("Merge planned")
