@@ -88,6 +88,16 @@ def test_before_and_after_are_shown(client, province, trail):
     assert "<dt>phone</dt><dd><del>0541-111</del> → <ins>0541-222</ins></dd>" in html
 
 
+def test_page_speaks_indonesian_and_the_table_scrolls_inside_the_layout(client, province, trail):
+    # Found in QA: the button read "Filter" (django.contrib.admin's catalogue won), the
+    # caption meant to be hidden was shown, and long values widened the whole page.
+    client.force_login(province.admin_kaltim)
+    html = client.get(URL).content.decode()
+    assert '<button class="btn" type="submit">Saring</button>' in html
+    assert '<div class="table"><table class="audit">' in html
+    assert '<caption class="vh">' in html
+
+
 def test_filters(client, province, trail):
     client.force_login(province.superadmin)
     assert shown(client.get(URL, {"action": "core.agency_"}), trail) == {"dpmptsp", "samarinda"}

@@ -132,3 +132,49 @@ def test_the_extraction_check_finds_a_missing_string(tmp_path):
         ("", "Hi %(name)s"),
         ("menu", "Open"),  # same msgid without the context does not count
     ]
+
+
+def _effective(entry: polib.POEntry) -> str:
+    from django.utils import translation
+
+    with translation.override("id"):
+        if entry.msgid_plural:
+            return (
+                translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 1)
+                if entry.msgctxt
+                else (translation.ngettext(entry.msgid, entry.msgid_plural, 1))
+            )
+        if entry.msgctxt:
+            return translation.pgettext(entry.msgctxt, entry.msgid)
+        return translation.gettext(entry.msgid)
+
+
+def _ours(entry: polib.POEntry) -> str:
+    return entry.msgstr_plural[0] if entry.msgid_plural else entry.msgstr
+
+
+def test_no_catalogue_outside_etam_shadows_our_translations():
+    """Django's own catalogues come first for apps listed before ours in INSTALLED_APPS
+    (found in QA: django.contrib.admin translates "Filter" as "Filter", so the audit
+    viewer's button stayed English). Every Etam msgid must come out as Etam translates it;
+    where Django disagrees, the shell catalogue (LOCALE_PATHS, highest priority) overrides.
+    Two Etam catalogues disagreeing is reported separately below."""
+    call_command("compile_translations", verbosity=0)
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}  # reload the catalogues just compiled
+    ours: dict[tuple[str, str], set[str]] = {}
+    entries = []
+    for path in catalogues():
+        for entry in polib.pofile(str(path)):
+            if entry.msgid and not entry.obsolete and _ours(entry).strip():
+                ours.setdefault((entry.msgctxt or "", entry.msgid), set()).add(_ours(entry))
+                entries.append((path, entry))
+    shadowed = sorted(
+        {
+            f"{entry.msgid!r}: ours {_ours(entry)!r}, shown {_effective(entry)!r}"
+            for path, entry in entries
+            if _effective(entry) not in ours[(entry.msgctxt or "", entry.msgid)]
+        }
+    )
+    assert not shadowed, "translated by a non-Etam catalogue:\n" + "\n".join(shadowed)
