@@ -22,12 +22,28 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+PERIOD_MESSAGE = _("Period: a year between 2018 and 2100 is expected.")
+PERIOD_ERRORS = {key: PERIOD_MESSAGE for key in ("required", "invalid", "min_value", "max_value")}
+INSTITUTION_ERRORS = {
+    "required": _("Instansi: choose the instansi."),
+    "invalid_choice": _("Instansi: choose one of the listed instansi."),
+}
+FRAMEWORK_ERRORS = {
+    "required": _("Framework: choose a framework."),
+    "invalid_choice": _("Framework: choose one of the listed frameworks."),
+}
+
+
 class OpenEvaluationForm(forms.Form):
-    institution: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Instansi"))  # type: ignore[arg-type]
-    framework = forms.ModelChoiceField(
-        queryset=Framework.objects.exclude(status=Framework.Status.DRAFT), label=_("Framework")
+    institution: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[arg-type]
+        queryset=None, label=_("Instansi"), error_messages=INSTITUTION_ERRORS
     )
-    period = forms.IntegerField(label=_("Period (year)"), min_value=2018, max_value=2100)
+    framework = forms.ModelChoiceField(
+        queryset=Framework.objects.exclude(status=Framework.Status.DRAFT),
+        label=_("Framework"),
+        error_messages=FRAMEWORK_ERRORS,
+    )
+    period = forms.IntegerField(label=_("Period (year)"), min_value=2018, max_value=2100, error_messages=PERIOD_ERRORS)
 
     def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,11 +91,15 @@ class SubmitForm(forms.Form):
 
 
 class ImportResultsForm(forms.Form):
-    institution: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Instansi"))  # type: ignore[arg-type]
-    framework = forms.ModelChoiceField(
-        queryset=Framework.objects.exclude(status=Framework.Status.DRAFT), label=_("Framework")
+    institution: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[arg-type]
+        queryset=None, label=_("Instansi"), error_messages=INSTITUTION_ERRORS
     )
-    period = forms.IntegerField(label=_("Period (year)"), min_value=2018, max_value=2100)
+    framework = forms.ModelChoiceField(
+        queryset=Framework.objects.exclude(status=Framework.Status.DRAFT),
+        label=_("Framework"),
+        error_messages=FRAMEWORK_ERRORS,
+    )
+    period = forms.IntegerField(label=_("Period (year)"), min_value=2018, max_value=2100, error_messages=PERIOD_ERRORS)
     file = forms.FileField(
         label=_("XLSX file"), help_text=_("Columns: Nomor Indikator, Tingkat Mandiri, Tingkat Akhir")
     )

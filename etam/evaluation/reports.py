@@ -392,7 +392,7 @@ def import_results(
     if Evaluation.objects.filter(institution=institution, period=period).exists():
         raise ValidationError(
             {
-                "period": _("%(institution)s already has an evaluation for %(period)s.")
+                "period": _("Period: %(institution)s already has an evaluation for %(period)s.")
                 % {"institution": institution, "period": period}
             }
         )

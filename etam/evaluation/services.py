@@ -134,7 +134,7 @@ def evaluation_open(*, actor: Any, institution: Institution, framework: Framewor
     if not 2018 <= int(period) <= 2100:
         errors["period"] = _("Period: a year between 2018 and 2100 is expected.")
     elif Evaluation.objects.filter(institution=institution, period=period).exists():
-        errors["period"] = _("%(institution)s already has an evaluation for %(period)s.") % {
+        errors["period"] = _("Period: %(institution)s already has an evaluation for %(period)s.") % {
             "institution": institution,
             "period": period,
         }

@@ -43,6 +43,30 @@ def test_list_page_pinned_queries_and_open_form(client, province, evaluation, dj
     assert Evaluation.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"period": "1999"}, "period", "Periode: harus tahun antara 2018 dan 2100."),
+        ({"period": "dua ribu"}, "period", "Periode: harus tahun antara 2018 dan 2100."),
+        ({"period": ""}, "period", "Periode: harus tahun antara 2018 dan 2100."),
+        ({"institution": ""}, "institution", "Instansi: pilih instansinya."),
+        ({"framework": "999999"}, "framework", "Kerangka: pilih salah satu kerangka dalam daftar."),
+        ({"period": "2026"}, "period", "Periode: Pemerintah Provinsi Kalimantan Timur sudah memiliki evaluasi"),
+    ],
+)
+def test_open_form_messages_name_the_field_and_keep_the_input(client, province, evaluation, data, field, message):
+    # Found in QA: Django's own "Pastikan nilai ini lebih besar dari atau sama dengan 2018."
+    # named no field.
+    client.force_login(province.coordinator_kaltim)
+    form = {"institution": str(province.kaltim.pk), "framework": str(evaluation.framework_id), "period": "2027"} | data
+    events = AuditEvent.objects.count()
+    body = client.post(f"{BASE}/", form).content.decode()
+    assert message in body
+    if form["period"]:
+        assert f'value="{form["period"]}"' in body
+    assert Evaluation.objects.count() == 1 and AuditEvent.objects.count() == events
+
+
 def test_list_page_query_count_does_not_grow_with_evaluations(
     client, province, framework, evaluation, django_assert_num_queries
 ):
