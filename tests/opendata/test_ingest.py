@@ -109,10 +109,10 @@ def test_xlsx_rows_are_read_with_sheet_row_numbers(tmp_path):
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        (b"", "empty"),
+        (b"", "kosong"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", ".xls"),
-        (b"a;a\n1;2\n", "duplicate"),
-        (b"a;;c\n1;2;3\n", "no name"),
+        (b"a;a\n1;2\n", "ganda"),
+        (b"a;;c\n1;2;3\n", "tidak bernama"),
     ],
 )
 def test_malformed_files_are_refused_with_a_reason(content, fragment):

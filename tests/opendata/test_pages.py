@@ -9,7 +9,10 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-SCHOOLS = "kode_wilayah,bentuk,status,jumlah\n64.71,SMA,Negeri,12\n64.72,SMA,Negeri,20\n64.72,SMP,Swasta,31\n64.01,SMP,Negeri,5\n"
+SCHOOLS = (
+    "kode_wilayah,bentuk,status,jumlah\n"
+    "64.71,SMA,Negeri,12\n64.72,SMA,Negeri,20\n64.72,SMP,Swasta,31\n64.01,SMP,Negeri,5\n"
+)
 
 
 def test_search_with_facets_and_page_budget(client, published, django_assert_max_num_queries):

@@ -1,4 +1,5 @@
 """Restricted datasets and unpublished drafts never leak: one test per path."""
+# ruff: noqa: S608 (resource ids in test SQL)
 
 from __future__ import annotations
 
