@@ -25,6 +25,8 @@ import argparse
 import asyncio
 import csv
 import os
+import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -115,6 +117,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--datasette-repeat", type=int, default=5)
     parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
     args = parser.parse_args()
     codes, kecamatan = regions()
     work = Path(tempfile.mkdtemp(prefix="etam-bench-"))
@@ -180,7 +183,10 @@ def main() -> None:
         lines += datasette_rows(csv_path, work, kab, kec, args, plain_search, plain_agg)
     print()
     print("\n".join(lines))
-    print(f"\nWork files in {work} (delete when done).")
+    if args.keep:
+        print(f"\nWork files kept in {work}.")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def datasette_rows(
@@ -197,21 +203,22 @@ def datasette_rows(
 
     db_path = work / "bench.db"
     start = time.perf_counter()
-    db = Database(db_path)
+    # Plain executemany of tuples: several times faster than building dicts for sqlite-utils.
+    con = sqlite3.connect(db_path)
+    con.execute("PRAGMA journal_mode = OFF")
+    con.execute("PRAGMA synchronous = OFF")
+    con.execute(
+        "CREATE TABLE data (kabkota TEXT, kecamatan TEXT, tahun INTEGER, bulan INTEGER, kategori TEXT, nilai REAL)"
+    )
     with open(csv_path, encoding="utf-8") as f:
         reader = csv.reader(f)
         next(reader)
-        db["data"].insert_all(
-            (
-                {"kabkota": a, "kecamatan": b, "tahun": int(c), "bulan": int(d), "kategori": e, "nilai": float(v)}
-                for a, b, c, d, e, v in reader
-            ),
-            batch_size=20_000,
-        )
-    db["data"].create_index(["kabkota", "kecamatan"])
+        con.executemany("INSERT INTO data VALUES (?, ?, ?, ?, ?, ?)", reader)
+    con.commit()
+    Database(con)["data"].create_index(["kabkota", "kecamatan"])
+    con.close()
     load_s = time.perf_counter() - start
-    db.close()
-    print(f"Datasette: loaded into SQLite with sqlite-utils + index in {load_s:.0f} s", flush=True)
+    print(f"Datasette: loaded into SQLite (+ index via sqlite-utils) in {load_s:.0f} s", flush=True)
     ds = Datasette([str(db_path)], settings={"sql_time_limit_ms": 120_000, "num_sql_threads": 2})
     loop = asyncio.new_event_loop()
 
