@@ -26,5 +26,11 @@ class EvaluationConfig(AppConfig):
             )
         )
         register_staff(
-            NavEntry(label=_("SPBE evaluation"), url_name="evaluation:list", order=40, permission=PARTICIPATE)
+            NavEntry(
+                label=_("SPBE evaluation"),
+                url_name="evaluation:list",
+                order=40,
+                permission=PARTICIPATE,
+                description=_("Self-assessment with evidence, assessor review, the index and what to raise next"),
+            )
         )

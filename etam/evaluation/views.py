@@ -64,6 +64,14 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- one evaluation
 
 
+def _posted_pk(value: str | None) -> int:
+    """An id taken from the query string or a form field; anything but digits is a 404
+    (not a 500 from the database lookup)."""
+    if not value or not value.isdigit():
+        raise Http404
+    return int(value)
+
+
 def _context(request: HttpRequest, pk: int) -> dict[str, Any]:
     evaluation = selectors.evaluation_for(request.user, pk)
     user = request.user
@@ -186,7 +194,7 @@ def indicator_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
         elif action == "remove_evidence":
             if not can_claim or row.claim is None:
                 raise PermissionDenied
-            item = get_object_or_404(Evidence, pk=request.POST.get("evidence"), claim=row.claim)
+            item = get_object_or_404(Evidence, pk=_posted_pk(request.POST.get("evidence")), claim=row.claim)
             services.evidence_remove(actor=user, item=item)
             messages.success(request, _("Evidence removed."))
             return redirect("evaluation:indicator", pk=pk, number=number)
@@ -290,7 +298,7 @@ def loader_owner(key: str) -> str:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = _context(request, pk)
     evaluation = ctx["evaluation"]
-    agency = get_object_or_404(Agency, pk=request.GET.get("opd") or request.POST.get("opd"))
+    agency = get_object_or_404(Agency, pk=_posted_pk(request.GET.get("opd") or request.POST.get("opd")))
     if not has_perm(request.user, perms.CLAIM, agency):
         raise PermissionDenied
     form = forms.SubmitForm(request.POST or None)
@@ -540,7 +548,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         action = request.POST.get("action")
         if action in ("new_version", "publish"):
-            framework = get_object_or_404(Framework, pk=request.POST.get("framework"))
+            framework = get_object_or_404(Framework, pk=_posted_pk(request.POST.get("framework")))
             try:
                 if action == "new_version":
                     framework = services.framework_new_version(actor=request.user, framework=framework)

@@ -148,6 +148,21 @@ def test_full_cycle_through_the_pages(client, province, assigned, settings, tmp_
     assert "SOP" in row45[11]
 
 
+def test_malformed_ids_in_the_query_or_form_are_404_not_500(client, province, assigned, ind):
+    # Found in QA: /kirim/?opd=abc raised ValueError in the lookup (500).
+    services.claim_create(actor=province.admin_dpmptsp, evaluation=assigned, indicator=ind(45), level=3, **JUST)
+    before = AuditEvent.objects.count()
+    client.force_login(province.admin_dpmptsp)
+    for query in ("?opd=abc", "?opd=", "", "?opd=1e3"):
+        assert client.get(f"{BASE}/{assigned.pk}/kirim/{query}").status_code == 404, query
+    response = client.post(f"{BASE}/{assigned.pk}/indikator/45/", {"action": "remove_evidence", "evidence": "x"})
+    assert response.status_code == 404
+    client.force_login(province.superadmin)
+    response = client.post(f"{BASE}/kerangka/", {"action": "publish", "framework": "satu"})
+    assert response.status_code == 404
+    assert AuditEvent.objects.count() == before
+
+
 def test_other_opd_cannot_see_or_change(client, province, assigned, ind):
     services.claim_create(actor=province.admin_dpmptsp, evaluation=assigned, indicator=ind(45), level=3, **JUST)
     before = AuditEvent.objects.count()
@@ -310,3 +325,10 @@ def test_frameworks_page_and_export(client, province, framework):
     assert exported.json()["code"] == "permenpanrb-59-2020"
     client.force_login(province.superadmin)
     assert client.post(f"{BASE}/kerangka/", {"action": "new_version", "framework": framework.pk}).status_code == 302
+
+
+def test_dashboard_card_describes_the_evaluation(client, province):
+    # Found in QA: the staff dashboard card for the evaluation had a title and no text.
+    client.force_login(province.coordinator_kaltim)
+    html = client.get("/staf/").content.decode()
+    assert "Penilaian mandiri dengan bukti dukung, penilaian asesor, indeks" in html
