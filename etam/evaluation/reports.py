@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -54,7 +55,13 @@ INDICATOR_HEADERS = [
 
 
 def _fmt(value: Any) -> str:
-    return "–" if value is None else str(value)
+    """A cell of the PDF: scores with the Indonesian decimal comma, as on the pages and
+    in the published results (3,79), never the English point."""
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal):
+        return str(value).replace("-", "−").replace(".", ",")
+    return str(value)
 
 
 def _evidence_text(row: IndicatorRow) -> list[str]:

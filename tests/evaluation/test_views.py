@@ -332,3 +332,12 @@ def test_dashboard_card_describes_the_evaluation(client, province):
     client.force_login(province.coordinator_kaltim)
     html = client.get("/staf/").content.decode()
     assert "Penilaian mandiri dengan bukti dukung, penilaian asesor, indeks" in html
+
+
+def test_pdf_scores_use_the_indonesian_decimal_comma():
+    # Found in QA: the pages said 3,74 while the PDF said 3.74.
+    from etam.evaluation.reports import _fmt
+
+    assert _fmt(Decimal("3.74")) == "3,74"
+    assert _fmt(Decimal("-0.74")) == "−0,74"
+    assert _fmt(None) == "–" and _fmt(4) == "4"
