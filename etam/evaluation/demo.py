@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from etam.core import audit
 from etam.core.models import Agency, Institution, Region
 from etam.evaluation import scoring, services
 from etam.evaluation.loader import CODE_59_2020, load_frameworks
@@ -85,11 +86,29 @@ def _institution(code: str, name: str) -> Institution:
     region = Region.objects.current().filter(code=code).first()
     kind = Institution.Kind.CITY if name.startswith("Kota") else Institution.Kind.REGENCY
     full = "Pemerintah Provinsi Kalimantan Timur" if code == "64" else f"Pemerintah {region.name if region else name}"
-    return Institution.objects.create(
+    institution = Institution.objects.create(
         region_code=code,
         name=full,
         short_name=full.replace("Pemerintah Kabupaten", "Pemkab").replace("Pemerintah Kota", "Pemkot"),
         kind=kind,
+    )
+    audit.record(
+        actor=None,
+        action="core.institution_create",
+        target=institution,
+        after={"region_code": code, "name": full, "demo": True},
+    )
+    return institution
+
+
+def _record_demo_evaluation(evaluation: Evaluation) -> None:
+    """Demo rows are changes like any other: one event by "sistem", same transaction."""
+    audit.record(
+        actor=None,
+        action="evaluation.demo_load",
+        target=evaluation,
+        institution_id=evaluation.institution_id,
+        after={"period": evaluation.period, "stage": evaluation.stage, "demo": True},
     )
 
 
@@ -129,6 +148,7 @@ def _final(
         )
         for n, level in assessed.items()
     )
+    _record_demo_evaluation(evaluation)
     return True
 
 
@@ -140,6 +160,13 @@ def load(write: Callable[[str], None]) -> None:
         if framework.status == Framework.Status.PUBLISHED:
             Framework.objects.filter(pk=framework.pk).update(status=Framework.Status.FROZEN)
             framework.status = Framework.Status.FROZEN
+            audit.record(
+                actor=None,
+                action="evaluation.framework_freeze",
+                target=framework,
+                before={"status": Framework.Status.PUBLISHED},
+                after={"status": Framework.Status.FROZEN},
+            )
         kaltim = _institution("64", "Provinsi Kalimantan Timur")
         created = 0
         for period, (final, claimed) in KALTIM_HISTORY.items():
@@ -167,6 +194,7 @@ def _open_2026(kaltim: Institution, framework: Framework) -> None:
         if agency is not None:
             rows.append(Assignment(evaluation=evaluation, indicator=indicator, agency=agency))
     Assignment.objects.bulk_create(rows)
+    _record_demo_evaluation(evaluation)
     owners = {a.indicator_id: a.agency for a in rows}
     examples = {
         19: (

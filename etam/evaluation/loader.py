@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 
+from etam.core import audit
 from etam.evaluation.exchange import FrameworkDoc, create_from_document, parse_document
 from etam.evaluation.models import Framework
 
@@ -250,7 +252,14 @@ def load_frameworks(write: Callable[[str], None] = lambda _line: None) -> list[F
             write(f"evaluation: framework {doc.code} already present (v{existing.version})")
             loaded.append(existing)
             continue
-        framework = create_from_document(doc, status=Framework.Status.PUBLISHED)
+        with transaction.atomic():
+            framework = create_from_document(doc, status=Framework.Status.PUBLISHED)
+            audit.record(
+                actor=None,
+                action="evaluation.framework_load",
+                target=framework,
+                after={"code": framework.code, "version": framework.version, "status": framework.status},
+            )
         write(
             f"evaluation: framework {doc.code} v{framework.version} loaded ({framework.indicators.count()} indicators)"
         )

@@ -56,3 +56,26 @@ def test_rollup_page_with_full_demo_data_stays_within_budget(province, client, d
     size = len(gzip.compress(response.content))
     print(f"roll-up page: {len(response.content)} bytes, {size} gzipped")
     assert size <= 14 * 1024
+
+
+def test_demo_and_framework_loads_are_audited_once(province):
+    # Found in QA: frameworks, demo evaluations and demo instansi were written without
+    # an audit event (DESIGN.md: any state change, one event in the same transaction).
+    from etam.core.models import AuditEvent
+    from etam.evaluation.models import Framework
+
+    demo.load(lambda _line: None)
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert actions.count("evaluation.framework_load") == Framework.objects.count()
+    assert actions.count("evaluation.framework_freeze") == 1
+    assert actions.count("evaluation.demo_load") == Evaluation.objects.count() == 36
+    demo_events = AuditEvent.objects.filter(action="evaluation.demo_load")
+    assert set(demo_events.values_list("object_id", flat=True)) == {
+        str(pk) for pk in Evaluation.objects.values_list("pk", flat=True)
+    }
+    assert all(e.actor_id is None for e in demo_events)
+    created_institutions = Institution.objects.count() - 2  # the fixture's kaltim and samarinda
+    assert actions.count("core.institution_create") == created_institutions
+    total = AuditEvent.objects.count()
+    demo.load(lambda _line: None)  # idempotent: nothing changed, nothing recorded
+    assert AuditEvent.objects.count() == total
