@@ -29,6 +29,7 @@ from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
 from etam.core.permissions import Scope, has_perm
 from etam.eservices import formengine, selectors, services
+from etam.eservices.definitions import iter_fields
 from etam.eservices.models import Application, IssuedDocument, Service
 from etam.eservices.verification import verify_submission
 from etam.eservices.workflow import Workflow, allowed_actions, localise
@@ -199,12 +200,16 @@ def _document_out(document: IssuedDocument | None, application: Application) -> 
     }
 
 
-def _application_out(application: Application) -> dict[str, Any]:
+_UNKNOWN: Any = object()
+
+
+def _application_out(application: Application, *, document: Any = _UNKNOWN) -> dict[str, Any]:
     workflow = Workflow(application.version.workflow)
-    try:
-        document = application.document
-    except IssuedDocument.DoesNotExist:
-        document = None
+    if document is _UNKNOWN:
+        try:
+            document = application.document
+        except IssuedDocument.DoesNotExist:
+            document = None
     return {
         "tracking_number": application.tracking_number,
         "service": application.service_id,
@@ -444,7 +449,12 @@ def create_application(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
 ) -> Status[dict[str, Any]]:
     user = request.auth  # type: ignore[attr-defined]
-    service = selectors.public_services().select_related("published_version").filter(pk=payload.service).first()
+    service = (
+        selectors.public_services()
+        .select_related("published_version", "agency__institution")
+        .filter(pk=payload.service)
+        .first()
+    )
     if service is None or not service.is_open:
         raise ApiError(
             422,
@@ -456,18 +466,45 @@ def create_application(
     digest = hashlib.sha256(
         json.dumps({"service": payload.service, "answers": payload.answers}, sort_keys=True, default=str).encode()
     ).hexdigest()
+    # Look for an earlier submission with this key up front only when the request carries
+    # files (so a retry does not store them twice); otherwise the unique constraint finds it.
+    has_files = _has_files(service, payload.answers)
     try:
-        replay = services.submission_replay(actor=user, idempotency_key=key, request_digest=digest) if key else None
+        replay = (
+            services.submission_replay(actor=user, idempotency_key=key, request_digest=digest)
+            if key and has_files
+            else None
+        )
         if replay is None:
             answers = _validate_answers(user, service, payload.answers)
             replay = services.application_submit(
-                actor=user, service=service, answers=answers, idempotency_key=key, request_digest=digest
+                actor=user,
+                service=service,
+                answers=answers,
+                idempotency_key=key,
+                request_digest=digest,
+                check_replay=False,
+                from_draft=False,
             )
     except services.ApplicationRefused as refused:
         raise _refused(refused) from None
     if not replay.created:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, {**_application_out(replay.application), "receipt_secret": replay.receipt_secret})
+    body = _application_out(replay.application, document=None if replay.created else _UNKNOWN)
+    return Status(201, {**body, "receipt_secret": replay.receipt_secret})
+
+
+def _has_files(service: Service, answers: dict[str, Any]) -> bool:
+    version = service.published_version
+    assert version is not None
+    for _page, spec, group in iter_fields(version.form):
+        if spec["type"] != "file":
+            continue
+        if group is None and answers.get(spec["name"]) is not None:
+            return True
+        if group is not None and isinstance(answers.get(group["name"]), list):
+            return True
+    return False
 
 
 @router.get(

@@ -81,6 +81,32 @@ def source_choices(spec: Mapping[str, Any], answers: Mapping[str, Any]) -> list[
     return [(c["value"], localise(c["label"])) for c in spec.get("choices", [])]
 
 
+_REGIONS: dict[str, Any] = {"loaded": 0.0, "index": {}}
+REGION_CACHE_SECONDS = 300
+
+
+def region_index() -> dict[str, tuple[str, str]]:
+    """Current kode wilayah → (level, parent code), read once per process and refreshed
+    every few minutes: checking a NIK or an address costs no query on the submit path.
+    Codes change by decree (a few times a year), so minutes of staleness are harmless."""
+    import time
+
+    from etam.core.models import Region
+
+    now = time.monotonic()
+    if not _REGIONS["index"] or now - _REGIONS["loaded"] > REGION_CACHE_SECONDS:
+        _REGIONS["index"] = {
+            code: (level, parent)
+            for code, level, parent in Region.objects.current().values_list("code", "level", "parent_code")
+        }
+        _REGIONS["loaded"] = now
+    return _REGIONS["index"]
+
+
+def forget_regions() -> None:
+    _REGIONS["index"] = {}
+
+
 def region_options(level: str, parent: str | None) -> list[tuple[str, str]]:
     from etam.core.models import Region
 
@@ -146,8 +172,6 @@ def _required_message(spec: Mapping[str, Any]) -> str:
 def check_nik(raw: str, *, label: str | None = None) -> str:
     """A NIK: 16 digits; digits 1–6 a current kecamatan code; 7–12 the birth date as
     DDMMYY with 40 added to the day for women; 13–16 a serial other than 0000."""
-    from etam.core.models import Region
-
     label = label or "NIK"
     digits = re.sub(r"[\s.-]", "", raw or "")
     if not digits.isdigit() or len(digits) != 16:
@@ -156,7 +180,7 @@ def check_nik(raw: str, *, label: str | None = None) -> str:
             % {"label": label, "count": len(digits)}
         )
     region = f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
-    if not Region.objects.current().filter(code=region, level="kecamatan").exists():
+    if region_index().get(region, ("", ""))[0] != "kecamatan":
         raise FieldError(
             _(
                 "%(label)s: the first six digits (%(code)s) are not a district (kecamatan) code in the "
@@ -430,8 +454,7 @@ def _clean_field(
 
 
 def _check_address(spec: Mapping[str, Any], value: dict[str, str], levels: tuple[str, ...]) -> str | None:
-    from etam.core.models import Region
-
+    regions = region_index()
     label = _label(spec)
     names = {
         "kabupaten_kota": _("regency/city"),
@@ -443,7 +466,7 @@ def _check_address(spec: Mapping[str, Any], value: dict[str, str], levels: tuple
         code = value.get(level, "")
         if not code:
             return _("%(label)s: choose the %(part)s.") % {"label": label, "part": names[level]}
-        if not Region.objects.current().filter(code=code, level=level, parent_code=parent).exists():
+        if regions.get(code) != (level, parent):
             return _("%(label)s: the %(part)s chosen does not belong to the one above it; choose again.") % {
                 "label": label,
                 "part": names[level],

@@ -84,15 +84,17 @@ def text_gateway() -> TextGateway:
     return ConsoleGateway()
 
 
-def queue(application: Application, event: str, extra: dict[str, Any] | None = None) -> list[NotificationDelivery]:
+def queue(
+    application: Application, event: str, extra: dict[str, Any] | None = None, *, dispatch: bool = True
+) -> list[NotificationDelivery]:
     """Write outbox rows for the applicant (call inside the transaction of the change) and
-    send them after commit."""
+    send them after commit: at once through a task (``dispatch``), or by the periodic
+    ``deliver_notifications`` job (every 30 s), which keeps the submit path to one commit."""
     if event not in EVENTS:
         raise ValueError(event)
     applicant = application.applicant
     language = "id"
     context = {
-        "tracking_number": application.tracking_number,
         "service": application.service.name,
         "name": applicant.full_name,
         **(extra or {}),
@@ -122,8 +124,9 @@ def queue(application: Application, event: str, extra: dict[str, Any] | None = N
         )
     if rows:
         NotificationDelivery.objects.bulk_create(rows)
-        application_id = application.pk
-        transaction.on_commit(lambda: _enqueue(application_id))
+        if dispatch:
+            application_id = application.pk
+            transaction.on_commit(lambda: _enqueue(application_id))
     return rows
 
 
@@ -138,7 +141,12 @@ def render(delivery: NotificationDelivery) -> tuple[str, str]:
     with translation.override(language):
         text = render_to_string(
             f"eservices/notify/{delivery.event}.{language}.txt",
-            {**delivery.context, "base_url": settings.ESERVICES_PUBLIC_BASE_URL},
+            {
+                **delivery.context,
+                # Read at sending time: the number is assigned last in the submit transaction.
+                "tracking_number": delivery.application.tracking_number,
+                "base_url": settings.ESERVICES_PUBLIC_BASE_URL,
+            },
         )
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip()
@@ -191,6 +199,6 @@ def deliver_due(*, application_id: int | None = None, limit: int = 200) -> int:
         ).update(next_attempt_at=now + timedelta(minutes=10))
         if not claimed:
             continue
-        delivery = NotificationDelivery.objects.get(pk=delivery_id)
+        delivery = NotificationDelivery.objects.select_related("application").get(pk=delivery_id)
         sent += int(deliver(delivery))
     return sent

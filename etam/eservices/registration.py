@@ -12,6 +12,17 @@ def register_all() -> None:
 
     register_role_permissions({str(role): perms for role, perms in services.ROLE_PERMISSIONS.items()})
 
+    from django.db.models.signals import post_delete, post_save
+
+    from etam.eservices import workdays
+    from etam.eservices.models import Holiday
+
+    def holidays_changed(**kwargs: object) -> None:
+        workdays.forget_holidays()
+
+    post_save.connect(holidays_changed, sender=Holiday, weak=False, dispatch_uid="eservices.holidays_changed")
+    post_delete.connect(holidays_changed, sender=Holiday, weak=False, dispatch_uid="eservices.holidays_deleted")
+
     try:
         from etam.web.navigation import NavEntry, register_public, register_staff
     except ImportError:  # pragma: no cover - the shell is always installed

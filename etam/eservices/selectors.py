@@ -130,7 +130,8 @@ def status_lookup(tracking_number: str, secret: str) -> Application | None:
     if application is None:
         tracking.secrets_match("0" * 64, tracking_number, secret)  # same work either way
         return None
-    if not tracking.secrets_match(application.receipt_secret_digest, application.tracking_number, secret):
+    binding = tracking.secret_binding(application.applicant_id, application.request_digest)
+    if not tracking.secrets_match(application.receipt_secret_digest, binding, secret):
         return None
     return application
 

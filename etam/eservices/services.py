@@ -433,9 +433,15 @@ def application_submit(
     idempotency_key: str | None = None,
     request_digest: str | None = None,
     now: datetime | None = None,
+    check_replay: bool = True,
+    from_draft: bool = True,
 ) -> Submission:
     """Store a submission: validate, number, record — nothing slow on this path (no
-    external call, no PDF, no email: those run after commit)."""
+    external call, no PDF, no email: those run after commit).
+
+    ``check_replay=False`` skips the up-front look-up of an earlier submission with the
+    same key (the caller did it, or accepts that a replay is found through the unique
+    constraint instead); ``from_draft=False`` skips clearing the web draft (API)."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to apply."))
     version = service.published_version
@@ -443,7 +449,7 @@ def application_submit(
         raise ApplicationRefused({"service": _("This service is not open for applications.")})
     key = (idempotency_key or "").strip()[:80] or None
     digest = request_digest or _request_digest(service.pk, answers)
-    if key:
+    if key and check_replay:
         replay = _existing_submission(actor, key, digest)
         if replay:
             return replay
@@ -462,12 +468,8 @@ def application_submit(
     agency = service.agency
     try:
         with transaction.atomic():
-            sequence = tracking.next_sequence(
-                institution_id=service.institution_id, agency_id=service.agency_id, year=today.year
-            )
-            number = tracking.format_number(agency.institution.region_code, agency.code, today.year, sequence)
             application = Application.objects.create(
-                tracking_number=number,
+                tracking_number=tracking.provisional_number(),
                 service=service,
                 version=version,
                 agency_id=service.agency_id,
@@ -479,7 +481,7 @@ def application_submit(
                 protected_answers=protected or None,
                 nik_digest=crypto.lookup_digest(nik, kind="nik") if nik else "",
                 phone_digest=crypto.lookup_digest(phone, kind="phone") if phone else "",
-                receipt_secret_digest=tracking.secret_digest(number, secret),
+                receipt_secret_digest=tracking.secret_digest(tracking.secret_binding(actor.pk, digest), secret),
                 idempotency_key=key,
                 request_digest=digest,
                 submitted_at=now,
@@ -500,14 +502,25 @@ def application_submit(
                 kind=ApplicationEvent.Kind.SUBMITTED,
                 to_state=workflow.initial,
             )
+            if from_draft:
+                Draft.objects.filter(user=actor, service=service).delete()
+            notifications.queue(application, "submitted", dispatch=False)
+            # Numbering last: the OPD's counter row stays locked only for the rest of this
+            # transaction (one statement, the audit event and the commit).
+            application.tracking_number = tracking.assign_number(
+                application_id=application.pk,
+                institution_id=service.institution_id,
+                agency_id=service.agency_id,
+                region_code=agency.institution.region_code,
+                agency_code=agency.code,
+                year=today.year,
+            )
             audit.record(
                 actor=actor,
                 action="eservices.application_submit",
                 target=application,
                 after={"service": service.pk, "version": version.number, "state": application.state},
             )
-            Draft.objects.filter(user=actor, service=service).delete()
-            notifications.queue(application, "submitted")
     except IntegrityError:
         # A concurrent request with the same idempotency key committed first.
         if key:
@@ -523,9 +536,10 @@ def receipt_secret_renew(*, actor: Any, application: Application) -> str:
     if actor.pk != application.applicant_id:
         raise PermissionDenied
     secret = tracking.new_receipt_secret(user_id=actor.pk, idempotency_key=None)
+    binding = tracking.secret_binding(application.applicant_id, application.request_digest)
     with transaction.atomic():
         Application.objects.filter(pk=application.pk).update(
-            receipt_secret_digest=tracking.secret_digest(application.tracking_number, secret)
+            receipt_secret_digest=tracking.secret_digest(binding, secret)
         )
         audit.record(actor=actor, action="eservices.receipt_renew", target=application)
     return secret

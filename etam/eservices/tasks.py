@@ -52,5 +52,5 @@ def retry_stuck_documents() -> int:
 
 
 register_periodic(escalate_overdue_cases, every_seconds=900, name="eservices.escalate_overdue_cases")
-register_periodic(deliver_notifications, every_seconds=120, name="eservices.deliver_notifications")
+register_periodic(deliver_notifications, every_seconds=30, name="eservices.deliver_notifications")
 register_periodic(retry_stuck_documents, every_seconds=600, name="eservices.retry_stuck_documents")

@@ -10,9 +10,9 @@ import base64
 import hashlib
 import hmac
 import secrets
+import uuid
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from etam.eservices import crypto
 from etam.eservices.models import TrackingCounter
@@ -30,19 +30,74 @@ def next_sequence(*, institution_id: int, agency_id: int, year: int) -> int:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_sequence must run inside the submitting transaction")
     key = {"institution_id": institution_id, "agency_id": agency_id, "year": year}
-    if not TrackingCounter.objects.filter(**key).update(value=F("value") + 1):
+    value = _increment(**key)
+    if value is None:
         try:
             with transaction.atomic():
                 TrackingCounter.objects.create(**key, value=1)
             return 1
         except IntegrityError:
             # Another transaction created the row first; its lock is ours after it commits.
-            TrackingCounter.objects.filter(**key).update(value=F("value") + 1)
-    return TrackingCounter.objects.filter(**key).values_list("value", flat=True).get()
+            value = _increment(**key)
+    if value is None:  # pragma: no cover - the row exists by now
+        raise RuntimeError("tracking counter row vanished")
+    return value
+
+
+def _increment(*, institution_id: int, agency_id: int, year: int) -> int | None:
+    """``UPDATE … SET value = value + 1 … RETURNING value`` (one round trip while the row
+    lock is held; PostgreSQL and SQLite ≥ 3.35). The ORM equivalent is
+    ``filter(...).update(value=F("value") + 1)`` followed by a read."""
+    table = connection.ops.quote_name(TrackingCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET value = value + 1 "  # noqa: S608 (table name from model meta)
+            "WHERE institution_id = %s AND agency_id = %s AND year = %s RETURNING value",
+            [institution_id, agency_id, year],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def format_number(region_code: str, agency_code: str, year: int, sequence: int) -> str:
     return f"{region_code}-{agency_code}-{year}-{sequence:06d}"
+
+
+def provisional_number() -> str:
+    """A unique placeholder for the moments before ``assign_number`` (same transaction)."""
+    return "~" + uuid.uuid4().hex
+
+
+def assign_number(
+    *, application_id: int, institution_id: int, agency_id: int, region_code: str, agency_code: str, year: int
+) -> str:
+    """Take the next sequence and write the tracking number onto the application.
+
+    On PostgreSQL one statement does both (a data-modifying CTE), so the counter row is
+    locked for the shortest time; elsewhere ``next_sequence`` plus an UPDATE.
+    """
+    from etam.eservices.models import Application
+
+    prefix = f"{region_code}-{agency_code}-{year}-"
+    if connection.vendor == "postgresql":
+        counters = connection.ops.quote_name(TrackingCounter._meta.db_table)
+        applications = connection.ops.quote_name(Application._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH c AS (UPDATE {counters} SET value = value + 1 "  # noqa: S608 (names from model meta)
+                "WHERE institution_id = %s AND agency_id = %s AND year = %s RETURNING value) "
+                f"UPDATE {applications} SET tracking_number = %s || lpad(c.value::text, 6, '0') "
+                "FROM c WHERE id = %s RETURNING tracking_number",
+                [institution_id, agency_id, year, prefix, application_id],
+            )
+            row = cursor.fetchone()
+        if row:
+            return str(row[0])
+        # No counter row yet for this OPD and year (first submission): the general path.
+    sequence = next_sequence(institution_id=institution_id, agency_id=agency_id, year=year)
+    number = format_number(region_code, agency_code, year, sequence)
+    Application.objects.filter(pk=application_id).update(tracking_number=number)
+    return number
 
 
 def _format_secret(raw: bytes) -> str:
@@ -71,12 +126,17 @@ def normalise_secret(secret: str) -> str:
     return f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:12]}" if len(cleaned) == 12 else cleaned
 
 
-def secret_digest(tracking_number: str, secret: str) -> str:
-    return crypto.lookup_digest(f"{tracking_number}|{normalise_secret(secret)}", kind="receipt")
+def secret_binding(applicant_id: int, request_digest: str) -> str:
+    """What a receipt digest is bound to (known before the tracking number is)."""
+    return f"{applicant_id}|{request_digest}"
 
 
-def secrets_match(stored_digest: str, tracking_number: str, secret: str) -> bool:
-    return hmac.compare_digest(stored_digest, secret_digest(tracking_number, secret))
+def secret_digest(binding: str, secret: str) -> str:
+    return crypto.lookup_digest(f"{binding}|{normalise_secret(secret)}", kind="receipt")
+
+
+def secrets_match(stored_digest: str, binding: str, secret: str) -> bool:
+    return hmac.compare_digest(stored_digest, secret_digest(binding, secret))
 
 
 def verification_code() -> str:

@@ -3,14 +3,29 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
+
+_CACHE: dict[str, Any] = {"loaded": 0.0, "days": frozenset()}
+CACHE_SECONDS = 60
 
 
 def holidays_between(start: date, end: date) -> set[date]:
+    """Holidays in [start, end]. The whole (small) table is read at most once a minute
+    per process, so an edit in the admin counts from the next minute on."""
     from etam.eservices.models import Holiday
 
-    return set(Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True))
+    now = time.monotonic()
+    if now - _CACHE["loaded"] > CACHE_SECONDS:
+        _CACHE["days"] = frozenset(Holiday.objects.values_list("date", flat=True))
+        _CACHE["loaded"] = now
+    return {day for day in _CACHE["days"] if start <= day <= end}
+
+
+def forget_holidays() -> None:
+    _CACHE["loaded"] = 0.0
 
 
 def is_working_day(day: date, holidays: Iterable[date]) -> bool:

@@ -83,5 +83,6 @@ def test_receipt_secret_is_stored_only_as_digest(submitted):
     secret = submitted.receipt_secret
     assert len(secret) == 14 and secret.count("-") == 2
     assert secret not in application.receipt_secret_digest
-    assert tracking.secrets_match(application.receipt_secret_digest, application.tracking_number, secret.lower())
-    assert not tracking.secrets_match(application.receipt_secret_digest, application.tracking_number, "AAAA-BBBB-CCCC")
+    binding = tracking.secret_binding(application.applicant_id, application.request_digest)
+    assert tracking.secrets_match(application.receipt_secret_digest, binding, secret.lower())
+    assert not tracking.secrets_match(application.receipt_secret_digest, binding, "AAAA-BBBB-CCCC")

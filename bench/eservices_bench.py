@@ -1,0 +1,241 @@
+"""Submission benchmark: POST /api/v1/applications through gunicorn on PostgreSQL.
+
+    python bench/eservices_bench.py
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/etam_es_bench BENCH_SECONDS=20 python bench/eservices_bench.py
+
+Starts gunicorn (sync workers, 2 × cores) against a PostgreSQL database of its own,
+drives it with 32 concurrent clients (aiohttp), first against a minimal Django endpoint
+that only inserts one row (the ceiling, same middleware, same run), then against the real
+submission API (bearer token, Idempotency-Key per request, JSON answers with NIK, phone
+and a wilayah address; validation, numbering, audit event, notification outbox).
+Prints submissions/s, p50, p99, errors and the ratio to the ceiling, and checks that
+every 201 created exactly one case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_es_bench")
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
+
+os.environ["DATABASE_URL"] = DB_URL
+os.environ["ETAM_MODE"] = "test"
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.eservices_settings"
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "600")
+os.environ["API_RATE_LIMIT"] = "off"
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    parsed = urlparse(DB_URL)
+    name = parsed.path.lstrip("/")
+    admin = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare() -> tuple[int, list[str]]:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from etam.core.models import Agency, ApiToken, Institution, Role, RoleGrant, User
+    from etam.core.models.people import hash_token
+    from etam.eservices import demo_definitions, services
+    from etam.eservices.models import Service
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    from etam.core.models import Region
+
+    if not Region.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS eservices_bench_probe (id bigserial PRIMARY KEY, body text)")
+    kaltim, _ = Institution.objects.get_or_create(
+        region_code="64",
+        defaults={"name": "Pemerintah Provinsi Kalimantan Timur", "short_name": "Pemprov Kaltim", "kind": "provinsi"},
+    )
+    agency, _ = Agency.objects.get_or_create(institution=kaltim, code="PPID", defaults={"name": "PPID Utama"})
+    admin, _ = User.objects.get_or_create(
+        email="bench-admin@example.id", defaults={"full_name": "Admin", "kind": "pegawai"}
+    )
+    RoleGrant.objects.get_or_create(user=admin, role=Role.AGENCY_ADMIN, agency=agency, institution=kaltim)
+    service = Service.objects.filter(slug="bench-informasi-publik").first()
+    if service is None:
+        definition = demo_definitions.informasi_publik()
+        definition["service"]["slug"] = "bench-informasi-publik"
+        service = services.service_import(
+            actor=admin, agency=agency, document=demo_definitions.as_export(definition), publish=True
+        )
+    tokens = []
+    for i in range(CLIENTS):
+        user, _ = User.objects.get_or_create(
+            email=f"bench-warga-{i}@example.id", defaults={"full_name": f"Warga Bench {i}"}
+        )
+        raw = "etam_" + secrets.token_urlsafe(24)
+        ApiToken.objects.create(user=user, name="bench", prefix=raw[:12], key_hash=hash_token(raw))
+        tokens.append(raw)
+    return service.pk, tokens
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        "sync",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), start_new_session=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def answers(i: int) -> dict:
+    return {
+        "nama": f"Pemohon {i}",
+        "nik": "6472015708900001",
+        "telepon": "081234567890",
+        "email": f"p{i}@example.id",
+        "alamat": {"kabupaten_kota": "64.72", "kecamatan": "64.72.01", "desa_kelurahan": DESA, "jalan": "Jl. Bench"},
+        "rincian": "Data realisasi anggaran 2025",
+        "tujuan": "Uji beban",
+        "cara_memperoleh": ["salinan_elektronik"],
+    }
+
+
+DESA = ""
+
+
+async def drive(url: str, make_request, seconds: float) -> tuple[list[float], dict[int, int], list[str]]:
+    import aiohttp
+
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    numbers: list[str] = []
+    stop = time.perf_counter() + seconds
+    connector = aiohttp.TCPConnector(limit=CLIENTS, force_close=True)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+
+        async def client(index: int) -> None:
+            n = 0
+            while time.perf_counter() < stop:
+                body, headers = make_request(index, n)
+                n += 1
+                start = time.perf_counter()
+                try:
+                    async with session.post(url, data=body, headers=headers) as response:
+                        payload = await response.read()
+                        status = response.status
+                except Exception:
+                    status = 0
+                    payload = b""
+                latencies.append(time.perf_counter() - start)
+                statuses[status] = statuses.get(status, 0) + 1
+                if status == 201 and b"tracking_number" in payload:
+                    numbers.append(json.loads(payload)["tracking_number"])
+
+        await asyncio.gather(*(client(i) for i in range(CLIENTS)))
+    return latencies, statuses, numbers
+
+
+def report(name: str, latencies: list[float], statuses: dict[int, int], seconds: float) -> float:
+    ok = statuses.get(201, 0)
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered) * 1000 if ordered else 0
+    p99 = ordered[max(0, int(0.99 * len(ordered)) - 1)] * 1000 if ordered else 0
+    rate = ok / seconds
+    errors = sum(v for k, v in statuses.items() if k != 201)
+    print(f"{name:<38} {rate:8.1f}/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   errors {errors}  {statuses}")
+    return rate
+
+
+def main() -> None:
+    global DESA
+    ensure_database()
+    service_id, tokens = prepare()
+    from django.db import connection
+
+    from etam.core.models import Region
+    from etam.eservices.models import Application
+
+    DESA = Region.objects.current().filter(parent_code="64.72.01").order_by("code").values_list("code", flat=True)[0]
+    port = free_port()
+    server = start_server(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+
+        def baseline_request(index: int, n: int):
+            return json.dumps({"service": service_id, "answers": answers(n)}), {"Content-Type": "application/json"}
+
+        def submit_request(index: int, n: int):
+            return json.dumps({"service": service_id, "answers": answers(n)}), {
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {tokens[index]}",
+                "Idempotency-Key": str(uuid.uuid4()),
+            }
+
+        print(f"gunicorn sync workers: {WORKERS}; clients: {CLIENTS}; {SECONDS:g} s per run; database {DB_URL}")
+        asyncio.run(drive(f"{base}/bench/insert-one-row", baseline_request, 2))  # warm up
+        asyncio.run(drive(f"{base}/api/v1/applications", submit_request, 2))
+        before = Application.objects.count()
+        lat, st, _ = asyncio.run(drive(f"{base}/bench/insert-one-row", baseline_request, SECONDS))
+        ceiling = report("baseline: insert one row", lat, st, SECONDS)
+        lat, st, numbers = asyncio.run(drive(f"{base}/api/v1/applications", submit_request, SECONDS))
+        rate = report("POST /api/v1/applications", lat, st, SECONDS)
+        connection.close()
+        created = Application.objects.count() - before
+        print(f"ratio submissions/ceiling: {rate / ceiling:.2f}" if ceiling else "ratio: n/a")
+        print(
+            f"cases created {created}, 201 answers {st.get(201, 0)}, distinct tracking numbers {len(set(numbers))}"
+            f" -> {'OK' if created == st.get(201, 0) == len(set(numbers)) else 'MISMATCH'}"
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
