@@ -390,3 +390,51 @@ def test_opd_staff_cannot_decide_suggestions(province, assigned, ind):
     assert Suggestion.objects.filter(status="pending").count() == len(created)
     assert not Assessment.objects.exists()
     assert AuditEvent.objects.count() == before
+
+
+# --- negative permission tests added in QA (services that had none) ----------------------
+
+
+def test_evidence_remove_refused_to_everyone_but_the_owner_opd_and_after_self_assessment(province, assigned, ind):
+    c = claim(province, assigned, ind, 1, 3)
+    item = services.evidence_add(actor=province.admin_diskominfo, claim=c, level=1, title="SK", url="https://e.id/sk")
+    before = AuditEvent.objects.count()
+    for user in (province.admin_dpmptsp, province.officer_dpmptsp_smr, province.assessor_kaltim, province.citizen):
+        with pytest.raises((PermissionDenied, Http404)):
+            services.evidence_remove(actor=user, item=item)
+    services.evaluation_advance(actor=province.coordinator_kaltim, evaluation=assigned)
+    after_advance = AuditEvent.objects.count()
+    with pytest.raises(ValidationError):
+        services.evidence_remove(actor=province.admin_diskominfo, item=Evidence.objects.get(pk=item.pk))
+    assert Evidence.objects.filter(pk=item.pk).exists()
+    assert after_advance == before + 1 and AuditEvent.objects.count() == after_advance
+
+
+def test_only_the_coordinator_advances_and_only_the_owner_opd_submits(province, assigned, ind):
+    claim(province, assigned, ind, 1, 3)
+    before = AuditEvent.objects.count()
+    for user in (province.assessor_kaltim, province.admin_diskominfo, province.admin_kaltim, province.citizen):
+        with pytest.raises(PermissionDenied):
+            services.evaluation_advance(actor=user, evaluation=assigned)
+    for user in (province.admin_dpmptsp, province.assessor_kaltim, province.officer_dpmptsp_smr):
+        with pytest.raises(PermissionDenied):
+            services.assignment_submit(actor=user, evaluation=assigned, agency=province.diskominfo)
+    assigned.refresh_from_db()
+    assert assigned.stage == Stage.SELF
+    assert not Assignment.objects.filter(evaluation=assigned, submitted_at__isnull=False).exists()
+    assert AuditEvent.objects.count() == before
+
+
+def test_frameworks_are_changed_by_the_super_admin_only(province, framework, ind):
+    from etam.evaluation.models import Framework
+
+    before = (Framework.objects.count(), AuditEvent.objects.count(), framework.status, ind(1).weight)
+    for user in (province.coordinator_kaltim, province.assessor_kaltim, province.admin_kaltim):
+        with pytest.raises(PermissionDenied):
+            services.framework_new_version(actor=user, framework=framework)
+        with pytest.raises(PermissionDenied):
+            services.framework_publish(actor=user, framework=framework)
+        with pytest.raises(PermissionDenied):
+            services.indicator_update(actor=user, indicator=ind(1), weight=ind(1).weight + 1)
+    framework.refresh_from_db()
+    assert (Framework.objects.count(), AuditEvent.objects.count(), framework.status, ind(1).weight) == before
