@@ -259,3 +259,19 @@ def test_concurrent_sends_of_one_item_make_one_case(province, service):
     assert not errors, errors
     assert len(set(results)) == 1 and len(results) == 8
     assert Application.objects.filter(idempotency_key=key).count() == 1
+
+
+def test_javascript_budget():
+    """Our JavaScript (page + service worker) stays far inside the 20 KB compressed budget."""
+    import gzip
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "etam" / "offline" / "static" / "offline"
+    total = sum(len(gzip.compress((folder / name).read_bytes(), 9)) for name in ("outbox.js", "sw.js"))
+    assert total <= 20 * 1024, total
+
+
+@pytest.mark.django_db
+def test_pages_speak_indonesian(client):
+    html = client.get("/kotak-keluar/").content.decode()
+    assert "Kotak keluar di perangkat ini" in html and "tersimpan di perangkat ini" in html

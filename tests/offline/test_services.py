@@ -294,7 +294,7 @@ def test_tampered_bundle_is_rejected_as_a_whole(province, service, where):
     audits = AuditEvent.objects.count()
     with pytest.raises(offline.BundleRejected) as rejected:
         offline.bundle_import(actor=province.admin_dpmptsp, raw=bad)
-    assert "Nothing" in rejected.value.message or "nothing" in rejected.value.message.lower()
+    assert "Tidak ada yang diimpor" in rejected.value.message  # Indonesian: nothing was imported
     assert Application.objects.count() == 0 and Bundle.objects.count() == 0
     assert AuditEvent.objects.count() == audits
 
