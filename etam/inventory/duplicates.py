@@ -32,7 +32,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
+from functools import lru_cache
+from itertools import chain, repeat
+from operator import mul
 
 STOP_WORDS = frozenset(
     """
@@ -53,8 +55,10 @@ _SPLIT = re.compile(r"[^0-9a-zà-ÿ]+")
 _PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "per", "pe", "ber", "ter", "di", "ke")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light Indonesian stemmer: enough for overlap, not a linguist."""
+    """A light Indonesian stemmer: enough for overlap, not a linguist (memoised: an
+    inventory repeats the same few thousand words)."""
     w = word
     for suffix in ("lah", "kah", "pun", "nya"):
         if w.endswith(suffix) and len(w) - len(suffix) >= 4:
@@ -141,6 +145,7 @@ class _Vectors:
 
     def __init__(self, docs: dict[object, list[tuple[str, str]]]):
         self.surface: dict[str, Counter[str]] = defaultdict(Counter)
+        self._words: dict[str, str] = {}
         tf: dict[object, Counter[str]] = {}
         df: Counter[str] = Counter()
         for key, tokens in docs.items():
@@ -167,7 +172,11 @@ class _Vectors:
         return sum(c for _, c in shared), shared
 
     def word(self, stem_: str) -> str:
-        return self.surface[stem_].most_common(1)[0][0]
+        """The commonest surface form of a stem (computed once per stem)."""
+        found = self._words.get(stem_)
+        if found is None:
+            found = self._words[stem_] = self.surface[stem_].most_common(1)[0][0]
+        return found
 
 
 def _document(name: str, acronym: str, purpose: str, extra: Iterable[str] = ()) -> list[tuple[str, str]]:
@@ -210,6 +219,40 @@ def _explain(
     return reasons
 
 
+def _candidate_pairs(
+    postings: dict[str, list[int]], max_df: int, min_shared: int, only_ids: set[int] | None
+) -> list[tuple[int, int]]:
+    """Pairs (x < y) sharing at least ``min_shared`` indexed terms (a process-code posting
+    counts ``min_shared`` times). Postings longer than ``max_df`` are skipped.
+
+    Per application x, the tails of its postings after x are concatenated and counted in C
+    (``Counter`` over ints): the same pairs as counting every combination of every posting,
+    without building a tuple per co-occurrence.
+    """
+    of_app: dict[int, list[tuple[list[int], int]]] = defaultdict(list)
+    for term, ids in postings.items():
+        if len(ids) < 2 or len(ids) > max_df:
+            continue
+        ids.sort()
+        weight = min_shared if term.startswith("#bp:") else 1
+        for position, x in enumerate(ids):
+            of_app[x].extend([(ids, position)] * weight)
+    if only_ids is not None:
+        # Only pairs touching the focus: count each focused application's partners over its
+        # whole postings (a pair of two focused applications is found from both; kept once).
+        found: set[tuple[int, int]] = set()
+        for x in only_ids:
+            counts = Counter(chain.from_iterable(ids for ids, _position in of_app.get(x, ())))
+            found.update((x, y) if x < y else (y, x) for y, c in counts.items() if c >= min_shared and y != x)
+        return sorted(found)
+    pairs: list[tuple[int, int]] = []
+    for x, lists in of_app.items():
+        # Every partner after x; pairs with a partner before x were found from that partner.
+        counts = Counter(chain.from_iterable(ids[position + 1 :] for ids, position in lists))
+        pairs.extend((x, y) for y, c in counts.items() if c >= min_shared)
+    return pairs
+
+
 def detect(
     apps: Sequence[AppRecord],
     nationals: Sequence[NationalRecord] = (),
@@ -223,7 +266,6 @@ def detect(
     (the vectors are still built over the whole corpus, so scores do not change).
     Application pairs come with ``a < b``.
     """
-    by_id = {a.id: a for a in apps}
     docs: dict[object, list[tuple[str, str]]] = {a.id: _document(a.name, a.acronym, a.purpose) for a in apps}
     for n in nationals:
         docs[("n", n.id)] = _document(n.name, "", n.purpose, n.keywords)
@@ -241,40 +283,35 @@ def detect(
             postings[term].append(a.id)
         if len(a.business_process_code) > 5:
             postings[f"#bp:{a.business_process_code}"].append(a.id)
-    # A pair must share at least ``min_shared_index_terms`` indexed terms (or one exact
-    # process code) to be scored: one shared heavy word alone rarely makes a duplicate.
-    shared_counts: Counter[tuple[int, int]] = Counter()
-    for term, ids in postings.items():
-        if len(ids) < 2 or len(ids) > max_df:
-            continue
-        bonus = settings.min_shared_index_terms if term.startswith("#bp:") else 1
-        if only_ids is not None:
-            for x in (i for i in ids if i in only_ids):
-                for y in ids:
-                    if x != y:
-                        shared_counts[(x, y) if x < y else (y, x)] += bonus
-        else:
-            # combinations() over sorted ids yields (x, y) with x < y; Counter.update counts in C.
-            for _ in range(bonus):
-                shared_counts.update(combinations(sorted(ids), 2))
-    pairs = [pair for pair, count in shared_counts.items() if count >= settings.min_shared_index_terms]
+    pairs = _candidate_pairs(postings, max_df, settings.min_shared_index_terms, only_ids)
 
     vec_of = vectors.vec
     dataset_sets = {a.id: {_norm_dataset(d) for d in a.datasets if d.strip()} for a in comparable}
+    process_of = {a.id: a.business_process_code for a in comparable}
+    text_weight, process_weight, dataset_weight = settings.text_weight, settings.process_weight, settings.dataset_weight
+    min_text, threshold = settings.min_text, settings.threshold
+    # The best a pair can add beyond its text: below this text nothing can reach the threshold.
+    text_floor = max(min_text, (threshold - process_weight - dataset_weight) / text_weight - 1e-9)
     out: list[Candidate] = []
+    # Terms and weights of each vector as tuples, so a dot product runs in C:
+    # sum(map(mul, map(vx.get, terms_y, zeros), weights_y)).
+    terms_of = {a.id: tuple(vec_of[a.id]) for a in comparable}
+    weights_of = {a.id: tuple(vec_of[a.id].values()) for a in comparable}
+    zeros = repeat(0.0)
     for x, y in pairs:
-        vx, vy = vec_of[x], vec_of[y]
-        text = sum(vx[t] * vy[t] for t in vx.keys() & vy.keys())
-        if text < settings.min_text:
+        text = sum(map(mul, map(vec_of[x].get, terms_of[y], zeros), weights_of[y]))
+        if text < text_floor:
+            continue
+        process = _process_similarity(process_of[x], process_of[y])
+        sx, sy = dataset_sets[x], dataset_sets[y]
+        common_set = sx & sy if sx and sy else set()
+        data_sim = len(common_set) / len(sx | sy) if common_set else 0.0
+        # Cheap bound first (the sum above may differ from the exact one in the last bits).
+        if text_weight * text + process_weight * process[0] + dataset_weight * data_sim < threshold - 1e-9:
             continue
         text, shared = vectors.cosine(x, y)
-        ax, ay = by_id[x], by_id[y]
-        process = _process_similarity(ax.business_process_code, ay.business_process_code)
-        common = sorted(dataset_sets[x] & dataset_sets[y])
-        union = dataset_sets[x] | dataset_sets[y]
-        data_sim = len(common) / len(union) if union else 0.0
-        score = settings.text_weight * text + settings.process_weight * process[0] + settings.dataset_weight * data_sim
-        if score < settings.threshold:
+        score = text_weight * text + process_weight * process[0] + dataset_weight * data_sim
+        if score < threshold:
             continue
         out.append(
             Candidate(
@@ -283,19 +320,26 @@ def detect(
                 national=None,
                 score=round(score, 4),
                 text_similarity=round(text, 4),
-                reasons=_explain(vectors, shared, text, process, common),
+                reasons=_explain(vectors, shared, text, process, sorted(common_set)),
             )
         )
 
-    # Against the national list: every khusus application, each national application.
+    # Against the national list: every khusus application, each national application that
+    # shares at least one term with it (an inverted index instead of testing every app).
     targets = [a for a in comparable if only_ids is None or a.id in only_ids]
+    by_term: dict[str, list[AppRecord]] = defaultdict(list)
+    for a in targets:
+        for t in vectors.vec[a.id]:
+            by_term[t].append(a)
     for n in nationals:
         nkey = ("n", n.id)
         nvec = vectors.vec[nkey]
-        for a in targets:
+        touching: dict[int, AppRecord] = {}
+        for t in nvec:
+            for a in by_term.get(t, ()):
+                touching[a.id] = a
+        for a in sorted(touching.values(), key=lambda r: r.id):
             avec = vectors.vec[a.id]
-            if not any(t in nvec for t in avec):
-                continue
             cosine, shared = vectors.cosine(a.id, nkey)
             # A national description is long and general, a local one short: measure also how
             # much of the local application's own vector the national vocabulary covers.

@@ -116,3 +116,31 @@ def test_precision_and_recall_on_planted_duplicates(seed):
     )
     assert result.precision >= MIN_PRECISION
     assert result.recall >= MIN_RECALL
+
+
+def test_candidate_pairs_equal_counting_every_combination():
+    """The blocking counts partners per application in C; it must find exactly the pairs
+    that counting every combination of every posting finds (with and without a focus)."""
+    from collections import Counter
+    from itertools import combinations
+
+    postings = {
+        "beasiswa": [5, 1, 9, 3],
+        "mahasiswa": [1, 3, 9],
+        "pasar": [2, 4, 9],
+        "retribusi": [4, 2],
+        "#bp:06.01.01": [7, 8],
+        "umum": list(range(1, 40)),  # longer than max_df: skipped
+    }
+    naive: Counter[tuple[int, int]] = Counter()
+    for term, ids in postings.items():
+        if len(ids) > 30:
+            continue
+        for _ in range(2 if term.startswith("#bp:") else 1):
+            naive.update(combinations(sorted(ids), 2))
+    expected = {pair for pair, count in naive.items() if count >= 2}
+    assert expected == {(1, 3), (1, 9), (3, 9), (2, 4), (7, 8)}
+    assert set(duplicates._candidate_pairs({k: list(v) for k, v in postings.items()}, 30, 2, None)) == expected
+    focus = {9, 8}
+    found = duplicates._candidate_pairs({k: list(v) for k, v in postings.items()}, 30, 2, focus)
+    assert set(found) == {p for p in expected if focus & set(p)}
