@@ -389,6 +389,11 @@ def version_validate(*, actor: Any, version: DatasetVersion) -> DatasetVersion:
             version.row_count = result.row_count
             if result.ok and not problem:
                 version.validation = ValidationState.VALID
+                keys = ingest.cluster_keys(columns)
+                if keys:
+                    clustered = os.path.join(workdir, "clustered.parquet")
+                    ingest.cluster(parquet_path, clustered, keys, temp_dir=workdir)
+                    parquet_path = clustered
                 with open(parquet_path, "rb") as parquet:
                     digest = hashlib.sha256()
                     for chunk in iter(lambda: parquet.read(1 << 20), b""):
