@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("etam.evaluation.urls")),
     path("", include("etam.inventory.urls")),
     path("", include("etam.offline.urls")),
+    path("", include("etam.eservices.urls")),
     path("", include("etam.web.urls")),
 ]
