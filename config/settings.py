@@ -64,8 +64,8 @@ INSTALLED_APPS = [
     "etam.offline",
     "etam.evaluation",
     "etam.eservices",
-    "etam.opendata",
     "etam.inventory",
+    "etam.opendata",
 ]
 
 MIDDLEWARE = [

@@ -14,9 +14,10 @@ urlpatterns = [
     path("staf/audit/", include("etam.core.urls_audit")),
     path("staf/token-api/", include("etam.api.staff_urls")),
     path("", include(core_urls.account_urlpatterns)),
+    path("", include("etam.opendata.urls")),
     path("", include("etam.evaluation.urls")),
+    path("", include("etam.eservices.urls")),
     path("", include("etam.inventory.urls")),
     path("", include("etam.offline.urls")),
-    path("", include("etam.eservices.urls")),
     path("", include("etam.web.urls")),
 ]

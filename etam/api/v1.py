@@ -1,6 +1,7 @@
 """Assembly of the JSON API under /api/v1/ (Django Ninja; docs/adr/0001-api-framework.md).
 
 Each module mounts its router with ONE line at the end of this file, e.g.
+``api.add_router("/evaluation/", "etam.evaluation.api.router")``. Errors use the common
 envelope (etam.api.errors); after changing the API run ``make openapi`` and commit
 docs/api/openapi.json.
 """
@@ -24,6 +25,7 @@ errors.install(api)
 api.add_router("/", "etam.api.account.router")
 api.add_router("/", "etam.api.audit.router")
 api.add_router("/evaluation/", "etam.evaluation.api.router")
+api.add_router("/datasets/", "etam.opendata.api.router")
 api.add_router("/", "etam.eservices.api.router")
-api.add_router("/inventory/", "etam.inventory.api.router")
 api.add_router("/offline/", "etam.offline.api.router")
+api.add_router("/inventory/", "etam.inventory.api.router")
