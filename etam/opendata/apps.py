@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OpendataConfig(AppConfig):
@@ -17,7 +18,7 @@ class OpendataConfig(AppConfig):
 
         permissions.register_role_permissions(od_permissions.ROLE_PERMISSIONS)  # type: ignore[arg-type]
         register_demo_loader("opendata", load_demo, order=40)
-        register_public(NavEntry(label=_("Open data"), url_name="opendata:search", order=30))
+        register_public(NavEntry(label=pgettext_lazy("public menu", "Open data"), url_name="opendata:search", order=30))
         register_staff(
             NavEntry(label=_("Datasets"), url_name="opendata:staff_list", order=30, permission=od_permissions.DRAFT)
         )

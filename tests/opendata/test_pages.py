@@ -150,3 +150,11 @@ def test_staff_flow_through_pages(client, province):
     assert response.status_code == 302
     client.logout()
     assert client.get(reverse("opendata:dataset", args=["sekolah"])).status_code == 200
+
+
+def test_public_menu_label_is_translated(client):
+    indonesian = client.get("/").content.decode()
+    assert '<a href="/data/">Satu Data</a>' in indonesian
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/").content.decode()
+    assert '<a href="/data/">Open data</a>' in english
