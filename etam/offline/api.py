@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
@@ -144,7 +144,7 @@ def file_item(
     response: HttpResponse,
     payload: ItemIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=120),
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     user = request.auth  # type: ignore[attr-defined]
     try:
         intake = services.application_intake(
@@ -163,15 +163,18 @@ def file_item(
     application = intake.application
     if not intake.created:
         response["Idempotent-Replayed"] = "true"
-    return (201 if intake.created else 200), {
-        "tracking_number": application.tracking_number,
-        "receipt_secret": intake.receipt_secret,
-        "state": application.state,
-        "state_label": Workflow(application.version.workflow).state_label(application.state),
-        "version": intake.version_number,
-        "replayed": not intake.created,
-        "case_url": reverse("eservices:case", args=[application.tracking_number]),
-    }
+    return Status(
+        201 if intake.created else 200,
+        {
+            "tracking_number": application.tracking_number,
+            "receipt_secret": intake.receipt_secret,
+            "state": application.state,
+            "state_label": Workflow(application.version.workflow).state_label(application.state),
+            "version": intake.version_number,
+            "replayed": not intake.created,
+            "case_url": reverse("eservices:case", args=[application.tracking_number]),
+        },
+    )
 
 
 def _upload_out(upload: ChunkedUpload) -> dict[str, Any]:

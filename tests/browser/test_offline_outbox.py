@@ -227,3 +227,39 @@ def test_officer_batch_offline_export_and_import(browser, live_server, province,
     records = AssistedSubmission.objects.order_by("citizen_name")
     assert [r.citizen_name for r in records] == ["Abdul Rahman", "Budi Santoso"]
     assert all(r.consent and r.assisted_by == province.officer_dpmptsp and r.channel == "bundel" for r in records)
+
+
+def test_script_messages_are_indonesian_even_for_browser_errors(browser, live_server, province, service, tmp_path):
+    """What the script says is Bahasa Indonesia with what to do next: our own checks, a
+    missing connection, and an error the browser raises in its own words."""
+    context = _persistent(browser, live_server, tmp_path / "pesan")
+    try:
+        _sign_in(context, live_server, province.officer_dpmptsp)
+        page = context.new_page()
+        page.goto(f"/staf/petugas/layanan/{service.slug}/")
+        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        page.fill("#f-_warga_nama", "Abdul Rahman")
+        _fill(page)
+        page.click("form[data-offline-form] .row button[type=submit]")  # consent not ticked
+        page.wait_for_selector("text=Persetujuan: centang hanya setelah warga setuju")
+        assert page.evaluate("EtamOutbox.all().then(items => items.length)") == 0
+
+        page.goto("/staf/petugas/")
+        page.evaluate("EtamOutbox.exportBundle()")
+        page.wait_for_selector("[data-bundle-status] >> text=Perangkat ini belum terdaftar")
+
+        context.set_offline(True)
+        page.evaluate("EtamOutbox.registerDevice()")
+        status = "[data-device-key-status]"
+        page.wait_for_selector(f"{status} >> text=Tidak ada sinyal atau server sedang sibuk")
+        assert "network" not in page.inner_text(status)
+
+        page.evaluate(
+            "crypto.subtle.generateKey = () => Promise.reject(new DOMException('Unrecognized name.', "
+            "'NotSupportedError')); EtamOutbox.registerDevice()"
+        )
+        page.wait_for_selector(f"{status} >> text=Peramban ini terlalu lama untuk fitur ini")
+        assert "Unrecognized" not in page.inner_text(status)
+    finally:
+        context.close()
+    assert Application.objects.count() == 0

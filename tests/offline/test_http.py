@@ -275,3 +275,19 @@ def test_javascript_budget():
 def test_pages_speak_indonesian(client):
     html = client.get("/kotak-keluar/").content.decode()
     assert "Kotak keluar di perangkat ini" in html and "tersimpan di perangkat ini" in html
+
+
+@pytest.mark.django_db
+def test_staff_menu_entries_speak_indonesian(province):
+    html = client_for(province.officer_dpmptsp).get("/staf/").content.decode()
+    assert "Mode petugas (entri terbantu)" in html and "Impor bundel" in html
+    assert "Assisted entry" not in html and "Import a bundle" not in html
+    assert "/staf/petugas/" in html and "/staf/bundel/" in html
+
+
+@pytest.mark.django_db
+def test_staff_menu_hides_offline_entries_without_the_role(province):
+    response = client_for(province.producer_diskominfo).get("/staf/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/staf/petugas/" not in html and "/staf/bundel/" not in html

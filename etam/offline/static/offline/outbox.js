@@ -54,6 +54,15 @@
   }
 
   function Retry(msg) { this.message = msg; }
+  // Our own messages are Indonesian; a browser's own error (in its language) is named, not shown raw.
+  function Say(msg) { var e = new Error(msg); e.ours = true; return e; }
+  function explain(e, then) {
+    if (e && e.ours) return e.message;
+    if (e instanceof Retry) return 'Tidak ada sinyal atau server sedang sibuk; ' + then;
+    if (e && e.name === 'QuotaExceededError') return 'Penyimpanan perangkat penuh. Kosongkan ruang (hapus berkas/aplikasi lain), lalu ' + then;
+    if (e && e.name === 'NotSupportedError') return 'Peramban ini terlalu lama untuk fitur ini. Perbarui peramban (Chrome/Edge 137+, Firefox 129+, Safari 17+), lalu ' + then;
+    return 'Ada kendala di peramban (' + ((e && e.name) || 'galat') + '). Muat ulang halaman, lalu ' + then;
+  }
   function fetchJSON(url, opts) {
     opts = opts || {};
     opts.credentials = 'same-origin';
@@ -130,7 +139,8 @@
       return patch(item, { state: 'attention', retry: false, message: p.message, problems: p.fields, code: p.code });
     }, function (e) {
       if (e instanceof Retry) throw e;
-      return patch(item, { state: 'attention', retry: false, message: e.message, problems: e.fields || [] });
+      var ours = e && (e.ours || e.fields);
+      return patch(item, { state: 'attention', retry: false, message: ours ? e.message : explain(e, 'buka formulir dengan isian ini dan kirim lagi.'), problems: (ours && e.fields) || [] });
     });
   }
 
@@ -233,7 +243,7 @@
       if (!v.size) return;
       jobs.push(shrink(v).then(function (b) {
         if (b.size > limit) {
-          throw new Error('Berkas "' + v.name + '" ' + Math.ceil(b.size / 1024) + ' KB, lebih besar dari batas ' + limit / 1024 + ' KB. Pilih berkas yang lebih kecil.');
+          throw Say('Berkas "' + v.name + '" ' + Math.ceil(b.size / 1024) + ' KB, lebih besar dari batas ' + limit / 1024 + ' KB. Pilih berkas yang lebih kecil.');
         }
         return sha256(b).then(function (h) { files.push({ field: k, name: v.name, type: b.type, blob: b, sha256: h }); });
       }));
@@ -245,8 +255,8 @@
         consent: fd.get('_persetujuan') === '1', consent_text: ($('label.opt', $('#warga')) || {}).textContent || '',
         consent_at: new Date().toISOString()
       };
-      if (!assisted.citizen_name) return Promise.reject(new Error('Nama warga: tulis nama lengkap warga yang dibantu.'));
-      if (!assisted.consent) return Promise.reject(new Error('Persetujuan: centang hanya setelah warga setuju isian ini dimasukkan atas namanya.'));
+      if (!assisted.citizen_name) return Promise.reject(Say('Nama warga: tulis nama lengkap warga yang dibantu.'));
+      if (!assisted.consent) return Promise.reject(Say('Persetujuan: centang hanya setelah warga setuju isian ini dimasukkan atas namanya.'));
     }
     return Promise.all(jobs).then(function () { return { fields: fields, files: files, assisted: assisted }; });
   }
@@ -300,7 +310,7 @@
     }).catch(function (e) {
       var msg = e && e.name === 'QuotaExceededError'
         ? 'Penyimpanan perangkat penuh: isian BELUM tersimpan. Kosongkan ruang (hapus berkas/aplikasi lain), lalu tekan Kirim lagi; isian di layar tetap ada.'
-        : (e && e.message) || String(e);
+        : explain(e, 'tekan Kirim lagi; isian di layar tetap ada.');
       say(form, msg, true);
     });
   }
@@ -436,21 +446,21 @@
             body: JSON.stringify({ public_key: b64url(raw), label: (navigator.userAgent.match(/\(([^)]*)\)/) || [0, 'Perangkat'])[1].slice(0, 90) })
           });
         }).then(function (r) {
-          if (r.status !== 200) throw new Error(problem(r).message);
+          if (r.status !== 200) throw Say(problem(r).message);
           return meta('device', { keyId: r.body.key_id, privateKey: pair.privateKey }).then(function () {
             if (status) status.textContent = 'Perangkat ini terdaftar (' + r.body.key_id + '). Bundel dari perangkat ini bisa diimpor di mana saja.';
           });
         });
       });
-    }).catch(function (e) { if (status) status.textContent = 'Gagal mendaftarkan perangkat: ' + (e.message || e) + '. Perlu sinyal.'; });
+    }).catch(function (e) { if (status) status.textContent = 'Gagal mendaftarkan perangkat: ' + explain(e, 'coba lagi saat ada sinyal.'); });
   }
   function exportBundle() {
     var status = $('[data-bundle-status]');
     return Promise.all([meta('device'), meta('session'), all()]).then(function (r) {
       var device = r[0], s = r[1];
-      if (!device) throw new Error('Perangkat ini belum terdaftar. Daftarkan (perlu sinyal sekali), lalu ekspor.');
+      if (!device) throw Say('Perangkat ini belum terdaftar. Daftarkan (perlu sinyal sekali), lalu ekspor.');
       var items = r[2].filter(function (i) { return i.state !== 'received' && String(i.owner) === String(s && s.user); });
-      if (!items.length) throw new Error('Tidak ada isian yang menunggu.');
+      if (!items.length) throw Say('Tidak ada isian yang menunggu.');
       return Promise.all(items.map(function (i) {
         var files = {};
         return Promise.all((i.files || []).map(function (f) {
@@ -470,7 +480,7 @@
           if (status) status.textContent = out.length + ' isian diekspor ke berkas ' + a.download + '. Isian tetap di perangkat sampai diterima server; impor berulang tidak membuat ganda.';
         });
       });
-    }).catch(function (e) { if (status) status.textContent = e.message || String(e); });
+    }).catch(function (e) { if (status) status.textContent = explain(e, 'ekspor lagi; isian tetap di perangkat.'); });
   }
 
   function start() {
