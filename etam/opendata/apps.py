@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+SYSTEM_REFRESH_JOB = "opendata.refresh_system_datasets"
+
+
 class OpendataConfig(AppConfig):
     name = "etam.opendata"
     label = "opendata"
@@ -31,3 +34,14 @@ class OpendataConfig(AppConfig):
             )
         )
         system.register_builtin()
+
+        from django.conf import settings
+
+        from etam.core.scheduling import register_periodic
+        from etam.opendata.tasks import refresh_system_datasets
+
+        register_periodic(
+            refresh_system_datasets,
+            every_seconds=getattr(settings, "OPENDATA_SYSTEM_REFRESH_SECONDS", 3600),
+            name=SYSTEM_REFRESH_JOB,
+        )
