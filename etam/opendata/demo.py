@@ -64,9 +64,9 @@ def _publish(
     dataset = services.dataset_create(actor=producer, agency=agency, tags=tags, slug=slug, **fields)
     services.activity_update(actor=producer, dataset=dataset, **activity)
     version = services.version_upload(
-        actor=producer, dataset=dataset, upload=_csv(header, rows), change_note=change_note
+        actor=producer, dataset=dataset, upload=_csv(header, rows), change_note=change_note, inline=True
     )
-    version = services.columns_update(actor=producer, version=version, changes=columns)
+    version = services.columns_update(actor=producer, version=version, changes=columns, inline=True)
     if stop_at in ("submitted", "published"):
         services.version_submit(actor=producer, version=version)
     if stop_at == "published":

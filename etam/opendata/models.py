@@ -284,7 +284,8 @@ class VersionStatus(models.TextChoices):
 
 
 class ValidationState(models.TextChoices):
-    PENDING = "pending", _("Not yet validated")
+    PENDING = "pending", _("Queued for validation")
+    VALIDATING = "validating", _("Validating")
     INVALID = "invalid", _("Has errors")
     VALID = "valid", _("Valid")
 
@@ -308,6 +309,9 @@ class DatasetVersion(models.Model):
     validation = models.CharField(
         _("validation"), max_length=10, choices=ValidationState.choices, default=ValidationState.PENDING
     )
+    # Incremented each time a validation is requested (upload, corrected dictionary); a
+    # background validation whose run number is no longer current discards its result.
+    validation_run = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     error_summary = models.JSONField(default=dict, blank=True)
     error_file = models.FileField(upload_to="opendata/reports/%Y/%m/", blank=True, max_length=255)

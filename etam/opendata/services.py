@@ -22,6 +22,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,6 +78,45 @@ COLUMN_FIELDS = (
     "is_public",
 )
 MAX_UPLOAD_BYTES = 2 * 1024**3
+# Files up to this size are validated within the request (they take well under a second);
+# larger ones by the task queue, after commit (setting OPENDATA_INLINE_VALIDATION_BYTES).
+INLINE_VALIDATION_BYTES = 256 * 1024
+
+
+def _inline_limit() -> int:
+    return int(getattr(settings, "OPENDATA_INLINE_VALIDATION_BYTES", INLINE_VALIDATION_BYTES))
+
+
+def _request_validation(version: DatasetVersion, *, inline: bool | None) -> bool:
+    """Inside the caller's transaction: mark the version queued with a new run number.
+
+    Returns True when the caller should validate at once (small file or ``inline=True``);
+    otherwise the validation job is enqueued when the transaction commits.
+    """
+    # The previous result (report, table) no longer describes what will be validated.
+    Resource.objects.filter(version=version).delete()
+    if version.error_file:
+        version.error_file.delete(save=False)
+    DatasetVersion.objects.filter(pk=version.pk).update(
+        validation_run=F("validation_run") + 1,
+        validation=ValidationState.PENDING,
+        error_count=0,
+        error_summary={},
+        error_file="",
+        row_count=None,
+    )
+    version.refresh_from_db(
+        fields=["validation_run", "validation", "error_count", "error_summary", "error_file", "row_count"]
+    )
+    if inline is None:
+        inline = (version.source_file.size or 0) <= _inline_limit()
+    if inline:
+        return True
+    from etam.opendata.tasks import validate_version
+
+    version_id, run = version.pk, version.validation_run
+    transaction.on_commit(lambda: validate_version.enqueue(version_id=version_id, run=run))
+    return False
 
 
 def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
@@ -211,10 +251,12 @@ def version_upload(
     change_note: str = "",
     encoding: str = "",
     delimiter: str = "",
+    inline: bool | None = None,
 ) -> DatasetVersion:
     """Store an uploaded CSV/XLSX as the dataset's open version, propose its data
     dictionary (keeping what the previous version said about same-named columns) and
-    validate it."""
+    validate it: small files at once, larger ones by the task queue after commit
+    (``inline`` forces one or the other)."""
     require(actor, perms.DRAFT, dataset)
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": [_("File: larger than the 2 GB limit.")]})
@@ -288,11 +330,15 @@ def version_upload(
                 "columns": [c.name for c in inferred],
             },
         )
-    return version_validate(actor=actor, version=version)
+        now = _request_validation(version, inline=inline)
+    return version_validate(actor=actor, version=version, run=version.validation_run) if now else version
 
 
-def columns_update(*, actor: Any, version: DatasetVersion, changes: dict[str, dict[str, Any]]) -> DatasetVersion:
-    """The uploader corrects the data dictionary (types, rules, MS-Var); then revalidate."""
+def columns_update(
+    *, actor: Any, version: DatasetVersion, changes: dict[str, dict[str, Any]], inline: bool | None = None
+) -> DatasetVersion:
+    """The uploader corrects the data dictionary (types, rules, MS-Var); then revalidate
+    (at once or by the task queue, as for an upload)."""
     require(actor, perms.DRAFT, version)
     if not version.is_editable:
         raise ValidationError(_("Only a draft or returned version can be changed."))
@@ -314,10 +360,9 @@ def columns_update(*, actor: Any, version: DatasetVersion, changes: dict[str, di
             new = _snapshot(column, values)
             if old != new:
                 before[name], after[name] = old, new
-        version.validation = ValidationState.PENDING
-        version.save(update_fields=["validation"])
         audit.record(actor=actor, action="opendata.columns_update", target=version, before=before, after=after)
-    return version_validate(actor=actor, version=version)
+        now = _request_validation(version, inline=inline)
+    return version_validate(actor=actor, version=version, run=version.validation_run) if now else version
 
 
 def _columns_for_validation(version: DatasetVersion) -> list[ingest.Column]:
@@ -340,11 +385,36 @@ def _region_codes() -> list[str]:
     return list(Region.objects.current().values_list("code", flat=True))
 
 
-def version_validate(*, actor: Any, version: DatasetVersion) -> DatasetVersion:
+def version_validate_job(*, version_id: int, run: int) -> str:
+    """The background validation (task ``validate_version``): runs only if ``run`` is still
+    the version's current request; a newer upload or dictionary change supersedes it."""
+    claimed = DatasetVersion.objects.filter(
+        pk=version_id,
+        validation_run=run,
+        validation=ValidationState.PENDING,
+        status__in=(VersionStatus.DRAFT, VersionStatus.RETURNED),
+    ).update(validation=ValidationState.VALIDATING)
+    if not claimed:
+        return "superseded"
+    version = DatasetVersion.objects.select_related("dataset").get(pk=version_id)
+    try:
+        version = version_validate(actor=None, version=version, run=run)
+    except Exception:
+        DatasetVersion.objects.filter(pk=version_id, validation_run=run).update(
+            validation=ValidationState.INVALID,
+            error_count=1,
+            error_summary={"file": _("File: validation stopped unexpectedly; upload the file again.")},
+        )
+        raise
+    return str(version.validation)
+
+
+def version_validate(*, actor: Any, version: DatasetVersion, run: int | None = None) -> DatasetVersion:
     """Validate every row; when clean, store the Parquet table as the version's resource.
 
     Streams: the source is read from storage in batches and the Parquet is written to a
-    temporary file before it is handed to storage.
+    temporary file before it is handed to storage. With ``run``, the result is kept only
+    if no newer validation was requested meanwhile.
     """
     if actor is not None:
         require(actor, perms.DRAFT, version)
@@ -375,7 +445,7 @@ def version_validate(*, actor: Any, version: DatasetVersion) -> DatasetVersion:
                 )
         with transaction.atomic():
             version = DatasetVersion.objects.select_for_update().select_related("dataset__agency").get(pk=version.pk)
-            if not version.is_editable:
+            if not version.is_editable or (run is not None and version.validation_run != run):
                 return version
             Resource.objects.filter(version=version).delete()
             if version.error_file:

@@ -56,7 +56,11 @@ def test_ckan_package_and_resource_actions(client, hidden):
 def test_sql_endpoint(client, hidden):
     for rid in _ids(hidden):
         response = client.get("/api/3/action/datastore_search_sql", {"sql": f'SELECT * FROM "{rid}"'})
-        assert response.status_code == 409 and "not a published resource" in response.json()["error"]["message"]
+        assert response.status_code == 409 and "bukan sumber daya terbit" in response.json()["error"]["message"]
+        english = client.get(
+            "/api/3/action/datastore_search_sql", {"sql": f'SELECT * FROM "{rid}"'}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert english.status_code == 409 and "not a published resource" in english.json()["error"]["message"]
 
 
 def test_dcat_and_datapackage(client, hidden):
