@@ -108,9 +108,14 @@ COLUMN_FORM_FIELDS = [
     "maximum",
     "number_format",
     "date_format",
+    # MS-Var (BPS metadata variabel): konsep, referensi pemilihan, referensi waktu,
+    # klasifikasi isian, kalimat pertanyaan, aksesibilitas publik.
     "concept",
+    "selection_reference",
     "time_reference",
     "classification",
+    "question",
+    "is_public",
 ]
 
 
@@ -121,6 +126,17 @@ class ColumnForm(forms.ModelForm):
         widgets = {
             "definition": forms.Textarea(attrs={"rows": 2}),
             "concept": forms.Textarea(attrs={"rows": 1}),
+        }
+        help_texts = {
+            "selection_reference": _(
+                "MS-Var referensi pemilihan: which units the variable covers, e.g. 'active schools'."
+            ),
+            "time_reference": _(
+                "MS-Var referensi waktu: the moment or period the value refers to, e.g. '31 December'."
+            ),
+            "classification": _("MS-Var klasifikasi isian: the classification the values follow, e.g. 'KBLI 2020'."),
+            "question": _("MS-Var kalimat pertanyaan: the question asked to collect the value, if any."),
+            "is_public": _("MS-Var aksesibilitas publik: untick if this column may not be published openly."),
         }
 
     def _post_clean(self) -> None:

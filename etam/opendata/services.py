@@ -552,6 +552,14 @@ def standard_problems(version: DatasetVersion) -> list[str]:
     for column in version.columns.all():  # type: ignore[attr-defined]
         if not column.definition.strip():
             problems.append(_("Column %(name)s: the definition (MS-Var) is empty.") % {"name": column.name})
+        if not column.is_public and dataset.access == "public":
+            problems.append(
+                _(
+                    "Column %(name)s: marked not publicly accessible (MS-Var) in a public dataset; "
+                    "remove the column from the file or make the dataset restricted."
+                )
+                % {"name": column.name}
+            )
     return problems
 
 
