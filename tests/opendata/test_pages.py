@@ -138,6 +138,7 @@ def test_staff_flow_through_pages(client, province):
                 f"form-{i}-reference": c.reference,
                 f"form-{i}-definition": f"Definisi {c.name}",
                 f"form-{i}-title": c.name,
+                f"form-{i}-is_public": "on",
             }
         )
     assert client.post(reverse("opendata:staff_columns", args=[version_pk]), data).status_code == 302
