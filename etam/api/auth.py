@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
@@ -27,22 +27,24 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         if not token:
             return None
+        # One round trip for the common case (a token without role grants, e.g. a
+        # citizen's): the token, its user and whether any of its grants is still active.
+        # Only a token that carries active grants costs a second query for them.
         api_token = (
             ApiToken.objects.select_related("user")
-            .prefetch_related(
-                Prefetch(
-                    "grants",
-                    queryset=RoleGrant.objects.active().select_related("institution", "agency"),
-                    to_attr="active_grants",
-                )
-            )
+            .annotate(has_active_grants=Exists(RoleGrant.objects.active().filter(api_tokens=OuterRef("pk"))))
             .filter(key_hash=hash_token(token))
             .first()
         )
         if api_token is None or not api_token.is_usable() or not api_token.user.is_active:
             return None
         user = api_token.user
-        user._etam_token_grants = list(api_token.active_grants)  # type: ignore[attr-defined]
+        grants: list[RoleGrant] = []
+        if api_token.has_active_grants:  # type: ignore[attr-defined]
+            grants = list(
+                RoleGrant.objects.active().filter(api_tokens=api_token).select_related("institution", "agency")
+            )
+        user._etam_token_grants = grants  # type: ignore[attr-defined]
         user._etam_api_token = api_token  # type: ignore[attr-defined]
         now = timezone.now()
         if (

@@ -48,9 +48,16 @@ def canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, sort_keys=True, default=_json_default))
 
 
-def content_hash_of(event: AuditEvent) -> str:
+def content_hash_of(event: AuditEvent, *, with_id: bool = False) -> str:
+    """SHA-256 of the event's canonical content.
+
+    Events are hashed without their id, so the hash is known before the insert and an
+    event costs one statement (no insert-then-update). The id is still bound: every seal's
+    HMAC covers each member's ``(id, content_hash)`` in id order, so a changed or swapped
+    id fails the seal. ``with_id=True`` gives the earlier form (id included), which
+    ``verify`` still accepts for events written before this change.
+    """
     payload = {
-        "id": event.pk,
         "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
         "actor_id": event.actor_id,
         "actor_label": event.actor_label,
@@ -65,8 +72,18 @@ def content_hash_of(event: AuditEvent) -> str:
         "user_agent": event.user_agent,
         "request_id": event.request_id,
     }
+    if with_id:
+        payload["id"] = event.pk
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def hash_matches(event: AuditEvent) -> bool:
+    """The stored hash is the event's content hash (current form, or the earlier one with the id)."""
+    stored = event.content_hash
+    return hmac.compare_digest(content_hash_of(event), stored) or hmac.compare_digest(
+        content_hash_of(event, with_id=True), stored
+    )
 
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -149,10 +166,10 @@ def record(
         request_id=context.request_id[:36],
         content_hash="",
     )
-    event.save()
-    # The hash covers the id, so it is computed once the id exists (same transaction).
+    # Known before the insert (the id is bound by the seal, see ``content_hash_of``):
+    # one statement per event.
     event.content_hash = content_hash_of(event)
-    AuditEvent.objects.filter(pk=event.pk).update(content_hash=event.content_hash)
+    event.save(force_insert=True)
     return event
 
 
@@ -276,7 +293,7 @@ def verify(*, expected_seals: Sequence[tuple[int, str]] = ()) -> VerificationRep
 
     for event in events:
         report.events_checked += 1
-        if content_hash_of(event) != event.content_hash:
+        if not hash_matches(event):
             report.problems.append(f"event {event.pk}: content does not match its hash (edited)")
         # Close every seal that comes before this event's seal (including empty ones).
         while current is not None and (event.seal_id is None or current.pk < event.seal_id):

@@ -12,7 +12,7 @@ import hmac
 import secrets
 import uuid
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from etam.eservices import crypto
 from etam.eservices.models import TrackingCounter
@@ -73,31 +73,69 @@ def assign_number(
 ) -> str:
     """Take the next sequence and write the tracking number onto the application.
 
-    On PostgreSQL one statement does both (a data-modifying CTE), so the counter row is
-    locked for the shortest time; elsewhere ``next_sequence`` plus an UPDATE.
+    PostgreSQL: a sequence per (instansi, OPD, year) (``nextval`` takes no row lock, so
+    concurrent submitters to one OPD never queue behind each other's commit) and one
+    statement that numbers the case. Elsewhere: the locked counter row (``next_sequence``)
+    plus an UPDATE. Either way a number is never handed out twice.
     """
     from etam.eservices.models import Application
 
     prefix = f"{region_code}-{agency_code}-{year}-"
     if connection.vendor == "postgresql":
-        counters = connection.ops.quote_name(TrackingCounter._meta.db_table)
+        sequence = _ensure_sequence(institution_id=institution_id, agency_id=agency_id, year=year)
         applications = connection.ops.quote_name(Application._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH c AS (UPDATE {counters} SET value = value + 1 "  # noqa: S608 (names from model meta)
-                "WHERE institution_id = %s AND agency_id = %s AND year = %s RETURNING value) "
-                f"UPDATE {applications} SET tracking_number = %s || lpad(c.value::text, 6, '0') "
-                "FROM c WHERE id = %s RETURNING tracking_number",
-                [institution_id, agency_id, year, prefix, application_id],
+                f"UPDATE {applications} SET tracking_number = %s || lpad(nextval(%s::regclass)::text, 6, '0') "  # noqa: S608 (name from model meta)
+                "WHERE id = %s RETURNING tracking_number",
+                [prefix, sequence, application_id],
             )
             row = cursor.fetchone()
-        if row:
-            return str(row[0])
-        # No counter row yet for this OPD and year (first submission): the general path.
-    sequence = next_sequence(institution_id=institution_id, agency_id=agency_id, year=year)
-    number = format_number(region_code, agency_code, year, sequence)
+        return str(row[0])
+    sequence_value = next_sequence(institution_id=institution_id, agency_id=agency_id, year=year)
+    number = format_number(region_code, agency_code, year, sequence_value)
     Application.objects.filter(pk=application_id).update(tracking_number=number)
     return number
+
+
+# Sequences this process has seen committed (so it skips the existence check).
+_known_sequences: set[str] = set()
+
+
+def sequence_name(*, institution_id: int, agency_id: int, year: int) -> str:
+    return f"eservices_tn_{int(institution_id)}_{int(agency_id)}_{int(year)}"
+
+
+def _ensure_sequence(*, institution_id: int, agency_id: int, year: int) -> str:
+    """The PostgreSQL sequence of an OPD and year, created on first use.
+
+    It starts after the ``TrackingCounter`` row's value (numbers issued before sequences
+    were used, e.g. by an older release), so no number is handed out twice. Creation is
+    transactional: a submission that rolls back takes its new sequence with it.
+    """
+    name = sequence_name(institution_id=institution_id, agency_id=agency_id, year=year)
+    if name in _known_sequences:
+        return name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        if cursor.fetchone()[0]:
+            _known_sequences.add(name)
+            return name
+        issued = (
+            TrackingCounter.objects.filter(institution_id=institution_id, agency_id=agency_id, year=year)
+            .values_list("value", flat=True)
+            .first()
+            or 0
+        )
+        try:
+            with transaction.atomic():
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(issued) + 1}")
+        except (IntegrityError, ProgrammingError):
+            # A concurrent submission created it first (catalogue unique violation); it exists now.
+            pass
+    # Not remembered yet: the creation commits or rolls back with this submission; the
+    # next submission finds it with ``to_regclass`` once it is committed.
+    return name
 
 
 def _format_secret(raw: bytes) -> str:

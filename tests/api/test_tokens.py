@@ -181,10 +181,25 @@ def test_last_used_is_recorded_at_most_once_a_minute(client, province, django_as
     client.get("/api/v1/me", **bearer(issued.key))
     first = ApiToken.objects.get().last_used_at
     assert first is not None
-    # token + prefetch of grants, then the endpoint reads nothing else: no write this time.
-    with django_assert_num_queries(2):
+    # token, user and "has active grants" in one query (a citizen's token carries none),
+    # then the endpoint reads nothing else: no write this time.
+    with django_assert_num_queries(1):
         client.get("/api/v1/me", **bearer(issued.key))
     assert ApiToken.objects.get().last_used_at == first
+
+
+def test_token_with_grants_costs_one_more_query_and_sees_revocation(client, province, django_assert_num_queries):
+    user = province.admin_kaltim
+    held = own_grant(user)
+    issued = issue(user, grants=[held])
+    client.get("/api/v1/me", **bearer(issued.key))
+    with django_assert_num_queries(2):  # token (+ user, + exists), its active grants
+        body = client.get("/api/v1/me", **bearer(issued.key)).json()
+    assert [g["id"] for g in body["grants"]] == [held.pk]
+    RoleGrant.objects.filter(pk=held.pk).update(revoked_at=timezone.now())
+    with django_assert_num_queries(1):  # no active grant left: no second query
+        body = client.get("/api/v1/me", **bearer(issued.key)).json()
+    assert body["grants"] == []
 
 
 # --- the endpoints --------------------------------------------------------------------
