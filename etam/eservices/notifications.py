@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from etam.eservices.models import Application, NotificationDelivery
@@ -29,6 +30,8 @@ from etam.eservices.models import Application, NotificationDelivery
 logger = logging.getLogger("etam.eservices.notify")
 
 EVENTS = ("submitted", "state_changed", "revision_requested", "approved", "rejected", "document_issued", "escalated")
+# Events addressed to staff rather than to the applicant.
+STAFF_EVENTS = ("escalated_staff",)
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = (60, 300, 900, 3600, 4 * 3600)
 
@@ -127,6 +130,44 @@ def queue(
         if dispatch:
             application_id = application.pk
             transaction.on_commit(lambda: _enqueue(application_id))
+    return rows
+
+
+def queue_staff(
+    application: Application, event: str, recipients: list[Any], extra: dict[str, Any] | None = None
+) -> list[NotificationDelivery]:
+    """Outbox rows for staff (e.g. the OPD admins of an escalated case), one per person and
+    channel they can be reached on; sent after commit like the applicant's, and logged in
+    the same delivery log."""
+    if event not in STAFF_EVENTS:
+        raise ValueError(event)
+    rows = []
+    for person in recipients:
+        context = {
+            "service": application.service.name,
+            "name": person.full_name or str(person),
+            "staff_url": reverse("eservices:staff_case", args=[application.tracking_number]),
+            **(extra or {}),
+        }
+        for channel, address in (
+            (NotificationDelivery.Channel.EMAIL, person.email),
+            (NotificationDelivery.Channel.SMS, person.phone),
+        ):
+            if address:
+                rows.append(
+                    NotificationDelivery(
+                        application=application,
+                        event=event,
+                        channel=channel,
+                        recipient={"address": address, "user": person.pk},
+                        language="id",
+                        context=context,
+                    )
+                )
+    if rows:
+        NotificationDelivery.objects.bulk_create(rows)
+        application_id = application.pk
+        transaction.on_commit(lambda: _enqueue(application_id))
     return rows
 
 

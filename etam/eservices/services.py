@@ -749,12 +749,14 @@ def escalate_overdue(*, today: date | None = None) -> int:
             workflow = Workflow(locked.version.workflow)
             if workflow.waiting_for(locked.state) == "applicant":
                 continue
-            admins = list(
-                RoleGrant.objects.active()
-                .filter(role=Role.AGENCY_ADMIN, agency_id=locked.agency_id)
+            admin_users = [
+                grant.user
+                for grant in RoleGrant.objects.active()
+                .filter(role=Role.AGENCY_ADMIN, agency_id=locked.agency_id, user__is_active=True)
                 .select_related("user")
-                .values_list("user__full_name", flat=True)
-            )
+                .order_by("user_id")
+            ]
+            admins = [user.full_name or str(user) for user in admin_users]
             overdue = workdays.working_days_between(locked.due_date, today) if locked.due_date else 0
             locked.escalated_at = timezone.now()
             locked.save(update_fields=["escalated_at", "updated_at"])
@@ -774,6 +776,16 @@ def escalate_overdue(*, today: date | None = None) -> int:
                 action="eservices.application_escalate",
                 target=locked,
                 after={"state": locked.state, "due_date": locked.due_date, "admins": admins},
+            )
+            notifications.queue_staff(
+                locked,
+                "escalated_staff",
+                admin_users,
+                {
+                    "days": overdue,
+                    "state": str(workflow.state_label(locked.state)),
+                    "due_date": locked.due_date.isoformat() if locked.due_date else "",
+                },
             )
             count += 1
     return count

@@ -98,3 +98,40 @@ class BrokenBackend:
 
     def close(self):
         pass
+
+
+def test_escalation_notifies_the_opd_admins_through_the_outbox(province, submitted, settings):
+    import datetime as dt
+
+    from etam.eservices import services
+    from etam.eservices.models import Application
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    application = submitted.application
+    NotificationDelivery.objects.all().delete()  # the applicant's "submitted" message
+    admin = province.admin_dpmptsp
+    admin.phone = "+6281200000001"
+    admin.save()
+    Application.objects.filter(pk=application.pk).update(due_date=dt.date(2026, 1, 5))
+    notifications.ConsoleGateway.sent.clear()
+    assert services.escalate_overdue(today=dt.date(2026, 1, 9)) == 1
+    rows = list(NotificationDelivery.objects.filter(event="escalated_staff").order_by("channel"))
+    # Only the admin of the case's OPD (not other OPDs' admins, not the applicant), by email and SMS.
+    assert [(r.channel, r.recipient["address"]) for r in rows] == [("email", admin.email), ("sms", admin.phone)]
+    assert NotificationDelivery.objects.exclude(event="escalated_staff").count() == 0
+    assert notifications.deliver_due(application_id=application.pk) == 2
+    message = mail.outbox[-1]
+    assert message.to == [admin.email]
+    assert "Eskalasi" in message.subject and application.tracking_number in message.subject
+    assert "4 hari kerja" in message.body and f"/staf/layanan/permohonan/{application.tracking_number}/" in message.body
+    assert notifications.ConsoleGateway.sent[-1]["to"] == admin.phone
+    assert set(NotificationDelivery.objects.values_list("status", flat=True)) == {NotificationDelivery.Status.SENT}
+    # English template for an admin who reads English.
+    delivery = rows[0]
+    NotificationDelivery.objects.filter(pk=delivery.pk).update(language="en")
+    delivery.refresh_from_db()
+    subject, body = notifications.render(delivery)
+    assert subject.startswith("Escalation") and "4 working day(s)" in body
+    # Idempotent: a second run neither escalates nor notifies again.
+    assert services.escalate_overdue(today=dt.date(2026, 1, 9)) == 0
+    assert NotificationDelivery.objects.filter(event="escalated_staff").count() == 2
