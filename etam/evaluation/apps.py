@@ -16,6 +16,12 @@ class EvaluationConfig(AppConfig):
 
         register_role_permissions(ROLE_PERMISSIONS)
         rules.register()
+        from django.apps import apps
+
+        if apps.is_installed("etam.opendata"):
+            from etam.evaluation.feeds import register_with_opendata
+
+            register_with_opendata()
         register_demo_loader("evaluation", demo.load, order=50)
         register_public(
             NavEntry(

@@ -34,6 +34,13 @@ class OpendataConfig(AppConfig):
         )
         system.register_builtin()
 
+        from django.apps import apps
+
+        if apps.is_installed("etam.evaluation"):
+            from etam.opendata import evaluation_rules
+
+            evaluation_rules.register()
+
         from django.conf import settings
 
         from etam.core.scheduling import register_periodic

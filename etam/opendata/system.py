@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -14,6 +15,8 @@ from etam.core import audit
 from etam.core.models import Agency, Institution
 from etam.opendata.models import ActivityMetadata, Dataset, SystemDatasetRun, Tag
 from etam.opendata.registry import SystemColumn, SystemDataset, register_system_dataset, system_datasets
+
+logger = logging.getLogger(__name__)
 
 ORGANISATIONS_KEY = "organisasi-perangkat-daerah-per-instansi"
 
@@ -137,4 +140,13 @@ def refresh(spec: SystemDataset) -> bool:
 
 
 def refresh_all() -> dict[str, bool]:
-    return {spec.key: refresh(spec) for spec in system_datasets()}
+    """Refresh every system dataset; one that fails (its error kept on its run) does not
+    stop the others."""
+    outcome: dict[str, bool] = {}
+    for spec in system_datasets():
+        try:
+            outcome[spec.key] = refresh(spec)
+        except Exception:
+            logger.exception("system dataset %s failed to refresh", spec.key)
+            outcome[spec.key] = False
+    return outcome
