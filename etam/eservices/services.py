@@ -161,8 +161,10 @@ def version_create(
 
 
 def version_update(
-    *, actor: Any, version: ServiceVersion, form: Any, workflow: Any, document_template: Any
+    *, actor: Any, version: ServiceVersion, form: Any, workflow: Any, document_template: Any, change: str = ""
 ) -> ServiceVersion:
+    """Replace a draft's definition; ``change`` (e.g. ``field_add pages[0].fields[3] nik``,
+    from the composer) is kept in the audit event."""
     require(actor, PERM_MANAGE, version.service)
     if version.status != ServiceVersion.Status.DRAFT:
         raise ValidationError(_("A published version cannot be changed; create a new version."), code="version_frozen")
@@ -181,7 +183,7 @@ def version_update(
             target=version,
             institution_id=version.service.institution_id,
             agency_id=version.service.agency_id,
-            after={"number": version.number},
+            after={"number": version.number, **({"change": change[:300]} if change else {})},
         )
     return version
 
