@@ -406,6 +406,10 @@ def read_sample(raw: IO[bytes], dialect: Dialect, limit: int = SAMPLE_ROWS) -> t
     return reader.header, sample
 
 
+# Column names that hold codes, not quantities: kode_wilayah, kode_kec, kd_desa, id_sekolah, nik...
+CODE_NAME_RE = re.compile(r"(^|[_\s])(kode|kd|code|id|nik|nip|npsn|nomor|no)([_\s]|$)|wilayah")
+
+
 def _all_match(values: list[str], pattern: str) -> bool:
     regex = re.compile(pattern)
     return bool(values) and all(regex.match(v) for v in values)
@@ -424,6 +428,15 @@ def infer_column(name: str, values: list[str], delimiter: str = ",") -> Column:
         return column
     if "npsn" in lowered and _all_match(values, NPSN_RE):
         column.reference = "npsn"
+        return column
+    if CODE_NAME_RE.search(lowered):
+        # A code column stays text, never a number ("64.7" is not 64,7). When most of the
+        # sample looks like kode wilayah, the reference check reports the rest by row.
+        region = re.compile(REGION_RE)
+        if sum(1 for v in values if region.match(v)) >= 0.8 * len(values) and (
+            "wilayah" in lowered or any("." in v for v in values)
+        ):
+            column.reference = "kode_wilayah"
         return column
     if any(len(v) > 1 and v[0] == "0" and v[1].isdigit() for v in values):
         return column  # leading zeros: a code or a phone number, not a number

@@ -15,6 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from etam.core.models import Region, RegionBoundary
 from etam.opendata import charts, query, selectors
@@ -22,6 +23,15 @@ from etam.opendata.models import Dataset, DatasetVersion, VersionStatus
 
 XLSX_MAX_ROWS = 1_048_575
 PAGE_SIZE = 10
+
+
+AGGREGATE_LABELS = {
+    "count": gettext_lazy("number of rows"),
+    "sum": gettext_lazy("sum"),
+    "avg": gettext_lazy("average"),
+    "min": gettext_lazy("minimum"),
+    "max": gettext_lazy("maximum"),
+}
 
 
 def ckan_root(request: HttpRequest) -> JsonResponse:
@@ -154,7 +164,7 @@ def dataset(request: HttpRequest, slug: str) -> HttpResponse:
             "chart": params,
             "dims": dims,
             "measures": measures,
-            "aggregates": query.AGGREGATES,
+            "aggregates": [(a, AGGREGATE_LABELS.get(a, a)) for a in query.AGGREGATES],
             "map_url": map_url,
             "region_column": region_column,
             "versions": getattr(item, "published_versions", []),

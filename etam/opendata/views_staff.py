@@ -194,10 +194,27 @@ def _draft_preview(version: DatasetVersion) -> list[dict[str, Any]]:
     )["records"]
 
 
+def _rule_labels() -> dict[str, str]:
+    return {
+        "required": _("Required value"),
+        "type": _("Type"),
+        "minimum": _("Minimum"),
+        "maximum": _("Maximum"),
+        "reference": _("Reference code"),
+        "columns": _("Number of fields in the row"),
+        "encoding": _("Text encoding"),
+    }
+
+
 @login_required
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
     columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]
+    summary = dict(version.error_summary or {})
+    labels = _rule_labels()
+    summary["by_column"] = [
+        {**t, "rule_label": labels.get(t.get("rule", ""), t.get("rule", ""))} for t in summary.get("by_column", [])
+    ]
     return render(
         request,
         "opendata/staff/version.html",
@@ -205,7 +222,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "version": version,
             "dataset": version.dataset,
             "columns": columns,
-            "summary": version.error_summary or {},
+            "summary": summary,
             "preview": _draft_preview(version),
             "can_draft": has_perm(request.user, perms.DRAFT, version),
             "can_review": has_perm(request.user, perms.REVIEW, version),
