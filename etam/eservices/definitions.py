@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -63,12 +64,71 @@ def _path(parts: Any) -> str:
     return out
 
 
+NAME_PATTERN = "^[a-z][a-z0-9_]{0,39}$"
+
+
+def _humanise(error: Any) -> str:
+    """The schema error in the active language (jsonschema's own messages are English)."""
+    keyword, expected, instance = error.validator, error.validator_value, error.instance
+    if keyword == "required":
+        missing = [r for r in expected if not isinstance(instance, dict) or r not in instance]
+        return _("%(names)s must be filled in.") % {"names": ", ".join(missing)}
+    if keyword == "pattern":
+        if expected == NAME_PATTERN:
+            return _(
+                "%(value)s is not a valid name: use 1–40 lowercase letters, digits or underscores, "
+                "starting with a letter (for example nama_lengkap)."
+            ) % {"value": repr(instance)}
+        return _("%(value)s does not have the expected format (%(pattern)s).") % {
+            "value": repr(instance),
+            "pattern": expected,
+        }
+    if keyword == "enum":
+        return _("%(value)s is not allowed; choose one of: %(values)s.") % {
+            "value": repr(instance),
+            "values": ", ".join(str(v) for v in expected),
+        }
+    if keyword == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return _("must be of type %(type)s.") % {"type": " / ".join(str(k) for k in kinds)}
+    if keyword == "minItems":
+        return _("needs at least %(n)s item(s).") % {"n": expected}
+    if keyword == "maxItems":
+        return _("may have at most %(n)s item(s).") % {"n": expected}
+    if keyword == "minLength":
+        return _("must not be empty.") if expected == 1 else _("needs at least %(n)s characters.") % {"n": expected}
+    if keyword == "maxLength":
+        return _("may have at most %(n)s characters.") % {"n": expected}
+    if keyword == "minimum":
+        return _("must be at least %(n)s.") % {"n": expected}
+    if keyword == "maximum":
+        return _("must be at most %(n)s.") % {"n": expected}
+    if keyword == "minProperties":
+        return _("needs at least %(n)s entries.") % {"n": expected}
+    if keyword == "uniqueItems":
+        return _("must not list the same value twice.")
+    if keyword == "additionalProperties":
+        extra = sorted(set(instance) - set(error.schema.get("properties", {}))) if isinstance(instance, dict) else []
+        return _("unknown property: %(names)s.") % {"names": ", ".join(extra)}
+    if keyword == "not":
+        return _("this property is not allowed here.")
+    if keyword in {"oneOf", "anyOf"}:
+        # The branch that matched the value's type says what is wrong (e.g. an empty label).
+        candidates = [e for e in error.context or [] if e.validator != "type"]
+        best = best_match(candidates) if candidates else None
+        if best is not None:
+            return _humanise(best)
+    if keyword in {"oneOf", "anyOf"}:
+        return _("is not valid here (%(detail)s).") % {"detail": error.message[:200]}
+    return _("is not valid (%(detail)s).") % {"detail": error.message[:200]}
+
+
 def _schema_errors(name: str, document: Any, prefix: str = "") -> list[DefinitionError]:
     validator = Draft202012Validator(schema(name), registry=_registry())
     errors = []
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
         path = _path([*([prefix] if prefix else []), *error.absolute_path])
-        errors.append(DefinitionError(path, error.message))
+        errors.append(DefinitionError(path, _humanise(error)))
     return errors
 
 

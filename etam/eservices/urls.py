@@ -1,6 +1,6 @@
 from django.urls import path
 
-from etam.eservices import views, views_staff
+from etam.eservices import views, views_builder, views_staff
 
 app_name = "eservices"
 
@@ -36,5 +36,16 @@ urlpatterns = [
     path("staf/layanan/kelola/<int:pk>/ekspor.json", views_staff.service_export, name="service_export"),
     path("staf/layanan/kelola/<int:pk>/versi/baru/", views_staff.version_edit, name="version_new"),
     path("staf/layanan/kelola/<int:pk>/versi/<int:number>/", views_staff.version_edit, name="version_edit"),
+    # Composer (form builder) on the draft version
+    path("staf/layanan/kelola/<int:pk>/susun/", views_builder.compose, name="compose"),
+    path("staf/layanan/kelola/<int:pk>/susun/halaman/<int:page>/", views_builder.compose_page, name="compose_page"),
+    path("staf/layanan/kelola/<int:pk>/susun/isian/<str:ref>/", views_builder.compose_field, name="compose_field"),
+    path("staf/layanan/kelola/<int:pk>/susun/alur/", views_builder.compose_workflow, name="compose_workflow"),
+    path("staf/layanan/kelola/<int:pk>/susun/dokumen/", views_builder.compose_document, name="compose_document"),
+    path(
+        "staf/layanan/kelola/<int:pk>/susun/pratinjau/<int:page>/",
+        views_builder.compose_preview,
+        name="compose_preview",
+    ),
     path("staf/layanan/statistik/", views_staff.statistics, name="statistics"),
 ]
