@@ -140,6 +140,40 @@ def record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the change it records")
+    event = build(
+        actor=actor,
+        action=action,
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        institution_id=institution_id,
+        agency_id=agency_id,
+        before=before,
+        after=after,
+        changes=changes,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def build(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    object_repr: str | None = None,
+    institution_id: int | None = None,
+    agency_id: int | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """The unsaved event ``record`` writes, content hash included. For a caller that writes
+    the event in the very statement that makes the change (one multi-row statement is
+    atomic by itself); everyone else calls ``record``."""
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id if object_id is not None else target.pk
@@ -169,7 +203,6 @@ def record(
     # Known before the insert (the id is bound by the seal, see ``content_hash_of``):
     # one statement per event.
     event.content_hash = content_hash_of(event)
-    event.save(force_insert=True)
     return event
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from ninja.responses import Status
 
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
+from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm
 from etam.eservices import formengine, selectors, services
 from etam.eservices.definitions import iter_fields
@@ -449,12 +451,7 @@ def create_application(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
 ) -> Status[dict[str, Any]]:
     user = request.auth  # type: ignore[attr-defined]
-    service = (
-        selectors.public_services()
-        .select_related("published_version", "agency__institution")
-        .filter(pk=payload.service)
-        .first()
-    )
+    service = _open_service(payload.service)
     if service is None or not service.is_open:
         raise ApiError(
             422,
@@ -492,6 +489,62 @@ def create_application(
         response["Idempotent-Replayed"] = "true"
     body = _application_out(replay.application, document=None if replay.created else _UNKNOWN)
     return Status(201, {**body, "receipt_secret": replay.receipt_secret})
+
+
+# Open services as last loaded by this process, keyed by id, with the stamp they were
+# loaded under. A published version never changes (ADR 0050), and every other field the
+# submit path reads is covered by the stamp, so a cached service is never stale.
+_open_services: dict[int, tuple[tuple[Any, ...], Service]] = {}
+_STAMP_SQL: str | None = None
+
+
+def _stamp_sql() -> str:
+    global _STAMP_SQL
+    if _STAMP_SQL is None:
+        qn = connection.ops.quote_name
+        service, agency = Service._meta, Agency._meta
+        institution = Institution._meta
+        _STAMP_SQL = (
+            f"SELECT s.{qn('published_version_id')}, s.{qn('updated_at')}, a.{qn('updated_at')}, "  # noqa: S608 (names from model metadata)
+            f"i.{qn('updated_at')}, ai.{qn('updated_at')} "
+            f"FROM {qn(service.db_table)} s "
+            f"INNER JOIN {qn(agency.db_table)} a ON a.{qn('id')} = s.{qn('agency_id')} "
+            f"INNER JOIN {qn(institution.db_table)} i ON i.{qn('id')} = s.{qn('institution_id')} "
+            f"INNER JOIN {qn(institution.db_table)} ai ON ai.{qn('id')} = a.{qn('institution_id')} "
+            f"WHERE s.{qn('id')} = %s AND s.{qn('status')} = %s AND s.{qn('published_version_id')} IS NOT NULL"
+        )
+    return _STAMP_SQL
+
+
+def _open_service(service_id: int) -> Service | None:
+    """The open service with its published version, OPD and instansi, or None.
+
+    One small primary-key query per request decides whether the service is open and
+    whether this process's copy is current: its published version and the ``updated_at``
+    of the service, its OPD and both instansi rows (a service's status is part of the
+    WHERE clause, so closing it takes effect at once). Only a changed stamp reloads the
+    rows through the ORM: no re-compiling of a five-table query, no re-reading of the
+    form definition on every submission.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql(), [service_id, Service.Status.ACTIVE])
+        row = cursor.fetchone()
+    if row is None:
+        _open_services.pop(service_id, None)
+        return None
+    stamp = tuple(row)
+    cached = _open_services.get(service_id)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    service = (
+        selectors.public_services()
+        .select_related("published_version", "agency__institution")
+        .filter(pk=service_id)
+        .first()
+    )
+    if service is not None:
+        _open_services[service_id] = (stamp, service)
+    return service
 
 
 def _has_files(service: Service, answers: dict[str, Any]) -> bool:

@@ -93,6 +93,17 @@ def queue(
     """Write outbox rows for the applicant (call inside the transaction of the change) and
     send them after commit: at once through a task (``dispatch``), or by the periodic
     ``deliver_notifications`` job (every 30 s), which keeps the submit path to one commit."""
+    rows = rows_for(application, event, extra)
+    if rows:
+        NotificationDelivery.objects.bulk_create(rows)
+        if dispatch:
+            application_id = application.pk
+            transaction.on_commit(lambda: _enqueue(application_id))
+    return rows
+
+
+def rows_for(application: Application, event: str, extra: dict[str, Any] | None = None) -> list[NotificationDelivery]:
+    """The applicant's unsaved outbox rows for an event (``queue`` writes them)."""
     if event not in EVENTS:
         raise ValueError(event)
     applicant = application.applicant
@@ -125,11 +136,6 @@ def queue(
                 context=context,
             )
         )
-    if rows:
-        NotificationDelivery.objects.bulk_create(rows)
-        if dispatch:
-            application_id = application.pk
-            transaction.on_commit(lambda: _enqueue(application_id))
     return rows
 
 

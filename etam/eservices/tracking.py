@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from typing import Any
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
@@ -179,3 +180,73 @@ def secrets_match(stored_digest: str, binding: str, secret: str) -> bool:
 
 def verification_code() -> str:
     return base64.b32encode(secrets.token_bytes(10)).decode().rstrip("=").lower()
+
+
+# ---------------------------------------------------------------- one-statement submit (PostgreSQL)
+
+
+def reserve(
+    *, institution_id: int, agency_id: int, year: int, applicant_id: int, idempotency_key: str | None
+) -> tuple[int, int | None]:
+    """PostgreSQL: the new case's id and its OPD sequence number, in one round trip.
+
+    The number is taken only when this person has no case under ``idempotency_key`` yet
+    (a retry finds its earlier case and burns nothing: ``(id, None)``). An id is always
+    taken; ids are not meaningful and may have gaps. Runs outside any transaction: the
+    write that follows is one statement (``insert_together``).
+    """
+    from etam.eservices.models import Application
+
+    sequence = _ensure_sequence(institution_id=institution_id, agency_id=agency_id, year=year)
+    table = Application._meta.db_table
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), CASE WHEN %s::text IS NULL OR NOT EXISTS ("  # noqa: S608 (names from model meta)
+            f"SELECT 1 FROM {qn(table)} WHERE applicant_id = %s AND idempotency_key = %s"
+            ") THEN nextval(%s::regclass) END",
+            [table, idempotency_key, applicant_id, idempotency_key, sequence],
+        )
+        new_id, number = cursor.fetchone()
+    return int(new_id), (int(number) if number is not None else None)
+
+
+def insert_together(objects: list[Any]) -> None:
+    """INSERT unsaved model instances (primary keys set or left to the database) in ONE
+    statement: ``WITH i0 AS (INSERT …), i1 AS (INSERT …) … SELECT 1``.
+
+    A single statement is atomic on its own, so outside a transaction this costs one round
+    trip instead of BEGIN, one INSERT per row and COMMIT; inside one (tests, a caller's
+    ``atomic``) it runs in a savepoint so a unique violation can be handled. Values are
+    prepared exactly as ``Model.save`` prepares them (``pre_save`` then
+    ``get_db_prep_save``); models with custom ``save`` logic or signal receivers must not
+    be written this way. PostgreSQL only (data-modifying CTEs).
+    """
+    if connection.vendor != "postgresql":
+        raise RuntimeError("insert_together needs PostgreSQL")
+    qn = connection.ops.quote_name
+    parts: list[str] = []
+    params: list[Any] = []
+    for index, obj in enumerate(objects):
+        meta = obj._meta
+        fields = [f for f in meta.local_concrete_fields if not (f.primary_key and obj.pk is None)]
+        placeholders = []
+        for field in fields:
+            value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+            placeholders.append(
+                field.get_placeholder(value, None, connection) if hasattr(field, "get_placeholder") else "%s"
+            )
+            params.append(value)
+        columns = ", ".join(qn(f.column) for f in fields)
+        values = ", ".join(placeholders)
+        parts.append(f"i{index} AS (INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({values}))")  # noqa: S608 (names from model metadata; values are parameters)
+    sql = "WITH " + ", ".join(parts) + " SELECT 1"
+    if connection.in_atomic_block:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
