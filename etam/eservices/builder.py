@@ -381,7 +381,13 @@ def condition_initial(condition: dict[str, Any] | None) -> dict[str, str]:
     return {"visible_field": condition["field"], "visible_values": ", ".join(shown)}
 
 
-class ConditionMixin(forms.Form):
+class _Form(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ConditionMixin(_Form):
     visible_field = forms.ChoiceField(label=gettext_lazy("Show only if the field"), required=False, choices=[])
     visible_values = _char(
         gettext_lazy("has one of the values"),
@@ -661,7 +667,7 @@ StateFormSet = forms.formset_factory(StateForm, formset=_BaseFormSet, extra=1, c
 ActionFormSet = forms.formset_factory(ActionForm, formset=_BaseFormSet, extra=1, can_delete=True)
 
 
-class WorkflowHeadForm(forms.Form):
+class WorkflowHeadForm(_Form):
     initial_state = _name_field(gettext_lazy("Initial state"))
 
 
@@ -740,7 +746,7 @@ def workflow_from(
 # Document template
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(_Form):
     title = _char(gettext_lazy("Document title"), required=True, max_length=200)
     number_prefix = forms.RegexField(
         regex=r"^[A-Z0-9./-]{1,40}$",
