@@ -106,7 +106,10 @@ def test_run_scheduler_once_enqueues_audit_sealing_and_the_worker_seals(province
     # A second scheduler started at the same moment enqueues nothing more.
     call_command("run_scheduler", once=True, stdout=StringIO())
     assert _queued("etam.core.tasks.seal_audit_events") == 1
-    assert AuditEvent.objects.filter(seal__isnull=True).count() == 3
+    ours = AuditEvent.objects.filter(action="core.test")
+    assert ours.filter(seal__isnull=True).count() == 3
     call_command("db_worker", batch=True, no_startup_delay=True, reload=False, verbosity=0)
-    assert AuditEvent.objects.filter(seal__isnull=True).count() == 0
+    # Other modules' periodic jobs (e.g. Satu Data system datasets) run in the same batch
+    # and may write events after the seal; ours were written before it and are sealed.
+    assert ours.filter(seal__isnull=True).count() == 0
     assert audit.verify().ok

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import override_settings
 from django.urls import path
@@ -53,7 +55,10 @@ def test_home_speaks_indonesian_by_default_with_landmarks(client):
         assert area in html
     assert 'href="/api/v1/docs"' in html
     assert "Kepmendagri 300.2.2-2430/2025" in html and "sumber: BPS" in html
-    assert "<script" not in html  # zero JavaScript
+    # The only script is the offline outbox enhancement: same-origin, deferred, never in <head>.
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts == ['<script src="/static/offline/outbox.js" defer>']
+    assert html.index("<script") > html.index("</head>")
 
 
 @pytest.mark.django_db
