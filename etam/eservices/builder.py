@@ -530,7 +530,9 @@ class FieldForm(ConditionMixin):
         data = self.cleaned_data
         kind = data["type"]
         spec: dict[str, Any] = {
-            k: v for k, v in copy.deepcopy(existing or {}).items() if k in {"choices_source", "filter_by", "fields"}
+            k: v
+            for k, v in copy.deepcopy(existing or {}).items()
+            if k in {"choices_source", "filter_by", "distinct_from", "fields"}
         }
         spec.update({"name": data["name"], "type": kind, "label": make_text(data["label"], data.get("label_en", ""))})
         _set(spec, "help", make_text(data.get("help", ""), data.get("help_en", "")) or None)
@@ -544,6 +546,8 @@ class FieldForm(ConditionMixin):
         else:
             spec.pop("choices_source", None)
             spec.pop("filter_by", None)
+        if kind != "choice":
+            spec.pop("distinct_from", None)
         if kind in {"text", "long_text"}:
             _set(spec, "max_length", data.get("max_length"))
         if kind == "number":

@@ -188,6 +188,22 @@ def _form_semantics(form: dict[str, Any]) -> list[DefinitionError]:
                 )
             if field.get("min") is not None and field.get("max") is not None and field["min"] > field["max"]:
                 errors.append(DefinitionError(path, _("min is larger than max.")))
+            for c, child in enumerate(field.get("fields", [])):
+                if child.get("distinct_from"):
+                    errors.append(
+                        DefinitionError(
+                            f"{path}.fields[{c}].distinct_from",
+                            _("distinct_from is not supported inside a repeating group."),
+                        )
+                    )
+            for other in field.get("distinct_from", []):
+                if seen.get(other) != "choice":
+                    errors.append(
+                        DefinitionError(
+                            f"{path}.distinct_from",
+                            _("distinct_from must name earlier choice fields, not %(name)s.") % {"name": other},
+                        )
+                    )
             for name in names:
                 seen[name] = field["type"] if name == field["name"] else "child"
     holders = [f for _p, f, _g in iter_fields(form) if f.get("holder_name")]

@@ -170,7 +170,7 @@ def demo_answers(slug: str, citizen: User, index: int) -> dict[str, Any]:
         answers.pop("email", None)
         from etam.eservices.formengine import source_choices
 
-        schools = source_choices({"choices_source": "sekolah_sma_smk", "filter_by": "domisili"}, answers)
+        schools = source_choices({"choices_source": "sekolah_sma_smk_negeri", "filter_by": "domisili"}, answers)
         answers["pilihan_1"] = schools[index % len(schools)][0]
     return answers
 

@@ -285,15 +285,21 @@ def ppdb_sma_smk() -> dict[str, Any]:
                             "name": "pilihan_1",
                             "type": "choice",
                             "label": _t("Sekolah pilihan 1", "First choice"),
-                            "choices_source": "sekolah_sma_smk",
+                            "help": _t(
+                                "SMA/SMK negeri di kabupaten/kota domisili",
+                                "A state SMA/SMK in the regency/city of residence",
+                            ),
+                            "choices_source": "sekolah_sma_smk_negeri",
                             "filter_by": "domisili",
                         },
                         {
                             "name": "pilihan_2",
                             "type": "choice",
                             "label": _t("Sekolah pilihan 2", "Second choice"),
-                            "choices_source": "sekolah_sma_smk",
+                            "help": _t("Sekolah lain dari pilihan 1", "A school other than the first choice"),
+                            "choices_source": "sekolah_sma_smk_negeri",
                             "filter_by": "domisili",
+                            "distinct_from": ["pilihan_1"],
                             "required": False,
                         },
                         {

@@ -55,29 +55,44 @@ class FieldError(Exception):
 # Reference lists
 
 
-@lru_cache(maxsize=1)
-def _schools() -> list[dict[str, str]]:
+# choices_source → (school statuses listed, whether the label repeats the status).
+# "sekolah_sma_smk": every SMA/SMK, negeri and swasta; "sekolah_sma_smk_negeri": only the
+# state schools (what a state admission such as PPDB/SPMB SMA/SMK Negeri may offer).
+SCHOOL_SOURCES: dict[str, tuple[frozenset[str], bool]] = {
+    "sekolah_sma_smk": (frozenset({"Negeri", "Swasta"}), True),
+    "sekolah_sma_smk_negeri": (frozenset({"Negeri"}), False),
+}
+
+
+@lru_cache(maxsize=len(SCHOOL_SOURCES))
+def _schools(source: str = "sekolah_sma_smk") -> list[dict[str, str]]:
+    statuses, show_status = SCHOOL_SOURCES[source]
     path = settings.SHARED_DATA_DIR / "kaltim_sekolah_2019.csv"
     with open(path, newline="", encoding="utf-8") as handle:
         rows = [
             {
                 "value": row["npsn"],
-                "label": f"{row['nama_sekolah']} ({row['status']}, {row['kecamatan_sumber']})",
+                "label": (
+                    f"{row['nama_sekolah']} ({row['status']}, {row['kecamatan_sumber']})"
+                    if show_status
+                    else f"{row['nama_sekolah']} ({row['kecamatan_sumber']})"
+                ),
                 "kabkota": row["kode_kabkota_kemendagri"],
             }
             for row in csv.DictReader(handle)
-            if row["bentuk"] in {"SMA", "SMK"}
+            if row["bentuk"] in {"SMA", "SMK"} and row["status"] in statuses
         ]
     return sorted(rows, key=lambda r: r["label"])
 
 
 def source_choices(spec: Mapping[str, Any], answers: Mapping[str, Any]) -> list[tuple[str, str]]:
-    if spec.get("choices_source") == "sekolah_sma_smk":
+    source = spec.get("choices_source")
+    if source in SCHOOL_SOURCES:
         kabkota = None
         if spec.get("filter_by"):
             address = answers.get(spec["filter_by"])
             kabkota = address.get("kabupaten_kota") if isinstance(address, dict) else None
-        return [(s["value"], s["label"]) for s in _schools() if not kabkota or s["kabkota"] == kabkota]
+        return [(s["value"], s["label"]) for s in _schools(source) if not kabkota or s["kabkota"] == kabkota]
     return [(c["value"], localise(c["label"])) for c in spec.get("choices", [])]
 
 
@@ -475,6 +490,31 @@ def _check_address(spec: Mapping[str, Any], value: dict[str, str], levels: tuple
     return None
 
 
+def _field_spec(form: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    for page in form["pages"]:
+        for spec in page["fields"]:
+            if spec["name"] == name:
+                return spec
+    return None
+
+
+def distinct_problem(form: Mapping[str, Any], spec: Mapping[str, Any], answers: Mapping[str, Any]) -> str | None:
+    """``distinct_from``: a choice that must differ from the answers of the named (earlier)
+    choice fields, e.g. a second-choice school that is not the first choice. The message
+    names both fields."""
+    value = answers.get(spec["name"])
+    if value in (None, ""):
+        return None
+    for other in spec.get("distinct_from") or []:
+        if other != spec["name"] and answers.get(other) == value:
+            other_spec = _field_spec(form, other)
+            return _("%(label)s must be different from “%(other)s”: both have the same choice. Choose another.") % {
+                "label": _label(spec),
+                "other": _label(other_spec) if other_spec else other,
+            }
+    return None
+
+
 def _item_has_input(prefix: str, data: Any, files: Any) -> bool:
     keys = data.keys() if hasattr(data, "keys") else []
     if any(key.startswith(prefix) and any(v.strip() for v in _getlist(data, key)) for key in keys):
@@ -555,12 +595,21 @@ def process_page(
             merged.pop(name, None)
         else:
             merged[name] = value
+    # Cross-field rules, judged once the whole page is read (the other field may be on it).
+    for spec in page["fields"]:
+        if spec.get("distinct_from") and spec["name"] not in errors:
+            problem = distinct_problem(form, spec, merged)
+            if problem:
+                if validate:
+                    errors[spec["name"]] = problem
+                merged.pop(spec["name"], None)
     return PageResult(answers=merged, raw=raw, errors=errors, group_counts=counts)
 
 
 def validate_all(form: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, str]:
     """Re-check stored answers of every visible page (before submitting): required
-    fields present. Values were validated when their page was saved."""
+    fields present, cross-field rules (``distinct_from``) hold. Values were validated
+    when their page was saved."""
     problems: dict[str, str] = {}
     for index in visible_pages(form, answers):
         for spec in form["pages"][index]["fields"]:
@@ -568,6 +617,11 @@ def validate_all(form: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[st
                 continue
             if spec.get("required", True) and answers.get(spec["name"]) in (None, "", [], {}):
                 problems[spec["name"]] = _required_message(spec)
+            elif spec.get("distinct_from"):
+                # An earlier page may have been changed after this one was saved.
+                problem = distinct_problem(form, spec, answers)
+                if problem:
+                    problems[spec["name"]] = problem
     return problems
 
 

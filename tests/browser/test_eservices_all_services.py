@@ -74,7 +74,8 @@ def _fill_field(page, spec, prefix, today, tmp_path):
         element = page.locator(f'[name="{name}"]').first
         tag = element.evaluate("e => e.tagName")
         if tag == "SELECT":
-            element.select_option(index=1)
+            # A choice that must differ from an earlier one (distinct_from) takes the next option.
+            element.select_option(index=2 if spec.get("distinct_from") else 1)
         else:
             element.check()
         return
