@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -153,6 +154,7 @@ OTP_TOTP_ISSUER = "Etam SPBE Kaltim"
 # Staff second factor (docs/adr/0006-staff-second-factor-and-login-rate-limiting.md):
 # a wrong TOTP code doubles the wait before the next try (2 s, 4 s, 8 s, ...).
 OTP_TOTP_THROTTLE_FACTOR = 2
+OTP_STATIC_THROTTLE_FACTOR = 2  # recovery codes: the same back-off as TOTP codes
 # On: every staff account must enrol an authenticator app before using Etam.
 ETAM_REQUIRE_STAFF_2FA = env.boolean("ETAM_REQUIRE_STAFF_2FA", PRODUCTION)
 

@@ -184,6 +184,14 @@ class StaffCreateForm(GrantForm):
     field_order = ["full_name", "email", "phone", "password", "role", "scope"]
 
 
+class StaffEditForm(forms.Form):
+    """A staff member's contact details; the service checks them and names each problem."""
+
+    full_name = _text(_("Full name"), max_length=150, autocomplete="off")
+    email = _text(_("Email"), max_length=254, autocomplete="off")
+    phone = _text(_("Phone number (optional)"), max_length=40, help_text=_("e.g. 0812 3456 7890"), autocomplete="off")
+
+
 # --- sign-in and accounts -----------------------------------------------------------
 
 
@@ -209,6 +217,22 @@ class TotpForm(forms.Form):
         max_length=10,
         error_messages={"required": _("Code: enter the 6-digit code shown in your authenticator app.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}),
+    )
+
+
+class SignInCodeForm(forms.Form):
+    """The second sign-in step: the authenticator's 6-digit code or one recovery code."""
+
+    code = forms.CharField(
+        label=_("6-digit code from your authenticator app, or a recovery code"),
+        max_length=20,
+        error_messages={
+            "required": _("Code: enter the 6-digit code shown in your authenticator app, or one recovery code."),
+            "max_length": _("Code: enter 6 digits, or a recovery code like abcd-efgh."),
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
 
 

@@ -25,6 +25,8 @@ urlpatterns = [
     path("pegawai/", views.staff_list_view, name="staff_list"),
     path("pegawai/baru/", views.staff_create_view, name="staff_create"),
     path("pegawai/<int:pk>/", views.staff_detail_view, name="staff_detail"),
+    path("pegawai/<int:pk>/ubah/", views.staff_edit_view, name="staff_edit"),
+    path("pegawai/<int:pk>/status/", views.staff_status_view, name="staff_status"),
     path("peran/<int:pk>/cabut/", views.grant_revoke_view, name="grant_revoke"),
 ]
 

@@ -40,13 +40,16 @@ from etam.core.forms import (
     LoginForm,
     PasswordChangeForm,
     RegisterForm,
+    SignInCodeForm,
     StaffCreateForm,
+    StaffEditForm,
     TotpForm,
     UnitForm,
     apply_service_errors,
 )
 from etam.core.models import Agency, Institution, Role, User
 from etam.core.permissions import has_perm, scope_q
+from etam.core.services.recovery_codes import looks_like_recovery_code
 from etam.core.staff_access import ENROL, SECOND_FACTOR_KEY, VERIFY, pending_second_factor, staff_required
 from etam.core.validators import normalise_phone
 
@@ -147,12 +150,24 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
     if device is None:
         request.session.pop(PENDING_LOGIN_KEY, None)
         return redirect("login")
-    form = TotpForm(request.POST or None)
+    form = SignInCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _detail = device.verify_is_allowed()
-        code = form.cleaned_data["code"].replace(" ", "")
-        verified = verify_token(user, device.persistent_id, code) if allowed else None
+        code = form.cleaned_data["code"].strip()
+        recovery = looks_like_recovery_code(code)
+        if recovery:
+            # A recovery code stands in for the app once; it is spent on success.
+            verified, allowed = services.recovery_code_use(user=user, code=code)
+        else:
+            allowed, _detail = device.verify_is_allowed()
+            code = code.replace(" ", "")
+            verified = verify_token(user, device.persistent_id, code) if allowed else None
         if verified is not None:
+            if recovery:
+                messages.warning(
+                    request,
+                    _("Recovery code accepted; it cannot be used again. Recovery codes left: %(count)s.")
+                    % {"count": services.recovery_codes_remaining(user)},
+                )
             if pending is not None:
                 request.session.pop(PENDING_LOGIN_KEY, None)
                 user.backend = data["backend"]  # type: ignore[attr-defined]
@@ -166,6 +181,11 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 "code",
                 _("Code: too many wrong codes. Wait a little and try again with a new code."),
+            )
+        elif recovery:
+            form.add_error(
+                "code",
+                _("Code: this recovery code is wrong or was already used. Enter an unused recovery code."),
             )
         else:
             form.add_error("code", _("Code: the code is wrong or has expired. Enter the code shown now."))
@@ -260,6 +280,12 @@ def _group(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+def _show_recovery_codes(request: HttpRequest, codes: list[str], continue_url: str, *, replaced: bool) -> HttpResponse:
+    """The only time the codes are shown: the answer to the POST that made them (never cached)."""
+    context = {"codes": codes, "continue_url": continue_url, "replaced": replaced}
+    return render(request, "core/recovery_codes.html", context)
+
+
 @sensitive_post_parameters("code")
 @never_cache
 @login_required
@@ -271,13 +297,18 @@ def account_security_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
-        if request.method == "POST" and request.POST.get("action") == "remove":
-            if not request.user.is_verified():  # type: ignore[union-attr]
-                raise PermissionDenied
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action in ("remove", "recovery_codes") and not request.user.is_verified():  # type: ignore[union-attr]
+            raise PermissionDenied
+        if action == "remove":
             services.totp_device_remove(actor=user, user=user)
             messages.success(request, _("The authenticator app has been removed from your account."))
             return redirect("account_security")
-        return render(request, "core/account_security.html", {"device": device})
+        if action == "recovery_codes":
+            codes = services.recovery_codes_generate(actor=user, user=user)
+            return _show_recovery_codes(request, codes, reverse("account_security"), replaced=True)
+        context = {"device": device, "recovery_remaining": services.recovery_codes_remaining(user)}
+        return render(request, "core/account_security.html", context)
     key = request.session.get(ENROL_KEY_SESSION)
     if not key:
         key = default_key()
@@ -294,7 +325,8 @@ def account_security_view(request: HttpRequest) -> HttpResponse:
             if request.session.get(SECOND_FACTOR_KEY) == ENROL:
                 request.session.pop(SECOND_FACTOR_KEY)
             messages.success(request, _("Two-step sign-in is on. From now on you will be asked for a code."))
-            return HttpResponseRedirect(_safe_next(request, reverse("account")))
+            codes = services.recovery_codes_generate(actor=user, user=user)
+            return _show_recovery_codes(request, codes, _safe_next(request, reverse("account")), replaced=False)
     unsaved = TOTPDevice(user=user, key=key)
     secret = unsaved.config_url.split("secret=", 1)[1].split("&", 1)[0]
     context = {
@@ -603,7 +635,16 @@ def staff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         for g in grants
         if g.revoked_at is None and services.may_grant(request.user, g.role, institution=g.institution, agency=g.agency)
     }
-    context = {"person": person, "grants": grants, "form": form, "revocable": revocable, "roles": dict(Role.choices)}
+    can_manage = services.may_manage_account(request.user, person)
+    context = {
+        "person": person,
+        "grants": grants,
+        "form": form,
+        "revocable": revocable,
+        "roles": dict(Role.choices),
+        "can_manage": can_manage,
+        "can_change_status": can_manage and person.pk != request.user.pk,
+    }
     return render(request, "core/staff_detail.html", context)
 
 
@@ -618,3 +659,51 @@ def grant_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The role has been revoked."))
     return redirect("core:staff_detail", pk=grant.user_id)
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a staff member's name, email and phone number."""
+    person = get_object_or_404(selectors.users_visible_to(request.user).filter(kind=User.Kind.STAFF), pk=pk)
+    if not services.may_manage_account(request.user, person):
+        raise PermissionDenied
+    initial = {"full_name": person.full_name, "email": person.email or "", "phone": person.phone or ""}
+    form = StaffEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_user_update(
+                actor=request.user,
+                user=person,
+                full_name=form.cleaned_data["full_name"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The staff account has been saved."))
+            return redirect("core:staff_detail", pk=person.pk)
+    return render(request, "core/staff_edit.html", {"form": form, "person": person})
+
+
+@staff_required
+@require_POST
+def staff_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate (``active=0``) or reactivate (``active=1``) a staff account."""
+    person = get_object_or_404(selectors.users_visible_to(request.user).filter(kind=User.Kind.STAFF), pk=pk)
+    activate = request.POST.get("active") == "1"
+    operation = services.staff_user_reactivate if activate else services.staff_user_deactivate
+    try:
+        operation(actor=request.user, user=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The account is active again.")
+            if activate
+            else _("The account is inactive: the person can no longer sign in or use API tokens."),
+        )
+    return redirect("core:staff_detail", pk=person.pk)

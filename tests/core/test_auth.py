@@ -209,7 +209,8 @@ def test_required_second_factor_forces_enrolment(client, province, settings):
     assert "<svg" in body and "wajib" in body
     key = client.session["etam_totp_enrol_key"]
     response = client.post(reverse("account_security"), {"code": code_for(key)})
-    assert response.status_code == 302
+    # Confirmed: the answer shows the recovery codes once (tests/core/test_recovery_codes.py).
+    assert response.status_code == 200 and "Kode pemulihan Anda" in response.content.decode()
     assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
     assert client.get(reverse("core:agency_list")).status_code == 200
     # Citizens are never asked.

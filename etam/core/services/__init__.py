@@ -4,6 +4,12 @@ Every function checks permission, changes state and writes one audit event in th
 transaction. HTML views, the API, admin actions, jobs and commands all call these.
 """
 
+from etam.core.services.accounts import (
+    may_manage_account,
+    staff_user_deactivate,
+    staff_user_reactivate,
+    staff_user_update,
+)
 from etam.core.services.organisations import (
     agency_create,
     agency_deactivate,
@@ -26,6 +32,11 @@ from etam.core.services.people import (
     totp_device_remove,
     user_password_change,
 )
+from etam.core.services.recovery_codes import (
+    recovery_code_use,
+    recovery_codes_generate,
+    recovery_codes_remaining,
+)
 
 __all__ = [
     "agency_create",
@@ -38,11 +49,18 @@ __all__ = [
     "institution_create",
     "institution_update",
     "may_grant",
+    "may_manage_account",
     "orgunit_create",
     "orgunit_update",
+    "recovery_code_use",
+    "recovery_codes_generate",
+    "recovery_codes_remaining",
     "role_grant_create",
     "role_grant_revoke",
     "staff_user_create",
+    "staff_user_deactivate",
+    "staff_user_reactivate",
+    "staff_user_update",
     "totp_device_confirm",
     "totp_device_remove",
     "user_password_change",

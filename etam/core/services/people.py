@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from etam.core import audit
@@ -457,12 +458,15 @@ def totp_device_remove(*, actor: Any, user: User) -> int:
     devices = list(TOTPDevice.objects.filter(user=user))
     if not devices:
         raise ValidationError({"code": [ValidationError(_("Code: no authenticator is enrolled."), code="none")]})
+    # Recovery codes only stand in for the authenticator: they go with it.
+    recovery = list(StaticDevice.objects.filter(user=user))
     with transaction.atomic():
         TOTPDevice.objects.filter(pk__in=[d.pk for d in devices]).delete()
+        StaticDevice.objects.filter(pk__in=[d.pk for d in recovery]).delete()
         audit.record(
             actor=actor,
             action="core.totp_device_remove",
             target=user,
-            changes={"removed": [d.persistent_id for d in devices]},
+            changes={"removed": [d.persistent_id for d in devices + recovery]},  # type: ignore[operator]
         )
     return len(devices)
