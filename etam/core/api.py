@@ -1,0 +1,164 @@
+"""Public organisation and region reference data: /api/v1/organisations/..., /api/v1/regions.
+
+Read-only and without authentication: names, codes and kode wilayah of instansi, OPDs and
+units, and the current Kemendagri region tree. No people, no contact persons, no grants.
+Each list is one query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from etam.api.errors import ErrorOut
+from etam.core.models import Agency, Institution, OrgUnit, Region
+from etam.core.models.reference import RegionLevel
+
+router = Router(tags=["organisations"])
+
+PUBLIC_ERRORS: dict[int, type[Schema]] = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut, 500: ErrorOut}
+
+
+class InstitutionOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str = Field(description="provinsi, kabupaten or kota")
+    region_code: str = Field(description="Kemendagri kode wilayah, e.g. 64.72")
+
+
+class OrganisationInstitutionRef(Schema):
+    id: int
+    short_name: str
+    region_code: str
+
+
+class AgencyOut(Schema):
+    id: int
+    code: str = Field(description="Unique within the instansi, e.g. DISKOMINFO")
+    name: str
+    short_name: str
+    kind: str
+    is_active: bool
+    institution: OrganisationInstitutionRef
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    agency_id: int
+    agency_code: str
+    parent_id: int | None
+
+
+class AgencyFilters(Schema):
+    institution: int | None = Field(default=None, description="Only the OPDs of this instansi (id)")
+    region_code: str | None = Field(default=None, description="Only the OPDs of the instansi of this kode wilayah")
+    include_inactive: bool = Field(default=False, description="Also list OPDs that are no longer active")
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: str
+    kind: str = Field(description="Provinsi, Kabupaten, Kota, Kecamatan, Desa, Kelurahan, ...")
+    parent_code: str
+
+
+class RegionFilters(Schema):
+    parent: str | None = Field(default=None, description="Children of this kode wilayah, e.g. 64.72")
+    level: RegionLevel | None = Field(default=None, description="provinsi, kabupaten_kota, kecamatan, desa_kelurahan")
+
+
+def _institution_ref(institution: Institution) -> dict[str, Any]:
+    return {"id": institution.pk, "short_name": institution.short_name, "region_code": institution.region_code}
+
+
+@router.get(
+    "/organisations/instansi",
+    response={200: list[InstitutionOut], **PUBLIC_ERRORS},
+    auth=None,
+    summary="List instansi (public)",
+)
+def institution_list(request: HttpRequest) -> list[Institution]:
+    return list(Institution.objects.order_by("region_code"))
+
+
+@router.get(
+    "/organisations/opd",
+    response={200: list[AgencyOut], **PUBLIC_ERRORS},
+    auth=None,
+    summary="List OPDs (public), optionally of one instansi",
+)
+def agency_list(request: HttpRequest, filters: Query[AgencyFilters]) -> list[dict[str, Any]]:
+    qs = Agency.objects.select_related("institution").order_by("institution__region_code", "code")
+    if not filters.include_inactive:
+        qs = qs.filter(is_active=True)
+    if filters.institution is not None:
+        qs = qs.filter(institution_id=filters.institution)
+    if filters.region_code:
+        qs = qs.filter(institution__region_code=filters.region_code.strip())
+    return [
+        {
+            "id": a.pk,
+            "code": a.code,
+            "name": a.name,
+            "short_name": a.short_name,
+            "kind": a.kind,
+            "is_active": a.is_active,
+            "institution": _institution_ref(a.institution),
+        }
+        for a in qs
+    ]
+
+
+@router.get(
+    "/organisations/opd/{agency_id}/units",
+    response={200: list[UnitOut], **PUBLIC_ERRORS},
+    auth=None,
+    summary="List the units of one OPD (public)",
+)
+def unit_list(request: HttpRequest, agency_id: int) -> list[dict[str, Any]]:
+    rows = list(
+        OrgUnit.objects.filter(agency_id=agency_id)
+        .select_related("agency")
+        .order_by("code")
+        .values("id", "code", "name", "agency_id", "agency__code", "parent_id")
+    )
+    if not rows and not Agency.objects.filter(pk=agency_id).exists():
+        raise Http404(_("No OPD with this id."))
+    return [
+        {
+            "id": row["id"],
+            "code": row["code"],
+            "name": row["name"],
+            "agency_id": row["agency_id"],
+            "agency_code": row["agency__code"],
+            "parent_id": row["parent_id"],
+        }
+        for row in rows
+    ]
+
+
+@router.get(
+    "/regions",
+    response={200: list[RegionOut], **PUBLIC_ERRORS},
+    auth=None,
+    summary="Current kode wilayah regions, by parent and level (public)",
+    tags=["regions"],
+)
+def region_list(request: HttpRequest, filters: Query[RegionFilters]) -> list[Any]:
+    qs = Region.objects.current()
+    if filters.parent:
+        parent = filters.parent.strip()
+        qs = qs.filter(parent_code=parent)
+    if filters.level is not None:
+        qs = qs.filter(level=filters.level.value)
+    rows = list(qs.order_by("code").values("code", "name", "level", "kind", "parent_code"))
+    if filters.parent and not rows and not Region.objects.current().filter(code=filters.parent.strip()).exists():
+        raise Http404(_("No current region with this kode wilayah."))
+    return rows
