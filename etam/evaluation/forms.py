@@ -74,10 +74,20 @@ class EvidenceForm(forms.Form):
     )
     url = forms.CharField(label=_("or a link"), max_length=500, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Shares the indicator page with ClaimForm: its own ids, so each label points
+        # at its own input (both have a "level" field).
+        kwargs.setdefault("auto_id", "evidence_%s")
+        super().__init__(*args, **kwargs)
+
 
 class AssessmentForm(forms.Form):
     level = forms.CharField(label=_("Assessed level"), max_length=3)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "assessment_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ReopenForm(forms.Form):
