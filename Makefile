@@ -36,7 +36,7 @@ setup-dev: $(VENV)/.installed-dev
 	$(PY) manage.py compile_translations
 
 test: setup-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	ETAM_MODE=test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .
