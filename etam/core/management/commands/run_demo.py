@@ -8,6 +8,7 @@ A worker or scheduler that dies is reported loudly; the web server keeps serving
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -49,9 +50,28 @@ class Command(BaseCommand):
         children: dict[str, subprocess.Popen[bytes]] = {}
         exit_code = 0
         try:
+            log_dir = Path(settings.VAR_DIR) / "log"
+            log_dir.mkdir(parents=True, exist_ok=True)
+            # Links in demo notifications point at the address actually served.
+            host = f"[{options['host']}]" if ":" in options["host"] else options["host"]
+            child_env = {**os.environ, "ESERVICES_PUBLIC_BASE_URL": f"http://{host}:{options['port']}"}
             for name, command in self._commands(options["host"], options["port"]):
-                self.stdout.write(f"run_demo: start {name}: {' '.join(command[1:])}")
-                children[name] = subprocess.Popen(command)  # noqa: S603 (our own manage.py, fixed arguments)
+                if name == "web":
+                    output = None  # the web server's requests stay on this terminal
+                    self.stdout.write(f"run_demo: start {name}: {' '.join(command[1:])}")
+                else:
+                    # Worker and scheduler chatter would bury the banner: it goes to a log file.
+                    # Demo emails and SMS (console channels) are delivered by the worker, so
+                    # they are in var/log/worker.log.
+                    log_path = log_dir / f"{name}.log"
+                    output = log_path.open("ab")
+                    self.stdout.write(f"run_demo: start {name} (log: {log_path})")
+                children[name] = subprocess.Popen(  # noqa: S603 (our own manage.py, fixed arguments)
+                    command, env=child_env, stdout=output, stderr=subprocess.STDOUT if output else None
+                )
+            self.stdout.write(
+                f"run_demo: notifikasi email & SMS demo / demo email & SMS notifications: {log_dir / 'worker.log'}"
+            )
             reported: set[str] = set()
             while not self._stopping:
                 web_code = children["web"].poll()
