@@ -20,6 +20,7 @@ from etam.inventory.models import (
     NetworkLink,
 )
 from etam.inventory.reference import rab_code_problem, service_code_problem
+from etam.inventory.services import APPLICATION_FIELDS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 
@@ -112,30 +113,7 @@ class ApplicationForm(NamedErrorsMixin, forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
-            "agency",
-            "name",
-            "acronym",
-            "purpose",
-            "kind",
-            "national_application",
-            "raa_code",
-            "business_process_code",
-            "service_code",
-            "datasets",
-            "hosting",
-            "data_centre",
-            "url",
-            "technology",
-            "lifecycle",
-            "user_groups",
-            "user_count",
-            "integrations_provided",
-            "integrations_consumed",
-            "uses_splp",
-            "last_security_audit",
-            "sso",
-        ]
+        fields = APPLICATION_FIELDS  # one list: the form edits what the service accepts
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
