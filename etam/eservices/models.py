@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etam.core.models import AgencyOwned
 from etam.eservices.crypto import EncryptedJSONField
 
 
@@ -38,7 +39,7 @@ class Sector(models.TextChoices):
     OTHER_STRATEGIC = "strategis_lainnya", _("Other strategic sectors")
 
 
-class Service(models.Model):
+class Service(AgencyOwned, models.Model):
     """A public service an OPD offers (layanan), shown in the catalogue once published."""
 
     class Status(models.TextChoices):
@@ -75,19 +76,6 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.agency_id and not self.institution_id:
-            self.institution_id = self.agency.institution_id
-        super().save(*args, **kwargs)
-
-    @property
-    def scope_institution_id(self) -> int:
-        return self.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.agency_id
 
     @property
     def requirement_list(self) -> list[str]:
@@ -197,7 +185,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.filter(closed_at__isnull=True)
 
 
-class Application(models.Model):
+class Application(AgencyOwned, models.Model):
     """A citizen's case (permohonan) on one service version."""
 
     tracking_number = models.CharField(_("tracking number"), max_length=40, unique=True)
@@ -250,14 +238,6 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number
-
-    @property
-    def scope_institution_id(self) -> int:
-        return self.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.agency_id
 
     @property
     def is_closed(self) -> bool:

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from etam.core.models import Agency, Institution
+from etam.core.models import Agency, AgencyOwned, Institution
 from etam.inventory.reference import RAA_CHOICES
 
 
@@ -75,7 +75,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.select_related("agency", "institution", "national_application", "data_centre")
 
 
-class Application(models.Model):
+class Application(AgencyOwned, models.Model):
     """An application (aplikasi SPBE) owned by an OPD."""
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
@@ -142,17 +142,7 @@ class Application(models.Model):
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.content_signature = self.compute_signature()
-        if self.agency_id and not self.institution_id:
-            self.institution_id = self.agency.institution_id
         super().save(*args, **kwargs)
-
-    @property
-    def scope_institution_id(self) -> int:
-        return self.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.agency_id
 
     def compute_signature(self) -> str:
         """Digest of what duplicate detection reads; a dismissed pair comes back when it changes."""

@@ -1,5 +1,5 @@
 from etam.core.models.audit import AuditEvent, AuditSeal
-from etam.core.models.organisations import Agency, Institution, OrgUnit
+from etam.core.models.organisations import Agency, AgencyOwned, Institution, OrgUnit
 from etam.core.models.people import ApiToken, Role, RoleGrant, User
 from etam.core.models.reference import (
     BpsCrosswalk,
@@ -13,6 +13,7 @@ from etam.core.models.scheduling import PeriodicTaskState
 
 __all__ = [
     "Agency",
+    "AgencyOwned",
     "ApiToken",
     "AuditEvent",
     "AuditSeal",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +108,32 @@ class OrgUnit(models.Model):
     @property
     def scope_institution_id(self) -> int:
         return self.agency.institution_id
+
+    @property
+    def scope_agency_id(self) -> int:
+        return self.agency_id
+
+
+class AgencyOwned:
+    """Mixin for models that belong to one OPD and keep its instansi denormalised.
+
+    The model declares ``agency`` and ``institution`` foreign keys; this mixin fills the
+    instansi from the OPD on save when it is missing (so scoping queries need no join)
+    and exposes the scope the permission engine reads.
+    """
+
+    agency: Agency
+    agency_id: int
+    institution_id: int
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.agency_id and not self.institution_id:
+            self.institution_id = self.agency.institution_id
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+    @property
+    def scope_institution_id(self) -> int:
+        return self.institution_id
 
     @property
     def scope_agency_id(self) -> int:
