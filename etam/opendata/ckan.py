@@ -239,7 +239,7 @@ def organization_show(request: HttpRequest, params: dict[str, Any], actor: Any) 
     datasets = selectors.visible_datasets(actor).filter(agency=agency)
     result = organization_dict(agency, package_count=datasets.count())
     if _bool(params, "include_datasets", False):
-        result["packages"] = [package_dict(d, request) for d in selectors.with_catalogue(datasets)[:1000]]
+        result["packages"] = [package_dict(d, request) for d in selectors.with_catalogue(datasets, actor)[:1000]]
     return result
 
 
@@ -281,7 +281,7 @@ def resource_show(request: HttpRequest, params: dict[str, Any], actor: Any) -> A
 
 def datastore_search(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
     resource = _resource(actor, str(params.get("resource_id", "") or params.get("id", "")))
-    table = selectors.table_for(resource)
+    table = selectors.table_for(resource, actor=actor)
     filters = _json_param(params, "filters") or {}
     if not isinstance(filters, dict):
         raise ActionError("filters: must be a JSON object of column: value.", "filters")
