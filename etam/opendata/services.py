@@ -702,6 +702,16 @@ def standard_problems(version: DatasetVersion) -> list[str]:
     return problems
 
 
+def widened_columns(version: DatasetVersion) -> list[str]:
+    """Columns this version makes publicly accessible that the published version kept
+    hidden: a widening the walidata approves by publishing, so the review page names it."""
+    published = version.dataset.published_version_id
+    if published is None or published == version.pk:
+        return []
+    hidden = set(ColumnSpec.objects.filter(version_id=published, is_public=False).values_list("name", flat=True))
+    return [c.name for c in version.columns.order_by("position") if c.is_public and c.name in hidden]  # type: ignore[attr-defined]
+
+
 def version_publish(*, actor: Any, version: DatasetVersion, comment: str = "") -> DatasetVersion:
     require(actor, perms.REVIEW, version)
     with transaction.atomic():

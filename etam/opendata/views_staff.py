@@ -361,6 +361,7 @@ def version_review(request: HttpRequest, pk: int) -> HttpResponse:
             "columns": columns,
             "preview": _draft_preview(version, request.user),
             "problems": services.standard_problems(version),
+            "widened": services.widened_columns(version),
         },
     )
 

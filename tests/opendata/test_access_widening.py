@@ -318,3 +318,38 @@ def test_super_admin_sees_restricted_datasets_like_a_walidata(client, province):
     assert client.get(f"/api/v1/datasets/{dataset.slug}").status_code == 200
     assert client.get("/api/3/action/package_show", {"id": dataset.slug}).status_code == 200
     assert "Penerima bantuan" in client.get(reverse("opendata:search")).content.decode()
+
+
+def test_a_column_made_public_goes_through_version_review_and_the_walidata_sees_it(client, province):
+    """Widening a column is a new version: nothing changes publicly until the walidata
+    publishes it, and the review page names the widened column."""
+    dataset = _publish_restricted_with_hidden_nik(province)
+    producer = province.producer_diskominfo
+    version = services.version_upload(actor=producer, dataset=dataset, upload=upload(CITIZENS_CSV))
+    version = services.columns_update(actor=producer, version=version, changes={"nik": {"is_public": True}})
+    services.version_submit(actor=producer, version=version)
+    assert services.widened_columns(version) == ["nik"]
+    client.force_login(province.steward_kaltim)
+    page = client.get(reverse("opendata:staff_version_review", args=[version.pk])).content.decode()
+    assert "Akses meluas" in page and "<code>nik</code>" in page
+    client.force_login(province.citizen)
+    assert client.get(reverse("opendata:dataset", args=[dataset.slug])).status_code == 404
+
+
+def test_staff_form_tells_the_producer_the_widening_waits(client, province):
+    dataset = _publish_restricted_with_hidden_nik(province)
+    client.force_login(province.producer_diskominfo)
+    response = client.post(
+        reverse("opendata:staff_edit", args=[dataset.pk]), _edit_form(dataset, access="public"), follow=True
+    )
+    body = response.content.decode()
+    assert "menunggu tinjauan walidata" in body and "Menunggu tinjauan walidata" in body
+
+
+def test_walidata_widening_directly_is_checked_like_an_approval(province, published):
+    dataset = _publish_restricted_with_hidden_nik(province)
+    with pytest.raises(ValidationError) as exc:
+        services.dataset_update(actor=province.steward_kaltim, dataset=dataset, access="public")
+    assert "nik" in " ".join(exc.value.messages)
+    dataset.refresh_from_db()
+    assert dataset.access == "restricted" and not models.AccessRequest.objects.exists()
