@@ -268,7 +268,9 @@ def table_for(resource: Resource, columns: list[ColumnSpec] | None = None, *, ac
     again here all the same."""
     if columns is None:
         columns = list(
-            ColumnSpec.objects.filter(version_id=resource.version_id).filter(readable_columns_q(actor)).order_by("position")
+            ColumnSpec.objects.filter(version_id=resource.version_id)
+            .filter(readable_columns_q(actor))
+            .order_by("position")
         )
     elif any(not c.is_public for c in columns) and not _reads_hidden(actor, resource):
         columns = [c for c in columns if c.is_public]

@@ -211,8 +211,7 @@ def access_reviewed(dataset: Dataset) -> bool:
     """Has a walidata reviewed this dataset's access (a published version) or is one
     reviewing it now (a submitted version)? Before that, the first review covers it."""
     return (
-        dataset.published_version_id is not None
-        or dataset.versions.filter(status=VersionStatus.SUBMITTED).exists()  # type: ignore[attr-defined]
+        dataset.published_version_id is not None or dataset.versions.filter(status=VersionStatus.SUBMITTED).exists()  # type: ignore[attr-defined]
     )
 
 

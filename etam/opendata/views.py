@@ -145,7 +145,8 @@ def dataset(request: HttpRequest, slug: str) -> HttpResponse:
     assert version is not None
     columns = getattr(version, "column_list", [])
     table = selectors.table_for(version.resource, columns, actor=request.user)
-    preview = query.search(table, limit=10, include_total=False, fields=[c.name for c in columns])
+    columns = [c for c in columns if c.name in table.names]
+    preview = query.search(table, limit=10, include_total=False, fields=table.names)
     params = _chart_params(request, columns)
     chart_svg, _records = _chart(item, table, params)
     dims, measures = _chart_choices(columns)

@@ -199,9 +199,8 @@ def _draft_preview(version: DatasetVersion, actor: Any) -> list[dict[str, Any]]:
     if resource is None:
         return []
     columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]
-    return query.search(
-        selectors.table_for(resource, columns, actor=actor), limit=10, include_total=False, fields=[c.name for c in columns]
-    )["records"]
+    table = selectors.table_for(resource, columns, actor=actor)
+    return query.search(table, limit=10, include_total=False, fields=table.names)["records"]
 
 
 def _rule_labels() -> dict[str, str]:

@@ -18,8 +18,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from etam.core.models import AuditEvent
-from etam.opendata import services
-from etam.opendata import models
+from etam.opendata import models, services
 from etam.opendata.models import Dataset
 from tests.opendata.conftest import describe_columns, make_dataset, upload
 
@@ -247,7 +246,10 @@ def test_html_never_shows_a_hidden_column(client, public_with_hidden):
     assert "Budi Santoso" in body and NIK not in body
     chart = client.get(reverse("opendata:chart_svg", args=["bocor"]) + "?x=nik&agg=count").content.decode()
     assert NIK not in chart
-    for url in (reverse("opendata:datapackage", args=["bocor"]), reverse("opendata:dataset_dcat", args=["bocor", "ttl"])):
+    for url in (
+        reverse("opendata:datapackage", args=["bocor"]),
+        reverse("opendata:dataset_dcat", args=["bocor", "ttl"]),
+    ):
         body = client.get(url).content.decode()
         assert '"nik"' not in body and "Definisi nik" not in body, url
 
