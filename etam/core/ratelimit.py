@@ -78,39 +78,34 @@ class Counter(Protocol):
     def reset_all(self) -> None: ...
 
 
-KEY = '"key"'  # quoted: a keyword in SQL
-
-
 class DatabaseCounter:
     """``etam_rate_counter``: one atomic upsert per hit."""
 
-    table = "etam_rate_counter"
+    HIT_SQL = (
+        'INSERT INTO etam_rate_counter ("key", count, expires_at) VALUES (%s, 1, %s) '
+        'ON CONFLICT ("key") DO UPDATE SET count = etam_rate_counter.count + 1 RETURNING count'
+    )
+    PEEK_SQL = 'SELECT count FROM etam_rate_counter WHERE "key" = %s AND expires_at >= %s'
+    CLEAN_SQL = "DELETE FROM etam_rate_counter WHERE expires_at < %s"
 
     def hit(self, key: str, ttl: int) -> int:
         now = time.time()
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.table} ({KEY}, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608 (constant table name)
-                f"ON CONFLICT ({KEY}) DO UPDATE SET count = {self.table}.count + 1 RETURNING count",
-                [key, now + ttl],
-            )
+            cursor.execute(self.HIT_SQL, [key, now + ttl])
             row = cursor.fetchone()
             if random.random() < 0.01:  # noqa: S311 (not security: occasional clean-up)
-                cursor.execute(f"DELETE FROM {self.table} WHERE expires_at < %s", [now])  # noqa: S608
+                cursor.execute(self.CLEAN_SQL, [now])
         return int(row[0])
 
     def peek(self, key: str) -> int:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count FROM {self.table} WHERE {KEY} = %s AND expires_at >= %s",  # noqa: S608
-                [key, time.time()],
-            )
+            cursor.execute(self.PEEK_SQL, [key, time.time()])
             row = cursor.fetchone()
         return int(row[0]) if row else 0
 
     def reset_all(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table}")  # noqa: S608
+            cursor.execute("DELETE FROM etam_rate_counter")
 
 
 class CacheCounter:
