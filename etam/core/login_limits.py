@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from axes.conf import settings  # Django's settings with django-axes' defaults filled in
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from axes.signals import user_locked_out
-from django.conf import settings
 from django.http import HttpRequest
 
 from etam.core import ratelimit

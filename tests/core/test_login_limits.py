@@ -32,9 +32,7 @@ def _fresh_counters():
 
 
 def post_login(client, username, password, address="198.51.100.20", **extra):
-    return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address, **extra
-    )
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address, **extra)
 
 
 def test_failures_with_the_email_lock_the_phone_sign_in_of_the_same_person(client, db):
@@ -101,10 +99,13 @@ def _visible(response, client) -> tuple[int, str, str]:
     return response.status_code, location, main
 
 
-@pytest.mark.parametrize("field,taken,fresh", [
-    ("email", "warga1@example.id", "baru@example.id"),
-    ("phone", "0813 4700 1234", "0813 4700 9999"),
-])
+@pytest.mark.parametrize(
+    "field,taken,fresh",
+    [
+        ("email", "warga1@example.id", "baru@example.id"),
+        ("phone", "0813 4700 1234", "0813 4700 9999"),
+    ],
+)
 def test_registering_a_taken_email_or_phone_answers_like_a_new_one(client, db, field, taken, fresh):
     owner = UserFactory(email="warga1@example.id", phone="+6281347001234")
     owner_password = owner.password
@@ -119,9 +120,7 @@ def test_registering_a_taken_email_or_phone_answers_like_a_new_one(client, db, f
 
 @override_settings(REGISTRATION_RATE_LIMIT="5/h")
 def test_registration_is_throttled_per_address(client, db):
-    statuses = [
-        register(client, email=f"orang{n}@example.id", address="198.51.100.50").status_code for n in range(8)
-    ]
+    statuses = [register(client, email=f"orang{n}@example.id", address="198.51.100.50").status_code for n in range(8)]
     assert statuses == [302] * 5 + [429] * 3
     assert User.objects.filter(full_name="Rina Wati").count() == 5
     assert register(client, email="lain@example.id", address="198.51.100.51").status_code == 302

@@ -369,7 +369,9 @@ def citizen_registration_errors(
     return ValidationError(errors.errors) if errors else None
 
 
-def citizen_sign_up(*, full_name: str, password: str, email: str | None = None, phone: str | None = None) -> User | None:
+def citizen_sign_up(
+    *, full_name: str, password: str, email: str | None = None, phone: str | None = None
+) -> User | None:
     """The public registration form: like ``citizen_register``, but it never tells whether the
     email or phone number already has an account (docs/adr/0075). Problems with what was
     typed raise ``ValidationError``; a taken email or phone gives ``None``: nothing is
