@@ -124,3 +124,23 @@ def test_registration_is_throttled_per_address(client, db):
     assert statuses == [302] * 5 + [429] * 3
     assert User.objects.filter(full_name="Rina Wati").count() == 5
     assert register(client, email="lain@example.id", address="198.51.100.51").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "expected"),
+    [(0, "10.0.0.2"), (1, "203.0.113.77")],
+)
+def test_audit_trail_and_lockout_record_the_address_the_proxy_setting_vouches_for(client, db, proxies, expected):
+    from axes.models import AccessAttempt
+
+    from etam.core.models import AuditEvent
+
+    headers = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.77"}
+    with override_settings(TRUSTED_PROXY_COUNT=proxies):
+        client.post(reverse("register"), {**_REGISTRATION, "email": "baru@example.id"}, **headers)
+        client.post(reverse("login"), {"username": "orang@example.id", "password": "salah"}, **headers)
+    assert AuditEvent.objects.get(action="core.citizen_register").ip_address == expected
+    assert AccessAttempt.objects.get().ip_address == expected
+
+
+_REGISTRATION = {"full_name": "Rina Wati", "phone": "", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
