@@ -49,6 +49,25 @@ class NotAuthorized(ActionError):
     kind = "Authorization Error"
 
 
+class Throttled(ActionError):
+    """Over the caller's request budget, shared with /api/v1 (``API_RATE_LIMIT``)."""
+
+    status = 429
+    kind = "Throttled"
+
+    def __init__(self, retry_after: int, limit: int) -> None:
+        super().__init__(f"Too many requests: the limit is {limit} per period. Try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+def _throttle(request: HttpRequest, actor: Any) -> None:
+    from etam.api.throttling import check
+
+    verdict = check(request, actor)
+    if verdict is not None and not verdict.allowed:
+        raise Throttled(verdict.retry_after, verdict.limit)
+
+
 def _caller(request: HttpRequest) -> Any:
     header = request.headers.get("Authorization", "").strip()
     if header:
@@ -372,7 +391,12 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
             400,
         )
     try:
-        actor = _caller(request)
+        try:
+            actor = _caller(request)
+        except NotAuthorized:
+            _throttle(request, None)  # a wrong token counts against the address
+            raise
+        _throttle(request, actor)
         result = handler(request, _params(request), actor)
     except query.QueryError as exc:
         error: dict[str, Any] = {"__type": "Validation Error", "message": exc.message}
@@ -383,9 +407,12 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
         action_error: dict[str, Any] = {"__type": exc.kind, "message": exc.message}
         if exc.field:
             action_error[exc.field] = [exc.message]
-        return _envelope(
+        response = _envelope(
             request, name, {"success": False, "error": action_error}, exc.status if exc.status != 400 else 409
         )
+        if isinstance(exc, Throttled):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     return _envelope(request, name, {"success": True, "result": result})
 
 
