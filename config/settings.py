@@ -265,6 +265,11 @@ if ETAM_MODE == "test":
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# Staff pages and pages showing a one-time message are no-store (docs/adr/0079).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "etam.web.middleware.PrivatePagesMiddleware",
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -199,7 +199,10 @@ def test_the_checker_fails_on_each_kind_of_problem():
         def has_header(self, name: str) -> bool:
             return name in self
 
-    good = "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-abc'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+    good = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-abc'; object-src 'none'; "
+        "base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+    )
     assert csp_problems(Fake(good, '<style nonce="abc">a{}</style><script src="/x.js"></script>')) == []
     assert csp_problems(Fake(good, '<p style="color:red">x</p>'))
     assert csp_problems(Fake(good, '<button onclick="x()">x</button>'))
