@@ -24,3 +24,14 @@ def test_the_watcher_sees_violations(page, live_server, csp_violations):
 def test_api_docs_draw_under_the_policy(page, live_server):
     page.goto("/api/v1/docs")
     page.wait_for_selector("#swagger-ui .opblock", timeout=20_000)
+
+
+def test_django_admin_draws_under_the_policy(page, live_server, sign_in):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(full_name="Root", email="root@example.id", is_staff=True, is_superuser=True)
+    sign_in(page, admin)
+    page.goto("/django-admin/eservices/holiday/")
+    page.wait_for_selector("#changelist")
+    page.goto("/django-admin/eservices/holiday/add/")
+    page.wait_for_selector("form#holiday_form")
