@@ -276,3 +276,28 @@ if ETAM_MODE == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     API_RATE_LIMIT = ""  # off, so query counts are about the endpoint; tests/api tests the limit
+
+# Content-Security-Policy, enforced (django-csp; docs/adr/0078-content-security-policy.md).
+# Scripts only from our own origin, never inline; inline <style> only with the per-request
+# nonce (templates write <style nonce="{{ request.csp_nonce }}">); no style="" attributes.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# Staff pages and pages showing a one-time message are no-store (docs/adr/0079).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "etam.web.middleware.PrivatePagesMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        # data: for the images Swagger UI draws from its own stylesheet (icons as data URIs).
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}

@@ -202,7 +202,13 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         logout(request)
         messages.success(request, _("You have signed out."))
-        return redirect("web:home")
+        response = redirect("web:home")
+        # The browser drops its HTTP cache and back/forward copies of the pages seen while
+        # signed in; "cache" only: "storage" would also wipe the device outbox (IndexedDB)
+        # with submissions in transit. The service worker empties its page cache itself
+        # when this request passes (docs/adr/0079).
+        response["Clear-Site-Data"] = '"cache"'
+        return response
     return render(request, "core/logout.html")
 
 
