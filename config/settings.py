@@ -264,6 +264,27 @@ ESERVICES_SMS_GATEWAY = env.text("ESERVICES_SMS_GATEWAY", "console")  # console 
 ESERVICES_SMS_WEBHOOK_URL = env.text("ESERVICES_SMS_WEBHOOK_URL", "")
 ESERVICES_SMS_WEBHOOK_SECRET = env.text("ESERVICES_SMS_WEBHOOK_SECRET", "")
 
+# Satu Data queries (etam.opendata.query, docs/adr/0042 and 0072). Every DuckDB database
+# gets a memory limit and a thread cap and never spills to disk; free-form SQL
+# (datastore_search_sql) runs in a child process whose heap is capped by the kernel.
+OPENDATA_QUERY_TIMEOUT = env.integer("OPENDATA_QUERY_TIMEOUT", 5, minimum=1)  # seconds, parsing included
+OPENDATA_DUCKDB_THREADS = env.integer("OPENDATA_DUCKDB_THREADS", 2, minimum=1)
+OPENDATA_DUCKDB_MEMORY_MB = env.integer("OPENDATA_DUCKDB_MEMORY_MB", 256, minimum=16)
+OPENDATA_SQL_PROCESS_MEMORY_MB = env.integer("OPENDATA_SQL_PROCESS_MEMORY_MB", 512, minimum=128)
+OPENDATA_SQL_ROWS_MAX = env.integer("OPENDATA_SQL_ROWS_MAX", 10_000, minimum=1)
+OPENDATA_SQL_BYTES_MAX = env.integer("OPENDATA_SQL_BYTES_MAX", 10_000_000, minimum=1024)
+OPENDATA_SQL_MAX_CHARS = env.integer("OPENDATA_SQL_MAX_CHARS", 20_000, minimum=100)
+OPENDATA_SQL_MAX_DEPTH = env.integer("OPENDATA_SQL_MAX_DEPTH", 32, minimum=2)
+
+# Spreadsheet uploads (etam.core.spreadsheets, docs/adr/0073): checked before and while
+# they are read, so a small XLSX cannot unpack into gigabytes.
+SPREADSHEET_MAX_UNPACKED_MB = env.integer("SPREADSHEET_MAX_UNPACKED_MB", 200, minimum=1)
+SPREADSHEET_MAX_RATIO = env.integer("SPREADSHEET_MAX_RATIO", 100, minimum=2)
+SPREADSHEET_MAX_SHARED_STRINGS = env.integer("SPREADSHEET_MAX_SHARED_STRINGS", 500_000, minimum=1)
+SPREADSHEET_MAX_SHARED_STRINGS_MB = env.integer("SPREADSHEET_MAX_SHARED_STRINGS_MB", 50, minimum=1)
+SPREADSHEET_MAX_ROWS = env.integer("SPREADSHEET_MAX_ROWS", 1_048_576, minimum=1)
+SPREADSHEET_MAX_COLUMNS = env.integer("SPREADSHEET_MAX_COLUMNS", 1_000, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

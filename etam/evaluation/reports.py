@@ -7,6 +7,7 @@ come back in through ``import_results`` with the same column names.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -24,7 +25,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from etam.core import audit
+from etam.core import audit, spreadsheets
 from etam.core.models import Institution
 from etam.core.permissions import require
 from etam.evaluation import evidence as ev
@@ -307,11 +308,29 @@ def parse_results(
     if ev.sniff(upload) != "xlsx":
         return {}, [RowError(0, "file", _("The file is not an XLSX workbook."))]
     try:
+        spreadsheets.check_xlsx(upload, _results_limits())
         wb = load_workbook(upload, read_only=True, data_only=True)
+    except spreadsheets.SpreadsheetTooLarge as exc:
+        return {}, [RowError(0, "file", exc.message)]
     except Exception:  # openpyxl raises many kinds for a broken package
         return {}, [RowError(0, "file", _("The workbook cannot be read."))]
-    sheet = wb["Indikator"] if "Indikator" in wb.sheetnames else wb.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    try:
+        sheet = wb["Indikator"] if "Indikator" in wb.sheetnames else wb.worksheets[0]
+        return _parse_rows(spreadsheets.iter_rows(sheet, _results_limits()), framework)
+    except spreadsheets.SpreadsheetTooLarge as exc:
+        return {}, [RowError(0, "file", exc.message)]
+    finally:
+        wb.close()
+
+
+def _results_limits() -> spreadsheets.Limits:
+    """A results workbook has one row per indicator: a few hundred rows at most."""
+    return spreadsheets.limits(rows=2_000, columns=100)
+
+
+def _parse_rows(
+    rows: Iterator[tuple[Any, ...]], framework: Framework
+) -> tuple[dict[int, tuple[int | None, int | None, str, str]], list[RowError]]:
     header = next(rows, None)
     if header is None:
         return {}, [RowError(1, "-", _("The sheet is empty."))]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, spreadsheets
 from etam.core.models import Agency, Institution, Region
 from etam.core.permissions import Scope, has_perm
 from etam.inventory import permissions as perms
@@ -63,17 +63,21 @@ def _cell(value: Any) -> str:
 
 
 def read_table(filename: str, raw: bytes) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (line number in the file, {normalised header: text})."""
+    """Rows as (line number in the file, {normalised header: text}).
+
+    Rows are read as a stream and reading stops at the row cap; an XLSX is checked against
+    the spreadsheet limits first (``etam.core.spreadsheets``)."""
     if len(raw) > MAX_BYTES:
         raise ImportFileError(_("File: at most 5 MB."))
-    rows = _read_xlsx(raw) if filename.lower().endswith(".xlsx") else _read_csv(raw)
-    if not rows:
+    rows = _read_xlsx(raw) if filename.lower().endswith(".xlsx") else iter(_read_csv(raw))
+    first = next(rows, None)
+    if first is None:
         raise ImportFileError(_("File: no header row found."))
-    header = [h.strip().lower().replace(" ", "_") for h in rows[0]]
+    header = [h.strip().lower().replace(" ", "_") for h in first]
     if not any(header):
         raise ImportFileError(_("File: the first row must hold the column names."))
     out = []
-    for line, values in enumerate(rows[1:], start=2):
+    for line, values in enumerate(rows, start=2):
         if not any(v.strip() for v in values):
             continue
         out.append((line, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}))
@@ -92,17 +96,28 @@ def _read_csv(raw: bytes) -> list[list[str]]:
     return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
 
 
-def _read_xlsx(raw: bytes) -> list[list[str]]:
+# Blank rows are skipped, not counted against MAX_ROWS; this bounds how many are read.
+XLSX_MAX_SHEET_ROWS = 2 * MAX_ROWS
+
+
+def _read_xlsx(raw: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    limits = spreadsheets.limits(rows=XLSX_MAX_SHEET_ROWS)
     try:
+        spreadsheets.check_xlsx(raw, limits)
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except spreadsheets.SpreadsheetTooLarge as exc:
+        raise ImportFileError(exc.message) from exc
     except Exception as exc:  # openpyxl raises several types for a damaged file
         raise ImportFileError(_("File: this is not a readable XLSX workbook.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
+    try:
+        for row in spreadsheets.iter_rows(workbook.worksheets[0], limits):
+            yield [_cell(v) for v in row]
+    except spreadsheets.SpreadsheetTooLarge as exc:
+        raise ImportFileError(exc.message) from exc
+    finally:
+        workbook.close()
 
 
 # --- Applications -----------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from django.utils.translation import gettext as _
 
+from etam.core import spreadsheets
+
 ROW_ID = "_id"
 BATCH_ROWS = 65_536
 ROW_GROUP_ROWS = 262_144
@@ -261,11 +263,22 @@ class _Reader:
         from openpyxl import load_workbook
 
         try:
+            spreadsheets.check_xlsx(self.raw)
             workbook = load_workbook(self.raw, read_only=True, data_only=True)
+        except spreadsheets.SpreadsheetTooLarge as exc:
+            raise FileProblem(exc.message) from exc
         except Exception as exc:
             raise FileProblem(_("File: cannot be opened as an XLSX workbook (%(detail)s).") % {"detail": exc}) from exc
+        try:
+            yield from self._xlsx_rows(workbook)
+        except spreadsheets.SpreadsheetTooLarge as exc:
+            raise FileProblem(exc.message) from exc
+        finally:
+            workbook.close()
+
+    def _xlsx_rows(self, workbook: Any) -> Iterator[Batch]:
         sheet = workbook.worksheets[0]
-        rows_iter = sheet.iter_rows(values_only=True)
+        rows_iter = spreadsheets.iter_rows(sheet)
         try:
             header_row = next(rows_iter)
         except StopIteration as exc:
@@ -300,7 +313,6 @@ class _Reader:
                 buffer, numbers = [], []
         if buffer:
             yield self._xlsx_batch(names, buffer, numbers)
-        workbook.close()
 
     @staticmethod
     def _xlsx_batch(names: list[str], buffer: list[list[str | None]], numbers: list[int]) -> Batch:

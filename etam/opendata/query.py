@@ -17,11 +17,11 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -29,6 +29,9 @@ import sqlglot
 from django.conf import settings
 from django.utils.translation import gettext as _
 from sqlglot import exp
+
+from etam.opendata import sqlrunner
+from etam.opendata.sqlrunner import json_value
 
 ROW_ID = "_id"
 AGGREGATES = ("count", "sum", "avg", "min", "max")
@@ -80,6 +83,20 @@ def _timeout() -> float:
     return float(getattr(settings, "OPENDATA_QUERY_TIMEOUT", 5.0))
 
 
+def _config() -> dict[str, Any]:
+    """Every DuckDB database Etam opens: a thread cap, a memory limit, no spilling to disk
+    (an in-memory database would otherwise spill into ``.tmp`` under the working directory)."""
+    return {
+        "threads": int(getattr(settings, "OPENDATA_DUCKDB_THREADS", 2)),
+        "memory_limit": f"{_memory_mb()}MB",
+        "temp_directory": "",
+    }
+
+
+def _memory_mb() -> int:
+    return int(getattr(settings, "OPENDATA_DUCKDB_MEMORY_MB", 256))
+
+
 _BASE: dict[str, duckdb.DuckDBPyConnection] = {}
 
 
@@ -93,7 +110,7 @@ def _base(root: str) -> duckdb.DuckDBPyConnection:
     """
     con = _BASE.get(root)
     if con is None:
-        con = duckdb.connect(":memory:", config={"threads": int(getattr(settings, "OPENDATA_DUCKDB_THREADS", 2))})
+        con = duckdb.connect(":memory:", config=_config())
         con.execute(f"SET allowed_directories = [{_literal(root)}]")
         con.execute("SET enable_external_access = false")
         con.execute("SET parquet_metadata_cache = true")
@@ -120,7 +137,7 @@ def cursor(tables: Sequence[Table]) -> Iterator[duckdb.DuckDBPyConnection]:
 @contextmanager
 def connection(tables: Sequence[Table], *, views: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh, locked-down connection that may read only ``tables``' files."""
-    con = duckdb.connect(":memory:", config={"threads": int(getattr(settings, "OPENDATA_DUCKDB_THREADS", 2))})
+    con = duckdb.connect(":memory:", config=_config())
     try:
         if views:
             for table in tables:
@@ -149,18 +166,14 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None, timeout: 
         return con.execute(sql, params) if params is not None else con.execute(sql)
     except duckdb.InterruptException as exc:
         raise QueryTimeout(_("The query took longer than %(s)s seconds.") % {"s": timeout or _timeout()}) from exc
+    except duckdb.OutOfMemoryException as exc:
+        raise QueryError(_memory_message(_memory_mb())) from exc
     finally:
         timer.cancel()
 
 
-def json_value(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    return value
+def _memory_message(mb: int) -> str:
+    return _("The query needs more than the %(mb)s MB of memory a query may use; narrow it down.") % {"mb": mb}
 
 
 def coerce(table: Table, column: str, value: Any, field: str) -> Any:
@@ -499,16 +512,75 @@ REFUSED_NODES = (
 )
 
 
+def nesting_depth(sql: str) -> int:
+    """How deep brackets nest, outside string literals, quoted names and comments; read in
+    one pass before any parser sees the statement."""
+    depth = deepest = 0
+    i, n = 0, len(sql)
+    while i < n:
+        char = sql[i]
+        if char in "'\"":
+            end = sql.find(char, i + 1)
+            while end != -1 and sql[end + 1 : end + 2] == char:  # doubled quote inside
+                end = sql.find(char, end + 2)
+            i = n if end == -1 else end + 1
+            continue
+        if sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end == -1 else end + 1
+            continue
+        if sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            i = n if end == -1 else end + 2
+            continue
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+        i += 1
+    return deepest
+
+
+def check_size(sql: str) -> None:
+    """Length and bracket depth, before parsing: parsing time grows with both, and deep
+    nesting exhausts the parser's recursion."""
+    max_chars = int(getattr(settings, "OPENDATA_SQL_MAX_CHARS", 20_000))
+    if len(sql) > max_chars:
+        raise QueryError(
+            _("sql: the statement has %(n)s characters; at most %(max)s are allowed.")
+            % {"n": len(sql), "max": max_chars},
+            "sql",
+        )
+    max_depth = int(getattr(settings, "OPENDATA_SQL_MAX_DEPTH", 32))
+    if nesting_depth(sql) > max_depth:
+        raise QueryError(
+            _("sql: brackets are nested more than %(max)s levels deep.") % {"max": max_depth},
+            "sql",
+        )
+
+
+def _too_deep() -> QueryError:
+    return QueryError(
+        _("sql: the statement is nested too deeply to be read (at most %(max)s levels).")
+        % {"max": int(getattr(settings, "OPENDATA_SQL_MAX_DEPTH", 32))},
+        "sql",
+    )
+
+
 def check_sql(sql: str) -> tuple[exp.Expression, set[str]]:
     """Parse with sqlglot; accept one SELECT; return it and the table names it reads."""
     if not sql or not sql.strip():
         raise QueryError(_("sql: give a SELECT statement."), "sql")
+    check_size(sql)
     try:
         statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
     except sqlglot.errors.SqlglotError as exc:
         raise QueryError(
             _("sql: cannot parse the statement (%(detail)s).") % {"detail": str(exc)[:200]}, "sql"
         ) from exc
+    except RecursionError as exc:  # e.g. thousands of NOT or CASE without brackets
+        raise _too_deep() from exc
     if len(statements) != 1:
         raise QueryError(_("sql: exactly one statement is allowed."), "sql")
     tree = statements[0]
@@ -533,6 +605,17 @@ def check_sql(sql: str) -> tuple[exp.Expression, set[str]]:
     return tree, tables
 
 
+def _sql_setup(tables: Sequence[Table]) -> list[str]:
+    """What ``connection(tables, views=True)`` does, as statements for the SQL child process."""
+    paths = ", ".join(_literal(t.path) for t in tables)
+    return [
+        *(view_sql(table) for table in tables),
+        f"SET allowed_paths = [{paths}]",
+        "SET enable_external_access = false",
+        "SET lock_configuration = true",
+    ]
+
+
 def run_sql(
     sql: str,
     resolve: Callable[[set[str]], dict[str, Table]],
@@ -540,7 +623,15 @@ def run_sql(
     row_limit: int,
     timeout: float | None = None,
 ) -> dict[str, Any]:
-    """CKAN ``datastore_search_sql``: one checked SELECT over published resources."""
+    """CKAN ``datastore_search_sql``: one checked SELECT over published resources.
+
+    One time limit covers checking, parsing and running. Parsing cannot be interrupted, so
+    its cost is bounded by the length and depth caps (``check_size``) and what it took is
+    taken off the time DuckDB gets. The statement runs in a capped child process
+    (``sqlrunner``); the result is cut at ``row_limit`` rows (``records_truncated``, as
+    CKAN does) and refused beyond ``OPENDATA_SQL_BYTES_MAX`` bytes of JSON."""
+    started = time.monotonic()
+    budget = timeout or _timeout()
     tree, names = check_sql(sql)
     tables = resolve(names)
     unknown = sorted(names - set(tables))
@@ -548,20 +639,44 @@ def run_sql(
         raise QueryError(
             _("sql: %(names)s is not a published resource you may read.") % {"names": ", ".join(unknown)}, "sql"
         )
-    checked = tree.sql(dialect="duckdb")
+    try:
+        checked = tree.sql(dialect="duckdb")
+    except RecursionError as exc:
+        raise _too_deep() from exc
     wrapped = f"SELECT * FROM ({checked}) AS etam_q LIMIT {int(row_limit) + 1}"  # noqa: S608 (identifiers checked and quoted)
-    with connection(list(tables.values()), views=True) as con:
-        try:
-            cursor = _run(con, wrapped, timeout=timeout)
-            names_out, records = _records(cursor)
-        except duckdb.Error as exc:
-            if isinstance(exc, duckdb.InterruptException):
-                raise
-            raise QueryError(_("sql: %(detail)s") % {"detail": str(exc).splitlines()[0][:300]}, "sql") from exc
-    truncated = len(records) > row_limit
+    left = budget - (time.monotonic() - started)
+    if left <= 0:
+        raise QueryTimeout(_("The query took longer than %(s)s seconds.") % {"s": budget}, "sql")
+    process_mb = int(getattr(settings, "OPENDATA_SQL_PROCESS_MEMORY_MB", 512))
+    max_bytes = int(getattr(settings, "OPENDATA_SQL_BYTES_MAX", 10_000_000))
+    limits = sqlrunner.Limits(
+        timeout=left,
+        process_bytes=process_mb * 1024 * 1024,
+        duckdb_mb=min(_memory_mb(), process_mb // 2),
+        threads=int(getattr(settings, "OPENDATA_DUCKDB_THREADS", 2)),
+        rows=int(row_limit),
+        bytes=max_bytes,
+    )
+    outcome = sqlrunner.run(_sql_setup(list(tables.values())), wrapped, limits)
+    if outcome.kind == "timeout":
+        raise QueryTimeout(_("The query took longer than %(s)s seconds.") % {"s": budget}, "sql")
+    if outcome.kind == "memory":
+        raise QueryError(
+            _("sql: the query needs more than the %(mb)s MB of memory a query may use; narrow it down.")
+            % {"mb": process_mb},
+            "sql",
+        )
+    if outcome.kind == "bytes":
+        raise QueryError(
+            _("sql: the result is larger than %(mb)s MB (%(bytes)s bytes of JSON); select fewer columns or rows.")
+            % {"mb": round(max_bytes / 1_000_000, 1), "bytes": max_bytes},
+            "sql",
+        )
+    if outcome.kind == "error":
+        raise QueryError(_("sql: %(detail)s") % {"detail": outcome.detail}, "sql")
     return {
-        "records": records[:row_limit],
-        "fields": [{"id": n} for n in names_out],
+        "records": list(outcome.records),
+        "fields": [{"id": n} for n in outcome.names],
         "sql": sql,
-        "records_truncated": truncated,
+        "records_truncated": outcome.truncated,
     }

@@ -1,0 +1,86 @@
+"""XLSX bombs made at test time (no large binaries in the repository).
+
+A real workbook is written with openpyxl, then parts are swapped for generated XML that
+compresses to almost nothing: a shared strings table of millions of entries, or a sheet
+whose rows go on and on."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import Workbook
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def workbook(rows: list[list[object]], title: str = "Sheet") -> bytes:
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _swap(original: bytes, parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = [info.filename for info in src.infolist()]
+        for name in names + [n for n in parts if n not in names]:
+            data = parts[name] if name in parts else src.read(name)
+            dst.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return out.getvalue()
+
+
+SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def shared_strings_bomb(header: list[str], entries: int = 2_000_000, text: str = "x" * 10) -> bytes:
+    """A workbook with a ``header`` row and a data row whose shared strings table (openpyxl
+    writes inline strings; Excel writes this table) holds ``entries`` more strings, about
+    ``17 + len(text)`` bytes each once unpacked. Distinct texts (``text=""``) cost the reader
+    most memory; identical ones compress most."""
+    original = workbook([header, [f"{h}-1" for h in header]])
+    with zipfile.ZipFile(io.BytesIO(original)) as src:
+        types = src.read("[Content_Types].xml").decode()
+        rels = src.read("xl/_rels/workbook.xml.rels").decode()
+    types = types.replace("</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SST_TYPE}"/></Types>')
+    rels = rels.replace(
+        "</Relationships>", f'<Relationship Id="rIdSst" Type="{SST_REL}" Target="sharedStrings.xml"/></Relationships>'
+    )
+    own = "".join(f"<si><t>{h}</t></si>" for h in header)
+    filler = (
+        "".join(f"<si><t>{text or i}</t></si>" for i in range(entries))
+        if not text
+        else f"<si><t>{text}</t></si>" * entries
+    )
+    table = (
+        f'<sst xmlns="{MAIN}" count="{entries + len(header)}" uniqueCount="{entries + len(header)}">{own}{filler}</sst>'
+    )
+    return _swap(
+        original,
+        {
+            "[Content_Types].xml": types.encode(),
+            "xl/_rels/workbook.xml.rels": rels.encode(),
+            "xl/sharedStrings.xml": table.encode(),
+        },
+    )
+
+
+def rows_bomb(header: list[str], rows: int = 1_000_000, dimension: str = "") -> bytes:
+    """A workbook with ``header`` and then ``rows`` identical rows of one number (rows
+    without a row number, which the format allows), compressed into a few hundred KB;
+    ``dimension`` (e.g. ``A1:XFD1048576``) is what the sheet declares about its size (nothing
+    by default: openpyxl then reads every row)."""
+    original = workbook([header])
+    with zipfile.ZipFile(io.BytesIO(original)) as src:
+        sheet = src.read("xl/worksheets/sheet1.xml").decode()
+    sheet = sheet.replace("</sheetData>", "<row><c><v>1</v></c></row>" * rows + "</sheetData>")
+    start = sheet.index("<dimension ref=")
+    end = sheet.index("/>", start) + 2
+    sheet = sheet[:start] + (f'<dimension ref="{dimension}"/>' if dimension else "") + sheet[end:]
+    return _swap(original, {"xl/worksheets/sheet1.xml": sheet.encode()})

@@ -1,0 +1,83 @@
+"""The shared guard for uploaded XLSX files (issue 10, finding 5; docs/adr/0073-bounded-spreadsheet-uploads.md).
+The bombs are made here, at test time."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from django.utils import translation
+from openpyxl import load_workbook
+
+from etam.core import spreadsheets
+from tests import bombs
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):  # the Indonesian messages are checked by each reader's tests
+        yield
+
+
+def refused(data: bytes, lim: spreadsheets.Limits | None = None, *, read: bool = False) -> str:
+    started = time.monotonic()
+    with pytest.raises(spreadsheets.SpreadsheetTooLarge) as exc:
+        spreadsheets.check_xlsx(data, lim)
+        if read:
+            book = load_workbook(io.BytesIO(data), read_only=True)
+            for _row in spreadsheets.iter_rows(book.worksheets[0], lim):
+                pass
+    assert time.monotonic() - started < 3
+    return exc.value.message
+
+
+def test_the_84_kb_bomb_of_34_mb_shared_strings_is_refused_by_its_compression_ratio():
+    bomb = bombs.shared_strings_bomb(["kode_wilayah", "nama"], entries=1_300_000)
+    assert len(bomb) < 120_000
+    message = refused(bomb)
+    assert "xl/sharedStrings.xml" in message and "100 to 1" in message and message.startswith("File:")
+
+
+def test_shared_strings_are_counted_while_streaming(settings):
+    settings.SPREADSHEET_MAX_RATIO = 10_000  # only the count can stop it
+    settings.SPREADSHEET_MAX_SHARED_STRINGS = 1_000
+    message = refused(bombs.shared_strings_bomb(["a"], entries=5_000, text=""))
+    assert "more than 1000 distinct texts" in message
+
+
+def test_shared_strings_size_and_the_unpacked_total_are_capped(settings):
+    settings.SPREADSHEET_MAX_RATIO = 10_000
+    bomb = bombs.shared_strings_bomb(["a"], entries=200_000)
+    assert "larger than 1 MB" in refused(bomb, spreadsheets.limits(shared_strings_bytes=1024 * 1024))
+    assert "at most 2 MB" in refused(bomb, spreadsheets.limits(unpacked_bytes=2 * 1024 * 1024))
+
+
+def test_rows_stop_at_the_cap_while_streaming():
+    bomb = bombs.rows_bomb(["nilai"], rows=1_000_000)
+    message = refused(bomb, spreadsheets.limits(rows=1_000, ratio=100_000), read=True)
+    assert "more than 1000 rows" in message
+
+
+def test_a_declared_size_beyond_the_caps_is_refused_before_any_row():
+    wide = bombs.rows_bomb(["nilai"], rows=10, dimension="A1:XFD11")
+    assert "more than 1000 columns" in refused(wide, read=True)
+    tall = bombs.rows_bomb(["nilai"], rows=10, dimension="A1:A1048576")
+    assert "more than 5000 rows" in refused(tall, spreadsheets.limits(rows=5_000), read=True)
+
+
+def test_an_ordinary_workbook_reads_unchanged():
+    data = bombs.shared_strings_bomb(["kode_wilayah", "nama"], entries=10)
+    spreadsheets.check_xlsx(data)
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    assert list(spreadsheets.iter_rows(book.worksheets[0])) == [
+        ("kode_wilayah", "nama"),
+        ("kode_wilayah-1", "nama-1"),
+    ]
+
+
+def test_a_file_that_is_not_a_zip_is_left_to_openpyxl():
+    stream = io.BytesIO(b"kode;nama\n1;a\n")
+    stream.seek(3)
+    spreadsheets.check_xlsx(stream)
+    assert stream.tell() == 3

@@ -1,0 +1,42 @@
+"""An XLSX bomb uploaded to the inventory import is refused in seconds, with a message on
+the file field naming the limit (issue 10, finding 5)."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from etam.inventory import imports
+from etam.inventory.models import ImportBatch
+from tests import bombs
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_shared_strings_bomb_is_refused_on_the_file_field_in_seconds(client, province):
+    bomb = bombs.shared_strings_bomb(list(imports.REQUIRED_APPLICATION_COLUMNS), entries=1_300_000)
+    client.force_login(province.admin_samarinda)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.monotonic()
+    response = client.post(reverse("inventory:application_import"), {"file": SimpleUploadedFile("aplikasi.xlsx", bomb)})
+    seconds = time.monotonic() - started
+    assert response.status_code == 200
+    errors = response.context["form"].errors["file"]
+    assert any("Berkas: bagian xl/sharedStrings.xml" in e and "paling tinggi 100 banding 1" in e for e in errors)
+    assert seconds < 5
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before < 50
+    assert not ImportBatch.objects.exists()
+
+
+def test_rows_stop_at_the_import_cap_without_reading_the_rest(province, settings):
+    settings.SPREADSHEET_MAX_RATIO = 100_000  # a workbook that passes the ratio: only the row cap stops it
+    bomb = bombs.rows_bomb(list(imports.REQUIRED_APPLICATION_COLUMNS), rows=500_000)
+    started = time.monotonic()
+    with pytest.raises(imports.ImportFileError) as exc:
+        imports.stage(actor=province.admin_samarinda, kind=ImportBatch.Kind.APPLICATIONS, filename="a.xlsx", raw=bomb)
+    assert "lebih dari 10000 baris" in str(exc.value)
+    assert time.monotonic() - started < 5
