@@ -216,7 +216,9 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
+    # Preload consent in the header (a .go.id site is HTTPS-only anyway); it only lets the
+    # domain be submitted to the browsers' preload list, which stays an operator's act.
+    SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", True)
 
 # Audit sealing: HMAC key kept outside the database so that whoever can write the
 # audit table cannot also forge the seals (docs/adr/0004-tamper-evident-audit-trail.md).
