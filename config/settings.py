@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 naming the limit before anything reads an oversized body (ADR 0081).
+    "etam.core.bodylimit.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -181,6 +183,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Request bodies (not counting multipart files): Django's 2.5 MB default everywhere, raised
+# for the paths listed here (exact path -> bytes); etam.core.bodylimit answers 413 beyond.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+REQUEST_BODY_LIMITS = {
+    # A 20 MB PDF as base64 (4/3) inside a JSON object.
+    "/api/v1/documents/verify": 28 * 1024 * 1024,
+}
 
 # Background work: django-tasks with the database backend (ADR 0002).
 TASKS = {

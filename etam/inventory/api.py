@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
 from etam.api.auth import require_auth
+from etam.api.params import PageNumber
 from etam.inventory import permissions as perms
 from etam.inventory import selectors, services
 from etam.inventory.forms import ApplicationForm, DataCentreForm, NetworkLinkForm
@@ -119,7 +120,7 @@ class ApplicationFilters(Schema):
     kind: str = ""
     lifecycle: str = ""
     hosting: str = ""
-    page: int = 1
+    page: PageNumber = 1
     page_size: int = 50
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from etam.api.params import clamp_page
 from etam.core.models import Region, RegionBoundary
 from etam.opendata import charts, query, selectors
 from etam.opendata.models import Dataset, DatasetVersion, VersionStatus
@@ -45,10 +46,7 @@ def _filters_from(request: HttpRequest) -> dict[str, list[str]]:
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     filters = _filters_from(request)
-    try:
-        page_number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    page_number = clamp_page(request.GET.get("page"))
     result = selectors.search_datasets(
         request.user, q=q, filters=filters, rows=PAGE_SIZE, start=(page_number - 1) * PAGE_SIZE
     )
@@ -73,6 +71,11 @@ def search(request: HttpRequest) -> HttpResponse:
         if entries:
             facets.append({"title": facet_titles[name], "entries": entries})
     pages = max(1, -(-result.count // PAGE_SIZE))
+    if page_number > pages:  # past the end (or past the bound): the last page
+        page_number = pages
+        result = selectors.search_datasets(
+            request.user, q=q, filters=filters, rows=PAGE_SIZE, start=(page_number - 1) * PAGE_SIZE
+        )
     base_params = [(k, v) for k in filters for v in filters[k]] + ([("q", q)] if q else [])
     return render(
         request,
