@@ -111,9 +111,13 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
     for methods in schema.get("paths", {}).values():
         for operation in methods.values():
             responses = operation.setdefault("responses", {})
+            present = {str(key) for key in responses}
             for status in DOCUMENTED_ERRORS:
+                if str(status) in present:
+                    continue
+                # Ninja keys responses by int; keep one key type so the document sorts.
                 responses.setdefault(
-                    str(status),
+                    status if any(isinstance(k, int) for k in responses) else str(status),
                     {"description": _DESCRIPTIONS[status], "content": {"application/json": {"schema": ref}}},
                 )
     return schema

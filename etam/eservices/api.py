@@ -28,7 +28,7 @@ from ninja.responses import Status
 
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
-from etam.api.params import Offset
+from etam.api.params import Id, Offset
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm
 from etam.eservices import formengine, selectors, services
@@ -88,7 +88,7 @@ class ServiceListOut(Schema):
 
 
 class ApplicationIn(Schema):
-    service: int = Field(description="Service id")
+    service: Id = Field(description="Service id")
     answers: dict[str, Any]
 
 
@@ -404,7 +404,7 @@ def list_services(
     q: str = Query("", max_length=200),
     sector: str = Query("", max_length=24),
     institution: str = Query("", max_length=13, description="Region code of the instansi, e.g. 64.72"),
-    agency: int | None = Query(None),
+    agency: Id | None = None,
     limit: int = Query(50, ge=1, le=100),
     offset: Offset = 0,
 ) -> dict[str, Any]:

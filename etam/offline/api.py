@@ -19,7 +19,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
-from etam.api.params import Offset
+from etam.api.params import Id, Offset
 from etam.eservices.workflow import Workflow
 from etam.offline import selectors, services
 from etam.offline.formdata import FormData
@@ -47,8 +47,8 @@ class AssistedIn(Schema):
 
 
 class ItemIn(Schema):
-    service: int
-    version: int | None = Field(None, description="The form version the item was filled in")
+    service: Id
+    version: Id | None = Field(None, description="The form version the item was filled in")
     fields: list[list[str]] = Field(description="The form's name/value pairs, as the browser would post them")
     files: dict[str, str] = Field(default_factory=dict, description="Field name → completed upload key")
     assisted: AssistedIn | None = None

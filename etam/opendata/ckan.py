@@ -20,7 +20,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from etam.api.params import MAX_OFFSET
+from etam.core.bounds import MAX_OFFSET
 from etam.core.models import Agency
 from etam.opendata import query, selectors
 from etam.opendata.ckan_dicts import agency_id_from_name, group_dict, organization_dict, package_dict, resource_dict

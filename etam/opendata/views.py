@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from etam.api.params import clamp_page
+from etam.core.bounds import clamp_page
 from etam.core.models import Region, RegionBoundary
 from etam.opendata import charts, query, selectors
 from etam.opendata.models import Dataset, DatasetVersion, VersionStatus
@@ -37,6 +37,15 @@ AGGREGATE_LABELS = {
 
 def ckan_root(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"version": 3})
+
+
+def ckan_openapi(request: HttpRequest) -> JsonResponse:
+    """OpenAPI 3 description of the CKAN action subset (docs/api/ckan-openapi.json)."""
+    from etam.opendata.ckan_openapi import schema
+
+    response = JsonResponse(schema(), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _filters_from(request: HttpRequest) -> dict[str, list[str]]:

@@ -34,8 +34,8 @@ def test_api_offsets_beyond_the_bound_are_422_naming_the_field(client, url):
 
 @pytest.mark.django_db
 def test_inventory_page_beyond_the_bound_is_422(client, province):
-    from etam.core.tokens import api_token_create
     from etam.core.permissions import active_grants
+    from etam.core.tokens import api_token_create
 
     user = province.admin_kaltim
     key = api_token_create(actor=user, name="t", grants=list(active_grants(user))).key
@@ -80,6 +80,11 @@ def test_ckan_fq_id_not_a_uuid_matches_nothing(client):
         "/api/v1/services?q=" + "x" * 60_000,
         "/api/3/action/package_search?q=" + "x" * 60_000,
         "/api/3/action/package_search?fq=" + "%20".join(f"tags:t{i}" for i in range(30)),
+        "/layanan/?q=" + "x" * 60_000,
+        f"/layanan/?hal={HUGE}",
+        f"/layanan/?opd={HUGE}",
+        f"/api/v1/services?agency={HUGE}",
+        f"/api/v1/services/{HUGE}",
     ],
 )
 def test_many_tags_long_q_and_huge_pages_are_not_server_errors(client, url):

@@ -116,7 +116,8 @@ def test_complete_production_environment_passes_the_deploy_check(tmp_path):
 PROXY = (
     "import django; django.setup(); from django.conf import settings as s; from django.test import Client; "
     "import logging; logging.disable(logging.CRITICAL); "
-    "print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_INCLUDE_SUBDOMAINS); c = Client(raise_request_exception=False); "
+    "print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_INCLUDE_SUBDOMAINS); "
+    "c = Client(raise_request_exception=False); "
     "h = {'HTTP_HOST': 'etam.kaltimprov.go.id'}; "
     "r = c.get('/healthz', **h); print(r.status_code, r['Location']); "
     "r = c.get('/healthz', HTTP_X_FORWARDED_PROTO='https', **h); "
