@@ -7,7 +7,9 @@ limit, in the answer format of the part of the site asked: the error envelope un
 /api/v1/, a CKAN error under /api/3/, a short text elsewhere. Paths listed in
 ``settings.REQUEST_BODY_LIMITS`` (exact path → bytes) get their own, larger limit: the
 body is read here, within that limit, so Django's default check does not refuse it
-later (e.g. /api/v1/documents/verify takes a 20 MB PDF as base64 in JSON). See
+later (e.g. /api/v1/documents/verify takes a 20 MB PDF as base64 in JSON). Multipart
+uploads are left to each upload's own file limit (Django counts only their non-file
+fields against ``DATA_UPLOAD_MAX_MEMORY_SIZE``). See
 docs/adr/0081-request-body-limits.md.
 """
 
@@ -65,6 +67,10 @@ class BodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        if request.content_type == "multipart/form-data":
+            # Uploads: the files are bounded by each upload's own limit, the other fields by
+            # Django's check when the form is parsed (a 413 under /api/v1/ via the handler).
+            return self.get_response(request)
         limit = limit_for(request.path)
         if limit is not None and length > limit:
             return too_large_response(request, limit)
