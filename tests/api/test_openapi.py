@@ -101,3 +101,25 @@ def test_every_v1_operation_documents_every_error_status():
         if str(status) not in operation["responses"]
     ]
     assert missing == []
+
+
+def test_same_named_schemas_of_two_modules_do_not_overwrite_each_other():
+    """eservices and inventory both had an ``ApplicationOut``: the document described a
+    citizen's applications with the SPBE application register's fields (found by fuzzing)."""
+    schema = json.loads(render_schema())
+    components = schema["components"]["schemas"]
+
+    def resolve(node):
+        return components[node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node
+
+    page = resolve(
+        schema["paths"]["/api/v1/applications"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    )
+    item = resolve(page["properties"]["results"]["items"])
+    assert "tracking_number" in item["properties"]
+    page = resolve(
+        schema["paths"]["/api/v1/inventory/applications"]["get"]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ]
+    )
+    assert "acronym" in resolve(page["properties"]["results"]["items"])["properties"]

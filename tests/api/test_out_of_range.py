@@ -33,15 +33,16 @@ def test_api_offsets_beyond_the_bound_are_422_naming_the_field(client, url):
 
 
 @pytest.mark.django_db
-def test_inventory_page_beyond_the_bound_is_422(client, province):
+def test_inventory_page_and_ids_beyond_the_bound_are_422(client, province):
     from etam.core.permissions import active_grants
     from etam.core.tokens import api_token_create
 
     user = province.admin_kaltim
     key = api_token_create(actor=user, name="t", grants=list(active_grants(user))).key
-    response = client.get(f"/api/v1/inventory/applications?page={HUGE}", HTTP_AUTHORIZATION=f"Bearer {key}")
-    error = _envelope(response, 422)
-    assert [f["path"] for f in error["fields"]] == ["query.page"]
+    for name in ("page", "institution_id", "agency_id"):
+        response = client.get(f"/api/v1/inventory/applications?{name}={HUGE}", HTTP_AUTHORIZATION=f"Bearer {key}")
+        error = _envelope(response, 422)
+        assert [f["path"] for f in error["fields"]] == [f"query.{name}"]
 
 
 @pytest.mark.django_db
