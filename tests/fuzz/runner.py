@@ -19,7 +19,7 @@ CHECKS = ("not_a_server_error", "status_code_conformance", "response_schema_conf
 
 # Examples per operation and phase. CI keeps the whole fuzz step to a few minutes on two
 # cores; ``make fuzz`` sets ETAM_FUZZ_EXAMPLES higher.
-CI_EXAMPLES = 6
+CI_EXAMPLES = 5
 
 
 def max_examples() -> int:
