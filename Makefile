@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev lint format typecheck lock migrations-check openapi clean
+.PHONY: run test setup setup-dev lint format typecheck lock migrations-check openapi fuzz fuzz-ci clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Etam needs Python 3.11 or newer")'
@@ -54,6 +54,15 @@ migrations-check: setup-dev
 
 openapi: setup-dev
 	ETAM_MODE=test $(PY) manage.py export_openapi docs/api/openapi.json
+	ETAM_MODE=test $(PY) manage.py export_openapi --ckan docs/api/ckan-openapi.json
+
+# Schemathesis against /api/v1/ (anonymous and a token per role) and the CKAN actions,
+# in-process on the demo content (tests/fuzz, ADR 0080). fuzz-ci is CI's budget; fuzz is longer.
+fuzz-ci: setup-dev
+	ETAM_MODE=test $(PY) -m pytest tests/fuzz -m fuzz -q -p no:randomly $(PYTEST_ARGS)
+
+fuzz: setup-dev
+	ETAM_FUZZ_EXAMPLES=$${ETAM_FUZZ_EXAMPLES:-60} ETAM_MODE=test $(PY) -m pytest tests/fuzz -m fuzz -q $(PYTEST_ARGS)
 
 lock: $(PY)
 	$(PY) -m pip install --quiet uv

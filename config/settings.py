@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 naming the limit before anything reads an oversized body (ADR 0081).
+    "etam.core.bodylimit.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -182,6 +184,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Request bodies (not counting multipart files): Django's 2.5 MB default everywhere, raised
+# for the paths listed here (exact path -> bytes); etam.core.bodylimit answers 413 beyond.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+REQUEST_BODY_LIMITS = {
+    # A 20 MB PDF as base64 (4/3) inside a JSON object.
+    "/api/v1/documents/verify": 28 * 1024 * 1024,
+}
 
 # Background work: django-tasks with the database backend (ADR 0002).
 TASKS = {
@@ -217,7 +226,9 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
+    # Preload consent in the header (a .go.id site is HTTPS-only anyway); it only lets the
+    # domain be submitted to the browsers' preload list, which stays an operator's act.
+    SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", True)
 
 # Audit sealing: HMAC key kept outside the database so that whoever can write the
 # audit table cannot also forge the seals (docs/adr/0004-tamper-evident-audit-trail.md).

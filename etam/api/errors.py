@@ -22,7 +22,14 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -69,9 +76,51 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-# Responses every authenticated endpoint may give; spread into ``response={...}``.
+# Error answers any operation may give, whatever it does: a malformed or oversized body
+# (400, 413), out-of-range input (422), a missing object (404), a conflict (409), the rate
+# limit (429, production), an unexpected failure (500). Spread into ``response={...}``;
+# ``document_errors`` adds the ones an operation leaves out to the OpenAPI document, so
+# every status the API answers is documented (the fuzzing gate, ADR 0080).
 AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 429: ErrorOut, 500: ErrorOut}
-COMMON_ERRORS: dict[int, type[Schema]] = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
+COMMON_ERRORS: dict[int, type[Schema]] = {
+    **AUTH_ERRORS,
+    400: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
+DOCUMENTED_ERRORS: tuple[int, ...] = (400, 401, 403, 404, 409, 413, 422, 429, 500)
+_DESCRIPTIONS = {
+    400: "Malformed request (e.g. the body is not valid JSON)",
+    401: "Not authenticated",
+    403: "Permission denied",
+    404: "Not found",
+    409: "Conflict with the current state",
+    413: "Request body larger than the limit for this address",
+    422: "Invalid input; see error.fields",
+    429: "Too many requests (rate limit); see Retry-After",
+    500: "Unexpected error; quote error.request_id",
+}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add every error status of ``DOCUMENTED_ERRORS`` that an operation leaves out, with
+    the envelope's schema, to an OpenAPI document (in place; returned for chaining)."""
+    ref = {"$ref": "#/components/schemas/ErrorOut"}
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            present = {str(key) for key in responses}
+            for status in DOCUMENTED_ERRORS:
+                if str(status) in present:
+                    continue
+                # Ninja keys responses by int; keep one key type so the document sorts.
+                responses.setdefault(
+                    status if any(isinstance(k, int) for k in responses) else str(status),
+                    {"description": _DESCRIPTIONS[status], "content": {"application/json": {"schema": ref}}},
+                )
+    return schema
 
 
 class ApiError(HttpError):
@@ -109,6 +158,7 @@ def default_message(status: int) -> str:
         404: _("Not found."),
         405: _("This method is not allowed here."),
         409: _("The request conflicts with the current state."),
+        413: _("The request body is too large."),
         422: _("Some input is invalid; see the list of fields."),
         429: _("Too many requests. Wait a moment, then try again."),
         500: _("An unexpected error occurred. It has been logged; quote the request id when reporting it."),
@@ -246,6 +296,18 @@ def install(api: NinjaAPI) -> None:
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(request, 404, default_message(404))
 
+    def on_too_big(request: HttpRequest, exc: Any) -> HttpResponse:
+        from etam.core.bodylimit import limit_for, too_large_message
+
+        limit = limit_for(request.path) or 0
+        return respond(request, 413, too_large_message(limit), code="payload_too_large")
+
+    def on_too_many(request: HttpRequest, exc: Any) -> HttpResponse:
+        return respond(request, 413, _("The request has too many fields or files."), code="payload_too_large")
+
+    def on_suspicious(request: HttpRequest, exc: Any) -> HttpResponse:
+        return respond(request, 400, default_message(400))
+
     def on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception(
             "unexpected error on %s %s (request %s)",
@@ -262,6 +324,10 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(PermissionDenied, on_permission_denied)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(ObjectDoesNotExist, on_not_found)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
+    api.add_exception_handler(TooManyFieldsSent, on_too_many)
+    api.add_exception_handler(TooManyFilesSent, on_too_many)
+    api.add_exception_handler(SuspiciousOperation, on_suspicious)
     api.add_exception_handler(Exception, on_unexpected)
 
 

@@ -6,13 +6,22 @@ envelope (etam.api.errors); after changing the API run ``make openapi`` and comm
 docs/api/openapi.json.
 """
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from etam.api import errors
 from etam.api.docs import LocalDocs
 from etam.api.throttling import CallerRateThrottle
 
-api = NinjaAPI(
+
+class EtamAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Every operation documents every error status the API answers (ADR 0080)."""
+        return errors.document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = EtamAPI(
     title="Etam API",
     version="1",
     description="JSON API of Etam, the SPBE platform of Pemerintah Provinsi Kalimantan Timur.",

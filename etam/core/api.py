@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from etam.api.errors import ErrorOut
+from etam.api.params import Id
 from etam.core.models import Agency, Institution, OrgUnit, Region
 from etam.core.models.reference import RegionLevel
 
@@ -56,7 +57,7 @@ class UnitOut(Schema):
 
 
 class AgencyFilters(Schema):
-    institution: int | None = Field(default=None, description="Only the OPDs of this instansi (id)")
+    institution: Id | None = Field(default=None, description="Only the OPDs of this instansi (id)")
     region_code: str | None = Field(default=None, description="Only the OPDs of the instansi of this kode wilayah")
     include_inactive: bool = Field(default=False, description="Also list OPDs that are no longer active")
 

@@ -28,6 +28,7 @@ from ninja.responses import Status
 
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
+from etam.api.params import Id, Offset
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm
 from etam.eservices import formengine, selectors, services
@@ -87,7 +88,7 @@ class ServiceListOut(Schema):
 
 
 class ApplicationIn(Schema):
-    service: int = Field(description="Service id")
+    service: Id = Field(description="Service id")
     answers: dict[str, Any]
 
 
@@ -403,9 +404,9 @@ def list_services(
     q: str = Query("", max_length=200),
     sector: str = Query("", max_length=24),
     institution: str = Query("", max_length=13, description="Region code of the instansi, e.g. 64.72"),
-    agency: int | None = Query(None),
+    agency: Id | None = None,
     limit: int = Query(50, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     qs = selectors.catalogue(q=q, sector=sector, institution=institution, agency=str(agency or ""))
     rows = list(qs[offset : offset + limit])
@@ -563,9 +564,7 @@ def _has_files(service: Service, answers: dict[str, Any]) -> bool:
 @router.get(
     "/applications", response={200: ApplicationListOut, **COMMON_ERRORS}, auth=require_auth, summary="My applications"
 )
-def list_applications(
-    request: HttpRequest, limit: int = Query(50, ge=1, le=100), offset: int = Query(0, ge=0)
-) -> dict[str, Any]:
+def list_applications(request: HttpRequest, limit: int = Query(50, ge=1, le=100), offset: Offset = 0) -> dict[str, Any]:
     qs = selectors.applications_of(request.auth)  # type: ignore[attr-defined]
     rows = list(qs.select_related("document")[offset : offset + limit])
     return {"count": qs.count(), "results": [_application_out(a) for a in rows]}

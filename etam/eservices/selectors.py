@@ -12,6 +12,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from etam.core.bounds import parse_id
 from etam.core.permissions import scope_q
 from etam.eservices import tracking
 from etam.eservices.models import Application, ApplicationEvent, IssuedDocument, Service, UploadedFile
@@ -74,8 +75,8 @@ def catalogue(*, q: str = "", sector: str = "", institution: str = "", agency: s
         qs = qs.filter(sector=sector)
     if institution:
         qs = qs.filter(institution__region_code=institution)
-    if agency and agency.isdigit():
-        qs = qs.filter(agency_id=int(agency))
+    if agency and (agency_id := parse_id(agency)) is not None:
+        qs = qs.filter(agency_id=agency_id)
     return search_services(qs, q)
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
 from etam.api.auth import require_auth
+from etam.api.params import Id, PageNumber
 from etam.inventory import permissions as perms
 from etam.inventory import selectors, services
 from etam.inventory.forms import ApplicationForm, DataCentreForm, NetworkLinkForm
@@ -22,7 +23,7 @@ router = Router(tags=["inventory"])
 MAX_PAGE_SIZE = 100
 
 
-class ApplicationOut(Schema):
+class SpbeApplicationOut(Schema):
     id: int
     name: str
     acronym: str
@@ -50,8 +51,8 @@ class ApplicationOut(Schema):
     sso: bool
 
     @staticmethod
-    def from_model(a: Application) -> ApplicationOut:
-        return ApplicationOut(
+    def from_model(a: Application) -> SpbeApplicationOut:
+        return SpbeApplicationOut(
             id=a.pk,
             name=a.name,
             acronym=a.acronym,
@@ -84,11 +85,11 @@ class ApplicationPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[ApplicationOut]
+    results: list[SpbeApplicationOut]
 
 
-class ApplicationIn(Schema):
-    agency_id: int | None = None
+class SpbeApplicationIn(Schema):
+    agency_id: Id | None = None
     name: str | None = None
     acronym: str | None = None
     purpose: str | None = None
@@ -114,16 +115,16 @@ class ApplicationIn(Schema):
 
 class ApplicationFilters(Schema):
     q: str = ""
-    institution_id: int | None = None
-    agency_id: int | None = None
+    institution_id: Id | None = None
+    agency_id: Id | None = None
     kind: str = ""
     lifecycle: str = ""
     hosting: str = ""
-    page: int = 1
+    page: PageNumber = 1
     page_size: int = 50
 
 
-def _form_data(payload: ApplicationIn, base: Application | None) -> dict[str, Any]:
+def _form_data(payload: SpbeApplicationIn, base: Application | None) -> dict[str, Any]:
     """Merge the given fields over the current values (PATCH semantics) into form data."""
     sent = payload.dict(exclude_unset=True)
     data: dict[str, Any] = {"kind": "khusus", "hosting": "pusat_data_sendiri", "lifecycle": "produksi"}
@@ -179,34 +180,34 @@ def application_list(request: HttpRequest, filters: Query[ApplicationFilters]) -
         "count": qs.count(),
         "page": page,
         "page_size": size,
-        "results": [ApplicationOut.from_model(a) for a in rows],
+        "results": [SpbeApplicationOut.from_model(a) for a in rows],
     }
 
 
-@router.get("/applications/{app_id}", response=ApplicationOut, auth=require_auth, summary="One application")
-def application_detail(request: HttpRequest, app_id: int) -> ApplicationOut:
+@router.get("/applications/{app_id}", response=SpbeApplicationOut, auth=require_auth, summary="One application")
+def application_detail(request: HttpRequest, app_id: int) -> SpbeApplicationOut:
     try:
-        return ApplicationOut.from_model(selectors.application_get(request.user, app_id))
+        return SpbeApplicationOut.from_model(selectors.application_get(request.user, app_id))
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
 
 
-@router.post("/applications", response={201: ApplicationOut}, auth=require_auth, summary="Record an application")
-def application_create(request: HttpRequest, payload: ApplicationIn) -> tuple[int, ApplicationOut]:
+@router.post("/applications", response={201: SpbeApplicationOut}, auth=require_auth, summary="Record an application")
+def application_create(request: HttpRequest, payload: SpbeApplicationIn) -> tuple[int, SpbeApplicationOut]:
     data = _validated(_form_data(payload, None), request.user, None)
     app = services.application_create(actor=request.user, data=data)
-    return 201, ApplicationOut.from_model(selectors.application_get(request.user, app.pk))
+    return 201, SpbeApplicationOut.from_model(selectors.application_get(request.user, app.pk))
 
 
-@router.patch("/applications/{app_id}", response=ApplicationOut, auth=require_auth, summary="Change an application")
-def application_update(request: HttpRequest, app_id: int, payload: ApplicationIn) -> ApplicationOut:
+@router.patch("/applications/{app_id}", response=SpbeApplicationOut, auth=require_auth, summary="Change an application")
+def application_update(request: HttpRequest, app_id: int, payload: SpbeApplicationIn) -> SpbeApplicationOut:
     try:
         app = selectors.application_get(request.user, app_id, perm=perms.MANAGE_APPLICATION)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
     data = _validated(_form_data(payload, app), request.user, app)
     services.application_update(actor=request.user, application=app, data=data)
-    return ApplicationOut.from_model(selectors.application_get(request.user, app.pk))
+    return SpbeApplicationOut.from_model(selectors.application_get(request.user, app.pk))
 
 
 class NationalOut(Schema):
@@ -270,7 +271,7 @@ class DataCentreOut(Schema):
 
 class DataCentreIn(Schema):
     institution_id: int
-    agency_id: int | None = None
+    agency_id: Id | None = None
     name: str
     kind: str = "ruang_server"
     tier: str = ""

@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from etam.core.bounds import parse_id
 from etam.core.permissions import has_perm
 from etam.inventory import imports, selectors, services
 from etam.inventory import permissions as perms
@@ -70,10 +71,7 @@ def staff_required(perm: str) -> Callable:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return parse_id(value)
 
 
 def _filters(request: HttpRequest) -> selectors.ApplicationFilter:

@@ -19,6 +19,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
+from etam.api.params import Id, Offset
 from etam.eservices.workflow import Workflow
 from etam.offline import selectors, services
 from etam.offline.formdata import FormData
@@ -46,8 +47,8 @@ class AssistedIn(Schema):
 
 
 class ItemIn(Schema):
-    service: int
-    version: int | None = Field(None, description="The form version the item was filled in")
+    service: Id
+    version: Id | None = Field(None, description="The form version the item was filled in")
     fields: list[list[str]] = Field(description="The form's name/value pairs, as the browser would post them")
     files: dict[str, str] = Field(default_factory=dict, description="Field name → completed upload key")
     assisted: AssistedIn | None = None
@@ -268,9 +269,7 @@ def register_device_key(request: HttpRequest, payload: DeviceKeyIn) -> dict[str,
     auth=require_auth,
     summary="Applications I entered for citizens",
 )
-def assisted_list(
-    request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)
-) -> dict[str, Any]:
+def assisted_list(request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: Offset = 0) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     if not services.can_assist(user):
         raise ApiError(403, "permission_denied", _("Only officers with the assisted-entry role may see this."))

@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from etam.api.params import Offset
 from etam.opendata import query, selectors, views
 from etam.opendata.ckan_dicts import organization_name
 
@@ -152,7 +153,7 @@ def list_datasets(
     tag: list[str] = Query([]),  # noqa: B008
     kabkota: list[str] = Query([]),  # noqa: B008
     limit: int = Query(20, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     filters = {"organization": organization, "groups": topic, "tags": tag, "kabkota": kabkota}
     result = selectors.search_datasets(_actor(request), q=q, filters=filters, rows=limit, start=offset)

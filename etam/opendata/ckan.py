@@ -20,6 +20,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from etam.core.bounds import MAX_OFFSET
 from etam.core.models import Agency
 from etam.opendata import query, selectors
 from etam.opendata.ckan_dicts import agency_id_from_name, group_dict, organization_dict, package_dict, resource_dict
@@ -88,6 +89,8 @@ def _params(request: HttpRequest) -> dict[str, Any]:
                 body = json.loads(request.body or b"{}")
             except json.JSONDecodeError as exc:
                 raise ActionError(f"JSON body: cannot be read ({exc.msg}).") from exc
+            except RecursionError as exc:
+                raise ActionError("JSON body: nested too deeply.") from exc
             if not isinstance(body, dict):
                 raise ActionError("JSON body: must be an object.")
             return body
@@ -97,8 +100,10 @@ def _params(request: HttpRequest) -> dict[str, Any]:
 
 def _int(params: dict[str, Any], name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     value = params.get(name, default)
+    if maximum is None:
+        maximum = MAX_OFFSET  # shared bound: an offset past int64 used to reach the database (500)
     try:
-        number = int(value)
+        number = int(str(value)[:20]) if not isinstance(value, int) else value
     except (TypeError, ValueError) as exc:
         raise ActionError(f"{name}: must be a whole number.", name) from exc
     if number < minimum or (maximum is not None and number > maximum):

@@ -121,7 +121,8 @@ def filter_datasets(
     queryset: QuerySet[Dataset], *, q: str = "", filters: dict[str, list[str]] | None = None
 ) -> QuerySet[Dataset]:
     if q:
-        words = [w for w in q.split() if w]
+        # At most 8 words of at most 100 characters: a 60k-character q is not a search.
+        words = [w[:100] for w in q[:1000].split() if w]
         for word in words[:8]:
             queryset = queryset.filter(
                 Q(title__icontains=word) | Q(description__icontains=word) | Q(tags__name__icontains=word)
@@ -135,8 +136,17 @@ def filter_datasets(
         elif key == "groups":
             queryset = queryset.filter(topic__in=values)
         elif key == "tags":
-            for value in values:
-                queryset = queryset.filter(tags__name=value)
+            # Every tag (AND), in one subquery counting the matches: a join per tag ran into
+            # SQLite's 64-table join limit at 30 tags (a 500).
+            wanted = set(values)
+            matching = (
+                Dataset.tags.through.objects.filter(tag__name__in=wanted)
+                .values("dataset_id")
+                .annotate(found=Count("tag_id"))
+                .filter(found=len(wanted))
+                .values("dataset_id")
+            )
+            queryset = queryset.filter(pk__in=matching)
         elif key == "res_format":
             queryset = queryset.filter(published_version__source_format__in=[v.lower() for v in values])
         elif key == "kabkota":
@@ -145,7 +155,10 @@ def filter_datasets(
                 region |= Q(spatial_code=value) | Q(spatial_code__startswith=f"{value}.")
             queryset = queryset.filter(region)
         elif key in ("name", "id"):
-            queryset = queryset.filter(slug__in=values) if key == "name" else queryset.filter(uuid__in=values)
+            if key == "name":
+                queryset = queryset.filter(slug__in=values)
+            else:  # a value that is not a UUID names no dataset (it used to be a 500)
+                queryset = queryset.filter(uuid__in=[v for v in values if _looks_like_uuid(v)])
         elif key == "license_id":
             queryset = queryset.filter(licence__in=values)
         elif key == "private":

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/3/action/<str:name>/help", ckan.action_help, name="ckan_help"),
     path("api/action/<str:name>", ckan.action, name="ckan_action_unversioned"),  # what ckanapi calls
     path("api/3", views.ckan_root, name="ckan_root"),
+    path("api/3/openapi.json", views.ckan_openapi, name="ckan_openapi"),
     # Standards out
     re_path(r"^catalog\.(?P<fmt>jsonld|ttl)$", dcat.catalog_view, name="catalog"),
     re_path(r"^data/(?P<slug>[-\w]+)\.(?P<fmt>jsonld|ttl)$", dcat.dataset_view, name="dataset_dcat"),

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from etam.core.bounds import clamp_page
 from etam.core.models import Region, RegionBoundary
 from etam.opendata import charts, query, selectors
 from etam.opendata.models import Dataset, DatasetVersion, VersionStatus
@@ -40,6 +41,15 @@ def ckan_root(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"version": 3})
 
 
+def ckan_openapi(request: HttpRequest) -> JsonResponse:
+    """OpenAPI 3 description of the CKAN action subset (docs/api/ckan-openapi.json)."""
+    from etam.opendata.ckan_openapi import schema
+
+    response = JsonResponse(schema(), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def _filters_from(request: HttpRequest) -> dict[str, list[str]]:
     return {key: [v for v in request.GET.getlist(key) if v] for key in selectors.FACETS if request.GET.getlist(key)}
 
@@ -47,10 +57,7 @@ def _filters_from(request: HttpRequest) -> dict[str, list[str]]:
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     filters = _filters_from(request)
-    try:
-        page_number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    page_number = clamp_page(request.GET.get("page"))
     result = selectors.search_datasets(
         request.user, q=q, filters=filters, rows=PAGE_SIZE, start=(page_number - 1) * PAGE_SIZE
     )
@@ -75,6 +82,11 @@ def search(request: HttpRequest) -> HttpResponse:
         if entries:
             facets.append({"title": facet_titles[name], "entries": entries})
     pages = max(1, -(-result.count // PAGE_SIZE))
+    if page_number > pages:  # past the end (or past the bound): the last page
+        page_number = pages
+        result = selectors.search_datasets(
+            request.user, q=q, filters=filters, rows=PAGE_SIZE, start=(page_number - 1) * PAGE_SIZE
+        )
     base_params = [(k, v) for k in filters for v in filters[k]] + ([("q", q)] if q else [])
     return render(
         request,

@@ -65,3 +65,61 @@ def test_docs_page_uses_local_assets_only(client):
     # Without JavaScript the endpoints are still listed.
     noscript = html[html.index("<noscript>") : html.index("</noscript>")]
     assert "/api/v1/tokens/{token_id}" in noscript
+
+
+def test_committed_ckan_schema_matches_the_code():
+    from etam.opendata.ckan_openapi import COMMITTED_PATH as CKAN_PATH
+    from etam.opendata.ckan_openapi import render_schema as render_ckan
+
+    committed = Path(settings.BASE_DIR) / CKAN_PATH
+    text = committed.read_text(encoding="utf-8") if committed.exists() else ""
+    assert text == render_ckan(), f"{CKAN_PATH} is out of date with the code: run `make openapi` and commit it."
+
+
+@pytest.mark.django_db
+def test_ckan_openapi_json_is_served_and_names_every_action(client):
+    from etam.opendata.ckan import ACTIONS
+
+    response = client.get("/api/3/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) == {f"/api/3/action/{name}" for name in ACTIONS}
+    for operation in (methods["get"] for methods in schema["paths"].values()):
+        assert {"200", "409", "413", "429"} <= set(operation["responses"])
+
+
+def test_every_v1_operation_documents_every_error_status():
+    from etam.api.errors import DOCUMENTED_ERRORS
+
+    schema = json.loads(render_schema())
+    missing = [
+        (path, method, status)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        for status in DOCUMENTED_ERRORS
+        if str(status) not in operation["responses"]
+    ]
+    assert missing == []
+
+
+def test_same_named_schemas_of_two_modules_do_not_overwrite_each_other():
+    """eservices and inventory both had an ``ApplicationOut``: the document described a
+    citizen's applications with the SPBE application register's fields (found by fuzzing)."""
+    schema = json.loads(render_schema())
+    components = schema["components"]["schemas"]
+
+    def resolve(node):
+        return components[node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node
+
+    page = resolve(
+        schema["paths"]["/api/v1/applications"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    )
+    item = resolve(page["properties"]["results"]["items"])
+    assert "tracking_number" in item["properties"]
+    page = resolve(
+        schema["paths"]["/api/v1/inventory/applications"]["get"]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ]
+    )
+    assert "acronym" in resolve(page["properties"]["results"]["items"])["properties"]

@@ -1,4 +1,5 @@
-"""Write the /api/v1/ OpenAPI document to a file (``make openapi`` → docs/api/openapi.json)."""
+"""Write the /api/v1/ OpenAPI document (or, with --ckan, the CKAN action API one) to a file
+(``make openapi`` → docs/api/openapi.json and docs/api/ckan-openapi.json)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,20 @@ class Command(BaseCommand):
     help = "Export the OpenAPI 3 schema of /api/v1/ deterministically (sorted keys, trailing newline)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", nargs="?", default=COMMITTED_PATH, help="Where to write (default: %(default)s)")
+        parser.add_argument("path", nargs="?", default=None, help=f"Where to write (default: {COMMITTED_PATH})")
+        parser.add_argument(
+            "--ckan", action="store_true", help="The CKAN action API document instead (docs/api/ckan-openapi.json)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["path"])
+        if options["ckan"]:
+            from etam.opendata import ckan_openapi
+
+            path = Path(options["path"] or ckan_openapi.COMMITTED_PATH)
+            text = ckan_openapi.render_schema()
+        else:
+            path = Path(options["path"] or COMMITTED_PATH)
+            text = render_schema()
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = render_schema()
         path.write_text(text, encoding="utf-8")
         self.stdout.write(f"wrote {path} ({len(text.encode())} bytes)")
