@@ -24,7 +24,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from etam.core import audit
+from etam.core import audit, exports
 from etam.core.models import Institution
 from etam.core.permissions import require
 from etam.evaluation import evidence as ev
@@ -144,6 +144,7 @@ def report_xlsx(user: Any, evaluation: Evaluation) -> bytes:
             ]
         )
     sheet.column_dimensions["D"].width = 60
+    exports.neutralise_workbook(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from etam.core import exports
 from etam.core.models import Region, RegionBoundary
 from etam.opendata import charts, query, selectors
 from etam.opendata.models import Dataset, DatasetVersion, VersionStatus
@@ -226,7 +227,8 @@ def _csv_stream(table: query.Table) -> Iterator[bytes]:
     first = True
     for batch in query.iter_rows(table):
         buffer = io.BytesIO()
-        pacsv.write_csv(batch, buffer, write_options=pacsv.WriteOptions(include_header=first))
+        safe = exports.neutralise_arrow_batch(batch)
+        pacsv.write_csv(safe, buffer, write_options=pacsv.WriteOptions(include_header=first))
         first = False
         yield buffer.getvalue()
     if first:
@@ -282,7 +284,7 @@ def download(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResp
         for batch in query.iter_rows(table):
             columns_py = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
             for row in zip(*columns_py, strict=True):
-                sheet.append(list(row))
+                sheet.append(exports.safe_row(row))
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
         workbook.save(spool)
         spool.seek(0)
