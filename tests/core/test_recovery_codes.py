@@ -18,7 +18,7 @@ from etam.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "kata-sandi-uji-123"
+PASSWORD = "Kata-Sandi-Uji-123"
 CODE = re.compile(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>")
 
 
