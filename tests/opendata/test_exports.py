@@ -42,3 +42,11 @@ def test_opendata_error_report_csv():
     write(ingest.CellError(row=2, column="jumlah", value="=1+1", rule="type", message="bukan angka"))
     rows = list(csv.reader(io.StringIO(stream.getvalue())))
     assert rows[1][2] == "'=1+1"
+
+
+def test_opendata_download_neutralises_a_formula_like_column_name(client, published):
+    published(slug="judul", content="kode_wilayah,=HYPERLINK(1),jumlah\n64.71,a,1\n64.72,b,2\n")
+    body = b"".join(client.get("/api/v1/datasets/judul/download.csv").streaming_content).decode("utf-8-sig")
+    assert body.splitlines()[0] == '"kode_wilayah","\'=HYPERLINK(1)","jumlah"'
+    cells = xlsx_cells(b"".join(client.get("/api/v1/datasets/judul/download.xlsx").streaming_content))
+    assert_no_formula(cells, "=HYPERLINK(1)")
