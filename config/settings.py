@@ -150,6 +150,7 @@ AXES_COOLOFF_TIME = env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # h
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form field (email or phone, normalised by the login view), not USERNAME_FIELD.
 AXES_USERNAME_FORM_FIELD = "username"
+# (Rate limits, issue 10: the person key, client address and extra limits are set below.)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_ENABLED = env.boolean("AXES_ENABLED", True)
@@ -228,8 +229,25 @@ AUDIT_SEAL_KEY = env.text("AUDIT_SEAL_KEY", SECRET_KEY)
 # Retired seal keys, still accepted when verifying (comma-separated), after a rotation.
 AUDIT_SEAL_KEY_FALLBACKS = env.csv_list("AUDIT_SEAL_KEY_FALLBACKS", default=[])
 AUDIT_SEAL_INTERVAL_SECONDS = env.integer("AUDIT_SEAL_INTERVAL_SECONDS", 60, minimum=1)
-# Requests per caller (token, user or address) on /api/v1/, e.g. 600/m; "off" disables.
+# --- Rate limits and the client address (docs/adr/0074, 0075; issue 10) ---------------
+# How many reverse proxies in front of Etam append to X-Forwarded-For. 0 (default): the
+# header is ignored and REMOTE_ADDR is the client. Every limiter, django-axes and the audit
+# trail take the client address from etam.core.ratelimit.client_ip, which reads this.
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT  # consistent, though the API throttle overrides get_ident
+AXES_CLIENT_IP_CALLABLE = "etam.core.ratelimit.axes_client_ip"
+# Failed sign-ins are counted per person (email and phone of one account share the key).
+AXES_USERNAME_CALLABLE = "etam.core.login_limits.person_key"
+AXES_HANDLER = "etam.core.login_limits.LoginLimitHandler"
+# On top of django-axes' (person, address) limit: failed sign-ins per person from every
+# address, and per address across every account (password spraying), per cool-off period.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.integer("LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.integer("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+# Citizen registrations per client address, e.g. 10/h; "off" disables.
+REGISTRATION_RATE_LIMIT = env.rate("REGISTRATION_RATE_LIMIT", "10/h")
+# Requests per caller (token, user or address) on /api/v1/ and /api/3/action/, e.g. 600/m; "off" disables.
 API_RATE_LIMIT = env.rate("API_RATE_LIMIT", "600/m")
+# --- end of rate limits -------------------------------------------------------------------
 
 EMAIL_BACKEND = env.text(
     "EMAIL_BACKEND",
@@ -262,3 +280,28 @@ if ETAM_MODE == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     API_RATE_LIMIT = ""  # off, so query counts are about the endpoint; tests/api tests the limit
+
+# Content-Security-Policy, enforced (django-csp; docs/adr/0078-content-security-policy.md).
+# Scripts only from our own origin, never inline; inline <style> only with the per-request
+# nonce (templates write <style nonce="{{ request.csp_nonce }}">); no style="" attributes.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# Staff pages and pages showing a one-time message are no-store (docs/adr/0079).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "etam.web.middleware.PrivatePagesMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        # data: for the images Swagger UI draws from its own stylesheet (icons as data URIs).
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}

@@ -21,3 +21,6 @@ urlpatterns = [
     path("", include("etam.offline.urls")),
     path("", include("etam.web.urls")),
 ]
+
+# The 500 page carries the CSP nonce for its inline <style> (docs/adr/0078).
+handler500 = "etam.web.views.server_error"

@@ -1,35 +1,30 @@
-"""Rate limiting for /api/v1/, per token, per signed-in user, or per client address.
+"""Rate limiting for /api/v1/ and the CKAN actions, per token, per signed-in user, or per
+client address (docs/adr/0074-...).
 
-The counts live in Django's cache (database cache on the embedded default, Redis when
-``REDIS_URL`` is set), so every web process behind the proxy shares them. The rate is
-read from ``settings.API_RATE_LIMIT`` (env ``API_RATE_LIMIT``, "600/m" by default) on each
-request; empty or "off" switches limiting off, as the test settings do so that pinned
-query counts stay about the endpoints.
+One budget per caller across both APIs. The count is an atomic fixed-window counter
+(``etam.core.ratelimit.hit``), so concurrent requests cannot read the same count; the client
+address comes from ``etam.core.ratelimit.client_ip`` (``TRUSTED_PROXY_COUNT``), never from a
+forwarded header Etam was not told to trust. The rate is read from
+``settings.API_RATE_LIMIT`` (env ``API_RATE_LIMIT``, "600/m" by default) on each request;
+empty or "off" switches limiting off, as the test settings do so that pinned query counts
+stay about the endpoints.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
+from etam.core import ratelimit
+from etam.core.ratelimit import parse_rate
+
 DEFAULT_RATE = "600/m"
 
-
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """ "600/m" -> (600, 60). Raises ValueError on anything else."""
-    count, _slash, period = rate.partition("/")
-    if not count.strip().isdigit() or period.strip()[:1] not in _PERIODS:
-        raise ValueError(f"API_RATE_LIMIT must look like 600/m, not {rate!r}")
-    return int(count), _PERIODS[period.strip()[:1]]
+__all__ = ["DEFAULT_RATE", "CallerRateThrottle", "caller_ident", "check", "current_rate", "parse_rate"]
 
 
 def current_rate() -> str | None:
@@ -40,37 +35,42 @@ def current_rate() -> str | None:
     return str(rate)
 
 
+def caller_ident(request: HttpRequest, caller: Any = None) -> str:
+    """Token, else signed-in user, else client address (/64 for IPv6)."""
+    token = getattr(caller, "_etam_api_token", None)
+    if token is not None:
+        return f"token:{token.pk}"
+    if caller is not None and getattr(caller, "pk", None) is not None and getattr(caller, "is_authenticated", True):
+        return f"user:{caller.pk}"
+    return f"ip:{ratelimit.address_key(request)}"
+
+
+def check(request: HttpRequest, caller: Any = None) -> ratelimit.Verdict | None:
+    """Count this request against the caller's API budget; None when limiting is off."""
+    rate = current_rate()
+    if not rate:
+        return None
+    limit, duration = parse_rate(rate)
+    return ratelimit.hit(f"api:{caller_ident(request, caller)}", limit, duration)
+
+
 class CallerRateThrottle(BaseThrottle):
-    """A sliding window of request times per caller. Thread-safe: per-request state is
-    kept in a thread-local, not on the shared throttle object."""
+    """Ninja's throttle hook around ``check``. Thread-safe: per-request state is kept in a
+    thread-local, not on the shared throttle object."""
 
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def _ident(self, request: HttpRequest) -> str:
-        caller: Any = getattr(request, "auth", None)
-        token = getattr(caller, "_etam_api_token", None)
-        if token is not None:
-            return f"token:{token.pk}"
-        if caller is not None and getattr(caller, "pk", None) is not None:
-            return f"user:{caller.pk}"
-        return f"ip:{self.get_ident(request)}"
+    def get_ident(self, request: HttpRequest) -> str:
+        return ratelimit.client_ip(request)  # never Ninja's own X-Forwarded-For reading
 
     def allow_request(self, request: HttpRequest) -> bool:
-        rate = current_rate()
         self._local.wait = None
-        if not rate:
+        verdict = check(request, getattr(request, "auth", None))
+        if verdict is None or verdict.allowed:
             return True
-        limit, duration = parse_rate(rate)
-        key = f"etam_api_rate:{self._ident(request)}"
-        now = time.time()
-        history = [t for t in cache.get(key, []) if t > now - duration]
-        if len(history) >= limit:
-            self._local.wait = max(1.0, duration - (now - history[-1]))
-            return False
-        history.insert(0, now)
-        cache.set(key, history, duration)
-        return True
+        self._local.wait = float(verdict.retry_after)
+        return False
 
     def wait(self) -> float | None:
         return getattr(self._local, "wait", None)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from etam.core.context import RequestContext, current_request
+from etam.core.ratelimit import client_ip
 
 CLIENT_REQUEST_ID_MAX = 64
 _NOT_ID_CHARACTER = re.compile(r"[^A-Za-z0-9._:-]")
@@ -31,9 +32,8 @@ class RequestContextMiddleware:
         request_id = str(uuid.uuid4())
         token = current_request.set(
             RequestContext(
-                # REMOTE_ADDR is the proxy's address behind a reverse proxy; the proxy
-                # must set it (e.g. via gunicorn's forwarded-allow-ips) for real clients.
-                ip_address=request.META.get("REMOTE_ADDR") or None,
+                # The client as far as TRUSTED_PROXY_COUNT vouches for it (one rule for all).
+                ip_address=client_ip(request) or None,
                 user_agent=request.headers.get("User-Agent", "")[:255],
                 request_id=request_id,
                 client_request_id=client_request_id(request.headers.get("X-Request-ID", "")),

@@ -148,7 +148,10 @@ def scope_q(
     nothing = Q(pk__in=[])
     grants = [g for g in active_grants(user) if g.role == Role.SUPER_ADMIN or perm in role_permissions(g.role)]
     if any(g.role == Role.SUPER_ADMIN for g in grants):
-        return Q()
+        # Not ``Q()``: an empty Q vanishes when combined (``Q(a) | Q()`` is ``Q(a)``), which
+        # hid restricted rows from super admins wherever a selector ORs scope_q with a
+        # public condition. A negated empty set is an always-true filter that survives ``|``.
+        return ~nothing
     institution_ids = {g.institution_id for g in grants if g.agency_id is None and g.institution_id}
     agency_ids = {g.agency_id for g in grants if g.agency_id is not None}
     q = nothing

@@ -14,6 +14,7 @@ from typing import Any
 import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -33,7 +34,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from etam.core import selectors, services
+from etam.core import ratelimit, selectors, services
 from etam.core.forms import (
     AgencyForm,
     GrantForm,
@@ -202,7 +203,13 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         logout(request)
         messages.success(request, _("You have signed out."))
-        return redirect("web:home")
+        response = redirect("web:home")
+        # The browser drops its HTTP cache and back/forward copies of the pages seen while
+        # signed in; "cache" only: "storage" would also wipe the device outbox (IndexedDB)
+        # with submissions in transit. The service worker empties its page cache itself
+        # when this request passes (docs/adr/0079).
+        response["Clear-Site-Data"] = '"cache"'
+        return response
     return render(request, "core/logout.html")
 
 
@@ -226,16 +233,36 @@ def register_view(request: HttpRequest) -> HttpResponse:
             problems = services.citizen_registration_errors(**data)
             if problems is not None:
                 apply_service_errors(form, problems, {"password": "password1"})
+        elif _registration_throttled(request):
+            form.add_error(None, _("Too many registrations from your network. Wait an hour and try again."))
+            return render(request, "core/register.html", {"form": form}, status=429)
         else:
+            # The same answer whether or not the email or phone already has an account
+            # (docs/adr/0075): nobody learns here who is registered.
             try:
-                user = services.citizen_register(**data)
+                services.citizen_sign_up(**data)
             except ValidationError as exc:
                 apply_service_errors(form, exc, {"password": "password1"})
             else:
-                login(request, user, backend="etam.core.auth_backends.EmailOrPhoneBackend")
-                messages.success(request, _("Your account is ready. Welcome to Etam."))
-                return redirect("account")
+                messages.success(
+                    request,
+                    _(
+                        "Registration received. If this email or mobile number was not registered yet, your "
+                        "account is ready: sign in with it and your password. If it was already registered, "
+                        "sign in with the password of that account."
+                    ),
+                )
+                return redirect("login")
     return render(request, "core/register.html", {"form": form})
+
+
+def _registration_throttled(request: HttpRequest) -> bool:
+    """Registrations (valid submissions) per client address, ``REGISTRATION_RATE_LIMIT``."""
+    rate = getattr(settings, "REGISTRATION_RATE_LIMIT", "")
+    if not rate:
+        return False
+    limit, window = ratelimit.parse_rate(rate)
+    return not ratelimit.hit(f"register:{ratelimit.address_key(request)}", limit, window).allowed
 
 
 # --- own account ----------------------------------------------------------------------

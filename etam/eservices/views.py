@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from etam.core import ratelimit
 from etam.core.models import Agency, Institution, Region
 from etam.core.permissions import Scope, has_perm
 from etam.eservices import definitions, documents, formengine, selectors, services
@@ -436,15 +436,9 @@ def document_download(request: HttpRequest, tracking_number: str) -> FileRespons
 # Anonymous status and verification
 
 
-def _client_key(request: HttpRequest, purpose: str) -> str:
-    return f"eservices:{purpose}:{request.META.get('REMOTE_ADDR', '')}"
-
-
 def _rate_limited(request: HttpRequest, purpose: str, limit: int) -> bool:
-    key = _client_key(request, purpose)
-    added = cache.add(key, 1, timeout=15 * 60)
-    count = 1 if added else cache.incr(key)
-    return count > limit
+    """Per client address (``TRUSTED_PROXY_COUNT``), an atomic counter per 15 minutes."""
+    return not ratelimit.hit(f"eservices:{purpose}:{ratelimit.address_key(request)}", limit, 15 * 60).allowed
 
 
 @never_cache

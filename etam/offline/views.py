@@ -12,11 +12,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -35,9 +37,13 @@ SCRIPTS = ("outbox.js", "sw.js")
 
 @lru_cache(maxsize=1)
 def _assets_version() -> str:
+    """The version in the service worker's cache names: the offline scripts and, where the
+    static files are deployed with a manifest (production), the manifest's hash, so every
+    deployment that changes a static file starts clean caches (docs/adr/0079)."""
     digest = hashlib.sha256()
     for name in SCRIPTS:
         digest.update((STATIC_DIR / name).read_bytes())
+    digest.update(str(getattr(staticfiles_storage, "manifest_hash", "") or "").encode())
     return digest.hexdigest()[:12]
 
 
@@ -46,6 +52,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     body = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
     body = body.replace("__VERSION__", _assets_version())
     body = body.replace("__CORE__", static("offline/outbox.js"))
+    body = body.replace("__LOGOUT__", reverse("logout"))
     body = body.replace(
         "__PRECACHE__",
         json.dumps(
@@ -208,7 +215,21 @@ def _render_form(
         "action": request.path,
         "base_template": "staff/base.html" if assisted else "base.html",
     }
-    return render(request, "offline/form.html", context, status=status)
+    response = render(request, "offline/form.html", context, status=status)
+    return offline_cache_headers(request, response)
+
+
+def offline_cache_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A blank page the service worker may keep for blank spots gets ``private, no-cache``
+    (revalidated, never in a shared cache); the same page carrying anything else (a message
+    naming a citizen, the values and errors of a refused post) is ``no-store``, which the
+    service worker never keeps (docs/adr/0079)."""
+    blank = request.method == "GET" and response.status_code == 200 and not len(messages.get_messages(request))
+    if blank:
+        patch_cache_control(response, private=True, no_cache=True, max_age=0)
+    else:
+        patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
+    return response
 
 
 def request_file_limit_kb() -> int:
@@ -304,7 +325,6 @@ def _handle_post(request: HttpRequest, service: Service, *, assisted: bool) -> H
     return redirect("eservices:receipt", tracking_number=number)
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def offline_form(request: HttpRequest, slug: str) -> HttpResponse:
     """A service's whole form on one page: cached by the service worker once opened, it
@@ -325,7 +345,6 @@ def _require_assist(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def assisted_form(request: HttpRequest, slug: str) -> HttpResponse:
     if (response := _require_assist(request)) is not None:
@@ -334,6 +353,23 @@ def assisted_form(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         return _handle_post(request, service, assisted=True)
     return _render_form(request, service, assisted=True)
+
+
+def device(request: HttpRequest) -> HttpResponse:
+    """Mode petugas without a signal: the services to enter, the batch on this device (drawn
+    by outbox.js), sending and export of a bundle. Nothing from the server about citizens,
+    so the service worker may keep it for blank spots; what the server received is on the
+    assisted page, which is never kept (docs/adr/0079)."""
+    if (response := _require_assist(request)) is not None:
+        return response
+    open_services = list(
+        eservices_selectors.public_services()
+        .filter(status=Service.Status.ACTIVE, published_version__isnull=False)
+        .select_related("agency")
+        .order_by("name")[:200]
+    )
+    response = render(request, "offline/device.html", {"services": open_services})
+    return offline_cache_headers(request, response)
 
 
 @never_cache

@@ -227,7 +227,7 @@ def dataset_rows(
 ) -> dict[str, Any]:
     dataset = _dataset(request, slug)
     version = dataset.published_version
-    table = selectors.table_for(version.resource, getattr(version, "column_list", None))
+    table = selectors.table_for(version.resource, getattr(version, "column_list", None), actor=_actor(request))
     parsed = _filters(filters)
     try:
         page = query.keyset_page(table, filters=parsed, sort=sort, after=after, limit=limit)
@@ -256,7 +256,7 @@ def dataset_aggregate(
 ) -> dict[str, Any]:
     dataset = _dataset(request, slug)
     version = dataset.published_version
-    table = selectors.table_for(version.resource, getattr(version, "column_list", None))
+    table = selectors.table_for(version.resource, getattr(version, "column_list", None), actor=_actor(request))
     metrics: list[tuple[str, str]] = []
     for item in metric:
         fn, sep, column = item.partition(":")

@@ -49,6 +49,25 @@ class NotAuthorized(ActionError):
     kind = "Authorization Error"
 
 
+class Throttled(ActionError):
+    """Over the caller's request budget, shared with /api/v1 (``API_RATE_LIMIT``)."""
+
+    status = 429
+    kind = "Throttled"
+
+    def __init__(self, retry_after: int, limit: int) -> None:
+        super().__init__(f"Too many requests: the limit is {limit} per period. Try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+def _throttle(request: HttpRequest, actor: Any) -> None:
+    from etam.api.throttling import check
+
+    verdict = check(request, actor)
+    if verdict is not None and not verdict.allowed:
+        raise Throttled(verdict.retry_after, verdict.limit)
+
+
 def _caller(request: HttpRequest) -> Any:
     header = request.headers.get("Authorization", "").strip()
     if header:
@@ -239,7 +258,7 @@ def organization_show(request: HttpRequest, params: dict[str, Any], actor: Any) 
     datasets = selectors.visible_datasets(actor).filter(agency=agency)
     result = organization_dict(agency, package_count=datasets.count())
     if _bool(params, "include_datasets", False):
-        result["packages"] = [package_dict(d, request) for d in selectors.with_catalogue(datasets)[:1000]]
+        result["packages"] = [package_dict(d, request) for d in selectors.with_catalogue(datasets, actor)[:1000]]
     return result
 
 
@@ -281,7 +300,7 @@ def resource_show(request: HttpRequest, params: dict[str, Any], actor: Any) -> A
 
 def datastore_search(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
     resource = _resource(actor, str(params.get("resource_id", "") or params.get("id", "")))
-    table = selectors.table_for(resource)
+    table = selectors.table_for(resource, actor=actor)
     filters = _json_param(params, "filters") or {}
     if not isinstance(filters, dict):
         raise ActionError("filters: must be a JSON object of column: value.", "filters")
@@ -372,7 +391,12 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
             400,
         )
     try:
-        actor = _caller(request)
+        try:
+            actor = _caller(request)
+        except NotAuthorized:
+            _throttle(request, None)  # a wrong token counts against the address
+            raise
+        _throttle(request, actor)
         result = handler(request, _params(request), actor)
     except query.QueryError as exc:
         error: dict[str, Any] = {"__type": "Validation Error", "message": exc.message}
@@ -383,9 +407,12 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
         action_error: dict[str, Any] = {"__type": exc.kind, "message": exc.message}
         if exc.field:
             action_error[exc.field] = [exc.message]
-        return _envelope(
+        response = _envelope(
             request, name, {"success": False, "error": action_error}, exc.status if exc.status != 400 else 409
         )
+        if isinstance(exc, Throttled):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     return _envelope(request, name, {"success": True, "result": result})
 
 

@@ -73,6 +73,15 @@ def _graph() -> Graph:
     return graph
 
 
+def _readable(version: Any, request: HttpRequest | None) -> list[Any]:
+    """The columns of ``version`` the caller may read (``column_list`` from
+    ``with_catalogue`` is already projected; an empty list stays empty)."""
+    columns = getattr(version, "column_list", None)
+    if columns is None:
+        columns = selectors.readable_columns(getattr(request, "user", None), version)
+    return list(columns)
+
+
 def add_dataset(graph: Graph, dataset: Dataset, request: HttpRequest) -> URIRef:
     """Add one dataset (loaded with ``selectors.with_catalogue``) to ``graph``."""
     base = request.build_absolute_uri("/")
@@ -199,7 +208,7 @@ def add_dataset(graph: Graph, dataset: Dataset, request: HttpRequest) -> URIRef:
             if fmt == "csv" and version.pk == dataset.published_version_id:
                 schema = BNode()
                 graph.add((dist, CSVW.tableSchema, schema))
-                for column in getattr(version, "column_list", None) or version.columns.all():
+                for column in _readable(version, request):
                     col = BNode()
                     graph.add((schema, CSVW.column, col))
                     graph.add((col, CSVW.name, Literal(column.name)))
@@ -232,7 +241,7 @@ def catalog_graph(request: HttpRequest) -> Graph:
     graph.add((catalog, DCTERMS.publisher, publisher))
     graph.add((publisher, RDF.type, FOAF.Organization))
     graph.add((publisher, FOAF.name, Literal("Pemerintah Provinsi Kalimantan Timur", lang="id")))
-    for dataset in selectors.with_catalogue(selectors.visible_datasets(request.user)).order_by("slug"):
+    for dataset in selectors.with_catalogue(selectors.visible_datasets(request.user), request.user).order_by("slug"):
         graph.add((catalog, DCAT.dataset, add_dataset(graph, dataset, request)))
     return graph
 
@@ -260,7 +269,7 @@ def datapackage(dataset: Dataset, request: HttpRequest) -> dict[str, Any]:
     """Frictionless Data Package descriptor of the current published version."""
     version = dataset.published_version
     assert version is not None
-    columns = getattr(version, "column_list", None) or list(version.columns.all())
+    columns = _readable(version, request)
     fields: list[dict[str, Any]] = []
     for column in columns:
         field: dict[str, Any] = {"name": column.name, "type": column.type}

@@ -161,6 +161,21 @@ class ReviewForm(forms.Form):
         return data
 
 
+class AccessReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve the wider access")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "refuse" and not data.get("comment", "").strip():
+            self.add_error("comment", _("Comment: explain why the access stays as it is."))
+        return data
+
+
 def agencies_for(actor: Any, perm: str) -> Any:
     from etam.core.permissions import scope_q
 

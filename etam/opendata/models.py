@@ -152,6 +152,63 @@ class Dataset(models.Model):
         return LICENCE_URLS.get(self.licence, "")  # type: ignore[call-overload]
 
 
+ACCESS_RANK = {Access.RESTRICTED: 0, Access.PUBLIC: 1}
+
+
+def widens(current: str, requested: str) -> bool:
+    """True if going from ``current`` to ``requested`` lets more people read the data."""
+    return ACCESS_RANK.get(requested, 0) > ACCESS_RANK.get(current, 0)  # type: ignore[call-overload]
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for walidata review")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class AccessRequest(models.Model):
+    """A data producer's request to widen a dataset's access (e.g. restricted → public).
+
+    Widening never applies on the producer's word: the dataset keeps its reviewed access
+    (and the public surfaces keep serving exactly what they served) until a walidata of
+    the instansi approves the request (docs/adr/0070-access-widening-needs-review.md).
+    """
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="access_requests")
+    access = models.CharField(_("requested access"), max_length=12, choices=Access.choices)
+    previous_access = models.CharField(_("access when requested"), max_length=12, choices=Access.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("access change request")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset"], condition=models.Q(status="pending"), name="accessrequest_one_pending_per_dataset"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset}: {self.previous_access} → {self.access}"
+
+    @property
+    def scope_institution_id(self) -> int:
+        return self.dataset.agency.institution_id
+
+    @property
+    def scope_agency_id(self) -> int:
+        return self.dataset.agency_id
+
+
 class Tag(models.Model):
     name = models.SlugField(_("tag"), max_length=60, unique=True)
 

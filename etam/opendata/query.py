@@ -124,9 +124,7 @@ def connection(tables: Sequence[Table], *, views: bool = False) -> Iterator[duck
     try:
         if views:
             for table in tables:
-                con.execute(
-                    f"CREATE VIEW {quote(table.resource_id)} AS SELECT * FROM read_parquet({_literal(table.path)})"  # noqa: S608
-                )
+                con.execute(view_sql(table))
         paths = ", ".join(_literal(t.path) for t in tables)
         con.execute(f"SET allowed_paths = [{paths}]")
         con.execute("SET enable_external_access = false")
@@ -134,6 +132,14 @@ def connection(tables: Sequence[Table], *, views: bool = False) -> Iterator[duck
         yield con
     finally:
         con.close()
+
+
+def view_sql(table: Table) -> str:
+    """The view free-form SQL reads a resource through: ``_id`` and the table's own
+    columns, never ``*``. A ``Table`` holds only the columns its reader may see
+    (``selectors.table_for``), so a column left out there cannot be reached by SQL."""
+    select = ", ".join(quote(c) for c in [ROW_ID, *table.names])
+    return f"CREATE VIEW {quote(table.resource_id)} AS SELECT {select} FROM read_parquet({_literal(table.path)})"  # noqa: S608
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None, timeout: float | None = None) -> Any:

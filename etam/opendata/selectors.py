@@ -3,6 +3,11 @@
 Public surfaces (pages, CKAN API, native API, DCAT, datapackage, downloads, SQL) see only
 *published* datasets; restricted ones only with ``opendata.view_restricted`` over the
 dataset's OPD. Drafts are seen in the staff pages, with ``opendata.view_unpublished``.
+
+Columns marked not publicly accessible (``ColumnSpec.is_public`` false, MS-Var) are read
+only by callers with ``opendata.view_restricted`` over the dataset, whatever the
+dataset's access says: every ``Table`` handed to the query layer, and every column list
+a page or document describes, is projected here (docs/adr/0071-hidden-columns-projected-out.md).
 """
 
 from __future__ import annotations
@@ -17,7 +22,17 @@ from django.db.models.functions import Substr
 
 from etam.core.permissions import scope_q
 from etam.opendata import permissions as perms
-from etam.opendata.models import Access, ColumnSpec, Dataset, DatasetVersion, Resource, Tag, VersionStatus
+from etam.opendata.models import (
+    Access,
+    AccessRequest,
+    AccessRequestStatus,
+    ColumnSpec,
+    Dataset,
+    DatasetVersion,
+    Resource,
+    Tag,
+    VersionStatus,
+)
 from etam.opendata.query import Table
 
 SCOPE = {"institution_field": "agency__institution_id", "agency_field": "agency_id"}
@@ -27,6 +42,21 @@ def visible_datasets(actor: Any) -> QuerySet[Dataset]:
     """Published datasets the actor may see: public ones, and restricted ones in their grant."""
     allowed = Q(access=Access.PUBLIC) | scope_q(actor, perms.VIEW_RESTRICTED, **SCOPE)
     return Dataset.objects.filter(published_version__isnull=False).filter(allowed)
+
+
+def readable_columns_q(actor: Any) -> Q:
+    """ColumnSpecs ``actor`` may read the values of: public ones, and the others only
+    with ``opendata.view_restricted`` over the column's dataset."""
+    return Q(is_public=True) | scope_q(
+        actor,
+        perms.VIEW_RESTRICTED,
+        institution_field="version__dataset__agency__institution_id",
+        agency_field="version__dataset__agency_id",
+    )
+
+
+def readable_columns(actor: Any, version: DatasetVersion) -> list[ColumnSpec]:
+    return list(ColumnSpec.objects.filter(version=version).filter(readable_columns_q(actor)).order_by("position"))
 
 
 def staff_datasets(actor: Any) -> QuerySet[Dataset]:
@@ -42,8 +72,23 @@ def review_queue(actor: Any) -> QuerySet[DatasetVersion]:
     )
 
 
-def with_catalogue(queryset: QuerySet[Dataset]) -> QuerySet[Dataset]:
-    """Everything a catalogue entry shows, in a fixed number of queries."""
+def access_review_queue(actor: Any) -> QuerySet[AccessRequest]:
+    return (
+        AccessRequest.objects.filter(status=AccessRequestStatus.PENDING)
+        .filter(scope_q(actor, perms.REVIEW, institution_field="dataset__agency__institution_id", agency_field=None))
+        .select_related("dataset__agency__institution", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def access_requests(dataset: Dataset) -> QuerySet[AccessRequest]:
+    return AccessRequest.objects.filter(dataset=dataset).select_related("requested_by", "reviewed_by")
+
+
+def with_catalogue(queryset: QuerySet[Dataset], actor: Any = None) -> QuerySet[Dataset]:
+    """Everything a catalogue entry shows, in a fixed number of queries. The current
+    version's ``column_list`` holds only the columns ``actor`` may read (anonymous when
+    ``None``)."""
     return queryset.select_related("agency__institution", "published_version__resource", "activity").prefetch_related(
         "tags",
         "indicators",
@@ -54,7 +99,11 @@ def with_catalogue(queryset: QuerySet[Dataset]) -> QuerySet[Dataset]:
             .order_by("-number"),
             to_attr="published_versions",
         ),
-        Prefetch("published_version__columns", queryset=ColumnSpec.objects.order_by("position"), to_attr="column_list"),
+        Prefetch(
+            "published_version__columns",
+            queryset=ColumnSpec.objects.filter(readable_columns_q(actor)).order_by("position"),
+            to_attr="column_list",
+        ),
     )
 
 
@@ -176,14 +225,14 @@ def search_datasets(
         "name desc": ["-slug"],
     }.get(sort.strip().lower(), ["title", "id"])
     count = queryset.count()
-    page = list(with_catalogue(queryset.order_by(*order))[start : start + rows]) if rows else []
+    page = list(with_catalogue(queryset.order_by(*order), actor)[start : start + rows]) if rows else []
     facets = facets_for(queryset) if with_facets else {}
     return SearchResult(count=count, datasets=page, facets=facets)
 
 
 def visible_dataset(actor: Any, key: str) -> Dataset | None:
     """One published dataset by slug or uuid, if the actor may see it."""
-    queryset = with_catalogue(visible_datasets(actor))
+    queryset = with_catalogue(visible_datasets(actor), actor)
     if _looks_like_uuid(key):
         return queryset.filter(uuid=key).first()
     return queryset.filter(slug=key).first()
@@ -212,9 +261,19 @@ def visible_resource(actor: Any, resource_id: str) -> Resource | None:
     return visible_resources(actor).filter(uuid=resource_id).first()
 
 
-def table_for(resource: Resource, columns: list[ColumnSpec] | None = None) -> Table:
+def table_for(resource: Resource, columns: list[ColumnSpec] | None = None, *, actor: Any = None) -> Table:
+    """The query layer's view of ``resource``: only the columns ``actor`` may read
+    (anonymous when ``None``). ``columns``, when given, must already be projected
+    (e.g. ``column_list`` from ``with_catalogue(..., actor)``); hidden ones are dropped
+    again here all the same."""
     if columns is None:
-        columns = list(ColumnSpec.objects.filter(version_id=resource.version_id).order_by("position"))
+        columns = list(
+            ColumnSpec.objects.filter(version_id=resource.version_id)
+            .filter(readable_columns_q(actor))
+            .order_by("position")
+        )
+    elif any(not c.is_public for c in columns) and not _reads_hidden(actor, resource):
+        columns = [c for c in columns if c.is_public]
     return Table(
         resource_id=str(resource.uuid),
         path=parquet_path(resource),
@@ -223,13 +282,23 @@ def table_for(resource: Resource, columns: list[ColumnSpec] | None = None) -> Ta
     )
 
 
+def _reads_hidden(actor: Any, resource: Resource) -> bool:
+    from etam.core.permissions import has_perm
+
+    dataset = resource.version.dataset
+    return has_perm(actor, perms.VIEW_RESTRICTED, dataset)
+
+
 def tables_for(actor: Any, resource_ids: set[str]) -> dict[str, Table]:
     ids = [r for r in resource_ids if _looks_like_uuid(r)]
     resources = list(visible_resources(actor).filter(uuid__in=ids))
     columns: dict[int, list[ColumnSpec]] = {}
-    for column in ColumnSpec.objects.filter(version_id__in=[r.version_id for r in resources]).order_by("position"):
+    readable = ColumnSpec.objects.filter(version_id__in=[r.version_id for r in resources]).filter(
+        readable_columns_q(actor)
+    )
+    for column in readable.order_by("position"):
         columns.setdefault(column.version_id, []).append(column)
-    return {str(r.uuid): table_for(r, columns.get(r.version_id, [])) for r in resources}
+    return {str(r.uuid): table_for(r, columns.get(r.version_id, []), actor=actor) for r in resources}
 
 
 def parquet_path(resource: Resource) -> str:

@@ -33,6 +33,9 @@ from etam.core.validators import validate_region_code
 from etam.opendata import ingest
 from etam.opendata import permissions as perms
 from etam.opendata.models import (
+    Access,
+    AccessRequest,
+    AccessRequestStatus,
     ActivityMetadata,
     ColumnSpec,
     Dataset,
@@ -42,6 +45,7 @@ from etam.opendata.models import (
     Tag,
     ValidationState,
     VersionStatus,
+    widens,
 )
 
 DATASET_FIELDS = (
@@ -166,12 +170,26 @@ def _require_edit(actor: Any, dataset: Dataset) -> None:
 
 
 def dataset_update(*, actor: Any, dataset: Dataset, tags: Iterable[str] | None = None, **fields: Any) -> Dataset:
+    """Change the catalogue entry. Narrowing access applies at once; widening it (e.g.
+    restricted → public) on a dataset a walidata has reviewed or is reviewing becomes an
+    ``AccessRequest`` for walidata review unless the actor is that walidata (ADR 0070)."""
     _require_edit(actor, dataset)
     unknown = set(fields) - set(DATASET_FIELDS)
     if unknown:
         raise TypeError(f"unknown dataset fields {sorted(unknown)}")
     _check_dataset_fields(fields)
     with transaction.atomic():
+        current = Dataset.objects.select_for_update().values_list("access", flat=True).get(pk=dataset.pk)
+        dataset.access = current
+        requested = fields.get("access", current)
+        request_access = ""
+        if widens(current, requested) and access_reviewed(dataset):
+            if has_perm(actor, perms.REVIEW, dataset):
+                problems = access_problems(dataset, requested)
+                if problems:
+                    raise ValidationError({"access": problems})
+            else:
+                request_access = fields.pop("access")
         before = {**_snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
         for key, value in fields.items():
             setattr(dataset, key, value)
@@ -181,7 +199,127 @@ def dataset_update(*, actor: Any, dataset: Dataset, tags: Iterable[str] | None =
             _set_tags(dataset, tags)
         after = {**_snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
         audit.record(actor=actor, action="opendata.dataset_update", target=dataset, before=before, after=after)
+        if request_access:
+            access_request_create(actor=actor, dataset=dataset, access=request_access)
     return dataset
+
+
+# ---------------------------------------------------------------------------- access review
+
+
+def access_reviewed(dataset: Dataset) -> bool:
+    """Has a walidata reviewed this dataset's access (a published version) or is one
+    reviewing it now (a submitted version)? Before that, the first review covers it."""
+    return (
+        dataset.published_version_id is not None or dataset.versions.filter(status=VersionStatus.SUBMITTED).exists()  # type: ignore[attr-defined]
+    )
+
+
+def access_problems(dataset: Dataset, access: str) -> list[str]:
+    """Why ``dataset`` cannot take ``access`` now: a public dataset may not hold a column
+    marked not publicly accessible (MS-Var) in its current version (the same rule as
+    ``standard_problems`` at publication)."""
+    if access != Access.PUBLIC or dataset.published_version_id is None:
+        return []
+    hidden = ColumnSpec.objects.filter(version_id=dataset.published_version_id, is_public=False).order_by("position")
+    return [
+        _(
+            "Column %(name)s: marked not publicly accessible (MS-Var) in the published version; "
+            "publish a version without the column before making the dataset public."
+        )
+        % {"name": name}
+        for name in hidden.values_list("name", flat=True)
+    ]
+
+
+def access_request_create(*, actor: Any, dataset: Dataset, access: str) -> AccessRequest:
+    """Ask the walidata to widen ``dataset``'s access. Nothing public changes until a
+    walidata approves; one pending request per dataset (a repeat returns it)."""
+    require(actor, perms.DRAFT, dataset)
+    if access not in Access.values:
+        raise ValidationError({"access": [_("Access: choose public or restricted.")]})
+    with transaction.atomic():
+        current = Dataset.objects.select_for_update().values_list("access", flat=True).get(pk=dataset.pk)
+        if not widens(current, access):
+            raise ValidationError({"access": [_("Access: only a wider access needs review.")]})
+        pending = AccessRequest.objects.filter(dataset=dataset, status=AccessRequestStatus.PENDING).first()
+        if pending is not None and pending.access == access:
+            return pending
+        if pending is not None:
+            pending.status = AccessRequestStatus.REFUSED
+            pending.review_comment = _("Replaced by a newer request.")
+            pending.save()
+        request = AccessRequest.objects.create(
+            dataset=dataset,
+            access=access,
+            previous_access=current,
+            requested_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit.record(
+            actor=actor,
+            action="opendata.access_request",
+            target=dataset,
+            before={"access": current},
+            after={"access": access, "request": request.pk},
+        )
+    return request
+
+
+def _pending_for_review(actor: Any, request: AccessRequest) -> tuple[AccessRequest, Dataset]:
+    require(actor, perms.REVIEW, Scope(request.dataset.agency.institution_id, request.dataset.agency_id))
+    request = AccessRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != AccessRequestStatus.PENDING:
+        raise ValidationError(_("This access request has already been decided."))
+    if request.requested_by_id is not None and request.requested_by_id == getattr(actor, "pk", None):
+        raise PermissionDenied(_("You cannot review your own request."))
+    dataset = Dataset.objects.select_for_update().select_related("agency").get(pk=request.dataset_id)
+    return request, dataset
+
+
+def access_request_approve(*, actor: Any, request: AccessRequest, comment: str = "") -> AccessRequest:
+    """A walidata of the instansi approves: only now does the wider access apply."""
+    with transaction.atomic():
+        request, dataset = _pending_for_review(actor, request)
+        problems = access_problems(dataset, request.access)
+        if problems:
+            raise ValidationError(problems)
+        before = dataset.access
+        Dataset.objects.filter(pk=dataset.pk).update(access=request.access, updated_at=timezone.now())
+        request.status = AccessRequestStatus.APPROVED
+        request.reviewed_by = actor
+        request.reviewed_at = timezone.now()
+        request.review_comment = (comment or "").strip()
+        request.save()
+        audit.record(
+            actor=actor,
+            action="opendata.access_approve",
+            target=dataset,
+            before={"access": before},
+            after={"access": request.access, "request": request.pk},
+        )
+    return request
+
+
+def access_request_refuse(*, actor: Any, request: AccessRequest, comment: str) -> AccessRequest:
+    """A walidata refuses, saying why; the dataset keeps its access."""
+    if not (comment or "").strip():
+        require(actor, perms.REVIEW, Scope(request.dataset.agency.institution_id, request.dataset.agency_id))
+        raise ValidationError({"comment": [_("Comment: explain why the access stays as it is.")]})
+    with transaction.atomic():
+        request, dataset = _pending_for_review(actor, request)
+        request.status = AccessRequestStatus.REFUSED
+        request.reviewed_by = actor
+        request.reviewed_at = timezone.now()
+        request.review_comment = comment.strip()
+        request.save()
+        audit.record(
+            actor=actor,
+            action="opendata.access_refuse",
+            target=dataset,
+            before={"access": dataset.access, "request": request.pk},
+            after={"status": request.status, "comment": request.review_comment},
+        )
+    return request
 
 
 def activity_update(*, actor: Any, dataset: Dataset, **fields: Any) -> ActivityMetadata:
@@ -561,6 +699,16 @@ def standard_problems(version: DatasetVersion) -> list[str]:
                 % {"name": column.name}
             )
     return problems
+
+
+def widened_columns(version: DatasetVersion) -> list[str]:
+    """Columns this version makes publicly accessible that the published version kept
+    hidden: a widening the walidata approves by publishing, so the review page names it."""
+    published = version.dataset.published_version_id
+    if published is None or published == version.pk:
+        return []
+    hidden = set(ColumnSpec.objects.filter(version_id=published, is_public=False).values_list("name", flat=True))
+    return [c.name for c in version.columns.order_by("position") if c.is_public and c.name in hidden]  # type: ignore[attr-defined]
 
 
 def version_publish(*, actor: Any, version: DatasetVersion, comment: str = "") -> DatasetVersion:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("staf/data/", views_staff.dataset_list, name="staff_list"),
     path("staf/data/baru/", views_staff.dataset_create, name="staff_create"),
     path("staf/data/tinjauan/", views_staff.review_queue, name="staff_review"),
+    path("staf/data/akses/<int:pk>/tinjau/", views_staff.access_review, name="staff_access_review"),
     path("staf/data/<int:pk>/", views_staff.dataset_detail, name="staff_dataset"),
     path("staf/data/<int:pk>/ubah/", views_staff.dataset_edit, name="staff_edit"),
     path("staf/data/<int:pk>/kegiatan/", views_staff.activity_edit, name="staff_activity"),

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -144,8 +145,9 @@ def dataset(request: HttpRequest, slug: str) -> HttpResponse:
     version = item.published_version
     assert version is not None
     columns = getattr(version, "column_list", [])
-    table = selectors.table_for(version.resource, columns)
-    preview = query.search(table, limit=10, include_total=False, fields=[c.name for c in columns])
+    table = selectors.table_for(version.resource, columns, actor=request.user)
+    columns = [c for c in columns if c.name in table.names]
+    preview = query.search(table, limit=10, include_total=False, fields=table.names)
     params = _chart_params(request, columns)
     chart_svg, _records = _chart(item, table, params)
     dims, measures = _chart_choices(columns)
@@ -180,7 +182,8 @@ def chart_svg(request: HttpRequest, slug: str) -> HttpResponse:
     version = item.published_version
     assert version is not None
     columns = getattr(version, "column_list", [])
-    svg, _records = _chart(item, selectors.table_for(version.resource, columns), _chart_params(request, columns))
+    table = selectors.table_for(version.resource, columns, actor=request.user)
+    svg, _records = _chart(item, table, _chart_params(request, columns))
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
@@ -194,7 +197,7 @@ def map_svg(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     params = _chart_params(request, columns)
     metric = ("count", "*") if params["agg"] == "count" else (params["agg"], params["y"])
-    table = selectors.table_for(version.resource, columns)
+    table = selectors.table_for(version.resource, columns, actor=request.user)
     result = query.aggregate(table, group_by=[column], metrics=[metric], limit=5000)
     label = result["metrics"][0]
     values = {str(r[column]): r[label] for r in result["records"] if r[column]}
@@ -257,20 +260,39 @@ def _json_stream(table: query.Table, dataset: Dataset, version: DatasetVersion) 
     yield b"\n]}\n"
 
 
+def _projected_parquet(stored: pq.ParquetFile, columns: list[str]) -> Any:
+    """A copy of the stored Parquet with only ``columns``, written batch by batch to a
+    temporary file (FileResponse closes it)."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    schema = pa.schema([stored.schema_arrow.field(name) for name in columns])
+    with pq.ParquetWriter(spool, schema) as writer:
+        for batch in stored.iter_batches(columns=columns):
+            writer.write_batch(batch)
+    spool.seek(0)
+    return spool
+
+
 def download(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponseBase:
     item, version = _published_version(request, slug, number)
     resource = version.resource
     name = f"{item.slug}-v{version.number}"
+    # Only the columns this caller may read (ADR 0071); the stored file may hold more.
+    columns = selectors.readable_columns(request.user, version)
+    table = selectors.table_for(resource, columns, actor=request.user)
     if fmt == "parquet":
+        stored = pq.ParquetFile(selectors.parquet_path(resource))
+        projected = [query.ROW_ID, *table.names]
+        if stored.schema_arrow.names == projected:
+            source: Any = resource.file.open("rb")
+        else:
+            source = _projected_parquet(stored, projected)
         response: HttpResponseBase = FileResponse(
-            resource.file.open("rb"),
+            source,
             as_attachment=True,
             filename=f"{name}.parquet",
             content_type="application/vnd.apache.parquet",
         )
         return response
-    columns = list(version.columns.order_by("position"))
-    table = selectors.table_for(resource, columns)
     if fmt == "csv":
         response = StreamingHttpResponse(_csv_stream(table), content_type="text/csv; charset=utf-8")
     elif fmt == "json":

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from etam.core.permissions import has_perm
 from etam.opendata import forms, query, selectors, services
 from etam.opendata import permissions as perms
-from etam.opendata.models import ColumnSpec, Dataset, DatasetVersion, IndicatorMetadata, Resource
+from etam.opendata.models import AccessRequest, ColumnSpec, Dataset, DatasetVersion, IndicatorMetadata, Resource
 
 
 def _require_any(request: HttpRequest, *permissions: str) -> None:
@@ -93,6 +93,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "indicators": dataset.indicators.all(),  # type: ignore[attr-defined]
             "can_draft": has_perm(request.user, perms.DRAFT, dataset),
+            "access_requests": selectors.access_requests(dataset)[:10],
         },
     )
 
@@ -104,13 +105,22 @@ def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = forms.DatasetForm(request.POST or None, instance=Dataset.objects.get(pk=dataset.pk))
     if request.method == "POST" and form.is_valid():
+        fields = form.dataset_fields()
         try:
-            services.dataset_update(
-                actor=request.user, dataset=dataset, tags=form.cleaned_data["tags"], **form.dataset_fields()
-            )
+            services.dataset_update(actor=request.user, dataset=dataset, tags=form.cleaned_data["tags"], **fields)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
+            if fields.get("access", dataset.access) != dataset.access:
+                from django.contrib import messages
+
+                messages.info(
+                    request,
+                    _(
+                        "The wider access waits for walidata review; until it is approved the dataset "
+                        "keeps its current access. Other changes are saved."
+                    ),
+                )
             return redirect("opendata:staff_dataset", pk=dataset.pk)
     return render(request, "opendata/staff/form.html", {"form": form, "title": _("Edit dataset"), "dataset": dataset})
 
@@ -184,14 +194,13 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _draft_preview(version: DatasetVersion) -> list[dict[str, Any]]:
+def _draft_preview(version: DatasetVersion, actor: Any) -> list[dict[str, Any]]:
     resource = Resource.objects.filter(version=version).first()
     if resource is None:
         return []
     columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]
-    return query.search(
-        selectors.table_for(resource, columns), limit=10, include_total=False, fields=[c.name for c in columns]
-    )["records"]
+    table = selectors.table_for(resource, columns, actor=actor)
+    return query.search(table, limit=10, include_total=False, fields=table.names)["records"]
 
 
 def _rule_labels() -> dict[str, str]:
@@ -223,7 +232,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dataset": version.dataset,
             "columns": columns,
             "summary": summary,
-            "preview": _draft_preview(version),
+            "preview": _draft_preview(version, request.user),
             "can_draft": has_perm(request.user, perms.DRAFT, version),
             "can_review": has_perm(request.user, perms.REVIEW, version),
             "problems": services.standard_problems(version) if version.status == "submitted" else [],
@@ -270,7 +279,58 @@ def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     _require_any(request, perms.REVIEW)
-    return render(request, "opendata/staff/review_queue.html", {"versions": selectors.review_queue(request.user)})
+    return render(
+        request,
+        "opendata/staff/review_queue.html",
+        {
+            "versions": selectors.review_queue(request.user),
+            "access_requests": selectors.access_review_queue(request.user),
+        },
+    )
+
+
+@login_required
+def access_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A walidata approves or refuses a request to widen a dataset's access."""
+    access_request = get_object_or_404(
+        AccessRequest.objects.select_related("dataset__agency__institution", "requested_by"), pk=pk
+    )
+    dataset = access_request.dataset
+    if not has_perm(request.user, perms.VIEW_UNPUBLISHED, dataset):
+        raise Http404
+    if not has_perm(request.user, perms.REVIEW, dataset):
+        raise PermissionDenied
+    form = forms.AccessReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.access_request_approve(
+                    actor=request.user, request=access_request, comment=form.cleaned_data["comment"]
+                )
+            else:
+                services.access_request_refuse(
+                    actor=request.user, request=access_request, comment=form.cleaned_data["comment"]
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("opendata:staff_review")
+    published = list(
+        DatasetVersion.objects.filter(dataset=dataset, status="published")
+        .prefetch_related(Prefetch("columns", queryset=ColumnSpec.objects.order_by("position"), to_attr="column_list"))
+        .order_by("-number")
+    )
+    return render(
+        request,
+        "opendata/staff/access_review.html",
+        {
+            "form": form,
+            "access_request": access_request,
+            "dataset": dataset,
+            "published": published,
+            "problems": services.access_problems(dataset, access_request.access),
+        },
+    )
 
 
 @login_required
@@ -298,8 +358,9 @@ def version_review(request: HttpRequest, pk: int) -> HttpResponse:
             "version": version,
             "dataset": version.dataset,
             "columns": columns,
-            "preview": _draft_preview(version),
+            "preview": _draft_preview(version, request.user),
             "problems": services.standard_problems(version),
+            "widened": services.widened_columns(version),
         },
     )
 

@@ -4,9 +4,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 
 from etam.core.models import RoleGrant
 from etam.web import shell
@@ -61,3 +63,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
     if pending:
         return JsonResponse({"status": "unavailable", "database": "ok", "pending_migrations": len(pending)}, status=503)
     return JsonResponse({"status": "ok", "database": "ok", "pending_migrations": 0})
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's own 500 view, with the request's CSP nonce for the page's inline <style>.
+
+    Like Django's, it renders without context processors (the error may be in one of them
+    or in the database), so the nonce is passed in on its own (docs/adr/0078)."""
+    template = loader.get_template("500.html")
+    nonce = getattr(request, "csp_nonce", "")
+    return HttpResponseServerError(template.render({"csp_nonce": str(nonce) if nonce is not None else ""}))

@@ -14,7 +14,12 @@ that directory only) and mark them ``@pytest.mark.browser``::
 - ``page_nojs``: the same with JavaScript off, for "works without JavaScript";
 - ``sign_in``: ``sign_in(page, user)`` puts a signed-in session for ``user`` into the
   page's browser context (no login form, no second factor step);
-- ``screenshot_dir``: where screenshots go (``var/screenshots/``, git-ignored).
+- ``screenshot_dir``: where screenshots go (``var/screenshots/``, git-ignored);
+- ``csp_violations`` (automatic): every browser context a test opens, through these
+  fixtures or ``browser.new_context``/``launch_persistent_context`` directly, is watched for
+  Content-Security-Policy violations (the page's ``securitypolicyviolation`` events and
+  Chromium's "Refused to ..." console lines); any violation fails the test at teardown
+  (docs/adr/0078).
 
 Pages speak to pytest-django's ``live_server`` (a real server thread; the database is
 transactional for such tests). Navigation that leaves the live server is blocked, so a
@@ -43,6 +48,55 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', function (e) {
+  if (window.__etamCspViolation) {
+    window.__etamCspViolation([e.effectiveDirective, e.blockedURI || '-',
+      (e.sourceFile || location.href) + ':' + e.lineNumber, (e.sample || '').slice(0, 80)].join(' '));
+  }
+}, true);
+"""
+
+
+def _is_csp_message(text: str) -> bool:
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
+def watch_csp(context, seen: list[str]) -> None:
+    """Record every CSP violation in ``context`` (all its pages) into ``seen``."""
+    context.expose_binding("__etamCspViolation", lambda source, text: seen.append(f"{source['page'].url}: {text}"))
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", lambda message: seen.append(message.text) if _is_csp_message(message.text) else None)
+    context.on("weberror", lambda error: seen.append(str(error.error)) if _is_csp_message(str(error.error)) else None)
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(monkeypatch) -> Iterator[list[str]]:
+    """Fails the test when a page broke the Content-Security-Policy (see watch_csp)."""
+    seen: list[str] = []
+    try:
+        from playwright.sync_api import Browser, BrowserType
+    except ImportError:  # pragma: no cover - the browser fixture skips then
+        yield seen
+        return
+    new_context, persistent = Browser.new_context, BrowserType.launch_persistent_context
+
+    def watched_new_context(self, *args, **kwargs):
+        context = new_context(self, *args, **kwargs)
+        watch_csp(context, seen)
+        return context
+
+    def watched_persistent(self, *args, **kwargs):
+        context = persistent(self, *args, **kwargs)
+        watch_csp(context, seen)
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", watched_new_context)
+    monkeypatch.setattr(BrowserType, "launch_persistent_context", watched_persistent)
+    yield seen
+    assert not seen, "Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(seen))
 
 
 @pytest.fixture(scope="session")

@@ -58,7 +58,9 @@ def _fill_field(page, spec, prefix, today, tmp_path):
                 break
             select.select_option(index=1)
             if nxt and page.locator(f'select[name="{name}__{nxt}"]').count():
-                page.wait_for_function(f"document.querySelector('select[name=\"{name}__{nxt}\"]').options.length > 1")
+                page.wait_for_function(
+                    f"() => document.querySelector('select[name=\"{name}__{nxt}\"]').options.length > 1"
+                )
         page.locator(f'input[name="{name}__jalan"]').fill("Jl. Gajah Mada No. 1")
         return
     if kind == "file":

@@ -48,13 +48,13 @@ def _citizen_applies(page, service, javascript: bool, screenshot_dir) -> str:
         page.wait_for_load_state()
         assert page.get_by_label("Nama lengkap").input_value() == "Siti Rahmawati"  # kept across the step
     else:
-        page.wait_for_function("document.querySelector('select[name=alamat__kecamatan]').options.length > 1")
+        page.wait_for_function("() => document.querySelector('select[name=alamat__kecamatan]').options.length > 1")
     page.locator('select[name="alamat__kecamatan"]').select_option("64.72.01")
     if not javascript:
         page.get_by_role("button", name="Tampilkan pilihan berikutnya").click()
         page.wait_for_load_state()
     else:
-        page.wait_for_function("document.querySelector('select[name=alamat__desa_kelurahan]').options.length > 1")
+        page.wait_for_function("() => document.querySelector('select[name=alamat__desa_kelurahan]').options.length > 1")
     page.locator('select[name="alamat__desa_kelurahan"]').select_option(index=1)
     page.get_by_label("Jalan, nomor, RT/RW").fill("Jl. Gajah Mada No. 1")
     page.get_by_role("button", name="Simpan dan lanjut", exact=True).click()

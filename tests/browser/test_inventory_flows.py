@@ -57,7 +57,7 @@ def test_visitor_sees_connectivity_map_and_progress_without_javascript(page_nojs
     swatch = page_nojs.locator(".lg i").first
     assert swatch.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(26, 127, 90)"
     track = berau.get_by_role("img").bounding_box()
-    fill = berau.get_by_role("img").locator("span").bounding_box()
+    fill = berau.get_by_role("img").locator("rect.isi").bounding_box()
     assert track is not None and fill is not None
     assert abs(fill["x"] - track["x"]) < 1 and abs(fill["width"] - 0.25 * track["width"]) < 2
     page_nojs.screenshot(path=str(screenshot_dir / "inventory-public-connectivity.png"), full_page=True)

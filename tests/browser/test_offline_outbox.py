@@ -50,17 +50,21 @@ def _sign_in(context, live_server, user) -> None:
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
 
 
+# Is a path in the service worker's form cache (etam-forms-<version>, docs/adr/0079)?
+KEPT = (
+    "(path => caches.keys().then(names => Promise.all(names.filter(n => n.startsWith('etam-forms-'))"
+    ".map(n => caches.open(n).then(c => c.match(location.origin + path))))).then(hits => hits.some(Boolean)))"
+)
+
+
 def _open_form_once(page, service) -> None:
     """Visit the service page and its one-page form while online, so both are cached."""
     page.goto(f"/layanan/{service.slug}/")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.goto(f"/luring/layanan/{service.slug}/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     # the service worker keeps the form page
-    page.wait_for_function(
-        f"caches.open('etam-pages').then(c => c.match(location.origin + '/luring/layanan/{service.slug}/'))"
-        ".then(r => !!r)"
-    )
+    page.wait_for_function(f"() => {KEPT}('/luring/layanan/{service.slug}/')")
 
 
 def _fill(page) -> None:
@@ -195,11 +199,13 @@ def test_officer_batch_offline_export_and_import(browser, live_server, province,
         _sign_in(context, live_server, province.officer_dpmptsp)
         page = context.new_page()
         page.goto("/staf/petugas/")
-        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)")
         page.click("[data-device-register]")
         page.wait_for_selector("text=Perangkat ini terdaftar")
+        page.goto("/staf/petugas/luring/")  # kept on the device for the offline export below
+        page.wait_for_function(f"() => {KEPT}('/staf/petugas/luring/')")
         page.goto(f"/staf/petugas/layanan/{service.slug}/")
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         page.reload()
         context.set_offline(True)
         for name in ("Abdul Rahman", "Budi Santoso"):
@@ -210,7 +216,7 @@ def test_officer_batch_offline_export_and_import(browser, live_server, province,
             page.fill("#f-nama", name)
             page.click("form[data-offline-form] .row button[type=submit]")
             page.wait_for_selector(f"text=Tersimpan di perangkat ini: {name}")
-        page.goto("/staf/petugas/")
+        page.goto("/staf/petugas/luring/")
         page.wait_for_selector("[data-outbox-list] li[data-state=saved] >> nth=1")
         with page.expect_download() as download:
             page.click("[data-bundle-export]")
@@ -237,7 +243,7 @@ def test_script_messages_are_indonesian_even_for_browser_errors(browser, live_se
         _sign_in(context, live_server, province.officer_dpmptsp)
         page = context.new_page()
         page.goto(f"/staf/petugas/layanan/{service.slug}/")
-        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)")
         page.fill("#f-_warga_nama", "Abdul Rahman")
         _fill(page)
         page.click("form[data-offline-form] .row button[type=submit]")  # consent not ticked

@@ -206,7 +206,7 @@ def test_migration_hashes_codes_stored_in_clear(province):
     user = province.admin_dpmptsp
     device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
     StaticToken.objects.bulk_create([StaticToken(device=device, token=t) for t in ("abcdefgh", "ijklmnop")])
-    migration = importlib.import_module("etam.core.migrations.0004_hash_recovery_codes")
+    migration = importlib.import_module("etam.core.migrations.0005_hash_recovery_codes")
     migration.hash_plain_codes(apps, None)
     migration.hash_plain_codes(apps, None)  # a second run changes nothing
     stored = set(StaticToken.objects.values_list("token", flat=True))

@@ -92,6 +92,10 @@ def test_missing_required_variable_is_named(tmp_path, name):
         ("SECURE_HSTS_SECONDS", "setahun"),
         ("DEBUG", "mungkin"),
         ("API_RATE_LIMIT", "banyak"),
+        ("TRUSTED_PROXY_COUNT", "satu"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("REGISTRATION_RATE_LIMIT", "banyak"),
+        ("LOGIN_ADDRESS_FAILURE_LIMIT", "0"),
         ("ETAM_MODE", "produksi"),
     ],
 )
@@ -127,3 +131,18 @@ def test_demo_mode_needs_nothing(tmp_path):
     result = start({}, "-c", SHOW, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:2] == ["False", "False"]
+
+
+PROXY = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.TRUSTED_PROXY_COUNT, s.NINJA_NUM_PROXIES, s.AXES_CLIENT_IP_CALLABLE)"
+)
+
+
+def test_forwarded_headers_are_trusted_only_as_configured(tmp_path):
+    """One setting for every limiter: off by default, the configured proxy count otherwise."""
+    result = start(COMPLETE, "-c", PROXY, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "0", "etam.core.ratelimit.axes_client_ip"]
+    result = start({**COMPLETE, "TRUSTED_PROXY_COUNT": "1"}, "-c", PROXY, tmp_path=tmp_path)
+    assert result.stdout.split() == ["1", "1", "etam.core.ratelimit.axes_client_ip"]

@@ -1,6 +1,7 @@
 from etam.core.models.audit import AuditEvent, AuditSeal
 from etam.core.models.organisations import Agency, AgencyOwned, Institution, OrgUnit
 from etam.core.models.people import ApiToken, Role, RoleGrant, User
+from etam.core.models.ratelimit import RateCounter
 from etam.core.models.reference import (
     BpsCrosswalk,
     ReferenceLoad,
@@ -21,6 +22,7 @@ __all__ = [
     "Institution",
     "OrgUnit",
     "PeriodicTaskState",
+    "RateCounter",
     "ReferenceLoad",
     "Region",
     "RegionBoundary",

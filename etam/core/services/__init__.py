@@ -23,6 +23,7 @@ from etam.core.services.organisations import (
 from etam.core.services.people import (
     citizen_register,
     citizen_registration_errors,
+    citizen_sign_up,
     grantable_roles,
     may_grant,
     role_grant_create,
@@ -46,6 +47,7 @@ __all__ = [
     "agency_update",
     "citizen_register",
     "citizen_registration_errors",
+    "citizen_sign_up",
     "grantable_roles",
     "institution_create",
     "institution_update",

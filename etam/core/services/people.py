@@ -20,6 +20,7 @@ import time
 from binascii import unhexlify
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -350,14 +351,50 @@ def _citizen_candidate(
     return candidate
 
 
+def _drop_taken(errors: FieldErrors) -> bool:
+    """Remove the "already registered" errors; True if there was one."""
+    taken = False
+    for field in list(errors.errors):
+        kept = [e for e in errors.errors[field] if e.code != "duplicate"]
+        taken = taken or len(kept) != len(errors.errors[field])
+        if kept:
+            errors.errors[field] = kept
+        else:
+            del errors.errors[field]
+    return taken
+
+
 def citizen_registration_errors(
     *, full_name: str, password: str, email: str | None = None, phone: str | None = None
 ) -> ValidationError | None:
-    """What ``citizen_register`` would refuse, without registering: lets a form that already
-    failed on its own (e.g. the repeated password) show every other problem at once."""
+    """What ``citizen_sign_up`` would refuse, without registering: lets a form that already
+    failed on its own (e.g. the repeated password) show every other problem at once. Says
+    nothing about emails or phone numbers that are already registered (docs/adr/0075)."""
     errors = FieldErrors()
     _citizen_candidate(errors, full_name=full_name, password=password, email=email, phone=phone)
+    _drop_taken(errors)
     return ValidationError(errors.errors) if errors else None
+
+
+def citizen_sign_up(
+    *, full_name: str, password: str, email: str | None = None, phone: str | None = None
+) -> User | None:
+    """The public registration form: like ``citizen_register``, but it never tells whether the
+    email or phone number already has an account (docs/adr/0075). Problems with what was
+    typed raise ``ValidationError``; a taken email or phone gives ``None``: nothing is
+    created, the existing account is untouched, and the password is hashed all the same so
+    the answer takes as long as a new account's."""
+    errors = FieldErrors()
+    candidate = _citizen_candidate(errors, full_name=full_name, password=password, email=email, phone=phone)
+    taken = _drop_taken(errors)
+    errors.raise_if_any()
+    if taken:
+        make_password(password)
+        return None
+    try:
+        return _citizen_create(candidate, password)
+    except IntegrityError:  # registered between the check and the insert
+        return None
 
 
 def citizen_register(*, full_name: str, password: str, email: str | None = None, phone: str | None = None) -> User:
@@ -366,12 +403,7 @@ def citizen_register(*, full_name: str, password: str, email: str | None = None,
     candidate = _citizen_candidate(errors, full_name=full_name, password=password, email=email, phone=phone)
     errors.raise_if_any()
     try:
-        with transaction.atomic():
-            candidate.set_password(password)
-            candidate.save()
-            audit.record(
-                actor=candidate, action="core.citizen_register", target=candidate, after=_user_summary(candidate)
-            )
+        _citizen_create(candidate, password)
     except IntegrityError:
         raise ValidationError(
             {
@@ -380,6 +412,14 @@ def citizen_register(*, full_name: str, password: str, email: str | None = None,
                 ]
             }
         ) from None
+    return candidate
+
+
+def _citizen_create(candidate: User, password: str) -> User:
+    with transaction.atomic():
+        candidate.set_password(password)
+        candidate.save()
+        audit.record(actor=candidate, action="core.citizen_register", target=candidate, after=_user_summary(candidate))
     return candidate
 
 

@@ -192,8 +192,17 @@
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (r) {
-      if (!location.search && r.active) r.active.postMessage({ keep: location.pathname });
+      if (!r.active) return;
+      // This page and the pages it marks (data-offline-keep) are kept if the worker's list allows.
+      if (!location.search) r.active.postMessage({ keep: location.pathname });
+      $$('a[data-offline-keep]').forEach(function (a) { r.active.postMessage({ keep: new URL(a.href).pathname }); });
     }).catch(function () { /* pages work without it */ });
+    // Signing out: the worker forgets the pages shown while signed in (the outbox stays).
+    d.addEventListener('submit', function (ev) {
+      if (ev.target.hasAttribute && ev.target.hasAttribute('data-sign-out') && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ forget: true });
+      }
+    }, true);
   }
   function later() {
     if ('serviceWorker' in navigator && g.SyncManager) {

@@ -1,52 +1,97 @@
-/* Etam service worker (docs/adr/0060), served at /sw.js with scope "/".
-   Pages: the shell, the catalogue, service pages and the one-page forms a person opened
-   are answered from the cache at once and refreshed in the background, so a repeat visit
-   needs no network. The outbox code is shared with the pages (outbox.js). */
+/* Etam service worker (docs/adr/0060, 0079), served at /sw.js with scope "/".
+   Only pages on an explicit list are ever kept, and never a response marked no-store:
+   - etam-pages-<version>: the home page, the catalogue and service pages as the person saw
+     them; answered from the cache at once and refreshed in the background; deleted at
+     sign-out.
+   - etam-forms-<version>: the blank one-page forms (citizen and assisted entry), the device
+     batch page and the outbox page, for blank spots; they survive sign-out (they hold no
+     one's data but the signed-in person's name), and a new worker fetches them anew.
+   - etam-static-<version>: our scripts.
+   <version> is derived from the deployed static files; a new worker deletes every other
+   cache when it takes over. The outbox itself (IndexedDB) is never touched here. */
 'use strict';
 importScripts('__CORE__');
 var VERSION = '__VERSION__';
 var STATIC = 'etam-static-' + VERSION;
-var PAGES = 'etam-pages'; // not versioned: forms cached for offline use survive updates
+var PAGES = 'etam-pages-' + VERSION;
+var FORMS = 'etam-forms-' + VERSION;
 var PRECACHE = __PRECACHE__;
-var PAGE_RE = [/^\/$/, /^\/layanan\/$/, /^\/layanan\/[a-z0-9-]+\/$/, /^\/luring\//, /^\/kotak-keluar\/$/,
-  /^\/staf\/petugas\/$/, /^\/staf\/petugas\/layanan\/[a-z0-9-]+\/$/, /^\/layanan\/wilayah\//, /^\/manifest\.webmanifest$/];
+var SIGN_OUT = '__LOGOUT__';
+// The allowlist: no other path is ever cached. No staff page that lists people is on it.
+var PAGE_RE = [/^\/$/, /^\/layanan\/$/, /^\/layanan\/[a-z0-9-]+\/$/, /^\/layanan\/wilayah\/[0-9.]+\/$/, /^\/manifest\.webmanifest$/];
+var FORM_RE = [/^\/luring\/layanan\/[a-z0-9-]+\/$/, /^\/staf\/petugas\/layanan\/[a-z0-9-]+\/$/, /^\/staf\/petugas\/luring\/$/,
+  /^\/kotak-keluar\/$/, /^\/luring\/wilayah\.json$/];
+
+function cacheFor(path) {
+  if (FORM_RE.some(function (re) { return re.test(path); })) return FORMS;
+  if (PAGE_RE.some(function (re) { return re.test(path); })) return PAGES;
+  return null;
+}
+// What may be stored: our own successful answer, not a redirect, not marked no-store.
+function keepable(r) {
+  return !!r && r.ok && !r.redirected && r.type === 'basic' && !/no-store/i.test(r.headers.get('Cache-Control') || '');
+}
+function store(cache, key, r) {
+  if (keepable(r)) return cache.put(key, r);
+  if (r && (r.status === 403 || r.status === 404 || r.status === 410)) return cache.delete(key);
+}
+function fetchInto(name, url) {
+  return caches.open(name).then(function (c) {
+    return fetch(url, { credentials: 'same-origin' }).then(function (r) { return store(c, url, r); });
+  }).catch(function () {});
+}
 
 self.addEventListener('install', function (e) {
-  e.waitUntil(Promise.all([
-    caches.open(STATIC).then(function (c) { return c.addAll(PRECACHE.filter(function (u) { return u.indexOf('/static/') === 0; })); }),
-    caches.open(PAGES).then(function (c) {
-      return Promise.all(PRECACHE.concat(['/layanan/']).filter(function (u) { return u.indexOf('/static/') !== 0; })
-        .map(function (u) { return fetch(u, { credentials: 'same-origin' }).then(function (r) { if (good(r)) return c.put(u, r); }).catch(function () {}); }));
-    })
-  ]).then(function () { return self.skipWaiting(); }));
+  e.waitUntil(caches.keys().then(function (names) {
+    // Forms kept by an older worker are fetched anew (the install happens online), so a
+    // blank spot keeps its forms across an update, in the new markup.
+    var older = names.filter(function (n) { return n !== FORMS && (n.indexOf('etam-forms-') === 0 || n === 'etam-pages'); });
+    return Promise.all(older.map(function (n) {
+      return caches.open(n).then(function (c) { return c.keys(); }).then(function (reqs) {
+        return reqs.map(function (r) { return new URL(r.url).pathname; }).filter(function (p) { return cacheFor(p) === FORMS; });
+      });
+    }));
+  }).then(function (lists) {
+    var carried = [].concat.apply([], lists);
+    var pages = PRECACHE.concat(['/layanan/']).filter(function (u) { return u.indexOf('/static/') !== 0; });
+    return Promise.all([
+      caches.open(STATIC).then(function (c) { return c.addAll(PRECACHE.filter(function (u) { return u.indexOf('/static/') === 0; })); })
+    ].concat(pages.concat(carried).filter(function (u, i, all) { return all.indexOf(u) === i && cacheFor(u); }).map(function (u) {
+      return fetchInto(cacheFor(u), self.location.origin + u);
+    })));
+  }).then(function () { return self.skipWaiting(); }));
 });
 
 self.addEventListener('activate', function (e) {
-  e.waitUntil(caches.keys().then(function (keys) {
-    return Promise.all(keys.filter(function (k) { return k.indexOf('etam-static-') === 0 && k !== STATIC; }).map(function (k) { return caches.delete(k); }));
+  e.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (n) { return [STATIC, PAGES, FORMS].indexOf(n) < 0; }).map(function (n) { return caches.delete(n); }));
   }).then(function () { return self.clients.claim(); }).then(function () { return self.EtamOutbox.sync().catch(function () {}); }));
 });
 
-function good(r) { return r && r.ok && !r.redirected && r.type === 'basic'; }
+// Sign-out: the pages shown to the signed-in person go; blank forms, scripts and the
+// outbox (IndexedDB: submissions in transit) stay.
+function forget() {
+  return caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (n) { return n.indexOf('etam-pages') === 0; }).map(function (n) { return caches.delete(n); }));
+  });
+}
 
 function refresh(cache, request, key) {
   return fetch(request).then(function (r) {
-    if (good(r)) cache.put(key, r.clone());
+    store(cache, key, r.clone());
     return r;
   });
 }
 
-function page(event, url) {
+function page(event, url, name) {
   var key = url.origin + url.pathname;
-  return caches.open(PAGES).then(function (cache) {
+  return caches.open(name).then(function (cache) {
     return cache.match(key).then(function (hit) {
       var net = refresh(cache, event.request, key);
       var m = url.pathname.match(/^\/layanan\/([a-z0-9-]+)\/$/);
       if (m && event.request.mode === 'navigate') {
         // A service the person opened: keep its one-page form for offline use.
-        event.waitUntil(fetch('/luring/layanan/' + m[1] + '/', { credentials: 'same-origin' }).then(function (r) {
-          if (good(r)) return cache.put(url.origin + '/luring/layanan/' + m[1] + '/', r);
-        }).catch(function () {}));
+        event.waitUntil(fetchInto(FORMS, url.origin + '/luring/layanan/' + m[1] + '/'));
       }
       if (hit) {
         event.waitUntil(net.catch(function () {}));
@@ -58,29 +103,33 @@ function page(event, url) {
 }
 
 function offline() {
-  return caches.open(PAGES).then(function (c) { return c.match(self.location.origin + '/kotak-keluar/'); }).then(function (r) {
+  return caches.open(FORMS).then(function (c) { return c.match(self.location.origin + '/kotak-keluar/'); }).then(function (r) {
     return r || new Response('<!doctype html><meta charset="utf-8"><title>Tanpa sinyal</title><p>Tidak ada sinyal dan halaman ini belum tersimpan di perangkat. <a href="/kotak-keluar/">Kotak keluar</a></p>',
-      { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+      { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } });
   });
 }
 
 self.addEventListener('fetch', function (event) {
   var request = event.request, url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (request.method === 'POST' && url.pathname === SIGN_OUT) {
+    event.respondWith(forget().catch(function () {}).then(function () { return fetch(request); }));
+    return;
+  }
+  if (request.method !== 'GET') return;
   if (url.pathname.indexOf('/static/') === 0) {
     event.respondWith(caches.open(STATIC).then(function (c) {
       return c.match(request).then(function (hit) { return hit || refresh(c, request, request); });
     }));
     return;
   }
-  if (!url.search && PAGE_RE.some(function (re) { return re.test(url.pathname); })) {
-    event.respondWith(page(event, url));
+  var name = url.search ? null : cacheFor(url.pathname);
+  if (name) {
+    event.respondWith(page(event, url, name));
     return;
   }
   if (request.mode === 'navigate') {
-    event.respondWith(fetch(request).catch(function () {
-      return caches.match(request).then(function (r) { return r || offline(); });
-    }));
+    event.respondWith(fetch(request).catch(function () { return offline(); }));
   }
 });
 
@@ -89,13 +138,14 @@ self.addEventListener('sync', function (e) {
 });
 self.addEventListener('message', function (e) {
   if (e.data === 'sync') e.waitUntil(self.EtamOutbox.sync().catch(function () {}));
+  if (e.data && e.data.forget) {
+    e.waitUntil(forget().then(function () { if (e.source) e.source.postMessage({ forgotten: true }); }).catch(function () {}));
+  }
   // A page loaded before this worker controlled it asks to be kept for offline use.
-  if (e.data && e.data.keep && PAGE_RE.some(function (re) { return re.test(e.data.keep); })) {
+  if (e.data && e.data.keep && cacheFor(e.data.keep)) {
     var url = self.location.origin + e.data.keep;
-    e.waitUntil(caches.open(PAGES).then(function (c) {
-      return c.match(url).then(function (hit) {
-        if (!hit) return fetch(url, { credentials: 'same-origin' }).then(function (r) { if (good(r)) return c.put(url, r); });
-      });
+    e.waitUntil(caches.open(cacheFor(e.data.keep)).then(function (c) {
+      return c.match(url).then(function (hit) { if (!hit) return fetchInto(cacheFor(e.data.keep), url); });
     }).catch(function () {}));
   }
 });

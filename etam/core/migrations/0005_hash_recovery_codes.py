@@ -18,7 +18,7 @@ def hash_plain_codes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_auditevent_client_request_id"),
+        ("core", "0004_auditevent_client_request_id"),
         ("otp_static", "0003_add_timestamps"),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_periodic_task_state'),
+        ('core', '0003_rate_counter'),
     ]
 
     operations = [
