@@ -137,6 +137,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Issue 10 (helper misc): staff passwords, Peraturan BSSN 4/2021 (ADR 0077).
+AUTH_PASSWORD_VALIDATORS += [
+    {"NAME": "etam.core.validators.StaffPasswordValidator", "OPTIONS": {"min_length": 12, "min_classes": 4}},
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"

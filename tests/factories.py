@@ -38,6 +38,10 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"Bidang {o.code}")
 
 
+# Meets the staff password rule (12+ characters, letter case, digits, symbols; ADR 0077).
+TEST_PASSWORD = "Kata-Sandi-Uji-123"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -46,7 +50,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.id")
     full_name = factory.Sequence(lambda n: f"Pengguna {n}")
     kind = User.Kind.CITIZEN
-    password = factory.PostGenerationMethodCall("set_password", "kata-sandi-uji-123")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
     def save_after_password(obj, create, extracted, **kwargs):

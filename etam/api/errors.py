@@ -310,10 +310,11 @@ def install(api: NinjaAPI) -> None:
 
     def on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception(
-            "unexpected error on %s %s (request %s)",
+            "unexpected error on %s %s (request %s, client request id %r)",
             request.method,
             request.path,
             current_request.get().request_id,
+            current_request.get().client_request_id,
             exc_info=exc,
         )
         return respond(request, 500, default_message(500))

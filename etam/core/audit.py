@@ -72,6 +72,8 @@ def content_hash_of(event: AuditEvent, *, with_id: bool = False) -> str:
         "user_agent": event.user_agent,
         "request_id": event.request_id,
     }
+    if event.client_request_id:  # hashed only when present, so earlier events keep their hash
+        payload["client_request_id"] = event.client_request_id
     if with_id:
         payload["id"] = event.pk
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -198,6 +200,7 @@ def build(
         ip_address=normalise_ip(context.ip_address),
         user_agent=context.user_agent[:255],
         request_id=context.request_id[:36],
+        client_request_id=context.client_request_id[:64],
         content_hash="",
     )
     # Known before the insert (the id is bound by the seal, see ``content_hash_of``):

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 class RequestContext:
     ip_address: str | None = None
     user_agent: str = ""
-    request_id: str = ""
+    request_id: str = ""  # ours, always made by the server
+    client_request_id: str = ""  # what the client sent in X-Request-ID, cleaned; never trusted as ours
 
 
 EMPTY_CONTEXT = RequestContext()

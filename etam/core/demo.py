@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
@@ -29,7 +29,10 @@ from etam.core.models import Agency, Institution, OrgUnit, Region, Role, RoleGra
 
 Write = Callable[[str], None]
 
-DEMO_PASSWORD = "etam-demo-kaltim"  # noqa: S105 (demo mode only; refused elsewhere)
+# Meets the staff password rule (ADR 0077): 12+ characters, letter case, digits, symbols.
+DEMO_PASSWORD = "Etam-Demo-Kaltim-2026"  # noqa: S105 (demo mode only; refused elsewhere)
+# The demo password before ADR 0077; demo databases made with it get the current one on the next run.
+PREVIOUS_DEMO_PASSWORDS = ("etam-demo-kaltim",)
 DEMO_EMAIL_DOMAIN = "demo.etam.test"  # RFC 2606 reserved: never a real mailbox
 
 KALTIM = "64"
@@ -230,6 +233,26 @@ def demo_passwords_allowed() -> bool:
     return bool(getattr(settings, "DEMO_MODE", False))
 
 
+def renew_previous_demo_password(user: User, password_hash: str, seen: dict[str, bool]) -> bool:
+    """Give ``user`` the current demo password if it still has a previous one (demo mode only).
+
+    Demo accounts share one stored hash, so ``seen`` (stored hash → was it a previous demo
+    password) keeps this to one slow password check per distinct hash, not one per account.
+    """
+    encoded = user.password
+    if not encoded or not user.has_usable_password():
+        return False
+    if encoded not in seen:
+        seen[encoded] = any(check_password(old, encoded) for old in PREVIOUS_DEMO_PASSWORDS)
+    if not seen[encoded]:
+        return False
+    _require_demo_mode()
+    user.password = password_hash
+    user.save(update_fields=["password"])
+    audit.record(actor=None, action="core.demo_password_set", target=user, after={"password": "demo"})
+    return True
+
+
 def _require_demo_mode() -> None:
     if not demo_passwords_allowed():
         raise ImproperlyConfigured(
@@ -347,6 +370,7 @@ def _accounts(
     with_passwords = demo_passwords_allowed()
     # One hash for every demo account: PBKDF2 is slow on purpose, and they share the password.
     password_hash = make_password(DEMO_PASSWORD) if with_passwords else None
+    previous: dict[str, bool] = {}
     if not with_passwords:
         write(
             "  akun demo dibuat TANPA kata sandi: kata sandi demo hanya ada di mode demo (ETAM_MODE=demo) "
@@ -390,6 +414,8 @@ def _accounts(
                 user.password = password_hash
                 user.save(update_fields=["password"])
                 audit.record(actor=None, action="core.demo_password_set", target=user, after={"password": "demo"})
+            elif password_hash is not None:
+                renew_previous_demo_password(user, password_hash, previous)
         if account.role is not None:
             _grant(tally, user, account, institutions, agencies)
 

@@ -177,7 +177,10 @@ class StaffCreateForm(GrantForm):
         label=_("Initial password"),
         required=False,
         strip=False,
-        help_text=_("At least 10 characters; give it to the person privately. They can change it after signing in."),
+        help_text=_(
+            "At least 12 characters with upper-case and lower-case letters, digits and symbols; give it to the "
+            "person privately. They can change it after signing in."
+        ),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -52,7 +53,7 @@ from etam.core.models import Agency, Institution, Role, User
 from etam.core.permissions import has_perm, scope_q
 from etam.core.services.recovery_codes import looks_like_recovery_code
 from etam.core.staff_access import ENROL, SECOND_FACTOR_KEY, VERIFY, pending_second_factor, staff_required
-from etam.core.validators import normalise_phone
+from etam.core.validators import is_staff_account, normalise_phone
 
 PENDING_LOGIN_KEY = "etam_pending_login"
 PENDING_LOGIN_TTL = 300  # seconds between the password and the TOTP code
@@ -276,12 +277,19 @@ def account_view(request: HttpRequest) -> HttpResponse:
     return render(request, "core/account.html", {"account": user, "grants": grants, "has_device": has_device})
 
 
+STAFF_PASSWORD_HELP = gettext_lazy(
+    "At least 12 characters with upper-case and lower-case letters, digits and symbols; not a common password."
+)
+
+
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
+    if is_staff_account(request.user):
+        form.fields["new_password1"].help_text = STAFF_PASSWORD_HELP
     if request.method == "POST" and form.is_valid():
         try:
             services.user_password_change(

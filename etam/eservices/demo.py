@@ -52,9 +52,15 @@ def _agency(code: str) -> Agency | None:
 
 
 def _officers(write: Write) -> dict[str, User]:
-    from etam.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, demo_passwords_allowed
+    from etam.core.demo import (
+        DEMO_EMAIL_DOMAIN,
+        DEMO_PASSWORD,
+        demo_passwords_allowed,
+        renew_previous_demo_password,
+    )
 
     password = make_password(DEMO_PASSWORD) if demo_passwords_allowed() else None
+    previous: dict[str, bool] = {}
     out: dict[str, User] = {}
     for local, name, role, code in OFFICERS:
         agency = _agency(code)
@@ -71,6 +77,8 @@ def _officers(write: Write) -> dict[str, User]:
             user.save()
             audit.record(actor=None, action="eservices.demo_account_create", target=user, after={"email": email})
             write(f"  akun petugas demo / demo officer: {email}")
+        elif password:
+            renew_previous_demo_password(user, password, previous)
         if not RoleGrant.objects.active().filter(user=user, role=role, agency=agency).exists():
             grant = RoleGrant.objects.create(user=user, role=role, agency=agency, institution=agency.institution)
             audit.record(actor=None, action="core.role_grant_create", target=grant, after={"role": role})

@@ -25,7 +25,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from etam.core import audit, spreadsheets
+from etam.core import audit, exports, spreadsheets
 from etam.core.models import Institution
 from etam.core.permissions import require
 from etam.evaluation import evidence as ev
@@ -145,6 +145,7 @@ def report_xlsx(user: Any, evaluation: Evaluation) -> bytes:
             ]
         )
     sheet.column_dimensions["D"].width = 60
+    exports.neutralise_workbook(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from etam.core import exports
 from etam.core.bounds import parse_id
 from etam.core.permissions import has_perm
 from etam.inventory import imports, selectors, services
@@ -195,7 +196,7 @@ def _add_model_errors(form: Any, exc: ValidationError) -> None:
 @staff_required(perms.VIEW_APPLICATION)
 def application_export(request: HttpRequest, fmt: str) -> HttpResponse:
     qs = selectors.application_list(request.user, _filters(request))
-    rows = imports.export_rows(qs.iterator(chunk_size=1000))
+    rows = exports.safe_rows(imports.export_rows(qs.iterator(chunk_size=1000)))
     if fmt == "xlsx":
         from openpyxl import Workbook
 

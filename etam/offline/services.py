@@ -19,6 +19,7 @@ import copy
 import hashlib
 import inspect
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,6 +49,8 @@ from etam.offline.formdata import DeferredStore, FormData, process_all
 from etam.offline.models import AssistedSubmission, Bundle, ChunkedUpload, DeviceKey
 
 PERM_ASSIST = "offline.assisted_entry"
+logger = logging.getLogger(__name__)
+
 PERM_IMPORT = "offline.import_bundle"
 
 ROLE_PERMISSIONS = {
@@ -709,6 +712,65 @@ def verify_bundle(raw: bytes) -> tuple[DeviceKey, dict[str, Any]]:
     return key, payload
 
 
+_TEXT = {"type": ["string", "null"]}
+_ID = {"type": ["integer", "string", "null"], "pattern": "^[0-9]{1,18}$", "minimum": 0, "maximum": 2**63 - 1}
+# The shape of one bundle item, as outbox.js exports it (ADR 0061). A validly signed bundle can still
+# carry an item of another shape (an old or a hand-made client): that item is refused with the field
+# named in the report; the rest are filed (issue 10, finding 7).
+BUNDLE_ITEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["key", "service", "fields"],
+    "properties": {
+        "key": {"type": "string"},
+        "service": {**_ID, "type": ["integer", "string"]},
+        "service_name": _TEXT,
+        "version": _ID,
+        "fields": {
+            "type": ["array", "null"],
+            "items": {
+                "type": "array",
+                "minItems": 2,
+                "maxItems": 2,
+                "prefixItems": [{"type": "string"}, {"type": ["string", "number", "boolean", "null"]}],
+            },
+        },
+        "files": {
+            "type": ["object", "null"],
+            "additionalProperties": {
+                "type": "object",
+                "required": ["sha256", "data"],
+                "properties": {"name": _TEXT, "type": _TEXT, "sha256": {"type": "string"}, "data": {"type": "string"}},
+            },
+        },
+        "assisted": {
+            "type": ["object", "null"],
+            "properties": {
+                "citizen_name": _TEXT,
+                "nik": {"type": ["string", "integer", "null"]},
+                "phone": _TEXT,
+                "place": _TEXT,
+                "consent": {"type": ["boolean", "string", "null"]},
+                "consent_text": _TEXT,
+                "consent_at": _TEXT,
+            },
+        },
+    },
+}
+
+
+def _item_shape_errors(item: Any) -> dict[str, str]:
+    """Field path → message (in the active language) for an item that does not have the bundle item shape."""
+    from jsonschema import Draft202012Validator
+
+    from etam.eservices.definitions import _humanise, _path  # the translated schema messages
+
+    errors: dict[str, str] = {}
+    for error in sorted(Draft202012Validator(BUNDLE_ITEM_SCHEMA).iter_errors(item), key=lambda e: list(e.path)):
+        path = _path(error.absolute_path) or "item"
+        errors.setdefault(path, f"{path}: {_humanise(error)}")
+    return errors
+
+
 def _item_files(item: dict[str, Any]) -> dict[str, tuple[str, bytes]]:
     out: dict[str, tuple[str, bytes]] = {}
     for name, meta in (item.get("files") or {}).items():
@@ -750,14 +812,23 @@ def bundle_import(*, actor: Any, raw: bytes) -> BundleReport:
         )
     reports: list[ItemReport] = []
     for item in payload["items"]:
+        shape_errors = _item_shape_errors(item)
         item = item if isinstance(item, dict) else {}
         item_key = str(item.get("key") or "")
+        assisted = item.get("assisted")
         report = ItemReport(
-            key=item_key,
+            key=item_key[:120],
             status="ditolak",
-            citizen=str((item.get("assisted") or {}).get("citizen_name") or ""),
-            service=str(item.get("service_name") or ""),
+            citizen=str(assisted.get("citizen_name") or "") if isinstance(assisted, dict) else "",
+            service=str(item.get("service_name") or "")[:200],
         )
+        if shape_errors:
+            report.message = _("This item is damaged or was made by another program: %(problems)s") % {
+                "problems": "; ".join(shape_errors.values())
+            }
+            report.fields = shape_errors
+            reports.append(report)
+            continue
         try:
             intake = application_intake(
                 actor=exporter,
@@ -776,6 +847,9 @@ def bundle_import(*, actor: Any, raw: bytes) -> BundleReport:
             report.fields = refused.fields
         except (PermissionDenied, ValueError, TypeError, binascii.Error) as exc:
             report.message = str(exc) or _("This item could not be filed.")
+        except Exception:  # one item's unforeseen failure must not lose the others' report
+            logger.exception("bundle %s: item %s could not be filed", bundle.bundle_id, item_key[:120])
+            report.message = _("This item could not be filed because of an error on the server; it was logged.")
         else:
             report.status = "diterima" if intake.created else "sudah_ada"
             report.tracking_number = intake.application.tracking_number

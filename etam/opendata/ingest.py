@@ -30,7 +30,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from django.utils.translation import gettext as _
 
-from etam.core import spreadsheets
+from etam.core import exports, spreadsheets
 
 ROW_ID = "_id"
 BATCH_ROWS = 65_536
@@ -736,6 +736,6 @@ def errors_csv_writer(stream: io.TextIOBase) -> Callable[[CellError], None]:
     writer.writerow(["baris", "kolom", "nilai", "aturan", "pesan"])
 
     def write(error: CellError) -> None:
-        writer.writerow([error.row, error.column, error.value, error.rule, error.message])
+        writer.writerow(exports.safe_row([error.row, error.column, error.value, error.rule, error.message]))
 
     return write

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from etam.core import exports
 from etam.core.bounds import clamp_page
 from etam.core.models import Region, RegionBoundary
 from etam.opendata import charts, query, selectors
@@ -240,13 +241,17 @@ def _published_version(request: HttpRequest, slug: str, number: int) -> tuple[Da
 def _csv_stream(table: query.Table) -> Iterator[bytes]:
     yield b"\xef\xbb\xbf"  # BOM so that Excel reads UTF-8
     first = True
+    names = exports.safe_row(table.names)  # a column name can look like a formula too
     for batch in query.iter_rows(table):
         buffer = io.BytesIO()
-        pacsv.write_csv(batch, buffer, write_options=pacsv.WriteOptions(include_header=first))
+        safe = exports.neutralise_arrow_batch(batch)
+        if names != table.names:
+            safe = pa.RecordBatch.from_arrays(safe.columns, names=names)
+        pacsv.write_csv(safe, buffer, write_options=pacsv.WriteOptions(include_header=first))
         first = False
         yield buffer.getvalue()
     if first:
-        yield (",".join(table.names) + "\n").encode()
+        yield (",".join(names) + "\n").encode()
 
 
 def _json_stream(table: query.Table, dataset: Dataset, version: DatasetVersion) -> Iterator[bytes]:
@@ -313,11 +318,11 @@ def download(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResp
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title="data")
-        sheet.append(table.names)
+        sheet.append(exports.safe_row(table.names))
         for batch in query.iter_rows(table):
             columns_py = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
             for row in zip(*columns_py, strict=True):
-                sheet.append(list(row))
+                sheet.append(exports.safe_row(row))
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
         workbook.save(spool)
         spool.seek(0)

@@ -287,3 +287,19 @@ def test_run_demo_stops_every_child_on_sigterm(monkeypatch):
     assert not any(_alive(child.pid) and child.poll() is None for child in started)
     assert "all processes stopped" in out.getvalue()
     assert signal.getsignal(signal.SIGTERM) == previous
+
+
+def test_a_demo_database_with_the_previous_demo_password_gets_the_current_one(settings, monkeypatch):
+    # ADR 0077 changed the demo password to meet the staff password rule; an existing demo
+    # database (var/) must still sign in with what the banner prints.
+    from django.contrib.auth.hashers import make_password
+
+    settings.DEMO_MODE = True
+    _core_only(monkeypatch)
+    _load()
+    User.objects.update(password=make_password(demo.PREVIOUS_DEMO_PASSWORDS[0]))
+    _load()
+    assert all(u.check_password(demo.DEMO_PASSWORD) for u in User.objects.all())
+    assert AuditEvent.objects.filter(action="core.demo_password_set").count() == 13
+    _load()  # nothing more to do
+    assert AuditEvent.objects.filter(action="core.demo_password_set").count() == 13

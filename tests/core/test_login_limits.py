@@ -16,7 +16,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "kata-sandi-uji-123"
+PASSWORD = "Kata-Sandi-Uji-123"
 NEW_PASSWORD = "Mahakam-Sungai-2025"
 
 

@@ -303,7 +303,7 @@ def test_password_change_needs_the_old_password_and_writes_one_event(province):
         services.user_password_change(actor=user, user=user, old_password="salah", new_password=GOOD_PASSWORD)
     assert "old_password" in exc.value.error_dict
     assert not AuditEvent.objects.exists()
-    services.user_password_change(actor=user, user=user, old_password="kata-sandi-uji-123", new_password=GOOD_PASSWORD)
+    services.user_password_change(actor=user, user=user, old_password="Kata-Sandi-Uji-123", new_password=GOOD_PASSWORD)
     user.refresh_from_db()
     assert user.check_password(GOOD_PASSWORD)
     assert AuditEvent.objects.get().action == "core.user_password_change"
@@ -314,11 +314,11 @@ def test_nobody_changes_another_persons_password(province):
         services.user_password_change(
             actor=province.superadmin,
             user=province.citizen,
-            old_password="kata-sandi-uji-123",
+            old_password="Kata-Sandi-Uji-123",
             new_password=GOOD_PASSWORD,
         )
     province.citizen.refresh_from_db()
-    assert province.citizen.check_password("kata-sandi-uji-123")
+    assert province.citizen.check_password("Kata-Sandi-Uji-123")
 
 
 # --- TOTP -----------------------------------------------------------------------------

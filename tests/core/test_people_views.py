@@ -155,3 +155,14 @@ def test_staff_menu_entries_follow_permissions(client, province):
     client.force_login(province.officer_dpmptsp)
     page = client.get(reverse("core:agency_list")).content.decode()
     assert reverse("core:staff_list") not in page
+
+
+def test_super_admin_sees_the_staff_list_with_grants_over_everything(client, province):
+    # Issue 10, finding 8: a grant with neither OPD nor instansi (super admin) made this page a 500.
+    client.force_login(province.superadmin)
+    response = client.get(reverse("core:staff_list"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Super Admin" in body
+    assert "semuanya" in body or "everything" in body
+    assert province.admin_kaltim.full_name in body

@@ -18,7 +18,7 @@ from etam.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "kata-sandi-uji-123"
+PASSWORD = "Kata-Sandi-Uji-123"
 CODE = re.compile(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>")
 
 
@@ -61,7 +61,7 @@ def test_enrolment_shows_eight_codes_once(client, province):
     shown = CODE.findall(response.content.decode())
     assert len(shown) == len(set(shown)) == 8
     stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
-    assert stored == {c.replace("-", "") for c in shown}
+    assert stored == {services.recovery_code_digest(c) for c in shown}  # hashed at rest (issue 10)
     event = AuditEvent.objects.get(action="core.recovery_codes_generate")
     assert event.changes == {"device": StaticDevice.objects.get(user=user).persistent_id, "created": 8, "replaced": 0}
     assert not any(c.replace("-", "") in str(event.changes) for c in shown)  # the codes are never audited
@@ -174,3 +174,71 @@ def test_the_six_digit_code_still_works_next_to_recovery_codes(client, enrolled)
     start_login(client, user)
     assert client.post(reverse("login_verify"), {"code": totp_code(device.key)}).status_code == 302
     assert services.recovery_codes_remaining(user) == 8
+
+
+# Issue 10, finding 8: ADR 0006 left the codes in clear in otp_static's table.
+def test_recovery_codes_are_hashed_at_rest(enrolled):
+    user, codes = enrolled
+    stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    plain = {c.replace("-", "") for c in codes}
+    assert len(stored) == 8 and not stored & plain
+    assert not any(p in s for s in stored for p in plain)
+    # a stored value typed at the code step is not a code
+    device = StaticDevice.objects.get(user=user)
+    assert services.recovery_code_use(user=user, code=next(iter(stored)))[0] is None
+    unthrottle(user)
+    assert services.recovery_code_use(user=user, code=codes[0])[0] == device
+
+
+def test_codes_made_before_a_secret_key_rotation_still_work(settings, enrolled):
+    user, codes = enrolled
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "another-secret-key-" * 4
+    assert services.recovery_code_use(user=user, code=codes[0])[0] is not None
+    assert services.recovery_codes_remaining(user) == 7
+
+
+def test_migration_hashes_codes_stored_in_clear(province):
+    import importlib
+
+    from django.apps import apps
+
+    user = province.admin_dpmptsp
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=t) for t in ("abcdefgh", "ijklmnop")])
+    migration = importlib.import_module("etam.core.migrations.0005_hash_recovery_codes")
+    migration.hash_plain_codes(apps, None)
+    migration.hash_plain_codes(apps, None)  # a second run changes nothing
+    stored = set(StaticToken.objects.values_list("token", flat=True))
+    assert "abcdefgh" not in stored and len(stored) == 2
+    assert services.recovery_code_use(user=user, code="ABCD-EFGH")[0] == device
+    assert services.recovery_codes_remaining(user) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_hashed_code_spent_by_racing_requests_signs_in_once(province):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's shared-cache test database cannot run concurrent writers")
+    user = province.admin_dpmptsp
+    TOTPDevice.objects.create(user=user, name="HP", confirmed=True)
+    code = services.recovery_codes_generate(actor=user, user=user)[0]
+    barrier, results = threading.Barrier(6), []
+
+    def spend():
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.recovery_code_use(user=user, code=code)[0] is not None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=spend) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == 6 and results.count(True) == 1
+    assert services.recovery_codes_remaining(user) == 7

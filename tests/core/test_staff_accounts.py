@@ -13,7 +13,7 @@ from tests.factories import StaffFactory, grant
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "kata-sandi-uji-123"
+PASSWORD = "Kata-Sandi-Uji-123"
 
 
 def state():

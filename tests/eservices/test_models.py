@@ -91,7 +91,7 @@ def test_receipt_secret_is_stored_only_as_digest(submitted):
 def test_holidays_are_editable_in_the_admin(province, client):
     from django.contrib.auth import get_user_model
 
-    admin_user = get_user_model().objects.create_superuser("root@example.id", "kata-sandi-uji-123", full_name="Root")
+    admin_user = get_user_model().objects.create_superuser("root@example.id", "Kata-Sandi-Uji-123", full_name="Root")
     client.force_login(admin_user)
     response = client.get("/django-admin/eservices/holiday/")
     assert response.status_code == 200 and "Kemerdekaan" in response.content.decode()

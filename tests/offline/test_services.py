@@ -330,3 +330,61 @@ def test_citizen_cannot_import_or_register_and_nothing_changes(province, service
         Device(province.citizen)
     assert Application.objects.count() == 0 and Bundle.objects.count() == 0
     assert AuditEvent.objects.count() == audits
+
+
+# Issue 10, finding 7: a validly signed bundle whose items have the wrong shape crashed the
+# import half way (500, bundle row committed, no report).
+MALFORMED = {
+    "files_of_strings": ("files", {"x": "str"}, "files.x"),
+    "assisted_text": ("assisted", "x", "assisted"),
+    "fields_object": ("fields", {"nama": "Abdul"}, "fields"),
+    "fields_pair_of_three": ("fields", [["nama", "Abdul", "lagi"]], "fields[0]"),
+    "service_text": ("service", "layanan", "service"),
+    "version_list": ("version", [1], "version"),
+    "key_object": ("key", {"a": 1}, "key"),
+    "file_data_number": (
+        "files",
+        {"lampiran": {"name": "a.pdf", "sha256": "0" * 64, "data": 5}},
+        "files.lampiran.data",
+    ),
+    "consent_at_number": (
+        "assisted",
+        {"citizen_name": "Abdul", "nik": "6472011708900002", "consent": True, "consent_at": 5},
+        "assisted.consent_at",
+    ),
+    "citizen_name_list": ("assisted", {"citizen_name": ["Abdul"], "consent": True}, "assisted.citizen_name"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_signed_bundle_with_malformed_item_rejects_only_that_item(province, service, case):
+    name, value, field = MALFORMED[case]
+    device = Device(province.officer_dpmptsp)
+    bad = bundle_item(service, name="Cici")
+    bad[name] = value
+    raw = device.bundle([bundle_item(service, name="Abdul"), bad, "not an object", bundle_item(service, name="Budi")])
+    report = offline.bundle_import(actor=province.admin_dpmptsp, raw=raw)
+    assert [r.status for r in report.items] == ["diterima", "ditolak", "ditolak", "diterima"]
+    assert field in report.items[1].fields, report.items[1].fields
+    assert report.items[1].message and report.items[2].message
+    assert Application.objects.count() == 2
+    bundle = Bundle.objects.get()
+    assert bundle.import_count == 1 and len(bundle.last_report) == 4
+    assert AuditEvent.objects.filter(action="offline.bundle_import").count() == 1
+
+
+def test_unforeseen_item_failure_keeps_the_report_of_the_others(province, service, monkeypatch):
+    device = Device(province.officer_dpmptsp)
+    raw = device.bundle([bundle_item(service, name="Abdul"), bundle_item(service, name="Budi")])
+    real = offline.application_intake
+
+    def flaky(**kwargs):
+        if kwargs["assisted"]["citizen_name"] == "Budi":
+            raise RuntimeError("boom")
+        return real(**kwargs)
+
+    monkeypatch.setattr(offline, "application_intake", flaky)
+    report = offline.bundle_import(actor=province.admin_dpmptsp, raw=raw)
+    assert [r.status for r in report.items] == ["diterima", "ditolak"]
+    assert "galat di server" in report.items[1].message
+    assert len(Bundle.objects.get().last_report) == 2

@@ -54,6 +54,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("from where"), null=True, blank=True)
     user_agent = models.CharField(max_length=255, blank=True)
     request_id = models.CharField(max_length=36, blank=True)
+    # X-Request-ID as the client sent it (cleaned, capped); request_id above is always the server's.
+    client_request_id = models.CharField(max_length=64, blank=True, default="")
     content_hash = models.CharField(max_length=64)
     seal = models.ForeignKey(AuditSeal, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
 

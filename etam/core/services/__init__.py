@@ -34,6 +34,7 @@ from etam.core.services.people import (
     user_password_change,
 )
 from etam.core.services.recovery_codes import (
+    recovery_code_digest,
     recovery_code_use,
     recovery_codes_generate,
     recovery_codes_remaining,
@@ -54,6 +55,7 @@ __all__ = [
     "may_manage_account",
     "orgunit_create",
     "orgunit_update",
+    "recovery_code_digest",
     "recovery_code_use",
     "recovery_codes_generate",
     "recovery_codes_remaining",

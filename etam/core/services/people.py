@@ -36,7 +36,7 @@ from etam.core.models import Agency, Institution, Role, RoleGrant, User
 from etam.core.models.people import AGENCY_SCOPED_ROLES, INSTITUTION_SCOPED_ROLES
 from etam.core.permissions import Scope, active_grants, forget_cached_grants, has_perm, role_permissions
 from etam.core.services._common import FieldErrors, is_super_admin, require_authenticated
-from etam.core.validators import normalise_phone
+from etam.core.validators import is_staff_account, normalise_phone
 
 USER_FIELDS = ("full_name", "email", "phone", "kind", "is_active")
 
@@ -250,7 +250,14 @@ def _clean_phone(errors: FieldErrors, value: str | None) -> str | None:
 
 def _clean_password(errors: FieldErrors, password: str, candidate: User) -> None:
     if not password:
-        errors.add("password", _("Password: enter a password of at least 10 characters."), "required")
+        if is_staff_account(candidate):
+            message = _(
+                "Password: enter a password of at least 12 characters with upper-case and lower-case letters, "
+                "digits and symbols."
+            )
+        else:
+            message = _("Password: enter a password of at least 10 characters.")
+        errors.add("password", message, "required")
         return
     try:
         validate_password(password, user=candidate)

@@ -6,14 +6,20 @@ set) from the security page; each code works once at ``/masuk/verifikasi/`` inst
 6-digit code. A wrong code counts like a wrong TOTP code: the device doubles its wait
 (``OTP_STATIC_THROTTLE_FACTOR``) and django-axes counts a failed sign-in.
 See docs/adr/0006-staff-second-factor-and-login-rate-limiting.md.
+
+The codes are stored as a keyed hash (HMAC-SHA256 with the server's ``SECRET_KEY``, see
+``recovery_code_digest`` and ADR 0077), never in clear: a copy of the database alone gives no
+code, and a stored value typed at the code step is not a code.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,6 +40,27 @@ def normalise_recovery_code(raw: str) -> str:
 def looks_like_recovery_code(raw: str) -> bool:
     code = normalise_recovery_code(raw)
     return not (code.isdigit() and len(code) == 6) and len(code) == 8
+
+
+DIGEST_SALT = "etam.core.recovery-code"
+DIGEST_LENGTH = 16  # otp_static's token column holds 16 characters; 64 bits of HMAC-SHA256
+
+
+def recovery_code_digest(code: str, secret: str | None = None) -> str:
+    """What is stored for a code: HMAC-SHA256 keyed with ``SECRET_KEY`` (or ``secret``), 16 hex digits.
+
+    A fast keyed hash suffices (ADR 0077): the codes are random 40-bit values, usable once and only
+    after the password; without the server key a copy of the table cannot be searched offline, and
+    the sign-in step is throttled. 16 hex characters never look like an 8-character code.
+    """
+    digest = salted_hmac(DIGEST_SALT, normalise_recovery_code(code), secret=secret, algorithm="sha256")
+    return digest.hexdigest()[:DIGEST_LENGTH]
+
+
+def _digests_to_try(code: str) -> list[str]:
+    """The digest under the current key and under each retired one (``SECRET_KEY_FALLBACKS``)."""
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [recovery_code_digest(code, secret) for secret in secrets]
 
 
 def format_recovery_code(code: str) -> str:
@@ -82,7 +109,9 @@ def recovery_codes_generate(*, actor: Any, user: User) -> list[str]:
             if not device.confirmed:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in sorted(codes)])
+        StaticToken.objects.bulk_create(
+            [StaticToken(device=device, token=recovery_code_digest(code)) for code in sorted(codes)]
+        )
         audit.record(
             actor=actor,
             action="core.recovery_codes_generate",
@@ -97,8 +126,8 @@ def recovery_code_use(*, user: User, code: str) -> tuple[StaticDevice | None, bo
 
     Returns ``(device, allowed)``: the device when the code was right (it is gone now),
     ``None`` otherwise; ``allowed`` is False while the device is throttled after wrong
-    codes. Deleting the row is the check, so two requests racing with the same code
-    cannot both succeed.
+    codes. Deleting the row (found by the code's digest) is the check, so two requests
+    racing with the same code cannot both succeed.
     """
     device = recovery_device_of(user)
     if device is None:
@@ -107,8 +136,10 @@ def recovery_code_use(*, user: User, code: str) -> tuple[StaticDevice | None, bo
     if not allowed:
         return None, False
     token = normalise_recovery_code(code)
+    # Only something shaped like a code is hashed: a stored digest typed here is not a code.
+    digests = _digests_to_try(token) if len(token) == 8 else []
     with transaction.atomic():
-        deleted = StaticToken.objects.filter(device=device, token=token).delete()[0] if token else 0
+        deleted = StaticToken.objects.filter(device=device, token__in=digests).delete()[0] if digests else 0
         if not deleted:
             device.throttle_increment()
             return None, True
