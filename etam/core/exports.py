@@ -24,6 +24,18 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def restore(value: str) -> str:
+    """The text a neutralised cell stood for: ``'=x`` read back from one of our exports is ``=x``.
+
+    Used by importers that accept a file Etam exported, so an export → edit → import round trip
+    does not keep the protective quote in the stored value. Only a quote followed by a trigger is
+    taken off; any other leading quote is the user's own text.
+    """
+    if value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
 def safe_row(row: Iterable[Any]) -> list[Any]:
     return [neutralise(v) for v in row]
 

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from etam.core import audit, spreadsheets
+from etam.core import audit, exports, spreadsheets
 from etam.core.models import Agency, Institution, Region
 from etam.core.permissions import Scope, has_perm
 from etam.inventory import permissions as perms
@@ -80,7 +80,10 @@ def read_table(filename: str, raw: bytes) -> list[tuple[int, dict[str, str]]]:
     for line, values in enumerate(rows, start=2):
         if not any(v.strip() for v in values):
             continue
-        out.append((line, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}))
+        # A value our export neutralised ('=…) comes back as it was typed (ADR 0076).
+        out.append(
+            (line, {h: exports.restore(values[i].strip()) if i < len(values) else "" for i, h in enumerate(header) if h})
+        )
         if len(out) > MAX_ROWS:
             raise ImportFileError(_("File: at most %(n)d rows per import.") % {"n": MAX_ROWS})
     return out
@@ -90,10 +93,12 @@ def _read_csv(raw: bytes) -> list[list[str]]:
     text = _decode(raw)
     sample = text[:8192]
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        delimiter = ","
+    # Only the delimiter is sniffed: the sniffer takes a leading ' (our exports' formula guard,
+    # ADR 0076) for a quote character and then splits cells wrongly. Quotes are always ".
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 # Blank rows are skipped, not counted against MAX_ROWS; this bounds how many are read.

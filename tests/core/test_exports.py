@@ -36,3 +36,10 @@ def test_arrow_batch_neutralises_text_only():
     assert out.column(1).to_pylist() == [-5, 2, 3, -1]
     assert out.column(2).to_pylist() == ["'@a", "b", "c", "d"]
     assert out.schema == batch.schema
+
+
+@pytest.mark.parametrize("typed", ["=1+1", "+62", "-5 unit", "@user", "\tx", "plain", "'own quote", "'"])
+def test_restore_undoes_neutralise(typed):
+    from etam.core.exports import neutralise, restore
+
+    assert restore(neutralise(typed)) == typed

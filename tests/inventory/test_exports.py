@@ -25,3 +25,13 @@ def test_inventory_export_csv_and_xlsx(client, province):
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
     xlsx = client.get("/staf/inventaris/aplikasi/ekspor.xlsx")
     assert_no_formula(xlsx_cells(xlsx.content), payload)
+
+
+def test_a_neutralised_value_reads_back_as_typed():
+    """Export → import round trip: the protective quote is ours, so the importer takes it off."""
+    from etam.inventory.imports import read_table
+
+    body = "nama,tujuan\n'=SUM(A1),'- dipakai semua OPD\n'kutip sendiri,biasa\n".encode()
+    rows = read_table("aplikasi.csv", body)
+    assert rows[0][1] == {"nama": "=SUM(A1)", "tujuan": "- dipakai semua OPD"}
+    assert rows[1][1] == {"nama": "'kutip sendiri", "tujuan": "biasa"}
