@@ -81,9 +81,8 @@ def read_table(filename: str, raw: bytes) -> list[tuple[int, dict[str, str]]]:
         if not any(v.strip() for v in values):
             continue
         # A value our export neutralised ('=…) comes back as it was typed (ADR 0076).
-        out.append(
-            (line, {h: exports.restore(values[i].strip()) if i < len(values) else "" for i, h in enumerate(header) if h})
-        )
+        cells = {h: exports.restore(values[i].strip()) if i < len(values) else "" for i, h in enumerate(header) if h}
+        out.append((line, cells))
         if len(out) > MAX_ROWS:
             raise ImportFileError(_("File: at most %(n)d rows per import.") % {"n": MAX_ROWS})
     return out

@@ -31,7 +31,7 @@ def test_a_neutralised_value_reads_back_as_typed():
     """Export → import round trip: the protective quote is ours, so the importer takes it off."""
     from etam.inventory.imports import read_table
 
-    body = "nama,tujuan\n'=SUM(A1),'- dipakai semua OPD\n'kutip sendiri,biasa\n".encode()
+    body = b"nama,tujuan\n'=SUM(A1),'- dipakai semua OPD\n'kutip sendiri,biasa\n"
     rows = read_table("aplikasi.csv", body)
     assert rows[0][1] == {"nama": "=SUM(A1)", "tujuan": "- dipakai semua OPD"}
     assert rows[1][1] == {"nama": "'kutip sendiri", "tujuan": "biasa"}
