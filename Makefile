@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev lint format typecheck lock migrations-check openapi fuzz fuzz-ci clean
+.PHONY: run test system-packages setup setup-dev lint format typecheck lock migrations-check openapi fuzz fuzz-ci clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Etam needs Python 3.11 or newer")'
@@ -35,8 +35,12 @@ run: setup
 setup-dev: $(VENV)/.installed-dev
 	$(PY) manage.py compile_translations
 
-test: setup-dev
+test: setup-dev system-packages
 	ETAM_MODE=test $(PY) -m pytest $(PYTEST_ARGS)
+
+# Chromium, gettext and poppler-utils through apt-get when root; otherwise names what is missing.
+system-packages:
+	@scripts/system-packages
 
 lint: setup-dev
 	$(BIN)/ruff check .
