@@ -117,7 +117,7 @@ def test_complete_production_environment_passes_the_deploy_check(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
-PROXY = (
+PROXY_HTTPS = (
     "import django; django.setup(); from django.conf import settings as s; from django.test import Client; "
     "import logging; logging.disable(logging.CRITICAL); "
     "print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_INCLUDE_SUBDOMAINS); "
@@ -132,7 +132,7 @@ PROXY = (
 def test_production_trusts_the_proxy_for_https(tmp_path):
     """nginx terminates TLS and says so in X-Forwarded-Proto: plain HTTP is redirected, the
     proxied HTTPS request is served with HSTS (not redirected again, no loop)."""
-    result = start(COMPLETE, "-c", PROXY, tmp_path=tmp_path)
+    result = start(COMPLETE, "-c", PROXY_HTTPS, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "('HTTP_X_FORWARDED_PROTO', 'https') True True"
@@ -148,7 +148,7 @@ def test_demo_mode_needs_nothing(tmp_path):
     assert result.stdout.split()[:2] == ["False", "False"]
 
 
-PROXY = (
+PROXY_COUNT = (
     "import django; django.setup(); from django.conf import settings as s; "
     "print(s.TRUSTED_PROXY_COUNT, s.NINJA_NUM_PROXIES, s.AXES_CLIENT_IP_CALLABLE)"
 )
@@ -156,8 +156,8 @@ PROXY = (
 
 def test_forwarded_headers_are_trusted_only_as_configured(tmp_path):
     """One setting for every limiter: off by default, the configured proxy count otherwise."""
-    result = start(COMPLETE, "-c", PROXY, tmp_path=tmp_path)
+    result = start(COMPLETE, "-c", PROXY_COUNT, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0", "0", "etam.core.ratelimit.axes_client_ip"]
-    result = start({**COMPLETE, "TRUSTED_PROXY_COUNT": "1"}, "-c", PROXY, tmp_path=tmp_path)
+    result = start({**COMPLETE, "TRUSTED_PROXY_COUNT": "1"}, "-c", PROXY_COUNT, tmp_path=tmp_path)
     assert result.stdout.split() == ["1", "1", "etam.core.ratelimit.axes_client_ip"]
