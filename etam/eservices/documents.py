@@ -637,6 +637,26 @@ def trust_roots() -> list[bytes]:
 # Generation (background task)
 
 
+def preview_pdf(application: Application, official: Any) -> bytes:
+    """The content PDF as it would be issued today by this official: not saved, not
+    signed, with "PRATINJAU" (preview) in place of the number."""
+    from etam.eservices.services import signing_identity
+
+    identity = signing_identity(official)
+    draft = IssuedDocument(
+        application=application,
+        number="PRATINJAU",
+        code="pratinjau",
+        holder_name=application.holder_name,
+        issued_on=timezone.localdate(),
+        signer_name=str(official)[:150],
+        signer_nip=identity.nip if identity else "",
+        signer_position=identity.position if identity else "",
+        created_at=timezone.now(),
+    )
+    return render_content_pdf(draft, application)
+
+
 def qr_png(text: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(text, error="m").save(buffer, kind="png", scale=4, border=2)

@@ -484,7 +484,11 @@ def verify_document(request: HttpRequest, code: str) -> HttpResponse:
     document = selectors.document_by_code(code)
     if document is None or document.status != IssuedDocument.Status.ISSUED:
         return render(request, "eservices/verify.html", {"code": code, "document": None}, status=404)
-    return render(request, "eservices/verify.html", {"code": code, "document": document})
+    from etam.eservices.verification import verify_record
+
+    return render(
+        request, "eservices/verify.html", {"code": code, "document": document, "result": verify_record(document)}
+    )
 
 
 @require_GET
