@@ -120,12 +120,20 @@ def province(db) -> Province:
         citizen=UserFactory(full_name="Warga Satu", email="warga1@example.id"),
         other_citizen=UserFactory(full_name="Warga Dua", email="warga2@example.id"),
     )
-    # The DPMPTSP admin is also its signing official (penandatangan) with a BSrE identity.
-    grant(province.admin_dpmptsp, Role.SIGNATORY, dpmptsp)
-    SigningIdentity.objects.create(
-        user=province.admin_dpmptsp, nik=OFFICIAL_NIK, nip="198001012005011001", position=OFFICIAL_POSITION
-    )
     return province
+
+
+def make_signatory(user: User, agency: Agency) -> User:
+    """Make ``user`` a signing official (penandatangan) of ``agency`` with a BSrE identity."""
+    grant(user, Role.SIGNATORY, agency)
+    SigningIdentity.objects.create(user=user, nik=OFFICIAL_NIK, nip="198001012005011001", position=OFFICIAL_POSITION)
+    return user
+
+
+@pytest.fixture
+def signatory(province) -> User:
+    """The DPMPTSP admin as its signing official (the approver of the demo workflow)."""
+    return make_signatory(province.admin_dpmptsp, province.dpmptsp)
 
 
 OFFICIAL_NIK = "6472010101800003"

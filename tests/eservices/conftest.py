@@ -20,6 +20,16 @@ def publish(actor, agency, definition):
     )
 
 
+@pytest.fixture(autouse=True)
+def _dpmptsp_admin_signs(request):
+    """In these tests the DPMPTSP admin (the approver) is also its signing official."""
+    if "province" in request.fixturenames:
+        from tests.conftest import make_signatory
+
+        province = request.getfixturevalue("province")
+        make_signatory(province.admin_dpmptsp, province.dpmptsp)
+
+
 @pytest.fixture
 def research_service(province):
     definition = demo_definitions.izin_penelitian()
