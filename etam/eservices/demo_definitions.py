@@ -142,6 +142,7 @@ def izin_penelitian() -> dict[str, Any]:
                 "Peneliti wajib mematuhi ketentuan yang berlaku dan menyerahkan salinan hasil penelitian.",
             ],
             "valid_until_answer": "selesai",
+            "place": "Samarinda",
             "signatory_title": "Kepala DPMPTSP Provinsi Kalimantan Timur",
         },
     }

@@ -373,7 +373,7 @@ def render_content_pdf(document: IssuedDocument, application: Application) -> by
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from etam.eservices import formengine
     from etam.eservices.definitions import iter_fields
@@ -398,26 +398,28 @@ def render_content_pdf(document: IssuedDocument, application: Application) -> by
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=11, leading=15, alignment=4)
     small = ParagraphStyle("small", parent=styles["Normal"], fontSize=9, leading=11)
-    kop_1 = ParagraphStyle("kop1", parent=styles["Normal"], fontName="Helvetica-Bold", fontSize=14, alignment=1)
-    kop_2 = ParagraphStyle("kop2", parent=styles["Normal"], fontName="Helvetica-Bold", fontSize=12, alignment=1)
-    kop_3 = ParagraphStyle("kop3", parent=styles["Normal"], fontSize=9, alignment=1)
-    title = ParagraphStyle("title", parent=styles["Normal"], fontName="Helvetica-Bold", fontSize=12, alignment=1)
-    centred = ParagraphStyle("centred", parent=styles["Normal"], fontSize=11, alignment=1)
+    kop_1 = ParagraphStyle(
+        "kop1", parent=styles["Normal"], fontName="Helvetica-Bold", fontSize=14, leading=18, alignment=1
+    )
+    kop_2 = ParagraphStyle(
+        "kop2", parent=styles["Normal"], fontName="Helvetica-Bold", fontSize=12, leading=16, alignment=1
+    )
+    kop_3 = ParagraphStyle("kop3", parent=styles["Normal"], fontSize=9, leading=12, alignment=1)
+    title = ParagraphStyle(
+        "title", parent=styles["Normal"], fontName="Helvetica-Bold", fontSize=12, leading=16, alignment=1
+    )
+    centred = ParagraphStyle("centred", parent=styles["Normal"], fontSize=11, leading=15, alignment=1)
+    place = template.get("place") or institution.name.removeprefix("Pemerintah ")
     signatory = document.signer_position or template.get("signatory_title") or f"Kepala {agency.name}"
     verify_url = f"{settings.ESERVICES_PUBLIC_BASE_URL}/v/{document.code}"
 
     def first_page(canvas: Any, _doc: Any) -> None:
         canvas.saveState()
         width = A4[0]
-        # Kop surat rule under the letterhead.
-        canvas.setLineWidth(2)
-        canvas.line(20 * mm, A4[1] - 42 * mm, width - 20 * mm, A4[1] - 42 * mm)
-        canvas.setLineWidth(0.5)
-        canvas.line(20 * mm, A4[1] - 43 * mm, width - 20 * mm, A4[1] - 43 * mm)
         # Signature block: place and date, jabatan, (visible signature + QR), name, NIP.
         canvas.setFont("Helvetica", 11)
         y = QR_BOX[3] + 52
-        canvas.drawString(QR_BOX[0], y, f"Ditetapkan di {institution.short_name or institution.name}")
+        canvas.drawString(QR_BOX[0], y, f"Ditetapkan di {place}")
         canvas.drawString(QR_BOX[0], y - 14, f"pada tanggal {tanggal(document.issued_on)}")
         line_y = y - 30
         for chunk in _wrap(signatory, 42):
@@ -468,7 +470,10 @@ def render_content_pdf(document: IssuedDocument, application: Application) -> by
             escape(" · ".join(x for x in (agency.address, agency.phone and f"Telp. {agency.phone}", agency.email) if x)),
             kop_3,
         ),
-        Spacer(1, 14 * mm),
+        Spacer(1, 2 * mm),
+        HRFlowable(width="100%", thickness=2, color=colors.black, spaceAfter=1),
+        HRFlowable(width="100%", thickness=0.5, color=colors.black),
+        Spacer(1, 8 * mm),
         Paragraph(f"<u>{escape(template['title'].upper())}</u>", title),
         Paragraph(escape(f"Nomor: {document.number}"), centred),
         Spacer(1, 6 * mm),
