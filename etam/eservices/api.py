@@ -173,9 +173,7 @@ class VerifySignerOut(Schema):
 
 class VerifyOut(Schema):
     valid: bool
-    verdict: str = Field(
-        description="genuine | changed | not_etam | revoked_document | revoked_certificate | nothing"
-    )
+    verdict: str = Field(description="genuine | changed | not_etam | revoked_document | revoked_certificate | nothing")
     message: str = Field(description="The verdict in plain words, in the request's language (Indonesian first)")
     checks: dict[str, bool]
     errors: list[str]

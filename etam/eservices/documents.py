@@ -18,6 +18,7 @@ the payload digest); an edited payload field breaks the Ed25519 signature.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -467,7 +468,9 @@ def render_content_pdf(document: IssuedDocument, application: Application) -> by
         Paragraph(escape(f"PEMERINTAH {institution.name.upper().removeprefix('PEMERINTAH ')}"), kop_1),
         Paragraph(escape(agency.name.upper()), kop_2),
         Paragraph(
-            escape(" · ".join(x for x in (agency.address, agency.phone and f"Telp. {agency.phone}", agency.email) if x)),
+            escape(
+                " · ".join(x for x in (agency.address, agency.phone and f"Telp. {agency.phone}", agency.email) if x)
+            ),
             kop_3,
         ),
         Spacer(1, 2 * mm),
@@ -591,10 +594,8 @@ def verify_pdf(pdf: bytes, trust_roots_pem: list[bytes]) -> PdfVerification:
 
     result = ltv.validate(pdf, trust_roots_pem)
     padding_clean = False
-    try:
+    with contextlib.suppress(Exception):  # unreadable: ltv.validate already said so
         padding_clean = all(_signature_padding_clean(s) for s in PdfFileReader(io.BytesIO(pdf)).embedded_signatures)
-    except Exception:  # noqa: S110 (unreadable: ltv.validate already said so)
-        pass
     return PdfVerification(
         valid=result.ok and padding_clean,
         intact=result.intact and padding_clean,

@@ -186,10 +186,10 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
 
 class Application(AgencyOwned, models.Model):
-    """
+    """A citizen's case (permohonan) on one service version."""
 
     # Set by services.application_act: the document waits in "to sign" (not a column).
-    signing_deferred: bool = FalseA citizen's case (permohonan) on one service version."""
+    signing_deferred: bool = False
 
     tracking_number = models.CharField(_("tracking number"), max_length=40, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="applications")

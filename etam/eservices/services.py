@@ -772,7 +772,8 @@ def application_act(
 def signing_identity(actor: Any) -> Any:
     from etam.core.models import SigningIdentity
 
-    return SigningIdentity.objects.filter(user_id=getattr(actor, "pk", None)).first()
+    pk = getattr(actor, "pk", None)
+    return SigningIdentity.objects.filter(user_id=pk).first() if pk is not None else None
 
 
 def require_signatory(actor: Any, application: Application) -> None:

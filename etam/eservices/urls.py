@@ -24,6 +24,7 @@ urlpatterns = [
     # Verification
     path("v/kunci.json", views.public_keys, name="public_keys"),
     path("v/periksa/", views.verify_check, name="verify_check"),
+    path("v/pki/<str:name>.crl", views.demo_crl, name="demo_crl"),
     path("v/<str:code>", views.verify_document, name="verify"),
     # Staff
     path("staf/layanan/kotak-masuk/", views_staff.inbox, name="inbox"),

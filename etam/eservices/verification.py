@@ -30,14 +30,17 @@ NOTHING = "nothing"
 
 def verdict_message(verdict: str) -> str:
     return {
-        GENUINE: _("Genuine: this document was issued and electronically signed through Etam and has not been "
-                   "changed since."),
-        CHANGED: _("Changed: this document was altered after it was signed. Do not accept it; ask the holder "
-                   "for the original."),
+        GENUINE: _(
+            "Genuine: this document was issued and electronically signed through Etam and has not been changed since."
+        ),
+        CHANGED: _(
+            "Changed: this document was altered after it was signed. Do not accept it; ask the holder for the original."
+        ),
         NOT_ETAM: _("Not issued by Etam: no document issued through Etam matches this file or code."),
         REVOKED_DOCUMENT: _("Revoked: the issuing OPD has revoked this document; it is no longer valid."),
-        REVOKED_CERTIFICATE: _("Signed with a revoked certificate: the signing service has revoked the "
-                               "signer's electronic certificate."),
+        REVOKED_CERTIFICATE: _(
+            "Signed with a revoked certificate: the signing service has revoked the signer's electronic certificate."
+        ),
         NOTHING: _("Give the PDF file or the text of the QR code to check."),
     }[verdict]
 

@@ -492,6 +492,20 @@ def verify_document(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+def demo_crl(request: HttpRequest, name: str) -> HttpResponse:
+    """The CRLs of the local demo PKI (the distribution points its certificates name);
+    404 when Etam signs through a remote service (its CA publishes its own)."""
+    from etam.eservices.signing.signer import LocalSigner, get_signer
+
+    signer = get_signer()
+    if not isinstance(signer, LocalSigner) or name not in ("root", "intermediate"):
+        raise Http404
+    response = HttpResponse(signer.pki.crl(name), content_type="application/pkix-crl")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
 def public_keys(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(
         {"format": "etam.document-keys/1", "payload_prefix": documents.PAYLOAD_PREFIX, "keys": documents.public_keys()},

@@ -212,9 +212,7 @@ def to_sign(request: HttpRequest) -> HttpResponse:
                 errors = refused.errors
             else:
                 if outcome.signed:
-                    messages.success(
-                        request, _("%(n)s document(s) signed and issued.") % {"n": len(outcome.signed)}
-                    )
+                    messages.success(request, _("%(n)s document(s) signed and issued.") % {"n": len(outcome.signed)})
                 if outcome.waiting:
                     messages.warning(request, _deferred_message(True))
                 return redirect("eservices:to_sign")

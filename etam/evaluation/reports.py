@@ -185,7 +185,10 @@ def _bar_chart(title: str, labels: list[str], self_values: list[Any], assessed_v
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.fontSize = 9
-    legend.colorNamePairs = [(chart.bars[0].fillColor, "Penilaian mandiri"), (chart.bars[1].fillColor, "Hasil penilaian")]
+    legend.colorNamePairs = [
+        (chart.bars[0].fillColor, "Penilaian mandiri"),
+        (chart.bars[1].fillColor, "Hasil penilaian"),
+    ]
     legend.dx = legend.dy = 8
     legend.deltax = 120
     drawing.add(legend)
@@ -225,7 +228,9 @@ def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
         canvas.drawRightString(width - 15 * mm, 8 * mm, f"Halaman {page_doc.page}")
         if provisional:
             canvas.setFont("Helvetica-Bold", 9)
-            canvas.drawRightString(width - 15 * mm, height - 10 * mm, "INDEKS SEMENTARA — belum semua indikator dinilai")
+            canvas.drawRightString(
+                width - 15 * mm, height - 10 * mm, "INDEKS SEMENTARA — belum semua indikator dinilai"
+            )
         canvas.restoreState()
 
     def diff(x: Any, y: Any) -> str:

@@ -2,11 +2,11 @@
 jabatan, name and NIP beside the visible signature/QR, the BSrE footnote, dates derived
 from the answers, and true PDF metadata."""
 
-import datetime as dt
 import shutil
 import subprocess
 
 import pytest
+from django.utils import timezone
 
 from etam.eservices import demo, services
 from etam.eservices.models import IssuedDocument
@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 def text_of(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "dokumen.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"], capture_output=True,
-                          text=True, timeout=60).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True, timeout=60
+    ).stdout
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
@@ -39,7 +40,7 @@ def test_research_permit_page_one(province, research_service, tmp_path):
     import os
 
     if os.environ.get("ETAM_KEEP_SAMPLE"):  # to look at page 1 (the note of issue 13)
-        open(os.environ["ETAM_KEEP_SAMPLE"], "wb").write(pdf)  # noqa: PTH123, SIM115
+        open(os.environ["ETAM_KEEP_SAMPLE"], "wb").write(pdf)  # noqa: SIM115
     text = text_of(pdf, tmp_path)
     # Kop surat, title and number.
     assert "PEMERINTAH PROVINSI KALIMANTAN TIMUR" in text
@@ -53,6 +54,6 @@ def test_research_permit_page_one(province, research_service, tmp_path):
     # The standard footnote, with the printed verification address.
     assert "Balai Sertifikasi Elektronik (BSrE)" in text and f"/v/{document.code}" in text
     # True metadata: created now, by the signer's OPD; not 1 January 2000.
-    year = dt.date.today().strftime("%Y").encode()
+    year = str(timezone.localdate().year).encode()
     assert b"/CreationDate (D:" + year in pdf and b"D:20000101" not in pdf
     assert b"/Author (Admin DPMPTSP" in pdf

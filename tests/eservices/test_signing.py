@@ -107,7 +107,9 @@ def test_service_down_the_citizen_is_not_refused_and_the_document_waits(province
     running = fakebsre.Running(Path(hub.app.pki.directory), port=hub.server.server_port)  # same address
     try:
         signer.reset()
-        outcome = services.documents_sign(actor=province.admin_dpmptsp, documents_=[document], passphrase=OFFICIAL_PASSPHRASE)
+        outcome = services.documents_sign(
+            actor=province.admin_dpmptsp, documents_=[document], passphrase=OFFICIAL_PASSPHRASE
+        )
     finally:
         running.stop()
     assert [d.pk for d in outcome.signed] == [document.pk]
@@ -233,3 +235,14 @@ def test_local_demo_signer_also_gives_b_lt(province, info_service):
     document = IssuedDocument.objects.get(application=application)
     result = ltv.validate(document.file.read(), documents.trust_roots())
     assert result.ok and result.has_dss and result.has_timestamp
+
+
+def test_the_local_demo_crls_are_served_where_the_certificates_point(client):
+    from cryptography import x509
+
+    local = signer.get_signer()
+    response = client.get("/v/pki/intermediate.crl")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pkix-crl"
+    crl = x509.load_der_x509_crl(response.content)
+    assert crl.issuer == local.pki.ca("intermediate").cert.subject
+    assert client.get("/v/pki/tsa.crl").status_code == 404

@@ -46,7 +46,10 @@ def test_wrong_passphrase_on_the_page_names_the_field_and_changes_nothing(provin
         case_url(waiting_case), {"apa": "tindakan", "tindakan": "setujui", "passphrase": "keliru"}
     )
     page = response.content.decode()
-    assert response.status_code == 200 and "Passphrase: layanan tanda tangan elektronik menyatakan passphrase salah" in page
+    assert (
+        response.status_code == 200
+        and "Passphrase: layanan tanda tangan elektronik menyatakan passphrase salah" in page
+    )
     assert 'href="#f-passphrase"' in page and 'aria-invalid="true"' in page
     waiting_case.refresh_from_db()
     assert waiting_case.state == "persetujuan" and not IssuedDocument.objects.exists()

@@ -53,7 +53,9 @@ def test_an_edited_qr_field_is_changed(issued):
     prefix, body, signature = issued.qr_payload.split(".")
     fields = json.loads(documents.unb64url(body))
     fields["h"] = documents.holder_digest("Orang Lain")
-    forged = f"{prefix}.{documents.b64url(json.dumps(fields, separators=(',', ':'), sort_keys=True).encode())}.{signature}"
+    forged = (
+        f"{prefix}.{documents.b64url(json.dumps(fields, separators=(',', ':'), sort_keys=True).encode())}.{signature}"
+    )
     result = check(qr=forged)
     assert result["verdict"] == "changed" and result["message"].startswith("Berubah:")
 

@@ -49,13 +49,20 @@ def _multipart(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
-        payload = part.get_payload(decode=True) or b""
-        out[str(name)] = payload if part.get_filename() else payload.decode()
+        payload = part.get_payload(decode=True)
+        raw = payload if isinstance(payload, bytes) else b""
+        out[str(name)] = raw if part.get_filename() else raw.decode()
     return out
 
 
 class FakeBsre:
-    def __init__(self, directory: Path, base_url: str, user: str = "esign", password: str = "esign") -> None:
+    def __init__(
+        self,
+        directory: Path,
+        base_url: str,
+        user: str = "esign",
+        password: str = "esign",  # noqa: S107 (the fake hub's test credentials)
+    ) -> None:
         self.pki = pki.Pki(directory, base_url)
         self.expected_auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         self.calls: list[str] = []  # paths only (tests count calls; never the body)
@@ -181,7 +188,7 @@ class Running:
             host, port, lambda e, s: self.app(e, s), server_class=_ThreadingServer, handler_class=_QuietHandler
         )
         self.url = f"http://{host}:{self.server.server_port}"
-        self.app = FakeBsre(directory, self.url)
+        self.app: FakeBsre = FakeBsre(directory, self.url)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -202,9 +209,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--passphrase", default="")
     args = parser.parse_args(argv)
     directory = Path(args.dir)
-    url = args.url or (
-        (directory / "base_url.txt").read_text() if (directory / "base_url.txt").exists() else ""
-    ) or f"http://{args.host}:{args.port}"
+    url = (
+        args.url
+        or ((directory / "base_url.txt").read_text() if (directory / "base_url.txt").exists() else "")
+        or f"http://{args.host}:{args.port}"
+    )
     hierarchy = pki.Pki(directory, url)
     if args.command == "enrol":
         print(hierarchy.enrol(nik=args.nik, name=args.name, passphrase=args.passphrase))

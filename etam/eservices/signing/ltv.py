@@ -199,7 +199,7 @@ def validate(pdf: bytes, roots: list[bytes], *, moment: dt.datetime | None = Non
     result.trusted = bool(status.trusted)
     result.whole_file = status.coverage in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
     ts = status.timestamp_validity
-    result.timestamped = ts is not None and bool(ts.intact and ts.valid and ts.trusted) or bool(stamps)
+    result.timestamped = (ts is not None and bool(ts.intact and ts.valid and ts.trusted)) or bool(stamps)
     modification = getattr(status, "modification_level", None)
     modified_ok = modification is None or modification.name in ("NONE", "LTA_UPDATES")
     if not result.intact or not modified_ok or not result.whole_file:

@@ -100,9 +100,7 @@ class Pki:
     def _write_ca(self, name: str, cert: x509.Certificate, key: Any) -> None:
         (self.directory / f"{name}.pem").write_bytes(cert.public_bytes(PEM))
         path = self.directory / f"{name}.key.pem"
-        path.write_bytes(
-            key.private_bytes(PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-        )
+        path.write_bytes(key.private_bytes(PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         path.chmod(0o600)
 
     def ca(self, name: str) -> Ca:
@@ -143,9 +141,7 @@ class Pki:
             .add_extension(x509.BasicConstraints(ca=ca, path_length=(1 if issuer is None else 0) if ca else None), True)
             .add_extension(usage, critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key()), critical=False
-            )
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key()), critical=False)
         )
         if issuer is not None:
             url = f"{self.base_url}/crl/{issuer.name}.crl"
@@ -365,7 +361,9 @@ def pyhanko_sign(
         signing_key=asn1_keys.PrivateKeyInfo.load(
             key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         ),
-        cert_registry=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(c.public_bytes(der)) for c in chain]),
+        cert_registry=SimpleCertificateStore.from_certs(
+            [asn1_x509.Certificate.load(c.public_bytes(der)) for c in chain]
+        ),
     )
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -389,7 +387,8 @@ def pyhanko_sign(
                 x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID
             ),
         )
-    spec = sig_fields.SigFieldSpec(FIELD_NAME, on_page=max(page, 1) - 1, box=box if visible else None)
+    field_box = (int(box[0]), int(box[1]), int(box[2]), int(box[3])) if visible else None
+    spec = sig_fields.SigFieldSpec(FIELD_NAME, on_page=max(page, 1) - 1, box=field_box)
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=style, new_field_spec=spec)
     output = io.BytesIO()
     pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output)

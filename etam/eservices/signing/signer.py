@@ -236,7 +236,9 @@ class RemoteSigner:
         raise SigningRefused(code or pki.BAD_REQUEST)
 
     def verify(self, pdf: bytes) -> dict[str, Any]:
-        response = self._call("POST", "/api/sign/verify", files={"signed_file": ("dokumen.pdf", pdf, "application/pdf")})
+        response = self._call(
+            "POST", "/api/sign/verify", files={"signed_file": ("dokumen.pdf", pdf, "application/pdf")}
+        )
         return dict(response.json()) if response.status_code == 200 else {}
 
     def status(self) -> dict[str, Any]:
@@ -290,7 +292,11 @@ class RemoteSigner:
         response = self._call("GET", "/tsa/certificates")
         if response.status_code != 200:
             return []
-        return [part.encode() + b"-----END CERTIFICATE-----\n" for part in response.text.split("-----END CERTIFICATE-----") if "BEGIN" in part]
+        return [
+            part.encode() + b"-----END CERTIFICATE-----\n"
+            for part in response.text.split("-----END CERTIFICATE-----")
+            if "BEGIN" in part
+        ]
 
 
 @lru_cache(maxsize=1)
