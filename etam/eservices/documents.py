@@ -40,6 +40,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from etam.core import audit
 from etam.core.models import Institution
@@ -669,6 +670,7 @@ def qr_png(text: str) -> bytes:
     return buffer.getvalue()
 
 
+@sensitive_variables("passphrase")
 def sign_and_issue(document: IssuedDocument, *, passphrase: str, signer: Any = None) -> IssuedDocument:
     """Render the document with the official's signature block, sign it through the
     signing service as that official (NIK + passphrase), add B-LT data and store it.

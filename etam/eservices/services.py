@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from etam.core import audit
 from etam.core.models import Agency, Role, RoleGrant
@@ -649,6 +650,7 @@ def _check_staff(actor: Any, application: Application) -> None:
         raise PermissionDenied(_("You do not have permission for this action."))
 
 
+@sensitive_variables("passphrase")
 def application_act(
     *,
     actor: Any,
@@ -799,6 +801,7 @@ def signing_error_message(exc: Exception) -> str:
     return _("Passphrase: the signing service refused the request. Nothing was signed.")
 
 
+@sensitive_variables("passphrase")
 def _sign_now(document: IssuedDocument, passphrase: str) -> bool:
     """True when signed; False when the service is down (the document stays to sign).
     A refusal raises ``ApplicationRefused`` so the caller's transaction rolls back."""
@@ -840,6 +843,7 @@ class SigningOutcome:
     waiting: list[IssuedDocument]
 
 
+@sensitive_variables("passphrase")
 def documents_sign(*, actor: Any, documents_: list[IssuedDocument], passphrase: str) -> SigningOutcome:
     """Sign several documents from the official's "to sign" list with one passphrase
     entry. Each document is its own transaction; a refusal stops the batch (the same

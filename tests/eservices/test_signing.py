@@ -246,3 +246,27 @@ def test_the_local_demo_crls_are_served_where_the_certificates_point(client):
     crl = x509.load_der_x509_crl(response.content)
     assert crl.issuer == local.pki.ca("intermediate").cert.subject
     assert client.get("/v/pki/tsa.crl").status_code == 404
+
+
+def test_an_error_report_hides_the_passphrase(province, info_service, hub, rf, monkeypatch):
+    """Django's error report (500 page in DEBUG, error e-mails) shows frame locals: the
+    signing frames mark the passphrase as sensitive."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the TSA exploded")
+
+    monkeypatch.setattr(signer, "sign_b_lt", boom)
+    application = ready_for_approval(province, info_service)
+    try:
+        approve(province, application)
+    except RuntimeError:
+        frames = ExceptionReporter(rf.post("/"), *sys.exc_info()).get_traceback_data()["frames"]
+    else:  # pragma: no cover
+        raise AssertionError("expected the failure")
+    ours = [frame for frame in frames if "/etam/" in frame["filename"]]  # not this test's own frames
+    local_vars = repr([frame["vars"] for frame in ours])
+    assert "application_act" in repr([f["function"] for f in ours]) and "'passphrase'" in local_vars
+    assert OFFICIAL_PASSPHRASE not in local_vars

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import pybreaker
 import requests
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from etam.eservices.signing import ltv, pki
@@ -203,6 +204,7 @@ class RemoteSigner:
             raise SigningUnavailable(str(exc)) from None
 
     # -- API ----------------------------------------------------------------------------
+    @sensitive_variables("data", "request")
     def sign(self, request: SignRequest) -> bytes:
         x, y, x2, y2 = request.box
         data = {
