@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from etam.core.models import Agency, Institution, Role, User
+from etam.core.models import Agency, Institution, Role, SigningIdentity, User
 from tests.factories import AgencyFactory, InstitutionFactory, StaffFactory, UserFactory, grant
 
 # --- Reference regions (helper refdata-demo): loaded once per test database. ---------------
@@ -99,7 +99,7 @@ def province(db) -> Province:
         grant(user, role, scope)
         return user
 
-    return Province(
+    province = Province(
         kaltim=kaltim,
         samarinda=samarinda,
         diskominfo=diskominfo,
@@ -120,3 +120,34 @@ def province(db) -> Province:
         citizen=UserFactory(full_name="Warga Satu", email="warga1@example.id"),
         other_citizen=UserFactory(full_name="Warga Dua", email="warga2@example.id"),
     )
+    return province
+
+
+def make_signatory(user: User, agency: Agency) -> User:
+    """Make ``user`` a signing official (penandatangan) of ``agency`` with a BSrE identity."""
+    grant(user, Role.SIGNATORY, agency)
+    SigningIdentity.objects.create(user=user, nik=OFFICIAL_NIK, nip="198001012005011001", position=OFFICIAL_POSITION)
+    return user
+
+
+@pytest.fixture
+def signatory(province) -> User:
+    """The DPMPTSP admin as its signing official (the approver of the demo workflow)."""
+    return make_signatory(province.admin_dpmptsp, province.dpmptsp)
+
+
+OFFICIAL_NIK = "6472010101800003"
+OFFICIAL_POSITION = "Kepala Dinas Penanaman Modal dan PTSP Provinsi Kalimantan Timur"
+OFFICIAL_PASSPHRASE = "Rahasia-TTE-uji-9173"
+
+
+@pytest.fixture(autouse=True)
+def _signing_dir(settings, tmp_path_factory):
+    """Each test signs with a demo PKI in a session temporary directory (not var/)."""
+    from etam.eservices.signing import signer
+
+    settings.ESERVICES_SIGNING_DIR = tmp_path_factory.getbasetemp() / "signing"
+    settings.ESERVICES_SIGNER = "local"
+    signer.reset()
+    yield
+    signer.reset()

@@ -165,6 +165,15 @@ ACCOUNTS: list[DemoAccount] = [
         "admin_dpmptsp", "Admin DPMPTSP Kaltim", _email("admin.dpmptsp"), None, Role.AGENCY_ADMIN, "64", "DPMPTSP"
     ),
     DemoAccount(
+        "kepala_dpmptsp",
+        "Kepala DPMPTSP Kaltim (penandatangan)",
+        _email("kepala.dpmptsp"),
+        None,
+        Role.SIGNATORY,
+        "64",
+        "DPMPTSP",
+    ),
+    DemoAccount(
         "petugas_dpmptsp",
         "Petugas Layanan DPMPTSP",
         _email("petugas.dpmptsp"),

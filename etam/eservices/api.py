@@ -160,13 +160,26 @@ class VerifyDocumentOut(Schema):
     revoked: bool
     revoked_at: str | None
     revoke_reason: str | None
+    issued_on_display: str = Field("", description="The issue date as printed, dd/mm/yyyy")
+
+
+class VerifySignerOut(Schema):
+    name: str
+    nip: str
+    position: str
+    signed_at: str = Field(description="dd/mm/yyyy HH:MM, local time, from the timestamp")
+    timestamped: bool
+    certificate_valid_then: bool
 
 
 class VerifyOut(Schema):
     valid: bool
+    verdict: str = Field(description="genuine | changed | not_etam | revoked_document | revoked_certificate | nothing")
+    message: str = Field(description="The verdict in plain words, in the request's language (Indonesian first)")
     checks: dict[str, bool]
     errors: list[str]
     document: VerifyDocumentOut | None
+    signer: VerifySignerOut | None = None
 
 
 # ---------------------------------------------------------------- helpers

@@ -44,6 +44,9 @@ OFFICERS = [
     ("admin.dinkes", "Admin Dinkes Kaltim", Role.AGENCY_ADMIN, "DINKES"),
 ]
 
+# The demo signing officials' passphrase at the in-process signing service (demo mode only).
+DEMO_SIGNING_PASSPHRASE = "tte-demo-kaltim"  # noqa: S105 (demo mode only)
+
 DEMO_NIKS = ["6472014412950003", "6472011203880004", "6471052506010005", "6402071708920006"]
 
 
@@ -198,10 +201,9 @@ REASONS = {
 }
 
 
-def _cases(service: Service, officer: User, admin: User, citizens: list[User], write: Write) -> None:
-    from etam.eservices import documents
-    from etam.eservices.models import IssuedDocument
-
+def _cases(
+    service: Service, officer: User, admin: User, citizens: list[User], write: Write, *, passphrase: str = ""
+) -> None:
     if Application.objects.filter(service=service).exists():
         return
     version = service.published_version
@@ -218,11 +220,12 @@ def _cases(service: Service, officer: User, admin: User, citizens: list[User], w
             actor = admin if who == "admin" else officer
             with transaction.atomic():
                 application = services.application_act(
-                    actor=actor, application=application, action=action, reason=REASONS.get(action, "")
+                    actor=actor,
+                    application=application,
+                    action=action,
+                    reason=REASONS.get(action, ""),
+                    passphrase=passphrase if action == "setujui" else "",
                 )
-        document = IssuedDocument.objects.filter(application=application).first()
-        if document is not None:
-            documents.generate(document.pk)
         made += 1
     write(f"  {service.name}: {made} permohonan demo / demo applications")
 
@@ -260,8 +263,44 @@ def load(write: Write) -> None:
             or _core_user("admin_dpmptsp" if code == "DPMPTSP" else None)
             or admin_user
         )
+        signing = _make_signatory(admin, agency, definition["document_template"], write)
         if citizens:
-            _cases(service, officer, admin, citizens, write)
+            _cases(service, officer, admin, citizens, write, passphrase=signing)
+
+
+def _make_signatory(user: User, agency: Agency, template: dict[str, Any], write: Write) -> str:
+    """Give the approving admin the penandatangan grant and a signing identity, and (in
+    demo mode, signing locally) a certificate at the in-process signing service.
+    Returns the passphrase to sign with, or "" (documents then wait in "to sign")."""
+    from django.conf import settings
+
+    from etam.core.demo import demo_passwords_allowed
+    from etam.core.models import SigningIdentity
+
+    if not RoleGrant.objects.active().filter(user=user, role=Role.SIGNATORY, agency=agency).exists():
+        grant = RoleGrant.objects.create(user=user, role=Role.SIGNATORY, agency=agency, institution=agency.institution)
+        audit.record(actor=None, action="core.role_grant_create", target=grant, after={"role": Role.SIGNATORY})
+    # A made-up NIK per official (kecamatan 64.72.01, born 01-01-1975, a running number).
+    nik = f"6472010101750{user.pk % 1000:03d}"
+    identity, created = SigningIdentity.objects.get_or_create(
+        user=user,
+        defaults={
+            "nik": nik,
+            "nip": f"19750101200001{1000 + user.pk % 9000:04d}",
+            "position": template.get("signatory_title") or f"Kepala {agency.name}",
+        },
+    )
+    if created:
+        audit.record(actor=None, action="core.signing_identity_create", target=user, after={"user": user.pk})
+    if not demo_passwords_allowed() or settings.ESERVICES_SIGNER != "local":
+        return ""
+    from etam.eservices.signing.signer import get_signer
+
+    local = get_signer().pki  # type: ignore[attr-defined]
+    if not local.is_enrolled(str(identity.nik)):
+        local.enrol(nik=str(identity.nik), name=str(user), passphrase=DEMO_SIGNING_PASSPHRASE)
+        write(f"  penandatangan demo / demo signing official: {user} (passphrase {DEMO_SIGNING_PASSPHRASE})")
+    return DEMO_SIGNING_PASSPHRASE
 
 
 def _core_user(key: str | None) -> User | None:

@@ -141,7 +141,8 @@ def izin_penelitian() -> dict[str, Any]:
                 "\u201c{answer.judul}\u201d di {answer.lokasi} pada {answer.mulai} sampai {answer.selesai}.",
                 "Peneliti wajib mematuhi ketentuan yang berlaku dan menyerahkan salinan hasil penelitian.",
             ],
-            "valid_days": 180,
+            "valid_until_answer": "selesai",
+            "place": "Samarinda",
             "signatory_title": "Kepala DPMPTSP Provinsi Kalimantan Timur",
         },
     }

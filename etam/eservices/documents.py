@@ -18,6 +18,7 @@ the payload digest); an edited payload field breaks the Ed25519 signature.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -39,6 +40,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from etam.core import audit
 from etam.core.models import Institution
@@ -336,14 +338,44 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return out
 
 
+# Where the visible signature (the QR drawn by the signing service) sits on page 1, in
+# points from the bottom left: beside the signature block's name and NIP.
+QR_BOX = (318.0, 118.0, 398.0, 198.0)
+BLOCK_X = 405.0
+
+
+def tanggal(value: dt.date) -> str:
+    """A date in naskah dinas form: "3 Desember 2026"."""
+    from django.utils import formats, translation
+
+    with translation.override("id"):
+        return str(formats.date_format(value, "j F Y"))
+
+
+def valid_until(document: IssuedDocument, application: Application) -> dt.date | None:
+    """The end of validity: a date answer named by the template (e.g. the end of the
+    research period), else ``valid_days`` after the issue date."""
+    template = application.version.document_template
+    name = template.get("valid_until_answer")
+    if name:
+        raw = application.all_answers().get(name)
+        try:
+            return dt.date.fromisoformat(str(raw))
+        except ValueError:
+            pass
+    if template.get("valid_days"):
+        return document.issued_on + dt.timedelta(days=int(template["valid_days"]))
+    return None
+
+
 def render_content_pdf(document: IssuedDocument, application: Application) -> bytes:
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from etam.eservices import formengine
     from etam.eservices.definitions import iter_fields
@@ -366,30 +398,92 @@ def render_content_pdf(document: IssuedDocument, application: Application) -> by
         if group is None and spec["type"] not in formengine.PROTECTED_TYPES and spec["name"] in answers:
             values[f"answer.{spec['name']}"] = formengine.display_value(spec, answers[spec["name"]], answers)
     styles = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=11, leading=15, alignment=4)
+    small = ParagraphStyle("small", parent=styles["Normal"], fontSize=9, leading=11)
+    kop_1 = ParagraphStyle(
+        "kop1", parent=styles["Normal"], fontName="Helvetica-Bold", fontSize=14, leading=18, alignment=1
+    )
+    kop_2 = ParagraphStyle(
+        "kop2", parent=styles["Normal"], fontName="Helvetica-Bold", fontSize=12, leading=16, alignment=1
+    )
+    kop_3 = ParagraphStyle("kop3", parent=styles["Normal"], fontSize=9, leading=12, alignment=1)
+    title = ParagraphStyle(
+        "title", parent=styles["Normal"], fontName="Helvetica-Bold", fontSize=12, leading=16, alignment=1
+    )
+    centred = ParagraphStyle("centred", parent=styles["Normal"], fontSize=11, leading=15, alignment=1)
+    place = template.get("place") or institution.name.removeprefix("Pemerintah ")
+    signatory = document.signer_position or template.get("signatory_title") or f"Kepala {agency.name}"
+    verify_url = f"{settings.ESERVICES_PUBLIC_BASE_URL}/v/{document.code}"
+
+    def first_page(canvas: Any, _doc: Any) -> None:
+        canvas.saveState()
+        width = A4[0]
+        # Signature block: place and date, jabatan, (visible signature + QR), name, NIP.
+        canvas.setFont("Helvetica", 11)
+        y = QR_BOX[3] + 52
+        canvas.drawString(QR_BOX[0], y, f"Ditetapkan di {place}")
+        canvas.drawString(QR_BOX[0], y - 14, f"pada tanggal {tanggal(document.issued_on)}")
+        line_y = y - 30
+        for chunk in _wrap(signatory, 42):
+            canvas.drawString(QR_BOX[0], line_y, chunk)
+            line_y -= 13
+        canvas.setFont("Helvetica", 9)
+        canvas.drawString(BLOCK_X, QR_BOX[1] + 58, "Ditandatangani")
+        canvas.drawString(BLOCK_X, QR_BOX[1] + 47, "secara elektronik")
+        canvas.setFont("Helvetica-Bold", 11)
+        canvas.drawString(QR_BOX[0], QR_BOX[1] - 16, document.signer_name or "")
+        canvas.setFont("Helvetica", 11)
+        if document.signer_nip:
+            canvas.drawString(QR_BOX[0], QR_BOX[1] - 30, f"NIP {document.signer_nip}")
+        # The standard footnote.
+        canvas.setLineWidth(0.4)
+        canvas.line(20 * mm, 26 * mm, width - 20 * mm, 26 * mm)
+        canvas.setFont("Helvetica-Oblique", 9)
+        canvas.drawString(
+            20 * mm,
+            21 * mm,
+            "Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik yang",
+        )
+        canvas.drawString(
+            20 * mm, 17 * mm, "diterbitkan oleh Balai Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara."
+        )
+        canvas.drawString(20 * mm, 13 * mm, f"Keaslian dokumen dapat diperiksa di {verify_url}")
+        canvas.restoreState()
+
     buffer = io.BytesIO()
     pdf = SimpleDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=20 * mm,
         rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=75 * mm,
+        topMargin=12 * mm,
+        bottomMargin=95 * mm,
         title=f"{template['title']} {document.number}",
-        author=institution.name,
-        subject=service.name,
+        author=f"{document.signer_name or signatory}, {agency.name}",
+        subject=f"{template['title']} — {service.name}",
         creator="Etam SPBE Kaltim",
-        invariant=True,
+        producer="Etam SPBE Kaltim (ReportLab)",
+        keywords=[document.number, document.code],
     )
     story: list[Any] = [
-        Paragraph(escape(institution.name.upper()), styles["Title"]),
-        Paragraph(escape(agency.name), styles["Heading3"]),
+        Paragraph(escape(f"PEMERINTAH {institution.name.upper().removeprefix('PEMERINTAH ')}"), kop_1),
+        Paragraph(escape(agency.name.upper()), kop_2),
+        Paragraph(
+            escape(
+                " · ".join(x for x in (agency.address, agency.phone and f"Telp. {agency.phone}", agency.email) if x)
+            ),
+            kop_3,
+        ),
+        Spacer(1, 2 * mm),
+        HRFlowable(width="100%", thickness=2, color=colors.black, spaceAfter=1),
+        HRFlowable(width="100%", thickness=0.5, color=colors.black),
+        Spacer(1, 8 * mm),
+        Paragraph(f"<u>{escape(template['title'].upper())}</u>", title),
+        Paragraph(escape(f"Nomor: {document.number}"), centred),
         Spacer(1, 6 * mm),
-        Paragraph(escape(template["title"].upper()), styles["Heading2"]),
-        Paragraph(escape(f"Nomor: {document.number}"), styles["Normal"]),
-        Spacer(1, 5 * mm),
     ]
     for paragraph in template["body"]:
-        story.append(Paragraph(escape(_fill(paragraph, values)), styles["BodyText"]))
+        story.append(Paragraph(escape(_fill(paragraph, values)), body))
         story.append(Spacer(1, 2 * mm))
     rows = [
         ["Nama pemegang", document.holder_name],
@@ -398,28 +492,25 @@ def render_content_pdf(document: IssuedDocument, application: Application) -> by
         ["Tanggal permohonan", timezone.localtime(application.submitted_at).strftime("%d/%m/%Y")],
         ["Tanggal terbit", document.issued_on.strftime("%d/%m/%Y")],
     ]
-    if template.get("valid_days"):
-        until = document.issued_on + dt.timedelta(days=int(template["valid_days"]))
+    until = valid_until(document, application)
+    if until is not None:
         rows.append(["Berlaku sampai", until.strftime("%d/%m/%Y")])
     rows += [[item["label"], _fill(item["value"], values)] for item in template.get("fields", [])]
     table = Table(
-        [[Paragraph(escape(a), styles["Normal"]), Paragraph(escape(b), styles["Normal"])] for a, b in rows],
-        colWidths=[50 * mm, 115 * mm],
+        [[Paragraph(escape(a), small), Paragraph(escape(b), small)] for a, b in rows],
+        colWidths=[50 * mm, 120 * mm],
     )
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [Spacer(1, 4 * mm), table, Spacer(1, 6 * mm)]
-    signatory = template.get("signatory_title") or f"Kepala {agency.name}"
-    story.append(
-        Paragraph(
-            escape(
-                f"Ditandatangani secara elektronik oleh {signatory}. Keaslian dokumen dapat diperiksa dengan "
-                f"memindai kode QR atau di {settings.ESERVICES_PUBLIC_BASE_URL}/v/{document.code}"
-            ),
-            styles["Italic"],
-        )
-    )
-    pdf.build(story)
+    story += [Spacer(1, 3 * mm), table]
+    pdf.build(story, onFirstPage=first_page)
+    # Not ``invariant``: the creation date is the real time of rendering (at signing).
     return buffer.getvalue()
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]
 
 
 def _qr_appearance(text: str, height: float) -> Any:
@@ -492,36 +583,28 @@ class PdfVerification:
     covers_whole_file: bool = False
     signer: str = ""
     error: str = ""
+    ltv: Any = None
 
 
 def verify_pdf(pdf: bytes, trust_roots_pem: list[bytes]) -> PdfVerification:
-    """Validate the PAdES signature with pyHanko against the given trust roots."""
+    """Validate the approval signature in long-term mode (B-LT: the DSS and timestamps in
+    the file) with pyHanko against the given trust roots. ``error`` is a problem code."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
 
-    roots = [
-        asn1_x509.Certificate.load(x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER))
-        for pem in trust_roots_pem
-    ]
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf))
-        signatures = reader.embedded_signatures
-        if not signatures:
-            return PdfVerification(False, error="no signature in the PDF")
-        status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=roots, allow_fetching=False))
-    except Exception as exc:  # a mangled PDF is simply not valid
-        return PdfVerification(False, error=f"{exc.__class__.__name__}: {exc}"[:300])
-    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
-    padding_clean = _signature_padding_clean(signatures[-1])
+    from etam.eservices.signing import ltv
+
+    result = ltv.validate(pdf, trust_roots_pem)
+    padding_clean = False
+    with contextlib.suppress(Exception):  # unreadable: ltv.validate already said so
+        padding_clean = all(_signature_padding_clean(s) for s in PdfFileReader(io.BytesIO(pdf)).embedded_signatures)
     return PdfVerification(
-        valid=bool(status.intact and status.valid and status.trusted and whole and padding_clean),
-        intact=bool(status.intact),
-        trusted=bool(status.trusted),
-        covers_whole_file=whole,
-        signer=signer,
+        valid=result.ok and padding_clean,
+        intact=result.intact and padding_clean,
+        trusted=result.trusted,
+        covers_whole_file=result.whole_file,
+        signer=result.signer_name,
+        error=result.problem or ("" if padding_clean else "changed"),
+        ltv=result,
     )
 
 
@@ -545,7 +628,9 @@ def _signature_padding_clean(signature: Any) -> bool:
 
 
 def trust_roots() -> list[bytes]:
-    roots = []
+    from etam.eservices.signing.signer import get_signer
+
+    roots = list(get_signer().trust_roots())
     for key in SigningKey.objects.filter(purpose=SigningKey.Purpose.PADES):
         roots.append((key.ca_certificate_pem or key.certificate_pem).encode())
     for path in (
@@ -559,75 +644,115 @@ def trust_roots() -> list[bytes]:
 # Generation (background task)
 
 
-def generate(document_id: int) -> IssuedDocument:
-    """Render, sign and store the document. Idempotent: an issued document is left alone."""
+def preview_pdf(application: Application, official: Any) -> bytes:
+    """The content PDF as it would be issued today by this official: not saved, not
+    signed, with "PRATINJAU" (preview) in place of the number."""
+    from etam.eservices.services import signing_identity
+
+    identity = signing_identity(official)
+    draft = IssuedDocument(
+        application=application,
+        number="PRATINJAU",
+        code="pratinjau",
+        holder_name=application.holder_name,
+        issued_on=timezone.localdate(),
+        signer_name=str(official)[:150],
+        signer_nip=identity.nip if identity else "",
+        signer_position=identity.position if identity else "",
+        created_at=timezone.now(),
+    )
+    return render_content_pdf(draft, application)
+
+
+def qr_png(text: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=4, border=2)
+    return buffer.getvalue()
+
+
+@sensitive_variables("passphrase")
+def sign_and_issue(document: IssuedDocument, *, passphrase: str, signer: Any = None) -> IssuedDocument:
+    """Render the document with the official's signature block, sign it through the
+    signing service as that official (NIK + passphrase), add B-LT data and store it.
+
+    Raises ``SigningRefused`` (wrong passphrase, unknown NIK, revoked certificate: nothing
+    changes) or ``SigningUnavailable`` (the document stays "to sign"). The passphrase is
+    only passed on to the signer; it is never stored or logged."""
+    from etam.eservices.signing.signer import SignRequest, get_signer, sign_b_lt
+
     document = IssuedDocument.objects.select_related(
-        "application__service", "application__version", "application__agency__institution", "application__applicant"
-    ).get(pk=document_id)
+        "application__service",
+        "application__version",
+        "application__agency__institution",
+        "signer__signing_identity",
+    ).get(pk=document.pk)
     if document.status == IssuedDocument.Status.ISSUED:
         return document
     application = document.application
     institution = application.agency.institution
-    try:
-        content_pdf = render_content_pdf(document, application)
-        key = qr_key(institution)
-        payload = make_payload(
-            key=key,
-            number=document.number,
-            code=document.code,
-            service_code=application.service.code,
-            institution_code=institution.region_code,
-            holder=document.holder_name,
-            issued_on=document.issued_on,
-            content_sha256=hashlib.sha256(content_pdf).digest(),
-            content_length=len(content_pdf),
-        )
-        qr_text = f"{settings.ESERVICES_PUBLIC_BASE_URL}/v/{document.code}#{payload}"
-        signed = sign_pdf(
-            content_pdf,
-            qr_text,
-            pades_material(institution),
+    identity = document.signer.signing_identity  # type: ignore[union-attr]
+    content_pdf = render_content_pdf(document, application)
+    key = qr_key(institution)
+    payload = make_payload(
+        key=key,
+        number=document.number,
+        code=document.code,
+        service_code=application.service.code,
+        institution_code=institution.region_code,
+        holder=document.holder_name,
+        issued_on=document.issued_on,
+        content_sha256=hashlib.sha256(content_pdf).digest(),
+        content_length=len(content_pdf),
+    )
+    qr_text = f"{settings.ESERVICES_PUBLIC_BASE_URL}/v/{document.code}#{payload}"
+    signed = sign_b_lt(
+        signer or get_signer(),
+        SignRequest(
+            pdf=content_pdf,
+            nik=str(identity.nik),
+            passphrase=passphrase,
+            visible=True,
+            page=1,
+            box=QR_BOX,
+            image_png=qr_png(qr_text),
             reason=f"{application.service.name} — {document.number}",
             location=institution.name,
-        )
-    except Exception as exc:
-        IssuedDocument.objects.filter(pk=document.pk).update(
-            status=IssuedDocument.Status.FAILED,
-            attempts=document.attempts + 1,
-            last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
-        )
-        logger.exception("document %s could not be generated", document.number)
-        raise
+        ),
+    )
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    signature = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
     from etam.eservices import notifications
 
-    with transaction.atomic():
-        locked = IssuedDocument.objects.select_for_update().get(pk=document.pk)
-        if locked.status == IssuedDocument.Status.ISSUED:
-            return locked
-        locked.file.save("dokumen.pdf", ContentFile(signed), save=False)
-        locked.pdf_sha256 = hashlib.sha256(signed).hexdigest()
-        locked.content_sha256 = hashlib.sha256(content_pdf).hexdigest()
-        locked.qr_payload = payload
-        locked.key_id = key.key_id
-        locked.status = IssuedDocument.Status.ISSUED
-        locked.attempts = document.attempts + 1
-        locked.last_error = ""
-        locked.save()
-        ApplicationEvent.objects.create(
-            application=application,
-            actor=None,
-            actor_label="sistem",
-            kind=ApplicationEvent.Kind.DOCUMENT_ISSUED,
-            message=locked.number,
-        )
-        audit.record(
-            actor=None,
-            action="eservices.document_issue",
-            target=application,
-            object_type="eservices.issueddocument",
-            object_id=locked.pk,
-            object_repr=locked.number,
-            after={"number": locked.number, "pdf_sha256": locked.pdf_sha256},
-        )
-        notifications.queue(application, "document_issued", {"number": locked.number})
+    locked = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+    if locked.status == IssuedDocument.Status.ISSUED:
+        return locked
+    locked.file.save("dokumen.pdf", ContentFile(signed), save=False)
+    locked.pdf_sha256 = hashlib.sha256(signed).hexdigest()
+    locked.content_sha256 = hashlib.sha256(content_pdf).hexdigest()
+    locked.qr_payload = payload
+    locked.key_id = key.key_id
+    locked.status = IssuedDocument.Status.ISSUED
+    locked.attempts = document.attempts + 1
+    locked.last_error = ""
+    locked.signed_at = timezone.now()
+    locked.certificate_serial = format(signature.signer_cert.serial_number, "x")
+    locked.save()
+    ApplicationEvent.objects.create(
+        application=application,
+        actor=document.signer,
+        actor_label=str(document.signer)[:200],
+        kind=ApplicationEvent.Kind.DOCUMENT_ISSUED,
+        message=locked.number,
+    )
+    audit.record(
+        actor=document.signer,
+        action="eservices.document_issue",
+        target=application,
+        object_type="eservices.issueddocument",
+        object_id=locked.pk,
+        object_repr=locked.number,
+        after={"number": locked.number, "pdf_sha256": locked.pdf_sha256, "certificate": locked.certificate_serial},
+    )
+    notifications.queue(application, "document_issued", {"number": locked.number})
     return locked

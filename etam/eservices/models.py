@@ -188,6 +188,9 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 class Application(AgencyOwned, models.Model):
     """A citizen's case (permohonan) on one service version."""
 
+    # Set by services.application_act: the document waits in "to sign" (not a column).
+    signing_deferred: bool = False
+
     tracking_number = models.CharField(_("tracking number"), max_length=40, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="applications")
     version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="applications")
@@ -389,6 +392,7 @@ class IssuedDocument(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "diproses", _("Being generated")
+        TO_SIGN = "tunggu_tte", _("Waiting for the signature")
         ISSUED = "terbit", _("Issued")
         FAILED = "gagal", _("Generation failed")
 
@@ -411,6 +415,15 @@ class IssuedDocument(models.Model):
     )
     revoke_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The official who approved and signs (docs/adr/0084); a snapshot of the signature block.
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="documents_to_sign"
+    )
+    signer_name = models.CharField(max_length=150, blank=True)
+    signer_nip = models.CharField(max_length=18, blank=True)
+    signer_position = models.CharField(max_length=200, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    certificate_serial = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -32,6 +32,7 @@ def register_all() -> None:
     register_staff(
         NavEntry(label=_("Application inbox"), url_name="eservices:inbox", order=20, permission=services.PERM_PROCESS)
     )
+    register_staff(NavEntry(label=_("To sign"), url_name="eservices:to_sign", order=20, permission=services.PERM_SIGN))
     register_staff(
         NavEntry(
             label=_("Services (manage)"), url_name="eservices:staff_services", order=21, permission=services.PERM_MANAGE

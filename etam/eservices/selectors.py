@@ -262,3 +262,12 @@ def document_by_code(code: str) -> IssuedDocument | None:
         .filter(code=code.strip().lower())
         .first()
     )
+
+
+def documents_to_sign(user: Any) -> QuerySet[IssuedDocument]:
+    """Documents waiting for this official's signature (oldest first)."""
+    return (
+        IssuedDocument.objects.filter(signer_id=getattr(user, "pk", None), status=IssuedDocument.Status.TO_SIGN)
+        .select_related("application__service", "application__agency")
+        .order_by("created_at", "id")
+    )

@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from etam.core import audit
 from etam.core.models import Agency, Role, RoleGrant
@@ -34,7 +35,7 @@ from etam.eservices.models import (
     ServiceVersion,
     UploadedFile,
 )
-from etam.eservices.workflow import Workflow, actor_roles
+from etam.eservices.workflow import Workflow, actor_roles, staff_roles_over
 
 PERM_MANAGE = "eservices.manage_service"
 PERM_PROCESS = "eservices.process_application"
@@ -42,12 +43,14 @@ PERM_VIEW = "eservices.view_application"
 PERM_STATS = "eservices.view_statistics"
 PERM_REVOKE = "eservices.revoke_document"
 PERM_ESCALATION = "eservices.receive_escalation"
+PERM_SIGN = "eservices.sign_document"
 
 ROLE_PERMISSIONS = {
     Role.SERVICE_OFFICER: {PERM_PROCESS, PERM_VIEW},
     Role.AGENCY_ADMIN: {PERM_MANAGE, PERM_PROCESS, PERM_VIEW, PERM_STATS, PERM_REVOKE, PERM_ESCALATION},
     Role.INSTITUTION_ADMIN: {PERM_VIEW, PERM_STATS},
     Role.SPBE_COORDINATOR: {PERM_STATS},
+    Role.SIGNATORY: {PERM_SIGN, PERM_VIEW},
 }
 
 
@@ -647,6 +650,7 @@ def _check_staff(actor: Any, application: Application) -> None:
         raise PermissionDenied(_("You do not have permission for this action."))
 
 
+@sensitive_variables("passphrase")
 def application_act(
     *,
     actor: Any,
@@ -654,10 +658,17 @@ def application_act(
     action: str,
     reason: str = "",
     answers: dict[str, Any] | None = None,
+    passphrase: str = "",
 ) -> Application:
     """Take a workflow action. Refused (nothing changes) when the action does not leave
     the current state, the actor holds none of its roles over the case, or a required
-    reason is missing. The applicant's correction (``answers``) replaces the answers."""
+    reason is missing. The applicant's correction (``answers``) replaces the answers.
+
+    A step that issues a document is taken only by a signing official (penandatangan
+    grant over the OPD, a signing identity). With ``passphrase`` the document is signed
+    at once; a refused signature refuses the whole action. Without it, or when the
+    signing service is down, the case moves on and the document waits in "to sign"
+    (``application.signing_deferred`` says so). The passphrase goes nowhere else."""
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = (
@@ -681,6 +692,8 @@ def application_act(
             _check_staff(actor, locked)
         if step.reason_required and not reason:
             raise ApplicationRefused({"reason": _("Reason: write why, so the applicant knows what to do.")})
+        if step.issues_document:
+            require_signatory(actor, locked)
         before = {"state": locked.state, "assigned_to": locked.assigned_to_id}
         now = timezone.now()
         today = timezone.localdate(now)
@@ -738,8 +751,13 @@ def application_act(
             before=before,
             after={"state": to_state, "action": step.name, "reason": reason},
         )
+        locked.signing_deferred = False
         if step.issues_document:
-            _document_prepare(locked, today)
+            document = _document_prepare(locked, today, actor)
+            if passphrase:
+                locked.signing_deferred = not _sign_now(document, passphrase)
+            else:
+                locked.signing_deferred = True
         event = "state_changed"
         if workflow.waiting_for(to_state) == "applicant" and not workflow.is_terminal(to_state):
             event = "revision_requested"
@@ -753,27 +771,100 @@ def application_act(
     return locked
 
 
-def _document_prepare(application: Application, today: date) -> IssuedDocument:
+def signing_identity(actor: Any) -> Any:
+    from etam.core.models import SigningIdentity
+
+    pk = getattr(actor, "pk", None)
+    return SigningIdentity.objects.filter(user_id=pk).first() if pk is not None else None
+
+
+def require_signatory(actor: Any, application: Application) -> None:
+    """Only an official with the penandatangan grant over the case's OPD and a signing
+    identity may take a step that issues a document."""
+    scope = Scope(application.institution_id, application.agency_id)
+    if not has_perm(actor, PERM_SIGN, scope) or Role.SIGNATORY not in staff_roles_over(actor, scope):
+        raise PermissionDenied(_("Only a signing official (penandatangan) of this OPD may approve and sign."))
+    if signing_identity(actor) is None:
+        raise PermissionDenied(_("You have no signing identity (NIK, NIP, position): ask your administrator."))
+
+
+def signing_error_message(exc: Exception) -> str:
+    from etam.eservices.signing import pki
+
+    code = getattr(exc, "code", 0)
+    if code == pki.WRONG_PASSPHRASE:
+        return _("Passphrase: the signing service says the passphrase is wrong. Nothing was signed.")
+    if code == pki.UNKNOWN_NIK:
+        return _("Passphrase: your NIK is not registered at the signing service. Ask your administrator.")
+    if code == pki.CERTIFICATE_REVOKED:
+        return _("Passphrase: your electronic certificate is revoked at the signing service. Nothing was signed.")
+    return _("Passphrase: the signing service refused the request. Nothing was signed.")
+
+
+@sensitive_variables("passphrase")
+def _sign_now(document: IssuedDocument, passphrase: str) -> bool:
+    """True when signed; False when the service is down (the document stays to sign).
+    A refusal raises ``ApplicationRefused`` so the caller's transaction rolls back."""
+    from etam.eservices import documents
+    from etam.eservices.signing.signer import SigningRefused, SigningUnavailable
+
+    try:
+        documents.sign_and_issue(document, passphrase=passphrase)
+    except SigningRefused as exc:
+        raise ApplicationRefused({"passphrase": signing_error_message(exc)}) from None
+    except SigningUnavailable:
+        return False
+    return True
+
+
+def _document_prepare(application: Application, today: date, signer: Any) -> IssuedDocument:
     template = application.version.document_template
     sequence = application.tracking_number.rsplit("-", 1)[-1]
     prefix = template.get("number_prefix") or application.service.code
     number = f"{prefix}/{sequence}/{application.agency.code}-{application.agency.institution.region_code}/{today.year}"
-    document = IssuedDocument.objects.create(
+    identity = signing_identity(signer)
+    return IssuedDocument.objects.create(
         application=application,
         number=number,
         code=tracking.verification_code(),
         holder_name=application.holder_name,
         issued_on=today,
+        status=IssuedDocument.Status.TO_SIGN,
+        signer=signer,
+        signer_name=str(signer)[:150],
+        signer_nip=identity.nip if identity else "",
+        signer_position=(identity.position if identity else "")[:200],
     )
-    document_id = document.pk
-    transaction.on_commit(lambda: _enqueue_document(document_id))
-    return document
 
 
-def _enqueue_document(document_id: int) -> None:
-    from etam.eservices.tasks import generate_document
+@dataclass
+class SigningOutcome:
+    signed: list[IssuedDocument]
+    waiting: list[IssuedDocument]
 
-    generate_document.enqueue(document_id=document_id)
+
+@sensitive_variables("passphrase")
+def documents_sign(*, actor: Any, documents_: list[IssuedDocument], passphrase: str) -> SigningOutcome:
+    """Sign several documents from the official's "to sign" list with one passphrase
+    entry. Each document is its own transaction; a refusal stops the batch (the same
+    passphrase would be refused again) and is raised as ``ApplicationRefused``."""
+    outcome = SigningOutcome([], [])
+    if not passphrase:
+        raise ApplicationRefused({"passphrase": _("Passphrase: enter your signing passphrase.")})
+    for document in documents_:
+        if document.signer_id != getattr(actor, "pk", None):
+            raise PermissionDenied(_("This document waits for another official's signature."))
+        require_signatory(actor, document.application)
+        if document.status == IssuedDocument.Status.ISSUED:
+            continue
+        with transaction.atomic():
+            signed = _sign_now(document, passphrase)
+        (outcome.signed if signed else outcome.waiting).append(document)
+        if not signed:
+            # The service is down: no point hammering it for the rest of the batch.
+            outcome.waiting += [d for d in documents_ if d not in outcome.signed and d not in outcome.waiting]
+            break
+    return outcome
 
 
 def application_assign(*, actor: Any, application: Application, assignee: Any | None) -> Application:

@@ -24,10 +24,17 @@ urlpatterns = [
     # Verification
     path("v/kunci.json", views.public_keys, name="public_keys"),
     path("v/periksa/", views.verify_check, name="verify_check"),
+    path("v/pki/<str:name>.crl", views.demo_crl, name="demo_crl"),
     path("v/<str:code>", views.verify_document, name="verify"),
     # Staff
     path("staf/layanan/kotak-masuk/", views_staff.inbox, name="inbox"),
     path("staf/layanan/permohonan/<str:tracking_number>/", views_staff.staff_case, name="staff_case"),
+    path(
+        "staf/layanan/permohonan/<str:tracking_number>/pratinjau.pdf",
+        views_staff.document_preview,
+        name="document_preview",
+    ),
+    path("staf/layanan/tanda-tangan/", views_staff.to_sign, name="to_sign"),
     path("staf/layanan/kelola/", views_staff.staff_services, name="staff_services"),
     path("staf/layanan/kelola/baru/", views_staff.service_edit, name="service_new"),
     path("staf/layanan/kelola/impor/", views_staff.service_import, name="service_import"),

@@ -478,7 +478,25 @@ def verify_document(request: HttpRequest, code: str) -> HttpResponse:
     document = selectors.document_by_code(code)
     if document is None or document.status != IssuedDocument.Status.ISSUED:
         return render(request, "eservices/verify.html", {"code": code, "document": None}, status=404)
-    return render(request, "eservices/verify.html", {"code": code, "document": document})
+    from etam.eservices.verification import verify_record
+
+    return render(
+        request, "eservices/verify.html", {"code": code, "document": document, "result": verify_record(document)}
+    )
+
+
+@require_GET
+def demo_crl(request: HttpRequest, name: str) -> HttpResponse:
+    """The CRLs of the local demo PKI (the distribution points its certificates name);
+    404 when Etam signs through a remote service (its CA publishes its own)."""
+    from etam.eservices.signing.signer import LocalSigner, get_signer
+
+    signer = get_signer()
+    if not isinstance(signer, LocalSigner) or name not in ("root", "intermediate"):
+        raise Http404
+    response = HttpResponse(signer.pki.crl(name), content_type="application/pkix-crl")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @require_GET

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from etam.core.models import Agency, User
@@ -94,6 +95,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("passphrase")
 @never_cache
 def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if (response := _staff_only(request, services.PERM_VIEW)) is not None:
@@ -104,13 +106,16 @@ def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
         what = request.POST.get("apa", "")
         try:
             if what == "tindakan":
-                services.application_act(
+                acted = services.application_act(
                     actor=request.user,
                     application=application,
                     action=request.POST.get("tindakan", ""),
                     reason=request.POST.get("alasan", ""),
+                    passphrase=request.POST.get("passphrase", ""),
                 )
                 messages.success(request, _("Action recorded."))
+                if acted.signing_deferred:
+                    messages.warning(request, _deferred_message(bool(request.POST.get("passphrase"))))
             elif what == "catatan":
                 services.application_note(
                     actor=request.user, application=application, text=request.POST.get("catatan", "")
@@ -146,9 +151,11 @@ def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
         if application.due_date and not application.closed_at
         else None
     )
+    actions = [a for a in allowed_actions(request.user, application) if not a.by_applicant]
     context.update(
         {
-            "actions": [a for a in allowed_actions(request.user, application) if not a.by_applicant],
+            "actions": actions,
+            "signs": any(a.issues_document for a in actions),
             "officers": selectors.officers_for(application),
             "errors": errors,
             "may_revoke": has_perm(request.user, services.PERM_REVOKE, application),
@@ -157,6 +164,59 @@ def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
         }
     )
     return render(request, "eservices/staff/case.html", context)
+
+
+def _deferred_message(had_passphrase: bool) -> str:
+    if had_passphrase:
+        return _(
+            "The signing service cannot be reached now. The application is approved; the document waits in "
+            "“To sign” until you sign it there."
+        )
+    return _("The application is approved; the document waits in “To sign” for your signature.")
+
+
+@never_cache
+def document_preview(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """The document as it will be issued (unsigned, marked as a preview), for the approver."""
+    if (response := _staff_only(request, services.PERM_SIGN)) is not None:
+        return response
+    application = selectors.application_for_staff(request.user, tracking_number)
+    services.require_signatory(request.user, application)
+    from etam.eservices import documents
+
+    pdf = documents.preview_pdf(application, request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="pratinjau-{application.tracking_number}.pdf"'
+    return response
+
+
+@sensitive_post_parameters("passphrase")
+@never_cache
+def to_sign(request: HttpRequest) -> HttpResponse:
+    """The official's documents waiting for their signature; sign several at once."""
+    if (response := _staff_only(request, services.PERM_SIGN)) is not None:
+        return response
+    waiting = list(selectors.documents_to_sign(request.user))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        chosen = {int(pk) for pk in request.POST.getlist("dokumen") if pk.isdigit()}
+        picked = [d for d in waiting if d.pk in chosen]
+        if not picked:
+            errors = {"dokumen": _("Documents: choose at least one document to sign.")}
+        else:
+            try:
+                outcome = services.documents_sign(
+                    actor=request.user, documents_=picked, passphrase=request.POST.get("passphrase", "")
+                )
+            except services.ApplicationRefused as refused:
+                errors = refused.errors
+            else:
+                if outcome.signed:
+                    messages.success(request, _("%(n)s document(s) signed and issued.") % {"n": len(outcome.signed)})
+                if outcome.waiting:
+                    messages.warning(request, _deferred_message(True))
+                return redirect("eservices:to_sign")
+    return render(request, "eservices/staff/to_sign.html", {"waiting": waiting, "errors": errors})
 
 
 # ======================================================================================

@@ -154,58 +154,164 @@ def report_xlsx(user: Any, evaluation: Evaluation) -> bytes:
 # ---------------------------------------------------------------- PDF
 
 
+def _bar_chart(title: str, labels: list[str], self_values: list[Any], assessed_values: list[Any]) -> Any:
+    """A horizontal bar chart (0–5) of self-assessed and assessed indices, reportlab graphics."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.shapes import Drawing, String
+
+    height = 40 + 26 * len(labels)
+    drawing = Drawing(260 * mm, height + 30)
+    drawing.add(String(0, height + 16, title, fontName="Helvetica-Bold", fontSize=11))
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 95 * mm, 20, 140 * mm, height - 20
+    chart.data = [
+        [float(v) if v is not None else 0 for v in reversed(self_values)],
+        [float(v) if v is not None else 0 for v in reversed(assessed_values)],
+    ]
+    chart.categoryAxis.categoryNames = list(reversed(labels))
+    chart.categoryAxis.labels.fontSize = 9
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -4
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 5, 1
+    chart.valueAxis.labels.fontSize = 9
+    chart.bars[0].fillColor = colors.HexColor("#9cc5bb")
+    chart.bars[1].fillColor = colors.HexColor("#1f6f5c")
+    chart.barLabelFormat = lambda v: _fmt(Decimal(str(round(v, 2)))) if v else ""
+    chart.barLabels.fontSize = 9
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = 95 * mm, height + 20
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.fontSize = 9
+    legend.colorNamePairs = [
+        (chart.bars[0].fillColor, "Penilaian mandiri"),
+        (chart.bars[1].fillColor, "Hasil penilaian"),
+    ]
+    legend.dx = legend.dy = 8
+    legend.deltax = 120
+    drawing.add(legend)
+    return drawing
+
+
 def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
     scores = score_evaluation(evaluation)
     rows = indicator_rows(user, evaluation)
     domains = {d.number: d.name for d in evaluation.framework.domains.all()}
     aspects = {a.number: a.name for a in evaluation.framework.aspects.all()}
     styles = getSampleStyleSheet()
-    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    small = styles["BodyText"].clone("small", fontSize=9, leading=11)
+    body = styles["BodyText"].clone("body9", fontSize=10, leading=13)
+    s, a = scores.self_sheet, scores.assessed_sheet
+    provisional = not a.complete
+    title = f"Laporan Evaluasi SPBE {evaluation.institution.name} {evaluation.period}"
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
         pagesize=landscape(A4),
         leftMargin=15 * mm,
         rightMargin=15 * mm,
-        topMargin=15 * mm,
+        topMargin=18 * mm,
         bottomMargin=15 * mm,
-        title=f"Laporan Evaluasi SPBE {evaluation.institution.name} {evaluation.period}",
-        author="Etam",
+        title=title + (" (sementara)" if provisional else ""),
+        author=evaluation.institution.name,
+        subject=f"Evaluasi SPBE periode {evaluation.period}, {evaluation.framework}",
+        creator="Etam SPBE Kaltim",
+    )
+
+    def every_page(canvas: Any, page_doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 9)
+        width, height = landscape(A4)
+        canvas.drawString(15 * mm, height - 10 * mm, title)
+        canvas.drawRightString(width - 15 * mm, 8 * mm, f"Halaman {page_doc.page}")
+        if provisional:
+            canvas.setFont("Helvetica-Bold", 9)
+            canvas.drawRightString(
+                width - 15 * mm, height - 10 * mm, "INDEKS SEMENTARA — belum semua indikator dinilai"
+            )
+        canvas.restoreState()
+
+    def diff(x: Any, y: Any) -> str:
+        return _fmt(None if x is None or y is None else y - x)
+
+    predikat = (a.predicate or "–") if not provisional else "– (indeks sementara: belum ada predikat)"
+    summary = [
+        ["", "Penilaian mandiri", "Hasil penilaian"],
+        ["Indeks SPBE", _fmt(s.overall.index), _fmt(a.overall.index) + (" (sementara)" if provisional else "")],
+        ["Predikat", (s.predicate or "–") if s.complete else "–", Paragraph(_esc(predikat), small)],
+        [
+            "Indikator dinilai",
+            f"{s.overall.counted} dari {s.overall.total}",
+            f"{a.overall.counted} dari {a.overall.total}",
+        ],
+    ]
+    summary_table = Table(summary, colWidths=[60 * mm, 50 * mm, 80 * mm])
+    summary_table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e4efec")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
     )
     story: list[Any] = [
-        Spacer(1, 40 * mm),
+        Spacer(1, 14 * mm),
         Paragraph("Laporan Evaluasi SPBE", styles["Title"]),
-        Paragraph(evaluation.institution.name, styles["Heading1"]),
+        Paragraph(_esc(evaluation.institution.name), styles["Heading1"]),
         Paragraph(f"Periode {evaluation.period} · Tahap: {evaluation.get_stage_display()}", styles["Heading2"]),
-        Paragraph(f"Kerangka: {evaluation.framework}", styles["BodyText"]),
-        Paragraph(f"Dibuat {timezone.localtime():%d-%m-%Y %H:%M} WITA oleh Etam", styles["BodyText"]),
+        Paragraph(_esc(f"Kerangka: {evaluation.framework}"), body),
+        Spacer(1, 6 * mm),
+        summary_table,
+        Spacer(1, 6 * mm),
     ]
-    if evaluation.is_demo:
-        story.append(Paragraph("<b>DATA DEMO — bukan hasil resmi.</b>", styles["Heading2"]))
-    if not scores.assessed_sheet.complete:
+    if provisional:
         story.append(
             Paragraph(
-                f"Hasil penilaian belum lengkap: {scores.assessed_sheet.overall.counted} dari "
-                f"{scores.assessed_sheet.overall.total} indikator dinilai; indeks bersifat sementara.",
-                styles["BodyText"],
+                f"<b>Indeks sementara.</b> Baru {a.overall.counted} dari {a.overall.total} indikator dinilai; "
+                "indeks dihitung dari indikator yang sudah dinilai saja dan belum diberi predikat.",
+                body,
             )
         )
+    if evaluation.is_demo:
+        story.append(Paragraph("<b>DATA DEMO — bukan hasil resmi.</b>", styles["Heading2"]))
+    story.append(Paragraph(f"Dibuat {timezone.localtime():%d/%m/%Y %H:%M} WITA oleh Etam", body))
+    story.append(PageBreak())
+    story.append(Paragraph("Nilai per domain dan aspek", styles["Heading1"]))
+    story.append(
+        _bar_chart(
+            "Indeks per domain",
+            [f"Domain {n}. {name}"[:48] for n, name in domains.items()],
+            [s.domains[n].index for n in domains],
+            [a.domains[n].index for n in domains],
+        )
+    )
+    story.append(PageBreak())
+    story.append(
+        _bar_chart(
+            "Indeks per aspek",
+            [f"Aspek {n}. {name}"[:48] for n, name in aspects.items()],
+            [s.aspects[n].index for n in aspects],
+            [a.aspects[n].index for n in aspects],
+        )
+    )
     story.append(PageBreak())
     story.append(Paragraph("Nilai", styles["Heading1"]))
     score_rows: list[list[Any]] = [["", "Penilaian mandiri", "Hasil penilaian", "Selisih"]]
-
-    def diff(a: Any, b: Any) -> str:
-        return _fmt(None if a is None or b is None else b - a)
-
-    s, a = scores.self_sheet, scores.assessed_sheet
     score_rows.append(
         ["Indeks SPBE", _fmt(s.overall.index), _fmt(a.overall.index), diff(s.overall.index, a.overall.index)]
     )
-    score_rows.append(["Predikat", s.predicate or "–", a.predicate or "–", ""])
+    score_rows.append(["Predikat", (s.predicate or "–") if s.complete else "–", Paragraph(_esc(predikat), small), ""])
     for number, name in domains.items():
         score_rows.append(
             [
-                Paragraph(f"Domain {number}. {name}", small),
+                Paragraph(_esc(f"Domain {number}. {name}"), small),
                 _fmt(s.domains[number].index),
                 _fmt(a.domains[number].index),
                 diff(s.domains[number].index, a.domains[number].index),
@@ -214,17 +320,18 @@ def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
     for number, name in aspects.items():
         score_rows.append(
             [
-                Paragraph(f"Aspek {number}. {name}", small),
+                Paragraph(_esc(f"Aspek {number}. {name}"), small),
                 _fmt(s.aspects[number].index),
                 _fmt(a.aspects[number].index),
                 diff(s.aspects[number].index, a.aspects[number].index),
             ]
         )
-    table = Table(score_rows, colWidths=[140 * mm, 35 * mm, 35 * mm, 25 * mm], repeatRows=1)
+    table = Table(score_rows, colWidths=[140 * mm, 35 * mm, 45 * mm, 25 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e4efec")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -255,7 +362,7 @@ def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e4efec")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -263,7 +370,7 @@ def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
         )
     )
     story.append(table)
-    doc.build(story)
+    doc.build(story, onFirstPage=every_page, onLaterPages=every_page)
     return out.getvalue()
 
 

@@ -1,5 +1,7 @@
 """End to end: a citizen applies (with and without JavaScript), an officer takes the case
-to approval, the citizen downloads the signed PDF, which verifies offline and online."""
+to approval, the signing official approves and signs with their passphrase (a wrong one
+first), the citizen downloads the signed PDF, which verifies offline and online; a visitor
+verifies by the QR link and by uploading the file (and a changed file is called changed)."""
 
 from __future__ import annotations
 
@@ -78,10 +80,25 @@ def _citizen_applies(page, service, javascript: bool, screenshot_dir) -> str:
 def _officer_processes(page, number: str) -> None:
     page.goto("/staf/layanan/kotak-masuk/")
     page.get_by_role("link", name=number).click()
-    for action in ("Mulai verifikasi", "Berkas lengkap, ajukan persetujuan", "Setujui dan terbitkan dokumen"):
+    for action in ("Mulai verifikasi", "Berkas lengkap, ajukan persetujuan"):
         page.get_by_role("button", name=action).click()
         page.wait_for_load_state()
+    from tests.conftest import OFFICIAL_PASSPHRASE
+
+    # The signing official: a wrong passphrase is refused in plain words, nothing changes.
+    page.get_by_label("Passphrase tanda tangan elektronik (BSrE)").fill("bukan-ini")
+    page.get_by_role("button", name="Setujui dan terbitkan dokumen").click()
+    page.wait_for_load_state()
+    assert "passphrase salah" in page.locator(".errsum").inner_text()
+    from etam.eservices.models import Application, IssuedDocument
+
+    assert Application.objects.get(tracking_number=number).state == "persetujuan"
+    assert not IssuedDocument.objects.filter(application__tracking_number=number).exists()
+    page.get_by_label("Passphrase tanda tangan elektronik (BSrE)").fill(OFFICIAL_PASSPHRASE)
+    page.get_by_role("button", name="Setujui dan terbitkan dokumen").click()
+    page.wait_for_load_state()
     assert "Selesai" in page.content()
+    assert "Perlu ditandatangani" not in page.locator(".msg").all_inner_texts()
 
 
 def _in_thread(fn, *args):
@@ -101,15 +118,6 @@ def _in_thread(fn, *args):
         return pool.submit(run).result(timeout=120)
 
 
-def _worker_runs() -> None:
-    """What `manage.py db_worker` does for the document task enqueued after approval."""
-    from etam.eservices import documents
-    from etam.eservices.models import IssuedDocument
-
-    for document in IssuedDocument.objects.filter(status=IssuedDocument.Status.PENDING):
-        documents.generate(document.pk)
-
-
 def _download_and_verify(page, number: str, tmp_path) -> None:
     from etam.eservices import documents
     from etam.eservices.models import IssuedDocument
@@ -126,12 +134,50 @@ def _download_and_verify(page, number: str, tmp_path) -> None:
     check = documents.verify_payload(issued.qr_payload, keys)  # offline: only the published keys
     assert check.valid and documents.content_matches(pdf, check.fields)
     page.goto(f"/v/{issued.code}")
-    assert "Sah" in page.content() and issued.number in page.content()
+    assert "Asli:" in page.content() and issued.number in page.content()
+    return pdf, issued
+
+
+def _visitor_verifies(browser, live_server, pdf: bytes, issued, tmp_path, screenshot_dir) -> None:
+    """Someone shown the paper scans the QR (a link with the payload in the fragment) and
+    someone given the file uploads it: both read the verdict in plain Indonesian."""
+    context = browser.new_context(base_url=live_server.url, locale="id-ID")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"/v/{issued.code}#{issued.qr_payload}")
+        verdict = page.get_by_role("status").inner_text()
+        assert verdict.startswith("Asli:") and "Admin DPMPTSP" in verdict and "198001012005011001" in verdict
+        page.screenshot(path=str(screenshot_dir / "eservices-verify-qr.png"), full_page=True)
+        good = tmp_path / "asli.pdf"
+        good.write_bytes(pdf)
+        page.goto("/v/periksa/")
+        page.get_by_label("Berkas PDF").set_input_files(str(good))
+        page.get_by_role("button", name="Periksa").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("status").inner_text().startswith("Asli:")
+        page.screenshot(path=str(screenshot_dir / "eservices-verify-upload.png"), full_page=True)
+        changed = bytearray(pdf)
+        changed[len(pdf) // 2] ^= 0x01
+        bad = tmp_path / "ubah.pdf"
+        bad.write_bytes(bytes(changed))
+        page.goto("/v/periksa/")
+        page.get_by_label("Berkas PDF").set_input_files(str(bad))
+        page.get_by_role("button", name="Periksa").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("status").inner_text().startswith("Berubah:")
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["nojs", "js"])
 def test_apply_approve_download(browser, live_server, sign_in, province, screenshot_dir, tmp_path, javascript):
+    from tests.conftest import make_signatory
+    from tests.eservices.conftest import enrol_official
+
     service = _publish(province)
+    make_signatory(province.admin_dpmptsp, province.dpmptsp)
+    enrol_official()
     context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript, locale="id-ID")
     officer_context = browser.new_context(base_url=live_server.url, locale="id-ID")
     try:
@@ -143,8 +189,9 @@ def test_apply_approve_download(browser, live_server, sign_in, province, screens
         officer.set_default_timeout(15_000)
         sign_in(officer, province.admin_dpmptsp)
         _officer_processes(officer, number)
-        _in_thread(_worker_runs)
-        _download_and_verify(citizen, number, tmp_path)
+        pdf, issued = _download_and_verify(citizen, number, tmp_path)
+        if javascript:
+            _visitor_verifies(browser, live_server, pdf, issued, tmp_path, screenshot_dir)
     finally:
         context.close()
         officer_context.close()

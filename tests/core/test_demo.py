@@ -55,13 +55,13 @@ def test_second_run_creates_nothing(settings, monkeypatch):
     first = _load()
     after_first = _counts()
     assert "instansi: 11 dibuat / created, 0 sudah ada / already present" in first
-    assert "akun / accounts: 13 dibuat / created" in first
+    assert "akun / accounts: 14 dibuat / created" in first
     second = _load()
     assert _counts() == after_first
     assert "instansi: 0 dibuat / created, 11 sudah ada / already present" in second
     assert f"OPD: 0 dibuat / created, {Agency.objects.count()} sudah ada / already present" in second
-    assert "akun / accounts: 0 dibuat / created, 13 sudah ada / already present" in second
-    assert "hak akses / role grants: 0 dibuat / created, 11 sudah ada / already present" in second
+    assert "akun / accounts: 0 dibuat / created, 14 sudah ada / already present" in second
+    assert "hak akses / role grants: 0 dibuat / created, 12 sudah ada / already present" in second
 
 
 def test_every_instansi_is_tied_to_its_kode_wilayah(settings, monkeypatch):
@@ -96,8 +96,8 @@ def test_each_created_row_has_one_audit_event_by_sistem(settings, monkeypatch):
     assert events.filter(action="core.institution_create").count() == 11
     assert events.filter(action="core.agency_create").count() == Agency.objects.count()
     assert events.filter(action="core.orgunit_create").count() == OrgUnit.objects.count()
-    assert events.filter(action="core.demo_account_create").count() == 13
-    assert events.filter(action="core.role_grant_create").count() == 11
+    assert events.filter(action="core.demo_account_create").count() == 14
+    assert events.filter(action="core.role_grant_create").count() == 12
     assert AuditEvent.objects.count() == events.count()
 
 
@@ -135,9 +135,9 @@ def test_outside_demo_mode_no_password_account_is_created(settings, monkeypatch)
     _core_only(monkeypatch)
     out = _load()
     assert "TANPA kata sandi" in out
-    assert User.objects.count() == 13
+    assert User.objects.count() == 14
     assert not [u.email or u.phone for u in User.objects.all() if u.has_usable_password()]
-    assert AuditEvent.objects.filter(action="core.demo_account_create").count() == 13
+    assert AuditEvent.objects.filter(action="core.demo_account_create").count() == 14
     with pytest.raises(ImproperlyConfigured, match="hanya ada di mode demo"):
         demo.banner_rows()
 
@@ -147,9 +147,9 @@ def test_outside_demo_mode_no_password_account_is_created(settings, monkeypatch)
     _load()
     assert User.objects.count() == before
     assert all(u.check_password(demo.DEMO_PASSWORD) for u in User.objects.all())
-    assert AuditEvent.objects.filter(action="core.demo_password_set").count() == 13
+    assert AuditEvent.objects.filter(action="core.demo_password_set").count() == 14
     _load()
-    assert AuditEvent.objects.filter(action="core.demo_password_set").count() == 13
+    assert AuditEvent.objects.filter(action="core.demo_password_set").count() == 14
 
 
 def test_missing_reference_regions_are_loaded_first(settings, monkeypatch):

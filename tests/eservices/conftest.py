@@ -20,6 +20,16 @@ def publish(actor, agency, definition):
     )
 
 
+@pytest.fixture(autouse=True)
+def _dpmptsp_admin_signs(request):
+    """In these tests the DPMPTSP admin (the approver) is also its signing official."""
+    if "province" in request.fixturenames:
+        from tests.conftest import make_signatory
+
+        province = request.getfixturevalue("province")
+        make_signatory(province.admin_dpmptsp, province.dpmptsp)
+
+
 @pytest.fixture
 def research_service(province):
     definition = demo_definitions.izin_penelitian()
@@ -66,10 +76,20 @@ def submitted(province, info_service):
     return services.application_submit(actor=province.citizen, service=info_service, answers=info_answers())
 
 
+def enrol_official(pki=None, nik=None, passphrase=None, name="Admin DPMPTSP"):
+    """Register the fixture official at the (local demo) signing service."""
+    from etam.eservices.signing.signer import get_signer
+    from tests.conftest import OFFICIAL_NIK, OFFICIAL_PASSPHRASE
+
+    target = pki or get_signer().pki
+    target.enrol(nik=nik or OFFICIAL_NIK, name=name, passphrase=passphrase or OFFICIAL_PASSPHRASE)
+    return target
+
+
 def drive(application, actor, *actions, reason="alasan"):
     for action in actions:
         application = services.application_act(actor=actor, application=application, action=action, reason=reason)
     return application
 
 
-__all__ = ["NIK_MAN", "NIK_WOMAN", "address", "drive", "info_answers", "io", "pdf_upload", "publish"]
+__all__ = ["NIK_MAN", "NIK_WOMAN", "address", "drive", "enrol_official", "info_answers", "io", "pdf_upload", "publish"]

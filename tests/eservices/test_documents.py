@@ -10,21 +10,21 @@ from django.test import Client
 from etam.eservices import documents, services
 from etam.eservices.models import IssuedDocument, SigningKey
 from etam.eservices.verification import verify_submission
-from tests.eservices.conftest import drive
+from tests.conftest import OFFICIAL_PASSPHRASE
+from tests.eservices.conftest import drive, enrol_official
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def issued(province, submitted, django_capture_on_commit_callbacks):
+    enrol_official()
     application = drive(submitted.application, province.officer_dpmptsp, "mulai_verifikasi", "verifikasi_lengkap")
-    application = services.application_act(actor=province.admin_dpmptsp, application=application, action="setujui")
+    application = services.application_act(
+        actor=province.admin_dpmptsp, application=application, action="setujui", passphrase=OFFICIAL_PASSPHRASE
+    )
     document = IssuedDocument.objects.get(application=application)
-    assert document.status == IssuedDocument.Status.PENDING  # not generated on the request path
-    from etam.eservices.tasks import generate_document
-
-    assert generate_document.call(document_id=document.pk) == "terbit"
-    document.refresh_from_db()
+    assert document.status == IssuedDocument.Status.ISSUED  # signed by the official at approval
     return document
 
 
@@ -44,23 +44,48 @@ def test_issued_pdf_is_signed_and_verifies_with_pyhanko(issued):
     assert pdf.startswith(b"%PDF")
     result = documents.verify_pdf(pdf, documents.trust_roots())
     assert result.valid and result.intact and result.trusted and result.covers_whole_file
-    assert "Pemerintah Provinsi Kalimantan Timur" in result.signer
+    assert "Admin DPMPTSP" in result.signer  # the official who approved
     assert documents.content_matches(pdf, documents.verify_payload(issued.qr_payload, offline_keys()).fields)
 
 
-@pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils (pdfsig) not installed")
+def pdfsig(path, tmp_path):
+    """poppler's pdfsig with the demo root in a fresh NSS database (certutil, libnss3-tools)."""
+    nss = tmp_path / "nss"
+    if not nss.exists():
+        nss.mkdir()
+        subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, timeout=60)
+        for index, root in enumerate(documents.trust_roots()):
+            pem = tmp_path / f"root{index}.pem"
+            pem.write_bytes(root)
+            subprocess.run(
+                ["certutil", "-A", "-d", f"sql:{nss}", "-n", f"root{index}", "-t", "CT,C,C", "-i", str(pem)],
+                check=True,
+                timeout=60,
+            )
+    return subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True, timeout=60
+    ).stdout
+
+
+@pytest.mark.skipif(
+    shutil.which("pdfsig") is None or shutil.which("certutil") is None, reason="poppler-utils or libnss3-tools missing"
+)
 def test_independent_tool_pdfsig_agrees(issued, tmp_path):
     pdf = pdf_bytes(issued)
     good = tmp_path / "good.pdf"
     good.write_bytes(pdf)
-    out = subprocess.run(["pdfsig", str(good)], capture_output=True, text=True, timeout=60).stdout
-    assert "Signature is Valid" in out and "Total document signed" in out
+    out = pdfsig(good, tmp_path)
+    first, _, stamp = out.partition("Signature #2:")
+    assert "Signature is Valid" in first and "Certificate is Trusted" in first, out
+    assert "StempelWaktuDokumen" in stamp and "Total document signed" in stamp, out  # B-LT: the timestamp covers all
+    # A byte of the content revision (pdfsig cannot check the RFC 3161 document timestamp
+    # that covers the later updates; Etam's own verifier does, see the tests below).
+    content_length = documents.verify_payload(issued.qr_payload, offline_keys()).fields["l"]
     flipped = bytearray(pdf)
-    flipped[len(pdf) // 3] ^= 0x01
+    flipped[content_length // 2] ^= 0x01
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(bytes(flipped))
-    out = subprocess.run(["pdfsig", str(bad)], capture_output=True, text=True, timeout=60).stdout
-    assert "Signature is Valid" not in out
+    assert "Signature is Valid" not in pdfsig(bad, tmp_path)
 
 
 @pytest.mark.parametrize("where", [0.1, 0.5, 0.97])
@@ -129,7 +154,7 @@ def test_keys_are_published_and_private_keys_encrypted(issued):
     from django.db import connection
 
     keys = Client().get("/v/kunci.json").json()["keys"]
-    assert {k["purpose"] for k in keys} == {"qr", "pades"}
+    assert {k["purpose"] for k in keys} == {"qr"}  # PDF trust roots: the signing service's CA
     assert all("private" not in json.dumps(k).lower() for k in keys)
     with connection.cursor() as cursor:
         cursor.execute("SELECT private_key FROM eservices_signingkey")

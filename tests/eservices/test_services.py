@@ -87,8 +87,9 @@ def test_full_default_workflow_with_revision(province, submitted, django_capture
     assert application.state == "selesai" and application.closed_at and application.working_days_taken == 0
     assert application.met_sla is True
     document = IssuedDocument.objects.get(application=application)
-    assert document.status == IssuedDocument.Status.PENDING  # generated in the background, not here
-    assert len(callbacks) == 2  # document task + notification task
+    assert document.status == IssuedDocument.Status.TO_SIGN  # no passphrase given: waits for the signature
+    assert application.signing_deferred
+    assert len(callbacks) == 1  # the notification task (no background signing: docs/adr/0084)
     kinds = list(application.events.values_list("kind", flat=True))
     assert kinds.count(ApplicationEvent.Kind.ACTION) == 4 and ApplicationEvent.Kind.RESUBMITTED in kinds
 

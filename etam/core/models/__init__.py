@@ -1,6 +1,6 @@
 from etam.core.models.audit import AuditEvent, AuditSeal
 from etam.core.models.organisations import Agency, AgencyOwned, Institution, OrgUnit
-from etam.core.models.people import ApiToken, Role, RoleGrant, User
+from etam.core.models.people import ApiToken, Role, RoleGrant, SigningIdentity, User
 from etam.core.models.ratelimit import RateCounter
 from etam.core.models.reference import (
     BpsCrosswalk,
@@ -30,5 +30,6 @@ __all__ = [
     "RegionStatistic",
     "Role",
     "RoleGrant",
+    "SigningIdentity",
     "User",
 ]

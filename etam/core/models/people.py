@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.models.organisations import Agency, Institution
+from etam.eservices.crypto import EncryptedJSONField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -86,10 +87,11 @@ class Role(models.TextChoices):
     SPBE_COORDINATOR = "koordinator_spbe", _("SPBE coordinator (koordinator SPBE)")
     ASSESSOR = "asesor", _("Assessor (asesor)")
     INSTITUTION_ADMIN = "admin_instansi", _("Institution administrator (admin instansi)")
+    SIGNATORY = "penandatangan", _("Signing official (penandatangan)")
     SUPER_ADMIN = "super_admin", _("Super administrator")
 
 
-AGENCY_SCOPED_ROLES = frozenset({Role.SERVICE_OFFICER, Role.AGENCY_ADMIN, Role.DATA_PRODUCER})
+AGENCY_SCOPED_ROLES = frozenset({Role.SERVICE_OFFICER, Role.AGENCY_ADMIN, Role.DATA_PRODUCER, Role.SIGNATORY})
 INSTITUTION_SCOPED_ROLES = frozenset({Role.DATA_STEWARD, Role.SPBE_COORDINATOR, Role.ASSESSOR, Role.INSTITUTION_ADMIN})
 
 
@@ -156,6 +158,24 @@ class RoleGrant(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SigningIdentity(models.Model):
+    """A staff member's identity at the electronic-signature service (BSrE): NIK (encrypted
+    at rest like citizens' NIK, docs/adr/0052), NIP and jabatan as printed in the signature
+    block. Filled by hand today; the employee-directory sync fills it later."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="signing_identity")
+    nik = EncryptedJSONField(_("NIK"), context="signing-identity-nik")
+    nip = models.CharField(_("NIP"), max_length=18, blank=True)
+    position = models.CharField(_("position (jabatan)"), max_length=200)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signing identity")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.position})"
 
 
 def hash_token(raw: str) -> str:
