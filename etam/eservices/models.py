@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etam.core.crypto import EncryptedJSONField
 from etam.core.models import AgencyOwned
-from etam.eservices.crypto import EncryptedJSONField
 
 
 class Sector(models.TextChoices):

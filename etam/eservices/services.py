@@ -22,10 +22,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from etam.core import audit
+from etam.core import audit, crypto
 from etam.core.models import Agency, Role, RoleGrant
 from etam.core.permissions import Scope, has_perm, require
-from etam.eservices import crypto, definitions, formengine, notifications, tracking, workdays
+from etam.eservices import definitions, formengine, notifications, tracking, workdays
 from etam.eservices.models import (
     Application,
     ApplicationEvent,

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
-from etam.eservices import crypto
+from etam.core import crypto
 from etam.eservices.models import TrackingCounter
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (an alphabet, not a password; no 0/O, 1/I)

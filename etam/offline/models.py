@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from etam.eservices.crypto import EncryptedJSONField
+from etam.core.crypto import EncryptedJSONField
 
 
 def _new_key_id() -> str:

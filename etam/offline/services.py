@@ -38,11 +38,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, crypto
 from etam.core.models import Role
 from etam.core.permissions import has_perm
 from etam.core.validators import normalise_phone
-from etam.eservices import crypto, formengine
+from etam.eservices import formengine
 from etam.eservices import services as eservices
 from etam.eservices.models import Application, Service, ServiceVersion
 from etam.offline.formdata import DeferredStore, FormData, process_all

@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
-from etam.eservices import crypto, services, tracking, workdays
+from etam.core import crypto
+from etam.eservices import services, tracking, workdays
 from etam.eservices.models import Application, Holiday, PublishedVersionError, TrackingCounter
 from tests.eservices.conftest import NIK_WOMAN
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import etam.eservices.crypto
+import etam.core.crypto
 from django.conf import settings
 from django.db import migrations, models
 
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='SigningIdentity',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nik', etam.eservices.crypto.EncryptedJSONField(context='signing-identity-nik', verbose_name='NIK')),
+                ('nik', etam.core.crypto.EncryptedJSONField(context='signing-identity-nik', verbose_name='NIK')),
                 ('nip', models.CharField(blank=True, max_length=18, verbose_name='NIP')),
                 ('position', models.CharField(max_length=200, verbose_name='position (jabatan)')),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -13,8 +13,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etam.core.crypto import EncryptedJSONField
 from etam.core.models.organisations import Agency, Institution
-from etam.eservices.crypto import EncryptedJSONField
 
 
 class UserManager(BaseUserManager["User"]):

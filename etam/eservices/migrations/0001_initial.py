@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import etam.eservices.crypto
+import etam.core.crypto
 import etam.eservices.models
 from django.conf import settings
 from django.db import migrations, models
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('holder_name', models.CharField(max_length=200, verbose_name='holder name')),
                 ('state', models.CharField(db_index=True, max_length=40, verbose_name='state')),
                 ('answers', models.JSONField(default=dict, verbose_name='answers')),
-                ('protected_answers', etam.eservices.crypto.EncryptedJSONField(blank=True, context='answers', null=True, verbose_name='protected answers')),
+                ('protected_answers', etam.core.crypto.EncryptedJSONField(blank=True, context='answers', null=True, verbose_name='protected answers')),
                 ('nik_digest', models.CharField(blank=True, db_index=True, max_length=64)),
                 ('phone_digest', models.CharField(blank=True, db_index=True, max_length=64)),
                 ('receipt_secret_digest', models.CharField(max_length=64)),
@@ -177,7 +177,7 @@ class Migration(migrations.Migration):
             name='Draft',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', etam.eservices.crypto.EncryptedJSONField(context='draft', default=dict)),
+                ('data', etam.core.crypto.EncryptedJSONField(context='draft', default=dict)),
                 ('page', models.PositiveSmallIntegerField(default=0)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -199,7 +199,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('purpose', models.CharField(choices=[('pades', 'PDF signature (PAdES)'), ('qr', 'QR payload (Ed25519)')], max_length=10)),
                 ('key_id', models.CharField(max_length=32, unique=True)),
-                ('private_key', etam.eservices.crypto.EncryptedJSONField(context='signing-key')),
+                ('private_key', etam.core.crypto.EncryptedJSONField(context='signing-key')),
                 ('public_pem', models.TextField()),
                 ('certificate_pem', models.TextField(blank=True)),
                 ('ca_certificate_pem', models.TextField(blank=True)),
@@ -250,7 +250,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('event', models.CharField(max_length=40)),
                 ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp')], max_length=10)),
-                ('recipient', etam.eservices.crypto.EncryptedJSONField(context='recipient')),
+                ('recipient', etam.core.crypto.EncryptedJSONField(context='recipient')),
                 ('language', models.CharField(default='id', max_length=5)),
                 ('context', models.JSONField(default=dict)),
                 ('status', models.CharField(choices=[('menunggu', 'Pending'), ('terkirim', 'Sent'), ('gagal', 'Failed (will retry)'), ('menyerah', 'Failed permanently')], db_index=True, default='menunggu', max_length=10)),

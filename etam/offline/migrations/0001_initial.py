@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import etam.eservices.crypto
+import etam.core.crypto
 import etam.offline.models
 from django.conf import settings
 from django.db import migrations, models
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('citizen_name', models.CharField(max_length=200, verbose_name="citizen's name")),
-                ('citizen_contact', etam.eservices.crypto.EncryptedJSONField(context='assisted-citizen')),
+                ('citizen_contact', etam.core.crypto.EncryptedJSONField(context='assisted-citizen')),
                 ('nik_digest', models.CharField(blank=True, db_index=True, max_length=64)),
                 ('consent', models.BooleanField(verbose_name='consent given')),
                 ('consent_text', models.TextField(verbose_name='consent statement shown')),
