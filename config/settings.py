@@ -286,6 +286,9 @@ OPENDATA_QUERY_TIMEOUT = env.integer("OPENDATA_QUERY_TIMEOUT", 5, minimum=1)  # 
 OPENDATA_DUCKDB_THREADS = env.integer("OPENDATA_DUCKDB_THREADS", 2, minimum=1)
 OPENDATA_DUCKDB_MEMORY_MB = env.integer("OPENDATA_DUCKDB_MEMORY_MB", 256, minimum=16)
 OPENDATA_SQL_PROCESS_MEMORY_MB = env.integer("OPENDATA_SQL_PROCESS_MEMORY_MB", 512, minimum=128)
+# Capped SQL children running at once per web process; a query waits for a slot within its
+# time limit, then gets 429. Memory bound: workers x this x OPENDATA_SQL_PROCESS_MEMORY_MB.
+OPENDATA_SQL_CONCURRENCY = env.integer("OPENDATA_SQL_CONCURRENCY", 2, minimum=1)
 OPENDATA_SQL_ROWS_MAX = env.integer("OPENDATA_SQL_ROWS_MAX", 10_000, minimum=1)
 OPENDATA_SQL_BYTES_MAX = env.integer("OPENDATA_SQL_BYTES_MAX", 10_000_000, minimum=1024)
 OPENDATA_SQL_MAX_CHARS = env.integer("OPENDATA_SQL_MAX_CHARS", 20_000, minimum=100)
