@@ -796,7 +796,10 @@ def bundle_import(*, actor: Any, raw: bytes) -> BundleReport:
             _("The officer who exported this bundle no longer has the assisted-entry role. Nothing was imported.")
         )
     digest = hashlib.sha256(raw).hexdigest()
-    exported_at = parse_datetime(str(payload.get("created_at") or ""))
+    try:  # informational; a well-formed impossible date (30 February) raises ValueError
+        exported_at = parse_datetime(str(payload.get("created_at") or "")[:64])
+    except ValueError:
+        exported_at = None
     with transaction.atomic():
         bundle, created = Bundle.objects.get_or_create(
             sha256=digest,
