@@ -220,7 +220,11 @@ def parse_assisted(raw: dict[str, Any] | None) -> Assisted | None:
             "Consent: tick the box only after the citizen agreed that you enter this application for them."
         )
     text = str(raw.get("consent_text") or "").strip()[:2000]
-    consent_at = parse_datetime(str(raw.get("consent_at") or "")) or timezone.now()
+    try:
+        consent_at = parse_datetime(str(raw.get("consent_at") or "")[:64]) or timezone.now()
+    except ValueError:  # well formed but impossible, e.g. 30 February
+        errors["assisted.consent_at"] = _("Consent time: not a real date and time.")
+        consent_at = timezone.now()
     if timezone.is_naive(consent_at):
         consent_at = timezone.make_aware(consent_at)
     if errors:

@@ -418,3 +418,13 @@ def test_signed_bundle_with_an_unreadable_created_at_still_files_its_items(provi
     report = offline.bundle_import(actor=province.admin_dpmptsp, raw=raw)
     assert [r.status for r in report.items] == ["diterima"]
     assert Bundle.objects.get().exported_at is None
+
+
+def test_an_impossible_consent_time_is_a_field_error_not_a_500():
+    """Found in the issue-10 re-check (with the bundle header above): 30 February as
+    consent_at raised ValueError out of parse_assisted, reached by the offline API and bundles."""
+    with pytest.raises(offline.Refused) as refused:
+        offline.parse_assisted(
+            {"citizen_name": "Abdul", "nik": "6472011708900002", "consent": True, "consent_at": "2026-02-30T10:00:00"}
+        )
+    assert "assisted.consent_at" in refused.value.fields
