@@ -123,7 +123,7 @@ def agency_list(request: HttpRequest, filters: Query[AgencyFilters]) -> list[dic
     auth=None,
     summary="List the units of one OPD (public)",
 )
-def unit_list(request: HttpRequest, agency_id: int) -> list[dict[str, Any]]:
+def unit_list(request: HttpRequest, agency_id: Id) -> list[dict[str, Any]]:
     rows = list(
         OrgUnit.objects.filter(agency_id=agency_id)
         .select_related("agency")

@@ -69,7 +69,7 @@ def read_table(filename: str, raw: bytes) -> list[tuple[int, dict[str, str]]]:
     the spreadsheet limits first (``etam.core.spreadsheets``)."""
     if len(raw) > MAX_BYTES:
         raise ImportFileError(_("File: at most 5 MB."))
-    rows = _read_xlsx(raw) if filename.lower().endswith(".xlsx") else iter(_read_csv(raw))
+    rows = _read_xlsx(raw) if filename.lower().endswith(".xlsx") else _read_csv(raw)
     first = next(rows, None)
     if first is None:
         raise ImportFileError(_("File: no header row found."))
@@ -88,7 +88,7 @@ def read_table(filename: str, raw: bytes) -> list[tuple[int, dict[str, str]]]:
     return out
 
 
-def _read_csv(raw: bytes) -> list[list[str]]:
+def _read_csv(raw: bytes) -> Iterator[list[str]]:
     text = _decode(raw)
     sample = text[:8192]
     try:
@@ -97,7 +97,15 @@ def _read_csv(raw: bytes) -> list[list[str]]:
         delimiter = ","
     # Only the delimiter is sniffed: the sniffer takes a leading ' (our exports' formula guard,
     # ADR 0076) for a quote character and then splits cells wrongly. Quotes are always ".
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    # Rows stream to read_table, which stops at the row cap (a list of every row of a 5 MB
+    # file of one-letter lines took +550 MB).
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("File: line %(line)s cannot be read as CSV (%(detail)s).") % {"line": reader.line_num, "detail": exc}
+        ) from exc
 
 
 # Blank rows are skipped, not counted against MAX_ROWS; this bounds how many are read.

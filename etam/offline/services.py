@@ -220,7 +220,11 @@ def parse_assisted(raw: dict[str, Any] | None) -> Assisted | None:
             "Consent: tick the box only after the citizen agreed that you enter this application for them."
         )
     text = str(raw.get("consent_text") or "").strip()[:2000]
-    consent_at = parse_datetime(str(raw.get("consent_at") or "")) or timezone.now()
+    try:
+        consent_at = parse_datetime(str(raw.get("consent_at") or "")[:64]) or timezone.now()
+    except ValueError:  # well formed but impossible, e.g. 30 February
+        errors["assisted.consent_at"] = _("Consent time: not a real date and time.")
+        consent_at = timezone.now()
     if timezone.is_naive(consent_at):
         consent_at = timezone.make_aware(consent_at)
     if errors:
@@ -796,7 +800,10 @@ def bundle_import(*, actor: Any, raw: bytes) -> BundleReport:
             _("The officer who exported this bundle no longer has the assisted-entry role. Nothing was imported.")
         )
     digest = hashlib.sha256(raw).hexdigest()
-    exported_at = parse_datetime(str(payload.get("created_at") or ""))
+    try:  # informational; a well-formed impossible date (30 February) raises ValueError
+        exported_at = parse_datetime(str(payload.get("created_at") or "")[:64])
+    except ValueError:
+        exported_at = None
     with transaction.atomic():
         bundle, created = Bundle.objects.get_or_create(
             sha256=digest,

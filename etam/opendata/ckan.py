@@ -403,6 +403,12 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
             raise
         _throttle(request, actor)
         result = handler(request, _params(request), actor)
+    except query.QueryBusy as exc:
+        busy = _envelope(
+            request, name, {"success": False, "error": {"__type": "Throttled", "message": exc.message}}, 429
+        )
+        busy["Retry-After"] = str(exc.retry_after)
+        return busy
     except query.QueryError as exc:
         error: dict[str, Any] = {"__type": "Validation Error", "message": exc.message}
         if exc.field:

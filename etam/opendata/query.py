@@ -13,6 +13,7 @@ table's own columns and quoted; values are bound parameters.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import re
@@ -49,6 +50,14 @@ class QueryError(Exception):
 
 class QueryTimeout(QueryError):
     pass
+
+
+class QueryBusy(QueryError):
+    """Every free-form SQL slot of this process stayed taken for the query's whole time limit."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, "sql")
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -616,6 +625,22 @@ def _sql_setup(tables: Sequence[Table]) -> list[str]:
     ]
 
 
+_SQL_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SQL_SLOTS_LOCK = threading.Lock()
+
+
+def _sql_slots() -> threading.BoundedSemaphore:
+    """The process-wide cap on capped SQL children running at once (``OPENDATA_SQL_CONCURRENCY``):
+    each may use ``OPENDATA_SQL_PROCESS_MEMORY_MB``, so without it N concurrent requests could
+    use N times that."""
+    size = int(getattr(settings, "OPENDATA_SQL_CONCURRENCY", 2))
+    with _SQL_SLOTS_LOCK:
+        slots = _SQL_SLOTS.get(size)
+        if slots is None:
+            slots = _SQL_SLOTS[size] = threading.BoundedSemaphore(size)
+        return slots
+
+
 def run_sql(
     sql: str,
     resolve: Callable[[set[str]], dict[str, Table]],
@@ -657,7 +682,22 @@ def run_sql(
         rows=int(row_limit),
         bytes=max_bytes,
     )
-    outcome = sqlrunner.run(_sql_setup(list(tables.values())), wrapped, limits)
+    slots = _sql_slots()
+    waited = time.monotonic()
+    if not slots.acquire(timeout=left):
+        raise QueryBusy(
+            _("sql: %(n)s queries are already running; try again in a few seconds.")
+            % {"n": int(getattr(settings, "OPENDATA_SQL_CONCURRENCY", 2))},
+            retry_after=max(1, round(budget)),
+        )
+    try:
+        left -= time.monotonic() - waited
+        if left <= 0:
+            raise QueryTimeout(_("The query took longer than %(s)s seconds.") % {"s": budget}, "sql")
+        limits = dataclasses.replace(limits, timeout=left)
+        outcome = sqlrunner.run(_sql_setup(list(tables.values())), wrapped, limits)
+    finally:
+        slots.release()
     if outcome.kind == "timeout":
         raise QueryTimeout(_("The query took longer than %(s)s seconds.") % {"s": budget}, "sql")
     if outcome.kind == "memory":

@@ -134,3 +134,28 @@ def test_the_documented_20_mb_pdf_fits_documents_verify(client):
     too_big = json.dumps({"pdf_base64": base64.b64encode(pdf + b"0" * 9 * 1024 * 1024).decode()})
     response = client.post("/api/v1/documents/verify", data=too_big, content_type="application/json")
     assert _envelope(response, 413)["code"] == "payload_too_large"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/organisations/opd/{HUGE}/units",
+        f"/api/v1/services/{HUGE}",
+        f"/api/v1/frameworks/{HUGE}",
+        f"/api/v1/evaluations/{HUGE}",
+        f"/api/v1/inventory/applications/{HUGE}",
+    ],
+)
+def test_path_ids_beyond_int64_are_4xx_anonymous_and_with_a_token(client, province, path):
+    """Found in the issue-10 re-check: /organisations/opd/{id}/units filtered a foreign key by the
+    raw path integer (SQLite OverflowError, 500); every path id is the shared ``Id``."""
+    from etam.core.permissions import active_grants
+    from etam.core.tokens import api_token_create
+
+    user = province.superadmin
+    key = api_token_create(actor=user, name="t", grants=list(active_grants(user))).key
+    for headers in ({}, {"HTTP_AUTHORIZATION": f"Bearer {key}"}):
+        response = client.get(path, **headers)
+        assert 400 <= response.status_code < 500, (path, response.status_code, response.content[:200])
+        assert response.json()["error"]["code"]

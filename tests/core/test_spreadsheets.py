@@ -81,3 +81,44 @@ def test_a_file_that_is_not_a_zip_is_left_to_openpyxl():
     stream.seek(3)
     spreadsheets.check_xlsx(stream)
     assert stream.tell() == 3
+
+
+def _styles_bomb(xf_count: int) -> bytes:
+    """A two-row workbook whose styles part lists ``xf_count`` cell formats, varied so that it
+    compresses far below the ratio cap (the issue-10 re-check: 1.5 M formats, a 3.4 MB file,
+    styles.xml 128 MB at 36:1, took openpyxl 43.8 s and 3.1 GB to open)."""
+    import random
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["a", "b"])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    source = zipfile.ZipFile(io.BytesIO(plain.getvalue()))
+    out = io.BytesIO()
+    rnd = random.Random(1)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/styles.xml":
+                text = data.decode()
+                xfs = "".join(
+                    f'<xf numFmtId="{rnd.randint(0, 163)}" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+                    for _ in range(xf_count)
+                )
+                start, end = text.index("<cellXfs"), text.index("</cellXfs>") + len("</cellXfs>")
+                data = (text[:start] + f'<cellXfs count="{xf_count}">{xfs}</cellXfs>' + text[end:]).encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_workbook_with_a_huge_styles_part_is_refused_before_openpyxl_parses_it(settings):
+    """openpyxl parses the styles, workbook and theme parts whole when it opens a workbook
+    (read-only too): their elements are counted as they unpack."""
+    settings.SPREADSHEET_MAX_PART_ELEMENTS = 1_000
+    with translation.override("id"), pytest.raises(spreadsheets.SpreadsheetTooLarge) as refused:
+        spreadsheets.check_xlsx(_styles_bomb(5_000))
+    assert "xl/styles.xml" in refused.value.message and "1000" in refused.value.message
+    spreadsheets.check_xlsx(_styles_bomb(500))  # under the cap: left to openpyxl

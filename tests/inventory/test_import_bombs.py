@@ -40,3 +40,20 @@ def test_rows_stop_at_the_import_cap_without_reading_the_rest(province, settings
         imports.stage(actor=province.admin_samarinda, kind=ImportBatch.Kind.APPLICATIONS, filename="a.xlsx", raw=bomb)
     assert "lebih dari 10000 baris" in str(exc.value)
     assert time.monotonic() - started < 5
+
+
+def test_a_csv_import_stops_reading_at_the_row_cap(monkeypatch):
+    """Found in the issue-10 re-check: a CSV was read whole into a list before the row cap (a
+    5 MB file of 2.4 M one-letter rows took +550 MB). A broken field placed after the cap shows
+    whether reading went past it: stopping at the cap names the row limit."""
+    monkeypatch.setattr(imports, "MAX_ROWS", 100)
+    raw = b"nama\n" + b"a\n" * 200 + b'"' + b"x" * 200_000 + b'"\n'
+    with pytest.raises(imports.ImportFileError) as refused:
+        imports.read_table("aplikasi.csv", raw)
+    assert "100" in str(refused.value)
+
+
+def test_a_csv_field_over_the_csv_module_limit_is_a_file_error_not_a_500():
+    with pytest.raises(imports.ImportFileError) as refused:
+        imports.read_table("aplikasi.csv", b"nama\n" + b"x" * 200_000 + b"\n")
+    assert "131072" in str(refused.value) and str(refused.value).startswith(("File", "Berkas"))

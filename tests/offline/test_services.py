@@ -388,3 +388,43 @@ def test_unforeseen_item_failure_keeps_the_report_of_the_others(province, servic
     assert [r.status for r in report.items] == ["diterima", "ditolak"]
     assert "galat di server" in report.items[1].message
     assert len(Bundle.objects.get().last_report) == 2
+
+
+@pytest.mark.parametrize("created_at", ["2026-02-30T10:00:00+08:00", "2026-03-02T25:00:00", 5, ["x"]])
+def test_signed_bundle_with_an_unreadable_created_at_still_files_its_items(province, service, created_at):
+    """Found in the issue-10 re-check: a well-formed but impossible date (30 February) in a
+    validly signed bundle's header raised ValueError out of the import (a 500)."""
+    import base64
+    import json
+    import uuid
+
+    device = Device(province.officer_dpmptsp)
+    payload = json.dumps(
+        {
+            "bundle_id": str(uuid.uuid4()),
+            "created_at": created_at,
+            "officer": province.officer_dpmptsp.pk,
+            "items": [bundle_item(service)],
+        }
+    ).encode()
+    raw = json.dumps(
+        {
+            "format": offline.BUNDLE_FORMAT,
+            "key_id": device.key.key_id,
+            "payload": base64.b64encode(payload).decode(),
+            "signature": base64.urlsafe_b64encode(device.private.sign(payload)).decode().rstrip("="),
+        }
+    ).encode()
+    report = offline.bundle_import(actor=province.admin_dpmptsp, raw=raw)
+    assert [r.status for r in report.items] == ["diterima"]
+    assert Bundle.objects.get().exported_at is None
+
+
+def test_an_impossible_consent_time_is_a_field_error_not_a_500():
+    """Found in the issue-10 re-check (with the bundle header above): 30 February as
+    consent_at raised ValueError out of parse_assisted, reached by the offline API and bundles."""
+    with pytest.raises(offline.Refused) as refused:
+        offline.parse_assisted(
+            {"citizen_name": "Abdul", "nik": "6472011708900002", "consent": True, "consent_at": "2026-02-30T10:00:00"}
+        )
+    assert "assisted.consent_at" in refused.value.fields

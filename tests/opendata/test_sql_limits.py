@@ -136,3 +136,47 @@ def test_every_structured_reader_has_a_memory_limit_a_thread_cap_and_no_spill(pu
     with query.connection([table]) as con:
         memory = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     assert memory in ("61.0 MiB", "64.0 MB", "61.0MiB"), memory
+
+
+def test_concurrent_sql_queries_are_capped_per_process(client, rid, settings, monkeypatch):
+    """Each query's child may use OPENDATA_SQL_PROCESS_MEMORY_MB, so N concurrent anonymous
+    queries could use N times that (16 took the children to 3.8 GB, measured in the issue-10
+    re-check). Only OPENDATA_SQL_CONCURRENCY children run at once in a process; a query that
+    finds no free slot within its time limit is refused with 429 and Retry-After, unrun."""
+    import threading
+
+    from etam.opendata import sqlrunner
+
+    settings.OPENDATA_SQL_CONCURRENCY = 1
+    settings.OPENDATA_QUERY_TIMEOUT = 1
+    started, release = threading.Event(), threading.Event()
+    real_run = sqlrunner.run
+    runs: list[str] = []
+
+    def held_run(setup, statement, limits):
+        runs.append(statement)
+        started.set()
+        release.wait(10)
+        return real_run(setup, statement, limits)
+
+    monkeypatch.setattr(sqlrunner, "run", held_run)
+    tables = selectors.tables_for(None, {rid})  # resolved here: the thread has no test database
+    first = threading.Thread(
+        target=query.run_sql,
+        args=(f'SELECT count(*) AS n FROM "{rid}"', lambda names: tables),
+        kwargs={"row_limit": 10},
+    )
+    first.start()
+    try:
+        assert started.wait(10)
+        response, seconds = sql(client, f'SELECT count(*) AS n FROM "{rid}"')
+    finally:
+        release.set()
+        first.join(20)
+    assert response.status_code == 429, response.content[:300]
+    assert response["Retry-After"]
+    assert "sql" in response.json()["error"]["message"]
+    assert len(runs) == 1 and seconds < 5
+    # Once the slot is free again, the next query runs.
+    response, _seconds = sql(client, f'SELECT count(*) AS n FROM "{rid}"')
+    assert response.status_code == 200 and len(runs) == 2
