@@ -71,20 +71,16 @@ def staff_required(perm: str) -> Callable:
     return decorator
 
 
-def _int(value: str | None) -> int | None:
-    return parse_id(value)
-
-
 def _filters(request: HttpRequest) -> selectors.ApplicationFilter:
     g = request.GET
     return selectors.ApplicationFilter(
         q=g.get("q", "").strip()[:100],
-        institution_id=_int(g.get("instansi")),
-        agency_id=_int(g.get("opd")),
+        institution_id=parse_id(g.get("instansi")),
+        agency_id=parse_id(g.get("opd")),
         kind=g.get("jenis", "") if g.get("jenis") in ApplicationKind.values else "",
         lifecycle=g.get("status", "") if g.get("status") in Lifecycle.values else "",
         hosting=g.get("hosting", "") if g.get("hosting") in Hosting.values else "",
-        national_application_id=_int(g.get("aplikasi_umum")),
+        national_application_id=parse_id(g.get("aplikasi_umum")),
     )
 
 
@@ -480,9 +476,11 @@ def village_edit(request: HttpRequest, code: str) -> HttpResponse:
     prefix_count = len(points) + 1
     if request.method == "POST":
         form = VillageForm(request.POST)
+        # The page posts how many point forms it showed (points + 1 blank); a larger number
+        # cannot come from it and would build that many forms.
+        posted_count = parse_id(request.POST.get("jumlah_titik")) or prefix_count
         point_forms = [
-            AccessPointForm(request.POST, prefix=f"titik{i}")
-            for i in range(_int(request.POST.get("jumlah_titik")) or prefix_count)
+            AccessPointForm(request.POST, prefix=f"titik{i}") for i in range(min(posted_count, prefix_count))
         ]
         filled = [f for f in point_forms if f.has_changed() and not f.data.get(f"{f.prefix}-hapus")]
         if form.is_valid() and all(f.is_valid() for f in filled):

@@ -56,9 +56,15 @@ class Throttled(ActionError):
     status = 429
     kind = "Throttled"
 
-    def __init__(self, retry_after: int, limit: int) -> None:
-        super().__init__(f"Too many requests: the limit is {limit} per period. Try again in {retry_after} seconds.")
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
+
+    @classmethod
+    def over_budget(cls, retry_after: int, limit: int) -> Throttled:
+        return cls(
+            f"Too many requests: the limit is {limit} per period. Try again in {retry_after} seconds.", retry_after
+        )
 
 
 def _throttle(request: HttpRequest, actor: Any) -> None:
@@ -66,7 +72,7 @@ def _throttle(request: HttpRequest, actor: Any) -> None:
 
     verdict = check(request, actor)
     if verdict is not None and not verdict.allowed:
-        raise Throttled(verdict.retry_after, verdict.limit)
+        raise Throttled.over_budget(verdict.retry_after, verdict.limit)
 
 
 def _caller(request: HttpRequest) -> Any:
@@ -402,13 +408,10 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
             _throttle(request, None)  # a wrong token counts against the address
             raise
         _throttle(request, actor)
-        result = handler(request, _params(request), actor)
-    except query.QueryBusy as exc:
-        busy = _envelope(
-            request, name, {"success": False, "error": {"__type": "Throttled", "message": exc.message}}, 429
-        )
-        busy["Retry-After"] = str(exc.retry_after)
-        return busy
+        try:
+            result = handler(request, _params(request), actor)
+        except query.QueryBusy as exc:  # no free SQL slot: the same 429 as an exhausted budget
+            raise Throttled(exc.message, exc.retry_after) from exc
     except query.QueryError as exc:
         error: dict[str, Any] = {"__type": "Validation Error", "message": exc.message}
         if exc.field:

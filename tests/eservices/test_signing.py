@@ -270,3 +270,19 @@ def test_an_error_report_hides_the_passphrase(province, info_service, hub, rf, m
     local_vars = repr([frame["vars"] for frame in ours])
     assert "application_act" in repr([f["function"] for f in ours]) and "'passphrase'" in local_vars
     assert OFFICIAL_PASSPHRASE not in local_vars
+
+
+@pytest.mark.django_db
+def test_a_hub_that_is_down_is_asked_for_its_crl_once_a_minute_not_per_visitor(monkeypatch):
+    remote = signer.RemoteSigner("http://127.0.0.1:9", attempts=1, timeout=1)
+    calls = []
+
+    def down(url):
+        calls.append(url)
+        raise signer.SigningUnavailable("down")
+
+    monkeypatch.setattr(remote, "fetch_crl", down)
+    first = remote.certificate_status(1)
+    second = remote.certificate_status(1)
+    assert not first.known and not second.known and not first.revoked
+    assert len(calls) == 1

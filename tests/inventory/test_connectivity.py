@@ -116,3 +116,11 @@ def test_demo_loader_is_idempotent_and_matches_the_programme_figures(villages):
     assert progress["64.03"] == (58, 100) and progress["64.11"] == (4, 50) and progress["64.02"] == (117, 193)
     assert sum(c for c, _t in progress.values()) == 441
     assert AccessPoint.objects.count() == 441
+
+
+def test_a_huge_point_count_in_the_village_form_builds_no_more_forms_than_shown(client, province, villages):
+    village = villages.filter(regency_code="64.72").first()
+    client.force_login(province.admin_samarinda)
+    url = reverse("inventory:village_edit", args=[village.region_code])
+    response = client.post(url, {"jumlah_titik": str(2**62), "coverage": "4g", "notes": ""})
+    assert response.status_code in (200, 302)

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import pybreaker
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.views.decorators.debug import sensitive_variables
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -271,13 +272,28 @@ class RemoteSigner:
         except requests.RequestException as exc:
             raise SigningUnavailable(exc.__class__.__name__) from None
 
-    def certificate_status(self, serial: int) -> CertificateStatus:
-        from cryptography import x509
+    # The public verification page asks this on anonymous requests (already limited per
+    # address). A revocation must show at once, so a fetched CRL is not kept; a failed fetch
+    # is remembered for a minute in the shared cache, so visitors do not each wait out the
+    # timeouts and retries of a hub that hangs.
+    CRL_FAILURE_SECONDS = 60
 
+    def _hub_crl(self) -> bytes | None:
+        down_key = f"etam:signing:crl-down:{self.base_url}"
+        if cache.get(down_key):
+            return None
         try:
             der = self.fetch_crl(f"{self.base_url}/crl/intermediate.crl")
         except SigningUnavailable:
-            return CertificateStatus(revoked=False, known=False)
+            der = None
+        if not der:
+            cache.set(down_key, True, self.CRL_FAILURE_SECONDS)
+        return der
+
+    def certificate_status(self, serial: int) -> CertificateStatus:
+        from cryptography import x509
+
+        der = self._hub_crl()
         if not der:
             return CertificateStatus(revoked=False, known=False)
         entry = x509.load_der_x509_crl(der).get_revoked_certificate_by_serial_number(serial)
