@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 
 from etam.api.auth import require_auth
 from etam.api.errors import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
-from etam.core import tokens
+from etam.core import selectors, tokens
 from etam.core.models import RoleGrant
 from etam.core.permissions import active_grants, role_permissions
 
@@ -102,12 +102,8 @@ def token_out(token: Any) -> dict[str, Any]:
 def me(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.auth  # type: ignore[attr-defined]
     api_token = getattr(user, "_etam_api_token", None)
-    if api_token is not None:
-        grants = list(active_grants(user))  # already loaded with their scopes by TokenAuth
-    else:
-        grants = list(
-            RoleGrant.objects.active().filter(user=user).select_related("institution", "agency").order_by("id")
-        )
+    # A token's grants are already loaded with their scopes by TokenAuth.
+    grants = list(active_grants(user) if api_token is not None else selectors.own_active_grants(user))
     return {
         "id": user.pk,
         "full_name": user.full_name,

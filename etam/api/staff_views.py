@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from etam.core import tokens
+from etam.core import selectors, tokens
+from etam.core.formerrors import apply_service_errors
 from etam.core.models import RoleGrant
 from etam.core.staff_access import staff_required
 
@@ -39,7 +40,7 @@ class TokenForm(forms.Form):
     )
     grants = GrantChoiceField(
         label=gettext_lazy("Roles the token acts with"),
-        queryset=RoleGrant.objects.none(),
+        queryset=None,  # set per user in __init__
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Only roles you hold now. Leave all unticked for a token without any role."),
@@ -56,9 +57,7 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grants"].queryset = (  # type: ignore[attr-defined]
-            RoleGrant.objects.active().filter(user=user).select_related("institution", "agency").order_by("id")
-        )
+        self.fields["grants"].queryset = selectors.own_active_grants(user)  # type: ignore[attr-defined]
 
     def expires_at(self) -> datetime | None:
         day = self.cleaned_data.get("expires_on")
@@ -93,8 +92,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             expires_at=form.expires_at(),
         )
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error("expires_on" if field == "expires_at" else field if field in form.fields else None, errors)
+        apply_service_errors(form, exc, {"expires_at": "expires_on"})
         return _page(request, form)
     # The key is shown in this answer only; a fresh, empty form below it.
     return _page(request, TokenForm(user=request.user), issued)

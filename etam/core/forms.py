@@ -7,7 +7,7 @@ failed submit comes back with every typed value and one error per field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -15,21 +15,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from etam.core.formerrors import apply_service_errors as apply_service_errors  # re-export (shared helper)
 from etam.core.models import Agency, Institution, OrgUnit, Role
 
 INSTITUTION_PREFIX = "i"
 AGENCY_PREFIX = "a"
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError, field_map: Mapping[str, str] | None = None) -> None:
-    """Attach a service's ValidationError to the form, field by field."""
-    field_map = field_map or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field_map.get(field, field)
-        form.add_error(target if target in form.fields else None, errors)
 
 
 def _text(label: Any, *, max_length: int, help_text: Any = "", autocomplete: str | None = None) -> forms.CharField:

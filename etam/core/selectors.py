@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from etam.core.models import Agency, Institution, OrgUnit, RoleGrant, User
+from etam.core.models import Agency, Institution, OrgUnit, Region, RoleGrant, User
 from etam.core.permissions import scope_q
 
 VIEW_ORGANISATION = "core.view_organisation"
@@ -36,8 +36,20 @@ def agencies_visible_to(actor: Any, *, perm: str = VIEW_ORGANISATION) -> QuerySe
     )
 
 
-def agency_list(actor: Any, *, include_inactive: bool = True) -> QuerySet[Agency]:
-    """The OPD list page: each OPD with its instansi and how many units it has."""
+def agency_list(
+    actor: Any,
+    *,
+    include_inactive: bool = True,
+    public: bool = False,
+    institution_id: int | None = None,
+    region_code: str | None = None,
+) -> QuerySet[Agency]:
+    """The OPD list page: each OPD with its instansi and how many units it has. With
+    ``public`` (the unauthenticated API): every OPD's public names and codes, no scope."""
+    if public:
+        return public_agencies(
+            include_inactive=include_inactive, institution_id=institution_id, region_code=region_code
+        )
     qs = agencies_visible_to(actor).annotate(unit_count=Count("units", distinct=True))
     if not include_inactive:
         qs = qs.filter(is_active=True)
@@ -79,3 +91,62 @@ def staff_list(actor: Any) -> QuerySet[User]:
         .prefetch_related(Prefetch("role_grants", queryset=visible_grants, to_attr="visible_grants"))
         .order_by("full_name", "id")
     )
+
+
+def own_active_grants(user: Any, *, order_by: tuple[str, ...] = ("id",)) -> QuerySet[RoleGrant]:
+    """The user's own active role grants with their scope (the dashboard, /me, the token form)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return RoleGrant.objects.none()
+    return (
+        RoleGrant.objects.active()
+        .filter(user=user)
+        .select_related("institution", "agency", "agency__institution")
+        .order_by(*order_by)
+    )
+
+
+# --- public reference data (the unauthenticated /api/v1/organisations and /regions) -------
+
+
+def public_institutions() -> QuerySet[Institution]:
+    return Institution.objects.order_by("region_code")
+
+
+def public_agencies(
+    *, include_inactive: bool = False, institution_id: int | None = None, region_code: str | None = None
+) -> QuerySet[Agency]:
+    """Every OPD (public names and codes only), optionally of one instansi or kode wilayah."""
+    qs = Agency.objects.select_related("institution").order_by("institution__region_code", "code")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if institution_id is not None:
+        qs = qs.filter(institution_id=institution_id)
+    if region_code is not None:
+        qs = qs.filter(institution__region_code=region_code)
+    return qs
+
+
+def agency_exists(agency_id: int) -> bool:
+    return Agency.objects.filter(pk=agency_id).exists()
+
+
+def public_units(agency_id: int) -> list[dict[str, Any]]:
+    return list(
+        OrgUnit.objects.filter(agency_id=agency_id)
+        .select_related("agency")
+        .order_by("code")
+        .values("id", "code", "name", "agency_id", "agency__code", "parent_id")
+    )
+
+
+def current_regions(*, parent: str | None = None, level: str | None = None) -> list[dict[str, Any]]:
+    qs = Region.objects.current()
+    if parent is not None:
+        qs = qs.filter(parent_code=parent)
+    if level is not None:
+        qs = qs.filter(level=level)
+    return list(qs.order_by("code").values("code", "name", "level", "kind", "parent_code"))
+
+
+def current_region_exists(code: str) -> bool:
+    return Region.objects.current().filter(code=code).exists()

@@ -20,7 +20,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.shortcuts import resolve_url
+from django.urls import NoReverseMatch, reverse
 
 from etam.core.models import User
 
@@ -113,18 +114,79 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in, a staff account (or holding a grant), and past the second factor."""
+def login_url() -> str:
+    """Where an anonymous visitor is sent: ``LOGIN_URL``, or the sign-in page if it does not resolve."""
+    try:
+        return resolve_url(settings.LOGIN_URL)
+    except NoReverseMatch:
+        return "/masuk/"
 
+
+def is_staff_account(user: Any) -> bool:
+    """A signed-in staff account (not a citizen)."""
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "kind", None) == User.Kind.STAFF
+
+
+def is_staff_user(user: Any) -> bool:
+    """Who may open the staff area (dashboard, staff menu): staff accounts, superusers and
+    anyone holding an active role grant."""
+    from etam.core.permissions import active_grants
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.kind == User.Kind.STAFF or user.is_superuser or bool(active_grants(user))
+
+
+def require_any_perm(request: HttpRequest, *perms: str, message: Any = None) -> None:
+    """PermissionDenied unless the user holds at least one of ``perms`` somewhere."""
+    from etam.core.permissions import has_perm
+
+    if not any(has_perm(request.user, perm) for perm in perms):
+        raise PermissionDenied(*([message] if message else []))
+
+
+def staff_gate(
+    request: HttpRequest,
+    *perms: str,
+    allowed: Callable[[Any], bool] | None = None,
+    message: Any = None,
+) -> HttpResponse | None:
+    """The one check in front of a staff page. ``None`` when the page may open; a redirect
+    to the sign-in page for an anonymous visitor or a session that still owes its second
+    factor; ``PermissionDenied`` otherwise.
+
+    Who is allowed: with ``perms``, whoever holds any of them (anywhere; the page narrows
+    by scope itself); with ``allowed``, whoever that predicate accepts; with neither, a
+    staff account.
+    """
+    user = request.user
+    if not user.is_authenticated or pending_second_factor(request) is not None:
+        return redirect_to_login(request.get_full_path(), login_url())
+    if perms:
+        require_any_perm(request, *perms, message=message)
+    elif not (allowed or is_staff_account)(user):
+        raise PermissionDenied(*([message] if message else []))
+    return None
+
+
+def staff_required(*args: Any, message: Any = None) -> Any:
+    """Decorator form of ``staff_gate``: ``@staff_required`` (a staff account) or
+    ``@staff_required(perm, ...)`` (any of these permissions)."""
+    if len(args) == 1 and callable(args[0]):
+        return _gated(args[0], (), message)
+    perms = tuple(str(p) for p in args)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        return _gated(view, perms, message)
+
+    return decorator
+
+
+def _gated(view: Callable[..., HttpResponse], perms: tuple[str, ...], message: Any) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if pending_second_factor(request) is not None:
-            return redirect_to_login(request.get_full_path())
-        if getattr(user, "kind", None) != User.Kind.STAFF:
-            raise PermissionDenied
+        if (response := staff_gate(request, *perms, message=message)) is not None:
+            return response
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -8,8 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,20 +21,13 @@ from django.views.decorators.http import require_POST
 
 from etam.core.models import Agency, User
 from etam.core.permissions import has_perm, scope_q
+from etam.core.staff_access import staff_gate as _staff_only
 from etam.eservices import definitions, formengine, selectors, services, stats, workdays
 from etam.eservices.models import IssuedDocument, Service, ServiceVersion
 from etam.eservices.views import _case_context
 from etam.eservices.workflow import Workflow, allowed_actions
 
 PAGE_SIZE = 25
-
-
-def _staff_only(request: HttpRequest, perm: str) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not has_perm(request.user, perm):
-        raise PermissionDenied
-    return None
 
 
 # ======================================================================================

@@ -5,22 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from etam.core.formerrors import apply_service_errors as apply_errors  # noqa: F401 (views call forms.apply_errors)
 from etam.evaluation.models import Framework
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's field errors on the form (unknown fields become form-wide errors)."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
 
 PERIOD_MESSAGE = _("Period: a year between 2018 and 2100 is expected.")
 PERIOD_ERRORS = {key: PERIOD_MESSAGE for key in ("required", "invalid", "min_value", "max_value")}

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from etam.core import exports
 from etam.core.bounds import parse_id
+from etam.core.formerrors import apply_service_errors
 from etam.core.permissions import has_perm
+from etam.core.staff_access import login_url as _login_url
+from etam.core.staff_access import staff_required
 from etam.inventory import imports, selectors, services
 from etam.inventory import permissions as perms
 from etam.inventory.forms import (
@@ -47,28 +45,6 @@ from etam.inventory.models import (
 )
 
 PAGE_SIZE = 50
-
-
-def _login_url() -> str:
-    try:
-        return reverse(settings.LOGIN_URL)
-    except NoReverseMatch:
-        return "/masuk/"
-
-
-def staff_required(perm: str) -> Callable:
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), _login_url())
-            if not has_perm(request.user, perm):
-                raise PermissionDenied(_("You do not have permission for this action."))
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _filters(request: HttpRequest) -> selectors.ApplicationFilter:
@@ -140,7 +116,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         try:
             app = services.application_create(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_model_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Application saved."))
             return redirect("inventory:application_detail", pk=app.pk)
@@ -158,7 +134,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.application_update(actor=request.user, application=app, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_model_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Application saved."))
             return redirect("inventory:application_detail", pk=app.pk)
@@ -179,14 +155,6 @@ def application_retire(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Reason: say why the application is retired."))
     return redirect("inventory:application_detail", pk=app.pk)
-
-
-def _add_model_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @staff_required(perms.VIEW_APPLICATION)
@@ -293,7 +261,7 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, flag=flag, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_model_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Decision saved."))
             return redirect("inventory:duplicate_detail", pk=flag.pk)
@@ -348,7 +316,7 @@ def national_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             services.national_application_save(actor=request.user, data=form.cleaned_data, instance=instance)
         except ValidationError as exc:
-            _add_model_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("inventory:national_list")
@@ -396,7 +364,7 @@ def datacentre_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         try:
             obj = services.data_centre_save(actor=request.user, data=form.cleaned_data, instance=instance)
         except ValidationError as exc:
-            _add_model_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("inventory:datacentre_detail", pk=obj.pk)
@@ -432,7 +400,7 @@ def link_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             obj = services.network_link_save(actor=request.user, data=form.cleaned_data, instance=instance)
         except ValidationError as exc:
-            _add_model_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("inventory:link_detail", pk=obj.pk)

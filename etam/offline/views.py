@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from etam.core.models import Region
+from etam.core.staff_access import staff_gate
 from etam.eservices import formengine
 from etam.eservices import selectors as eservices_selectors
 from etam.eservices.models import Service
@@ -338,11 +339,8 @@ def offline_form(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _require_assist(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not services.can_assist(request.user):
-        raise PermissionDenied(_("Only officers with the assisted-entry role may open this page."))
-    return None
+    message = _("Only officers with the assisted-entry role may open this page.")
+    return staff_gate(request, allowed=services.can_assist, message=message)
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from etam.api.params import Offset
+from etam.core import bearer
 from etam.opendata import query, selectors, views
 from etam.opendata.ckan_dicts import organization_name
 
@@ -22,11 +23,9 @@ router = Router(tags=["Satu Data"])
 
 
 def _actor(request: HttpRequest) -> Any:
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        from etam.api.auth import TokenAuth
-
-        user = TokenAuth().authenticate(request, header.split(" ", 1)[1].strip())
+    token = bearer.header_token(request)
+    if token is not None:
+        user = bearer.authenticate(request, token)
         if user is None:
             raise HttpError(401, "Authorization: the API token is unknown, expired or revoked.")
         return user

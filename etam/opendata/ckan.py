@@ -20,6 +20,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from etam.core import bearer
 from etam.core.bounds import MAX_OFFSET
 from etam.core.models import Agency
 from etam.opendata import query, selectors
@@ -76,12 +77,9 @@ def _throttle(request: HttpRequest, actor: Any) -> None:
 
 
 def _caller(request: HttpRequest) -> Any:
-    header = request.headers.get("Authorization", "").strip()
-    if header:
-        from etam.api.auth import TokenAuth
-
-        token = header.split(" ", 1)[1] if header.lower().startswith("bearer ") else header
-        user = TokenAuth().authenticate(request, token.strip())
+    token = bearer.header_token(request, allow_raw=True)
+    if token is not None:
+        user = bearer.authenticate(request, token)
         if user is None:
             raise NotAuthorized("Authorization: the API token is unknown, expired or revoked.")
         return user

@@ -7,21 +7,17 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from etam.core.formerrors import apply_service_errors
 from etam.core.permissions import has_perm
+from etam.core.staff_access import require_any_perm as _require_any
 from etam.opendata import forms, query, selectors, services
 from etam.opendata import permissions as perms
 from etam.opendata.models import AccessRequest, ColumnSpec, Dataset, DatasetVersion, IndicatorMetadata, Resource
-
-
-def _require_any(request: HttpRequest, *permissions: str) -> None:
-    if not any(has_perm(request.user, p) for p in permissions):
-        raise PermissionDenied
 
 
 def _dataset(request: HttpRequest, pk: int) -> Dataset:
@@ -33,14 +29,6 @@ def _version(request: HttpRequest, pk: int) -> DatasetVersion:
     if not has_perm(request.user, perms.VIEW_UNPUBLISHED, version.dataset):
         raise Http404
     return version
-
-
-def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -75,7 +63,7 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
                 **form.dataset_fields(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("opendata:staff_dataset", pk=dataset.pk)
     return render(request, "opendata/staff/form.html", {"form": form, "title": _("New dataset")})
@@ -109,7 +97,7 @@ def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.dataset_update(actor=request.user, dataset=dataset, tags=form.cleaned_data["tags"], **fields)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if fields.get("access", dataset.access) != dataset.access:
                 from django.contrib import messages
@@ -137,7 +125,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.activity_update(actor=request.user, dataset=dataset, **fields)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("opendata:staff_dataset", pk=dataset.pk)
     return render(
@@ -157,7 +145,7 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.indicator_save(actor=request.user, dataset=dataset, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("opendata:staff_dataset", pk=dataset.pk)
     return render(
@@ -184,7 +172,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                 delimiter=form.cleaned_data["delimiter"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("opendata:staff_version", pk=version.pk)
     return render(
@@ -312,7 +300,7 @@ def access_review(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, request=access_request, comment=form.cleaned_data["comment"]
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("opendata:staff_review")
     published = list(
@@ -346,7 +334,7 @@ def version_review(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 services.version_return(actor=request.user, version=version, comment=form.cleaned_data["comment"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("opendata:staff_review")
     columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]

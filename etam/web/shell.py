@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 
+from etam.core.staff_access import is_staff_user as is_staff_user  # re-export: the shared check
 from etam.web.navigation import NavEntry
 
 LOGIN_PATH = "/masuk/"
@@ -76,13 +76,3 @@ def menu_links(entries: Iterable[NavEntry], current_path: str = "") -> list[Menu
         current = current_path == url or (url != "/" and current_path.startswith(url))
         links.append(MenuLink(label=entry.label, url=url, description=entry.description, current=current))
     return links
-
-
-def is_staff_user(user: Any) -> bool:
-    """Who may open the staff area: staff accounts and anyone holding an active role grant."""
-    from etam.core.models import User
-    from etam.core.permissions import active_grants
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.kind == User.Kind.STAFF or user.is_superuser or bool(active_grants(user))

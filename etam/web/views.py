@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
@@ -10,7 +8,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from etam.core.models import RoleGrant
+from etam.core import selectors
+from etam.core.staff_access import is_staff_user, staff_gate
 from etam.web import shell
 from etam.web.dashboard import widgets_for
 from etam.web.navigation import PUBLIC_NAV, staff_entries_for
@@ -24,16 +23,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
     """The staff area's landing page: the user's role grants, their menu as cards, and
     the widgets the modules registered (etam.web.dashboard)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), shell.login_url())
-    if not shell.is_staff_user(request.user):
-        raise PermissionDenied
-    grants = (
-        RoleGrant.objects.active()
-        .filter(user=request.user)
-        .select_related("institution", "agency", "agency__institution")
-        .order_by("role", "institution__name", "agency__name")
-    )
+    if (response := staff_gate(request, allowed=is_staff_user)) is not None:
+        return response
+    grants = selectors.own_active_grants(request.user)
     context = {
         "grants": grants,
         "entries": shell.menu_links(staff_entries_for(request.user)),

@@ -1,5 +1,8 @@
 """Public organisation and region reference data: /api/v1/organisations/..., /api/v1/regions.
 
+Core's models, read through ``etam.core.selectors``; the router lives with the API (it was
+``etam/core/api.py``) so that core imports no API code. Operation ids are kept.
+
 Read-only and without authentication: names, codes and kode wilayah of instansi, OPDs and
 units, and the current Kemendagri region tree. No people, no contact persons, no grants.
 Each list is one query.
@@ -15,7 +18,8 @@ from ninja import Field, Query, Router, Schema
 
 from etam.api.errors import ErrorOut
 from etam.api.params import Id
-from etam.core.models import Agency, Institution, OrgUnit, Region
+from etam.core import selectors
+from etam.core.models import Institution
 from etam.core.models.reference import RegionLevel
 
 router = Router(tags=["organisations"])
@@ -82,27 +86,29 @@ def _institution_ref(institution: Institution) -> dict[str, Any]:
 @router.get(
     "/organisations/instansi",
     response={200: list[InstitutionOut], **PUBLIC_ERRORS},
+    operation_id="etam_core_api_institution_list",  # kept from when this lived in etam/core/api.py
     auth=None,
     summary="List instansi (public)",
 )
 def institution_list(request: HttpRequest) -> list[Institution]:
-    return list(Institution.objects.order_by("region_code"))
+    return list(selectors.public_institutions())
 
 
 @router.get(
     "/organisations/opd",
     response={200: list[AgencyOut], **PUBLIC_ERRORS},
+    operation_id="etam_core_api_agency_list",  # kept from when this lived in etam/core/api.py
     auth=None,
     summary="List OPDs (public), optionally of one instansi",
 )
 def agency_list(request: HttpRequest, filters: Query[AgencyFilters]) -> list[dict[str, Any]]:
-    qs = Agency.objects.select_related("institution").order_by("institution__region_code", "code")
-    if not filters.include_inactive:
-        qs = qs.filter(is_active=True)
-    if filters.institution is not None:
-        qs = qs.filter(institution_id=filters.institution)
-    if filters.region_code:
-        qs = qs.filter(institution__region_code=filters.region_code.strip())
+    qs = selectors.agency_list(
+        None,
+        public=True,
+        include_inactive=filters.include_inactive,
+        institution_id=filters.institution,
+        region_code=filters.region_code.strip() if filters.region_code else None,
+    )
     return [
         {
             "id": a.pk,
@@ -120,17 +126,13 @@ def agency_list(request: HttpRequest, filters: Query[AgencyFilters]) -> list[dic
 @router.get(
     "/organisations/opd/{agency_id}/units",
     response={200: list[UnitOut], **PUBLIC_ERRORS},
+    operation_id="etam_core_api_unit_list",  # kept from when this lived in etam/core/api.py
     auth=None,
     summary="List the units of one OPD (public)",
 )
 def unit_list(request: HttpRequest, agency_id: Id) -> list[dict[str, Any]]:
-    rows = list(
-        OrgUnit.objects.filter(agency_id=agency_id)
-        .select_related("agency")
-        .order_by("code")
-        .values("id", "code", "name", "agency_id", "agency__code", "parent_id")
-    )
-    if not rows and not Agency.objects.filter(pk=agency_id).exists():
+    rows = selectors.public_units(agency_id)
+    if not rows and not selectors.agency_exists(agency_id):
         raise Http404(_("No OPD with this id."))
     return [
         {
@@ -148,18 +150,15 @@ def unit_list(request: HttpRequest, agency_id: Id) -> list[dict[str, Any]]:
 @router.get(
     "/regions",
     response={200: list[RegionOut], **PUBLIC_ERRORS},
+    operation_id="etam_core_api_region_list",  # kept from when this lived in etam/core/api.py
     auth=None,
     summary="Current kode wilayah regions, by parent and level (public)",
     tags=["regions"],
 )
 def region_list(request: HttpRequest, filters: Query[RegionFilters]) -> list[Any]:
-    qs = Region.objects.current()
-    if filters.parent:
-        parent = filters.parent.strip()
-        qs = qs.filter(parent_code=parent)
-    if filters.level is not None:
-        qs = qs.filter(level=filters.level.value)
-    rows = list(qs.order_by("code").values("code", "name", "level", "kind", "parent_code"))
-    if filters.parent and not rows and not Region.objects.current().filter(code=filters.parent.strip()).exists():
+    parent = filters.parent.strip() if filters.parent else None
+    level = filters.level.value if filters.level is not None else None
+    rows = selectors.current_regions(parent=parent, level=level)
+    if parent is not None and not rows and not selectors.current_region_exists(parent):
         raise Http404(_("No current region with this kode wilayah."))
     return rows

@@ -1,0 +1,32 @@
+"""Service error → form error: the one helper every HTML view uses.
+
+Services raise ``ValidationError`` naming the field (``{"name": [...]}``) or the whole
+operation (a message list). ``apply_service_errors`` puts each message on its field, so a
+failed submit comes back with the typed values and one error under each field. A field the
+form does not have (a model field the service checked) becomes a form-wide error rather
+than a ``ValueError`` from ``Form.add_error``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+__all__ = ["apply_service_errors"]
+
+
+def apply_service_errors(form: Any, error: ValidationError, field_map: Mapping[str, str] | None = None) -> None:
+    """Attach a service's ValidationError to ``form``, field by field.
+
+    ``field_map`` renames a service field to the form field that carries it (e.g. the
+    service's ``expires_at`` is typed into the form's ``expires_on``).
+    """
+    field_map = field_map or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, errors in error.error_dict.items():
+        target = field_map.get(field, field)
+        form.add_error(target if target in form.fields else None, errors)
