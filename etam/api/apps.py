@@ -8,7 +8,11 @@ class ApiConfig(AppConfig):
     verbose_name = _("JSON API")
 
     def ready(self) -> None:
+        from etam.api.errors import error_response
+        from etam.core.bodylimit import register_error_responder
         from etam.web.navigation import NavEntry, register_staff
+
+        register_error_responder("/api/v1/", lambda status, message, code: error_response(status, message, code=code))
 
         # The audit viewer (etam.core.views_audit) and the token page are built by the
         # same engineer as the API; their menu entries are registered here.

@@ -33,11 +33,11 @@ def header_token(request: HttpRequest, *, allow_raw: bool = False) -> str | None
     ``Bearer <token>`` (any case); with ``allow_raw`` a header without the scheme is the
     token itself (CKAN clients). An offered but empty token is ``""`` (refused, not ignored).
     """
-    header = request.headers.get("Authorization", "").strip()
+    header = request.headers.get("Authorization", "").lstrip()
     if header.lower().startswith("bearer "):
         return header.split(" ", 1)[1].strip()
-    if allow_raw and header:
-        return header
+    if allow_raw and header.strip():
+        return header.strip()
     return None
 
 

@@ -40,12 +40,21 @@ def too_large_message(limit: int) -> str:
     return _("The request body is larger than the limit of %(limit)s for this address.") % {"limit": human(limit)}
 
 
+# An API with its own error envelope registers how it answers under its path prefix
+# (``etam.api`` registers /api/v1/ in its ``ready``): core imports no API code.
+_JSON_RESPONDERS: dict[str, Callable[[int, str, str], HttpResponse]] = {}
+
+
+def register_error_responder(prefix: str, respond: Callable[[int, str, str], HttpResponse]) -> None:
+    """``respond(status, message, code)`` answers for requests under ``prefix``."""
+    _JSON_RESPONDERS[prefix] = respond
+
+
 def too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
     message = too_large_message(limit)
-    if request.path.startswith("/api/v1/"):
-        from etam.api.errors import error_response
-
-        return error_response(413, message, code="payload_too_large")
+    for prefix, respond in _JSON_RESPONDERS.items():
+        if request.path.startswith(prefix):
+            return respond(413, message, "payload_too_large")
     if request.path.startswith("/api/3/"):
         return JsonResponse(
             {

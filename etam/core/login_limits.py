@@ -29,7 +29,7 @@ from etam.core import ratelimit
 
 
 def _normalise(identifier: str) -> str:
-    from etam.core.views import normalise_identifier
+    from etam.core.validators import normalise_identifier
 
     return normalise_identifier(identifier)
 

@@ -174,6 +174,12 @@ def hit(key: str, limit: int, window: int) -> Verdict:
     return Verdict(count <= limit, count, limit, remaining)
 
 
+def hit_address(request: HttpRequest, scope: str, limit: int, window: int) -> Verdict:
+    """``hit`` for the client address (``address_key``: IPv6 per /64) under ``scope``, e.g.
+    registrations or e-service submissions per network."""
+    return hit(f"{scope}:{address_key(request)}", limit, window)
+
+
 def peek(key: str, limit: int, window: int) -> Verdict:
     """The current count for ``key`` without adding to it: refused once it reached ``limit``."""
     start, remaining = _window(window)

@@ -150,3 +150,25 @@ def current_regions(*, parent: str | None = None, level: str | None = None) -> l
 
 def current_region_exists(code: str) -> bool:
     return Region.objects.current().filter(code=code).exists()
+
+
+def institutions_with_perm(actor: Any, perm: str) -> QuerySet[Institution]:
+    """Instansi where ``actor`` holds ``perm`` instansi-wide (choices of the create and grant forms)."""
+    return Institution.objects.filter(scope_q(actor, perm, institution_field="id", agency_field=None))
+
+
+def confirmed_totp_device(user: Any) -> Any:
+    """The user's confirmed authenticator (the first enrolled), or None."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+def has_confirmed_totp_device(user: Any) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def active_user(pk: int) -> User | None:
+    return User.objects.filter(pk=pk, is_active=True).first()

@@ -36,9 +36,9 @@ def staff_needs_enrolment(user: Any) -> bool:
 
 def second_factor_state(user: Any) -> str | None:
     """What this user still owes after a password sign-in: "verify", "enrol" or nothing."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from etam.core.selectors import has_confirmed_totp_device
 
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if has_confirmed_totp_device(user):
         return VERIFY
     if staff_needs_enrolment(user):
         return ENROL
@@ -122,7 +122,7 @@ def login_url() -> str:
         return "/masuk/"
 
 
-def is_staff_account(user: Any) -> bool:
+def is_staff_kind(user: Any) -> bool:
     """A signed-in staff account (not a citizen)."""
     return bool(getattr(user, "is_authenticated", False)) and getattr(user, "kind", None) == User.Kind.STAFF
 
@@ -164,7 +164,7 @@ def staff_gate(
         return redirect_to_login(request.get_full_path(), login_url())
     if perms:
         require_any_perm(request, *perms, message=message)
-    elif not (allowed or is_staff_account)(user):
+    elif not (allowed or is_staff_kind)(user):
         raise PermissionDenied(*([message] if message else []))
     return None
 
@@ -193,28 +193,8 @@ def _gated(view: Callable[..., HttpResponse], perms: tuple[str, ...], message: A
 
 
 def register() -> None:
-    """Called from ``CoreConfig.ready``: the login receiver and the staff menu entries."""
+    """Called from ``CoreConfig.ready``: the login receiver. (Core's staff menu entries are
+    registered by the shell, ``etam.web.apps``, so that core imports no web code.)"""
     from django.contrib.auth.signals import user_logged_in
-    from django.utils.translation import gettext_lazy as _
-
-    from etam.web.navigation import NavEntry, register_staff
 
     user_logged_in.connect(note_second_factor, dispatch_uid="etam.core.note_second_factor")
-    register_staff(
-        NavEntry(
-            label=_("Organisations"),
-            url_name="core:agency_list",
-            order=20,
-            permission="core.view_organisation",
-            description=_("Instansi, OPDs and their units."),
-        )
-    )
-    register_staff(
-        NavEntry(
-            label=_("Staff and roles"),
-            url_name="core:staff_list",
-            order=25,
-            permission="core.view_staff",
-            description=_("Staff accounts and the roles granted to them."),
-        )
-    )

@@ -120,3 +120,12 @@ class StaffPasswordValidator:
             "Staff accounts: at least %(min_length)d characters with upper-case and lower-case letters, "
             "digits and symbols."
         ) % {"min_length": self.min_length}
+
+
+def normalise_identifier(raw: str) -> str:
+    """The one spelling of an email or phone number, so that rate limiting counts
+    "0812..." and "+62812..." as the same account."""
+    value = (raw or "").strip()
+    if "@" in value:
+        return value.lower()
+    return normalise_phone(value, strict=False) or value

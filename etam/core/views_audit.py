@@ -87,9 +87,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You do not have permission to read the audit trail."))
     form = AuditFilterForm(request.GET or None)
     page = None
-    if form.is_bound and not form.is_valid():
-        events = AuditEvent.objects.none()
-    else:
+    if not form.is_bound or form.is_valid():  # an invalid filter shows its errors and no page
         filters = form.cleaned_data if form.is_bound else {}
         events = audit.audit_events_for(request.user, **{k: v for k, v in filters.items() if v})
         page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("halaman"))

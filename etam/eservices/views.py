@@ -438,7 +438,7 @@ def document_download(request: HttpRequest, tracking_number: str) -> FileRespons
 
 def _rate_limited(request: HttpRequest, purpose: str, limit: int) -> bool:
     """Per client address (``TRUSTED_PROXY_COUNT``), an atomic counter per 15 minutes."""
-    return not ratelimit.hit(f"eservices:{purpose}:{ratelimit.address_key(request)}", limit, 15 * 60).allowed
+    return not ratelimit.hit_address(request, f"eservices:{purpose}", limit, 15 * 60).allowed
 
 
 @never_cache

@@ -6,3 +6,26 @@ class WebConfig(AppConfig):
     name = "etam.web"
     label = "web"
     verbose_name = _("Web shell")
+
+    def ready(self) -> None:
+        from etam.web.navigation import NavEntry, register_staff
+
+        # Core's staff pages: registered here (the shell knows core; core imports no web code).
+        register_staff(
+            NavEntry(
+                label=_("Organisations"),
+                url_name="core:agency_list",
+                order=20,
+                permission="core.view_organisation",
+                description=_("Instansi, OPDs and their units."),
+            )
+        )
+        register_staff(
+            NavEntry(
+                label=_("Staff and roles"),
+                url_name="core:staff_list",
+                order=25,
+                permission="core.view_staff",
+                description=_("Staff accounts and the roles granted to them."),
+            )
+        )

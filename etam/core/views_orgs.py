@@ -1,0 +1,223 @@
+"""Staff pages for instansi, OPDs and their units (namespace ``core``).
+
+A selector finds the object (outside the actor's scope it does not exist: 404), a
+service changes it (without the permission it refuses: 403).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from etam.core import selectors, services
+from etam.core.forms import (
+    AgencyForm,
+    InstitutionForm,
+    UnitForm,
+    apply_service_errors,
+)
+from etam.core.models import Agency
+from etam.core.permissions import has_perm
+from etam.core.staff_access import staff_required
+
+# --- staff: instansi and OPD -----------------------------------------------------------
+
+
+@never_cache
+@staff_required
+def agency_list_view(request: HttpRequest) -> HttpResponse:
+    if not has_perm(request.user, "core.view_organisation"):
+        raise PermissionDenied
+    context = {
+        "agencies": selectors.agency_list(request.user),
+        "institutions": selectors.institutions_visible_to(request.user),
+        "can_create": has_perm(request.user, "core.manage_agency"),
+        "can_create_institution": has_perm(request.user, "core.manage_institution"),
+    }
+    return render(request, "core/agency_list.html", context)
+
+
+@never_cache
+@staff_required
+def institution_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = get_object_or_404(selectors.institutions_visible_to(request.user), pk=pk)
+    context = {
+        "institution": institution,
+        "agencies": selectors.agency_list(request.user).filter(institution=institution),
+        "can_edit": has_perm(request.user, "core.edit_institution", institution),
+        "can_create": has_perm(request.user, "core.manage_agency", institution),
+    }
+    return render(request, "core/institution_detail.html", context)
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def institution_create_view(request: HttpRequest) -> HttpResponse:
+    """Register an instansi for a kode wilayah (super admin only)."""
+    if not has_perm(request.user, "core.manage_institution"):
+        raise PermissionDenied
+    form = InstitutionForm(request.POST or None, can_change_region=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution = services.institution_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The instansi has been saved."))
+            return redirect("core:institution_detail", pk=institution.pk)
+    return render(request, "core/institution_form.html", {"form": form, "institution": None})
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = get_object_or_404(selectors.institutions_visible_to(request.user), pk=pk)
+    if not has_perm(request.user, "core.edit_institution", institution):
+        raise PermissionDenied
+    initial = {f: getattr(institution, f) for f in ("region_code", "name", "short_name", "kind")}
+    form = InstitutionForm(
+        request.POST or None,
+        initial=initial,
+        can_change_region=has_perm(request.user, "core.manage_institution", institution),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.institution_update(actor=request.user, institution=institution, changes=form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The instansi has been saved."))
+            return redirect("core:institution_detail", pk=institution.pk)
+    return render(request, "core/institution_form.html", {"form": form, "institution": institution})
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def agency_create_view(request: HttpRequest) -> HttpResponse:
+    institutions = selectors.institutions_with_perm(request.user, "core.manage_agency")
+    if not institutions.exists():
+        raise PermissionDenied
+    initial = {}
+    if request.GET.get("instansi", "").isdigit():
+        initial["institution"] = int(request.GET["instansi"])
+    form = AgencyForm(request.POST or None, institutions=institutions, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        institution = data.pop("institution")
+        try:
+            agency = services.agency_create(actor=request.user, institution=institution, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The OPD has been created."))
+            return redirect("core:agency_detail", pk=agency.pk)
+    return render(request, "core/agency_form.html", {"form": form, "agency": None})
+
+
+def _visible_agency(request: HttpRequest, pk: int) -> Agency:
+    return get_object_or_404(selectors.agencies_visible_to(request.user), pk=pk)
+
+
+@never_cache
+@staff_required
+def agency_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = _visible_agency(request, pk)
+    user = request.user
+    context = {
+        "agency": agency,
+        "units": selectors.units_visible_to(user).filter(agency=agency).order_by("code"),
+        "grants": selectors.grants_visible_to(user)
+        .filter(agency=agency, revoked_at__isnull=True)
+        .order_by("user__full_name", "role"),
+        "can_edit": has_perm(user, "core.edit_agency", agency) or has_perm(user, "core.manage_agency", agency),
+        "can_manage": has_perm(user, "core.manage_agency", agency),
+        "can_manage_units": has_perm(user, "core.manage_unit", agency),
+    }
+    return render(request, "core/agency_detail.html", context)
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def agency_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = _visible_agency(request, pk)
+    can_manage = has_perm(request.user, "core.manage_agency", agency)
+    if not (can_manage or has_perm(request.user, "core.edit_agency", agency)):
+        raise PermissionDenied
+    fields = ("code", "name", "short_name", "kind", "email", "phone", "address")
+    form = AgencyForm(request.POST or None, initial={f: getattr(agency, f) for f in fields}, restricted=not can_manage)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_update(actor=request.user, agency=agency, changes=form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The OPD has been saved."))
+            return redirect("core:agency_detail", pk=agency.pk)
+    return render(request, "core/agency_form.html", {"form": form, "agency": agency})
+
+
+@staff_required
+@require_POST
+def agency_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = _visible_agency(request, pk)
+    operation = services.agency_reactivate if request.POST.get("active") == "1" else services.agency_deactivate
+    try:
+        operation(actor=request.user, agency=agency)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The OPD is active.") if agency.is_active else _("The OPD is now inactive."))
+    return redirect("core:agency_detail", pk=agency.pk)
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def unit_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = _visible_agency(request, pk)
+    if not has_perm(request.user, "core.manage_unit", agency):
+        raise PermissionDenied
+    form = UnitForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.orgunit_create(actor=request.user, agency=agency, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The unit has been created."))
+            return redirect("core:agency_detail", pk=agency.pk)
+    return render(request, "core/unit_form.html", {"form": form, "agency": agency, "unit": None})
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(selectors.units_visible_to(request.user), pk=pk)
+    agency = unit.agency
+    if not has_perm(request.user, "core.manage_unit", agency):
+        raise PermissionDenied
+    form = UnitForm(
+        request.POST or None,
+        agency=agency,
+        exclude=unit,
+        initial={"code": unit.code, "name": unit.name, "parent": unit.parent_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.orgunit_update(actor=request.user, unit=unit, changes=form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The unit has been saved."))
+            return redirect("core:agency_detail", pk=agency.pk)
+    return render(request, "core/unit_form.html", {"form": form, "agency": agency, "unit": unit})
