@@ -9,12 +9,13 @@ than a ``ValueError`` from ``Form.add_error``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 
-__all__ = ["apply_service_errors"]
+__all__ = ["apply_service_errors", "call_service"]
 
 
 def apply_service_errors(form: Any, error: ValidationError, field_map: Mapping[str, str] | None = None) -> None:
@@ -30,3 +31,23 @@ def apply_service_errors(form: Any, error: ValidationError, field_map: Mapping[s
     for field, errors in error.error_dict.items():
         target = field_map.get(field, field)
         form.add_error(target if target in form.fields else None, errors)
+
+
+def call_service(
+    request: Any,
+    form: Any,
+    action: Callable[[], Any],
+    success: Any = None,
+    *,
+    field_map: Mapping[str, str] | None = None,
+) -> tuple[bool, Any]:
+    """Run a service call for a valid form: ``(True, result)`` after flashing ``success``,
+    or ``(False, None)`` with the service's ValidationError put on the form, field by field."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        apply_service_errors(form, exc, field_map)
+        return False, None
+    if success:
+        messages.success(request, success)
+    return True, result

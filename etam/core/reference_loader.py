@@ -318,31 +318,10 @@ def load_boundaries(path: Path, *, level: str, dataset: str, edition: str = BOUN
     if not wanted:
         raise _fail(path, None, "features", "tidak ada fitur", "no features")
 
-    result = LoadResult(dataset=dataset, source_file=path.name)
-    with transaction.atomic():
-        existing = {b.code: b for b in RegionBoundary.objects.filter(level=level)}
-        create, update = [], []
-        for code, values in wanted.items():
-            row = existing.get(code)
-            if row is None:
-                create.append(RegionBoundary(code=code, level=level, **values))
-            elif any(getattr(row, key) != value for key, value in values.items()):
-                for key, value in values.items():
-                    setattr(row, key, value)
-                update.append(row)
-            else:
-                result.unchanged += 1
-        gone = [row.pk for code, row in existing.items() if code not in wanted]
-        result.created, result.updated, result.retired = len(create), len(update), len(gone)
-        if not result.changed:
-            return result
-        load = _new_load(result, edition, path)
-        for row in [*create, *update]:
-            row.load = load
-        RegionBoundary.objects.filter(pk__in=gone).delete()
-        RegionBoundary.objects.bulk_create(create, batch_size=100)
-        RegionBoundary.objects.bulk_update(update, ["geometry", "centroid_lat", "centroid_lng", "load"], batch_size=100)
-    return result
+    fields = ["geometry", "centroid_lat", "centroid_lng"]
+    return _upsert_by_code(
+        RegionBoundary, dataset, path, edition, wanted, fields, key="code", scope={"level": level}, batch_size=100
+    )
 
 
 # --------------------------------------------------------------------------- statistics
@@ -471,17 +450,22 @@ def _upsert_by_code(
     fields: list[str],
     *,
     key: str,
+    scope: dict[str, Any] | None = None,
+    batch_size: int = 500,
 ) -> LoadResult:
+    """Create, update and delete ``model`` rows (within ``scope``, e.g. one boundary level)
+    so that they match ``wanted`` (code → values); one ``ReferenceLoad`` when anything changed."""
     if not wanted:
         raise _fail(path, None, None, "berkas tidak berisi baris data", "the file holds no data rows")
+    scope = scope or {}
     result = LoadResult(dataset=dataset, source_file=path.name)
     with transaction.atomic():
-        existing = {getattr(row, key): row for row in model.objects.all()}
+        existing = {getattr(row, key): row for row in model.objects.filter(**scope)}
         create, update = [], []
         for code, values in wanted.items():
             row = existing.get(code)
             if row is None:
-                create.append(model(**{key: code}, **values))
+                create.append(model(**{key: code}, **scope, **values))
             elif any(getattr(row, name) != value for name, value in values.items()):
                 for name, value in values.items():
                     setattr(row, name, value)
@@ -496,8 +480,8 @@ def _upsert_by_code(
         for row in [*create, *update]:
             row.load = load
         model.objects.filter(pk__in=gone).delete()
-        model.objects.bulk_create(create, batch_size=500)
-        model.objects.bulk_update(update, [*fields, "load"], batch_size=500)
+        model.objects.bulk_create(create, batch_size=batch_size)
+        model.objects.bulk_update(update, [*fields, "load"], batch_size=batch_size)
     return result
 
 

@@ -130,7 +130,7 @@ def agency_exists(agency_id: int) -> bool:
     return Agency.objects.filter(pk=agency_id).exists()
 
 
-def public_units(agency_id: int) -> list[dict[str, Any]]:
+def public_units(agency_id: int) -> list[Any]:
     return list(
         OrgUnit.objects.filter(agency_id=agency_id)
         .select_related("agency")
@@ -139,7 +139,7 @@ def public_units(agency_id: int) -> list[dict[str, Any]]:
     )
 
 
-def current_regions(*, parent: str | None = None, level: str | None = None) -> list[dict[str, Any]]:
+def current_regions(*, parent: str | None = None, level: str | None = None) -> list[Any]:
     qs = Region.objects.current()
     if parent is not None:
         qs = qs.filter(parent_code=parent)

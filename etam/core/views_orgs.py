@@ -15,11 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from etam.core import selectors, services
+from etam.core.formerrors import call_service
 from etam.core.forms import (
     AgencyForm,
     InstitutionForm,
     UnitForm,
-    apply_service_errors,
 )
 from etam.core.models import Agency
 from etam.core.permissions import has_perm
@@ -64,12 +64,13 @@ def institution_create_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = InstitutionForm(request.POST or None, can_change_region=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            institution = services.institution_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The instansi has been saved."))
+        ok, institution = call_service(
+            request,
+            form,
+            lambda: services.institution_create(actor=request.user, **form.cleaned_data),
+            _("The instansi has been saved."),
+        )
+        if ok:
             return redirect("core:institution_detail", pk=institution.pk)
     return render(request, "core/institution_form.html", {"form": form, "institution": None})
 
@@ -88,12 +89,13 @@ def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         can_change_region=has_perm(request.user, "core.manage_institution", institution),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.institution_update(actor=request.user, institution=institution, changes=form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The instansi has been saved."))
+        ok, _result = call_service(
+            request,
+            form,
+            lambda: services.institution_update(actor=request.user, institution=institution, changes=form.cleaned_data),
+            _("The instansi has been saved."),
+        )
+        if ok:
             return redirect("core:institution_detail", pk=institution.pk)
     return render(request, "core/institution_form.html", {"form": form, "institution": institution})
 
@@ -112,12 +114,13 @@ def agency_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         institution = data.pop("institution")
-        try:
-            agency = services.agency_create(actor=request.user, institution=institution, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The OPD has been created."))
+        ok, agency = call_service(
+            request,
+            form,
+            lambda: services.agency_create(actor=request.user, institution=institution, **data),
+            _("The OPD has been created."),
+        )
+        if ok:
             return redirect("core:agency_detail", pk=agency.pk)
     return render(request, "core/agency_form.html", {"form": form, "agency": None})
 
@@ -155,12 +158,13 @@ def agency_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     fields = ("code", "name", "short_name", "kind", "email", "phone", "address")
     form = AgencyForm(request.POST or None, initial={f: getattr(agency, f) for f in fields}, restricted=not can_manage)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.agency_update(actor=request.user, agency=agency, changes=form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The OPD has been saved."))
+        ok, _result = call_service(
+            request,
+            form,
+            lambda: services.agency_update(actor=request.user, agency=agency, changes=form.cleaned_data),
+            _("The OPD has been saved."),
+        )
+        if ok:
             return redirect("core:agency_detail", pk=agency.pk)
     return render(request, "core/agency_form.html", {"form": form, "agency": agency})
 
@@ -188,12 +192,13 @@ def unit_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = UnitForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.orgunit_create(actor=request.user, agency=agency, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The unit has been created."))
+        ok, _result = call_service(
+            request,
+            form,
+            lambda: services.orgunit_create(actor=request.user, agency=agency, **form.cleaned_data),
+            _("The unit has been created."),
+        )
+        if ok:
             return redirect("core:agency_detail", pk=agency.pk)
     return render(request, "core/unit_form.html", {"form": form, "agency": agency, "unit": None})
 
@@ -213,11 +218,12 @@ def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"code": unit.code, "name": unit.name, "parent": unit.parent_id},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.orgunit_update(actor=request.user, unit=unit, changes=form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The unit has been saved."))
+        ok, _result = call_service(
+            request,
+            form,
+            lambda: services.orgunit_update(actor=request.user, unit=unit, changes=form.cleaned_data),
+            _("The unit has been saved."),
+        )
+        if ok:
             return redirect("core:agency_detail", pk=agency.pk)
     return render(request, "core/unit_form.html", {"form": form, "agency": agency, "unit": unit})

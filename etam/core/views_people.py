@@ -19,11 +19,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from etam.core import selectors, services
+from etam.core.formerrors import call_service
 from etam.core.forms import (
     GrantForm,
     StaffCreateForm,
     StaffEditForm,
-    apply_service_errors,
 )
 from etam.core.models import Role, User
 from etam.core.permissions import has_perm
@@ -72,8 +72,10 @@ def staff_create_view(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         institution, agency = form.scope_objects()
-        try:
-            person = services.staff_user_create(
+        ok, person = call_service(
+            request,
+            form,
+            lambda: services.staff_user_create(
                 actor=request.user,
                 full_name=form.cleaned_data["full_name"],
                 email=form.cleaned_data["email"],
@@ -82,11 +84,11 @@ def staff_create_view(request: HttpRequest) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 institution=institution,
                 agency=agency,
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc, GRANT_ERROR_MAP)
-        else:
-            messages.success(request, _("The staff account has been created."))
+            ),
+            _("The staff account has been created."),
+            field_map=GRANT_ERROR_MAP,
+        )
+        if ok:
             return redirect("core:staff_detail", pk=person.pk)
     return render(request, "core/staff_form.html", {"form": form})
 
@@ -106,18 +108,20 @@ def staff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             institution, agency = form.scope_objects()
-            try:
-                services.role_grant_create(
+            ok, _result = call_service(
+                request,
+                form,
+                lambda: services.role_grant_create(
                     actor=request.user,
                     user=person,
                     role=form.cleaned_data["role"],
                     institution=institution,
                     agency=agency,
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc, GRANT_ERROR_MAP)
-            else:
-                messages.success(request, _("The role has been granted."))
+                ),
+                _("The role has been granted."),
+                field_map=GRANT_ERROR_MAP,
+            )
+            if ok:
                 return redirect("core:staff_detail", pk=person.pk)
     grants = selectors.grants_visible_to(request.user).filter(user=person).order_by("revoked_at", "role", "id")
     revocable = {
@@ -162,18 +166,19 @@ def staff_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"full_name": person.full_name, "email": person.email or "", "phone": person.phone or ""}
     form = StaffEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.staff_user_update(
+        ok, _result = call_service(
+            request,
+            form,
+            lambda: services.staff_user_update(
                 actor=request.user,
                 user=person,
                 full_name=form.cleaned_data["full_name"],
                 email=form.cleaned_data["email"],
                 phone=form.cleaned_data["phone"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The staff account has been saved."))
+            ),
+            _("The staff account has been saved."),
+        )
+        if ok:
             return redirect("core:staff_detail", pk=person.pk)
     return render(request, "core/staff_edit.html", {"form": form, "person": person})
 

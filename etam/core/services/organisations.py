@@ -33,6 +33,13 @@ CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
 INSTITUTION_REGION_LEVELS = (RegionLevel.PROVINCE.value, RegionLevel.REGENCY_CITY.value)
 
 
+def _code_taken(same_code: Any, instance: Any) -> bool:
+    """Whether another row (not ``instance`` itself, when editing) already has the code."""
+    if instance is not None:
+        same_code = same_code.exclude(pk=instance.pk)
+    return bool(same_code.exists())
+
+
 def _clean_code(value: Any) -> str:
     return str(value or "").strip().upper()
 
@@ -126,17 +133,13 @@ def _validate_agency(errors: FieldErrors, data: dict[str, Any], *, institution: 
             _("OPD code: use 2–20 capital letters, digits, hyphens or underscores, e.g. DISKOMINFO."),
             "invalid",
         )
-    else:
-        clash = Agency.objects.filter(institution=institution, code=code)
-        if instance is not None:
-            clash = clash.exclude(pk=instance.pk)
-        if clash.exists():
-            errors.add(
-                "code",
-                _("OPD code: %(code)s is already used by another OPD in %(institution)s. Choose a different code."),
-                "duplicate",
-                {"code": code, "institution": institution.short_name or institution.name},
-            )
+    elif _code_taken(Agency.objects.filter(institution=institution, code=code), instance):
+        errors.add(
+            "code",
+            _("OPD code: %(code)s is already used by another OPD in %(institution)s. Choose a different code."),
+            "duplicate",
+            {"code": code, "institution": institution.short_name or institution.name},
+        )
     if not data["name"]:
         errors.add("name", _("Name: enter the full name of the OPD."), "required")
     if data["kind"] not in Agency.Kind.values:
@@ -285,17 +288,13 @@ def _validate_unit(errors: FieldErrors, data: dict[str, Any], *, agency: Agency,
         errors.add(
             "code", _("Unit code: use 2–20 capital letters, digits, hyphens or underscores, e.g. APTIKA."), "invalid"
         )
-    else:
-        clash = OrgUnit.objects.filter(agency=agency, code=code)
-        if instance is not None:
-            clash = clash.exclude(pk=instance.pk)
-        if clash.exists():
-            errors.add(
-                "code",
-                _("Unit code: %(code)s is already used by another unit of this OPD. Choose a different code."),
-                "duplicate",
-                {"code": code},
-            )
+    elif _code_taken(OrgUnit.objects.filter(agency=agency, code=code), instance):
+        errors.add(
+            "code",
+            _("Unit code: %(code)s is already used by another unit of this OPD. Choose a different code."),
+            "duplicate",
+            {"code": code},
+        )
     if not data["name"]:
         errors.add("name", _("Name: enter the name of the unit."), "required")
     parent: OrgUnit | None = data["parent"]

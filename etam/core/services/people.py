@@ -44,6 +44,12 @@ USER_FIELDS = ("full_name", "email", "phone", "kind", "is_active")
 # --- who may grant what --------------------------------------------------------------
 
 
+def _already_registered() -> ValidationError:
+    """The answer when the unique email/phone constraint caught a concurrent registration."""
+    message = _("Email: this address or phone number is already registered.")
+    return ValidationError({"email": [ValidationError(message, code="duplicate")]})
+
+
 def grant_scope(role: str, institution: Institution | None, agency: Agency | None) -> Scope | None:
     """The scope a grant of ``role`` would cover (None for super admin)."""
     if role == Role.SUPER_ADMIN:
@@ -326,13 +332,7 @@ def staff_user_create(
                 after={**_user_summary(candidate), "grant": _grant_summary(grant) if grant else None},
             )
     except IntegrityError:
-        raise ValidationError(
-            {
-                "email": [
-                    ValidationError(_("Email: this address or phone number is already registered."), code="duplicate")
-                ]
-            }
-        ) from None
+        raise _already_registered() from None
     return candidate
 
 
@@ -405,13 +405,7 @@ def citizen_register(*, full_name: str, password: str, email: str | None = None,
     try:
         _citizen_create(candidate, password)
     except IntegrityError:
-        raise ValidationError(
-            {
-                "email": [
-                    ValidationError(_("Email: this address or phone number is already registered."), code="duplicate")
-                ]
-            }
-        ) from None
+        raise _already_registered() from None
     return candidate
 
 
