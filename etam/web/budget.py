@@ -7,7 +7,7 @@ registers a sample from its ``AppConfig.ready``::
     from etam.web.budget import register_public_sample
 
     def sample_pages():
-        service = Service.objects.filter(published=True).first() or make_demo_service()
+        service = selectors.sample_published_service() or make_demo_service()
         return [reverse("eservices:service_detail", args=[service.slug])]
 
     register_public_sample(sample_pages)
