@@ -22,6 +22,17 @@ INSTITUTION_PREFIX = "i"
 AGENCY_PREFIX = "a"
 
 
+def _password(label: Any, autocomplete: str, help_text: Any = "") -> forms.CharField:
+    """A password box: never stripped, never re-shown; the service checks it."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
 def _text(label: Any, *, max_length: int, help_text: Any = "", autocomplete: str | None = None) -> forms.CharField:
     attrs = {"autocomplete": autocomplete} if autocomplete else {}
     return forms.CharField(
@@ -163,15 +174,13 @@ class StaffCreateForm(GrantForm):
     full_name = _text(_("Full name"), max_length=150, autocomplete="name")
     email = _text(_("Email"), max_length=254, autocomplete="email")
     phone = _text(_("Phone number (optional)"), max_length=40, help_text=_("e.g. 0812 3456 7890"), autocomplete="tel")
-    password = forms.CharField(
-        label=_("Initial password"),
-        required=False,
-        strip=False,
+    password = _password(
+        _("Initial password"),
+        "new-password",
         help_text=_(
             "At least 12 characters with upper-case and lower-case letters, digits and symbols; give it to the "
             "person privately. They can change it after signing in."
         ),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     field_order = ["full_name", "email", "phone", "password", "role", "scope"]
@@ -235,19 +244,12 @@ class RegisterForm(forms.Form):
         _("Email"), max_length=254, autocomplete="email", help_text=_("Email or mobile number: fill in at least one.")
     )
     phone = _text(_("Mobile number"), max_length=40, autocomplete="tel", help_text=_("e.g. 0812 3456 7890"))
-    password1 = forms.CharField(
-        label=pgettext_lazy("etam", "Password"),
-        required=False,
-        strip=False,
+    password1 = _password(
+        pgettext_lazy("etam", "Password"),
+        "new-password",
         help_text=_("At least 10 characters, not only digits, not a common password."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password2 = _password(_("Password again"), "new-password")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -257,25 +259,13 @@ class RegisterForm(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(
-        label=_("Current password"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    new_password1 = forms.CharField(
-        label=pgettext_lazy("etam", "New password"),
-        required=False,
-        strip=False,
+    old_password = _password(_("Current password"), "current-password")
+    new_password1 = _password(
+        pgettext_lazy("etam", "New password"),
+        "new-password",
         help_text=_("At least 10 characters, not only digits, not a common password."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    new_password2 = forms.CharField(
-        label=_("New password again"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    new_password2 = _password(_("New password again"), "new-password")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
