@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from etam.core import selectors, tokens
 from etam.core.formerrors import apply_service_errors
+from etam.core.forms import date_input
 from etam.core.models import RoleGrant
 from etam.core.staff_access import staff_required
 
@@ -46,13 +47,10 @@ class TokenForm(forms.Form):
         help_text=gettext_lazy("Only roles you hold now. Leave all unticked for a token without any role."),
         error_messages={"invalid_choice": gettext_lazy("Roles: choose only roles you hold now.")},
     )
-    expires_on = forms.DateField(
-        label=gettext_lazy("Valid until (inclusive)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
+    expires_on = date_input(
+        gettext_lazy("Valid until (inclusive)"),
+        gettext_lazy("Valid until: use the form YYYY-MM-DD, e.g. 2026-06-30."),
         help_text=gettext_lazy("Empty: until revoked."),
-        error_messages={"invalid": gettext_lazy("Valid until: use the form YYYY-MM-DD, e.g. 2026-06-30.")},
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

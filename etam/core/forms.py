@@ -33,6 +33,22 @@ def _password(label: Any, autocomplete: str, help_text: Any = "") -> forms.CharF
     )
 
 
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+
+
+def date_input(label: Any, invalid: Any, help_text: Any = "") -> forms.DateField:
+    """An optional date box (the browser's date picker; typed 31-01-2025 or 31/01/2025 too),
+    whose ``invalid`` message names the field."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=DATE_INPUT_FORMATS,
+        help_text=help_text,
+        error_messages={"invalid": invalid},
+    )
+
+
 def _text(label: Any, *, max_length: int, help_text: Any = "", autocomplete: str | None = None) -> forms.CharField:
     attrs = {"autocomplete": autocomplete} if autocomplete else {}
     return forms.CharField(

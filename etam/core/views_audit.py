@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from etam.core import audit
+from etam.core.forms import date_input
 from etam.core.models import AuditEvent
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_required
@@ -47,20 +48,10 @@ class AuditFilterForm(forms.Form):
         help_text=gettext_lazy("Part of the name or email of the person"),
         error_messages={"max_length": gettext_lazy("Who: at most %(limit_value)d characters.")},
     )
-    date_from = forms.DateField(
-        label=gettext_lazy("From date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
-        error_messages={"invalid": gettext_lazy("From date: use the form YYYY-MM-DD, e.g. 2025-01-31.")},
+    date_from = date_input(
+        gettext_lazy("From date"), gettext_lazy("From date: use the form YYYY-MM-DD, e.g. 2025-01-31.")
     )
-    date_to = forms.DateField(
-        label=gettext_lazy("To date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
-        error_messages={"invalid": gettext_lazy("To date: use the form YYYY-MM-DD, e.g. 2025-01-31.")},
-    )
+    date_to = date_input(gettext_lazy("To date"), gettext_lazy("To date: use the form YYYY-MM-DD, e.g. 2025-01-31."))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
