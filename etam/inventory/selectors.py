@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from etam.core.models import Agency, AuditEvent, Institution, Region
 from etam.core.permissions import has_perm, scope_q
@@ -22,6 +23,7 @@ from etam.inventory.models import (
     DataCentre,
     DuplicateFlag,
     DuplicateStatus,
+    ImportBatch,
     NationalApplication,
     NetworkLink,
     ProgrammeTarget,
@@ -294,3 +296,36 @@ def district_unserved_shares() -> dict[str, tuple[int, int]]:
         if coverage == "tidak_ada" and not has_point:
             entry[0] += 1
     return {code: (v[0], v[1]) for code, v in shares.items()}
+
+
+# ---------------------------------------------------------------------------- single lookups for pages and the API
+
+
+def import_batch_for(actor: Any, pk: int) -> ImportBatch:
+    """A staged import is seen only by the person who uploaded it (others: 404)."""
+    return get_object_or_404(ImportBatch, pk=pk, created_by=actor)
+
+
+def national_application_for(actor: Any, pk: int) -> NationalApplication:
+    """The Aplikasi Umum list is reference data every staff member reads."""
+    return get_object_or_404(NationalApplication, pk=pk)
+
+
+def national_application_by_code(code: str) -> NationalApplication | None:
+    return NationalApplication.objects.filter(code=code).first() if code else None
+
+
+def public_villages(*, regency_code: str = "", district_code: str = "") -> QuerySet[VillageConnectivity]:
+    """Village connectivity is public (ADR 0031): every village with its active access points."""
+    qs = VillageConnectivity.objects.annotate(
+        active=Count("access_points", filter=Q(access_points__status="aktif"))
+    ).order_by("region_code")
+    if regency_code:
+        qs = qs.filter(regency_code=regency_code)
+    if district_code:
+        qs = qs.filter(district_code=district_code)
+    return qs
+
+
+def has_demo_villages() -> bool:
+    return VillageConnectivity.objects.filter(is_demo=True).exists()

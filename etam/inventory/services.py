@@ -25,6 +25,7 @@ from etam.inventory.models import (
     DataCentre,
     DuplicateFlag,
     DuplicateStatus,
+    ImportBatch,
     Lifecycle,
     NationalApplication,
     NetworkLink,
@@ -72,7 +73,7 @@ def _agency_scope(agency: Agency) -> Scope:
     return Scope(institution_id=agency.institution_id, agency_id=agency.pk)
 
 
-def _schedule_duplicate_refresh(app_ids: list[int]) -> None:
+def _schedule_duplicate_refresh(app_ids: list[int] | None) -> None:
     from etam.inventory.tasks import refresh_duplicates
 
     transaction.on_commit(lambda: refresh_duplicates.enqueue(app_ids))
@@ -489,4 +490,44 @@ def village_update(
                 before=before,
                 after=after,
             )
+    return locked
+
+
+# ---------------------------------------------------------------------------- staff requests
+
+
+def duplicates_run_request(*, actor: Any) -> None:
+    """Schedule a whole-inventory duplicate detection run (the task writes its own event
+    when flags change); the request itself is recorded."""
+    require(actor, perms.REVIEW_DUPLICATES)
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="inventory.duplicates_run_request",
+            object_type="inventory.duplicateflag",
+            object_repr=_("duplicate detection run"),
+        )
+        _schedule_duplicate_refresh(None)
+
+
+def import_batch_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Only the person who uploaded a batch cancels it, and only while it waits; a batch
+    already imported or cancelled is left as it is."""
+    if batch.created_by_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.VALIDATED:
+            return locked
+        locked.status = ImportBatch.Status.CANCELLED
+        locked.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            action="inventory.import_cancel",
+            object_type="inventory.importbatch",
+            object_id=locked.pk,
+            object_repr=locked.filename,
+            before={"status": ImportBatch.Status.VALIDATED},
+            after={"status": ImportBatch.Status.CANCELLED},
+        )
     return locked

@@ -43,7 +43,6 @@ from etam.inventory.models import (
     Hosting,
     ImportBatch,
     Lifecycle,
-    NationalApplication,
 )
 
 PAGE_SIZE = 50
@@ -240,13 +239,11 @@ def _upload(request: HttpRequest, kind: str, template: str) -> HttpResponse:
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), _login_url())
-    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    batch = selectors.import_batch_for(request.user, pk)
     error = ""
     if request.method == "POST":
         if request.POST.get("action") == "cancel":
-            if batch.status == ImportBatch.Status.VALIDATED:
-                batch.status = ImportBatch.Status.CANCELLED
-                batch.save(update_fields=["status"])
+            services.import_batch_cancel(actor=request.user, batch=batch)
             return redirect("inventory:import_batch", pk=batch.pk)
         try:
             count = imports.commit(actor=request.user, batch=batch, only_valid=request.POST.get("only_valid") == "1")
@@ -311,11 +308,7 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(perms.REVIEW_DUPLICATES)
 def duplicate_run(request: HttpRequest) -> HttpResponse:
-    from django.db import transaction
-
-    from etam.inventory.tasks import refresh_duplicates
-
-    transaction.on_commit(lambda: refresh_duplicates.enqueue(None))
+    services.duplicates_run_request(actor=request.user)
     messages.success(request, _("Duplicate detection has been scheduled; results appear here when it finishes."))
     return redirect("inventory:duplicate_list")
 
@@ -342,7 +335,7 @@ def national_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required(perms.MANAGE_NATIONAL_APPS)
 def national_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_object_or_404(NationalApplication, pk=pk) if pk else None
+    instance = selectors.national_application_for(request.user, pk) if pk else None
     form = NationalApplicationForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
@@ -536,6 +529,6 @@ def public_connectivity(request: HttpRequest) -> HttpResponse:
             "total_target": total_target,
             "total_done": total_done,
             "total_percent": round(100 * total_done / total_target) if total_target else 0,
-            "has_demo": selectors.VillageConnectivity.objects.filter(is_demo=True).exists(),
+            "has_demo": selectors.has_demo_villages(),
         },
     )
