@@ -20,6 +20,14 @@ from etam.evaluation.forms import posted_pk as _posted_pk
 from etam.evaluation.models import STAGE_ORDER, Stage
 from etam.evaluation.scores import score_evaluation, shape_of
 
+# Framework pages and the results import live in views_frameworks; their old names stay importable here.
+from etam.evaluation.views_frameworks import (  # noqa: F401
+    framework_export,
+    framework_list,
+    framework_schema,
+    import_results,
+)
+
 # ---------------------------------------------------------------- list and open
 
 
@@ -472,8 +480,6 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
         content_type=item.content_type,
     )
 
-
-# Pages of frameworks and results import live in views_frameworks; imported back for the old path.
 
 # ---------------------------------------------------------------- public roll-up
 

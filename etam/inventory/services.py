@@ -381,22 +381,7 @@ def data_centre_save(*, actor: Any, data: dict[str, Any], instance: DataCentre |
     if instance is not None:
         require(actor, perms.MANAGE_INFRASTRUCTURE, instance)
     require(actor, perms.MANAGE_INFRASTRUCTURE, _scope_for(data["institution"], data.get("agency")))
-    with transaction.atomic():
-        obj = DataCentre.objects.select_for_update().get(pk=instance.pk) if instance else DataCentre()
-        before = _snapshot(obj, DATA_CENTRE_FIELDS) if instance else None
-        for name in DATA_CENTRE_FIELDS:
-            if name in data:
-                setattr(obj, name, data[name])
-        obj.full_clean()
-        obj.save()
-        audit.record(
-            actor=actor,
-            action="inventory.data_centre_" + ("update" if instance else "create"),
-            target=obj,
-            before=before,
-            after=_snapshot(obj, DATA_CENTRE_FIELDS),
-        )
-    return obj
+    return _infrastructure_save(actor, DataCentre, DATA_CENTRE_FIELDS, "inventory.data_centre_", data, instance)
 
 
 def network_link_save(*, actor: Any, data: dict[str, Any], instance: NetworkLink | None = None) -> NetworkLink:
@@ -406,20 +391,28 @@ def network_link_save(*, actor: Any, data: dict[str, Any], instance: NetworkLink
     dc = data.get("data_centre")
     if dc is not None and dc.institution_id != data["institution"].pk and dc.kind != DataCentre.Kind.NATIONAL:
         raise ValidationError({"data_centre": _("Data centre: choose one of the same instansi, or a PDN.")})
+    return _infrastructure_save(actor, NetworkLink, NETWORK_LINK_FIELDS, "inventory.network_link_", data, instance)
+
+
+def _infrastructure_save(
+    actor: Any, model: Any, fields: list[str], action: str, data: dict[str, Any], instance: Any
+) -> Any:
+    """Create or update a data centre or network link (permissions already checked):
+    row locked, validated, saved and audited in one transaction."""
     with transaction.atomic():
-        obj = NetworkLink.objects.select_for_update().get(pk=instance.pk) if instance else NetworkLink()
-        before = _snapshot(obj, NETWORK_LINK_FIELDS) if instance else None
-        for name in NETWORK_LINK_FIELDS:
+        obj = model.objects.select_for_update().get(pk=instance.pk) if instance else model()
+        before = _snapshot(obj, fields) if instance else None
+        for name in fields:
             if name in data:
                 setattr(obj, name, data[name])
         obj.full_clean()
         obj.save()
         audit.record(
             actor=actor,
-            action="inventory.network_link_" + ("update" if instance else "create"),
+            action=action + ("update" if instance else "create"),
             target=obj,
             before=before,
-            after=_snapshot(obj, NETWORK_LINK_FIELDS),
+            after=_snapshot(obj, fields),
         )
     return obj
 

@@ -379,21 +379,43 @@ def datacentre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required(perms.MANAGE_INFRASTRUCTURE)
-def datacentre_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_object_or_404(selectors.data_centres_visible_to(request.user), pk=pk) if pk else None
+def _infrastructure_edit(
+    request: HttpRequest,
+    pk: int | None,
+    *,
+    visible: Any,
+    form_class: Any,
+    save: Callable[..., Any],
+    detail: str,
+    title: str,
+) -> HttpResponse:
+    """Create or edit a data centre or a network link: the same steps for both."""
+    instance = get_object_or_404(visible, pk=pk) if pk else None
     if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
         raise Http404
-    form = DataCentreForm(request.POST or None, instance=instance, actor=request.user)
+    form = form_class(request.POST or None, instance=instance, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            obj = services.data_centre_save(actor=request.user, data=form.cleaned_data, instance=instance)
+            obj = save(actor=request.user, data=form.cleaned_data, instance=instance)
         except ValidationError as exc:
             _add_model_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("inventory:datacentre_detail", pk=obj.pk)
-    return render(request, "inventory/simple_form.html", {"form": form, "title": _("Data centre / server room")})
+            return redirect(detail, pk=obj.pk)
+    return render(request, "inventory/simple_form.html", {"form": form, "title": title})
+
+
+@staff_required(perms.MANAGE_INFRASTRUCTURE)
+def datacentre_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    return _infrastructure_edit(
+        request,
+        pk,
+        visible=selectors.data_centres_visible_to(request.user),
+        form_class=DataCentreForm,
+        save=services.data_centre_save,
+        detail="inventory:datacentre_detail",
+        title=_("Data centre / server room"),
+    )
 
 
 @staff_required(perms.VIEW_APPLICATION)
@@ -417,19 +439,15 @@ def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(perms.MANAGE_INFRASTRUCTURE)
 def link_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_object_or_404(selectors.network_links_visible_to(request.user), pk=pk) if pk else None
-    if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
-        raise Http404
-    form = NetworkLinkForm(request.POST or None, instance=instance, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = services.network_link_save(actor=request.user, data=form.cleaned_data, instance=instance)
-        except ValidationError as exc:
-            _add_model_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("inventory:link_detail", pk=obj.pk)
-    return render(request, "inventory/simple_form.html", {"form": form, "title": _("Network link (jaringan intra)")})
+    return _infrastructure_edit(
+        request,
+        pk,
+        visible=selectors.network_links_visible_to(request.user),
+        form_class=NetworkLinkForm,
+        save=services.network_link_save,
+        detail="inventory:link_detail",
+        title=_("Network link (jaringan intra)"),
+    )
 
 
 # --- Village connectivity ----------------------------------------------------------------------------------

@@ -14,7 +14,13 @@ from django.utils import timezone
 from etam.core import audit
 from etam.core.models import Agency, Institution
 from etam.opendata.models import ActivityMetadata, Dataset, SystemDatasetRun, Tag
-from etam.opendata.registry import SystemColumn, SystemDataset, register_system_dataset, system_datasets
+from etam.opendata.registry import (
+    INSTITUTION_COLUMNS,
+    SystemColumn,
+    SystemDataset,
+    register_system_dataset,
+    system_datasets,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +47,7 @@ def register_builtin() -> None:
             "di Kalimantan Timur. Diperbarui otomatis dari data organisasi Etam."
         ),
         columns=[
-            SystemColumn(
-                "kode_wilayah",
-                "string",
-                title="Kode wilayah instansi",
-                reference="kode_wilayah",
-                definition="Kode wilayah Kemendagri dari wilayah instansi pemerintah daerah.",
-            ),
-            SystemColumn("instansi", "string", title="Instansi", definition="Nama instansi pemerintah daerah."),
+            *INSTITUTION_COLUMNS,
             SystemColumn(
                 "jumlah_opd",
                 "integer",

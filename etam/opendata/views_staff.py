@@ -6,17 +6,16 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from etam.core.permissions import has_perm
 from etam.opendata import forms, query, selectors, services
 from etam.opendata import permissions as perms
-from etam.opendata.models import AccessRequest, ColumnSpec, Dataset, DatasetVersion, IndicatorMetadata, Resource
+from etam.opendata.models import Dataset, DatasetVersion, IndicatorMetadata
 
 
 def _require_any(request: HttpRequest, *permissions: str) -> None:
@@ -25,14 +24,11 @@ def _require_any(request: HttpRequest, *permissions: str) -> None:
 
 
 def _dataset(request: HttpRequest, pk: int) -> Dataset:
-    return get_object_or_404(selectors.staff_datasets(request.user).select_related("agency__institution"), pk=pk)
+    return selectors.staff_dataset(request.user, pk)
 
 
 def _version(request: HttpRequest, pk: int) -> DatasetVersion:
-    version = get_object_or_404(DatasetVersion.objects.select_related("dataset__agency__institution"), pk=pk)
-    if not has_perm(request.user, perms.VIEW_UNPUBLISHED, version.dataset):
-        raise Http404
-    return version
+    return selectors.staff_version(request.user, pk)
 
 
 def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
@@ -46,14 +42,7 @@ def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
 @login_required
 def dataset_list(request: HttpRequest) -> HttpResponse:
     _require_any(request, perms.VIEW_UNPUBLISHED)
-    datasets = (
-        selectors.staff_datasets(request.user)
-        .select_related("agency", "published_version")
-        .prefetch_related(
-            Prefetch("versions", queryset=DatasetVersion.objects.order_by("-number"), to_attr="all_versions")
-        )
-        .order_by("title")
-    )
+    datasets = selectors.staff_dataset_list(request.user)
     return render(
         request,
         "opendata/staff/list.html",
@@ -103,7 +92,7 @@ def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = _dataset(request, pk)
     if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
         raise PermissionDenied
-    form = forms.DatasetForm(request.POST or None, instance=Dataset.objects.get(pk=dataset.pk))
+    form = forms.DatasetForm(request.POST or None, instance=selectors.staff_dataset_copy(request.user, dataset))
     if request.method == "POST" and form.is_valid():
         fields = form.dataset_fields()
         try:
@@ -195,7 +184,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _draft_preview(version: DatasetVersion, actor: Any) -> list[dict[str, Any]]:
-    resource = Resource.objects.filter(version=version).first()
+    resource = selectors.draft_resource(actor, version)
     if resource is None:
         return []
     columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]
@@ -245,7 +234,7 @@ def columns_edit(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
     if not has_perm(request.user, perms.DRAFT, version):
         raise PermissionDenied
-    queryset = ColumnSpec.objects.filter(version=version).order_by("position")
+    queryset = selectors.version_columns(request.user, version)
     formset = forms.ColumnFormSet(request.POST or None, queryset=queryset)
     error = ""
     if request.method == "POST" and formset.is_valid():
@@ -292,12 +281,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def access_review(request: HttpRequest, pk: int) -> HttpResponse:
     """A walidata approves or refuses a request to widen a dataset's access."""
-    access_request = get_object_or_404(
-        AccessRequest.objects.select_related("dataset__agency__institution", "requested_by"), pk=pk
-    )
+    access_request = selectors.access_request_for(request.user, pk)
     dataset = access_request.dataset
-    if not has_perm(request.user, perms.VIEW_UNPUBLISHED, dataset):
-        raise Http404
     if not has_perm(request.user, perms.REVIEW, dataset):
         raise PermissionDenied
     form = forms.AccessReviewForm(request.POST or None)
@@ -315,11 +300,7 @@ def access_review(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             return redirect("opendata:staff_review")
-    published = list(
-        DatasetVersion.objects.filter(dataset=dataset, status="published")
-        .prefetch_related(Prefetch("columns", queryset=ColumnSpec.objects.order_by("position"), to_attr="column_list"))
-        .order_by("-number")
-    )
+    published = selectors.published_versions(request.user, dataset)
     return render(
         request,
         "opendata/staff/access_review.html",
