@@ -135,25 +135,12 @@ def indicator_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
                 raise PermissionDenied
             claim_form = forms.ClaimForm(request.POST)
             if claim_form.is_valid():
-                data = claim_form.cleaned_data
+                fields = {k: claim_form.cleaned_data[k] for k in ("level", "fact", "analysis")}
                 try:
                     if row.claim:
-                        services.claim_update(
-                            actor=user,
-                            claim=row.claim,
-                            level=data["level"],
-                            fact=data["fact"],
-                            analysis=data["analysis"],
-                        )
+                        services.claim_update(actor=user, claim=row.claim, **fields)
                     else:
-                        services.claim_create(
-                            actor=user,
-                            evaluation=evaluation,
-                            indicator=indicator,
-                            level=data["level"],
-                            fact=data["fact"],
-                            analysis=data["analysis"],
-                        )
+                        services.claim_create(actor=user, evaluation=evaluation, indicator=indicator, **fields)
                 except ValidationError as exc:
                     forms.apply_errors(claim_form, exc)
                 else:

@@ -20,7 +20,7 @@ from etam.inventory.models import (
     NetworkLink,
 )
 from etam.inventory.reference import rab_code_problem, service_code_problem
-from etam.inventory.services import APPLICATION_FIELDS, DATA_CENTRE_FIELDS, NETWORK_LINK_FIELDS
+from etam.inventory.services import APPLICATION_FIELDS, DATA_CENTRE_FIELDS, NATIONAL_FIELDS, NETWORK_LINK_FIELDS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 
@@ -190,20 +190,7 @@ class DuplicateDecisionForm(forms.Form):
 class NationalApplicationForm(NamedErrorsMixin, forms.ModelForm):
     class Meta:
         model = NationalApplication
-        fields = [
-            "code",
-            "name",
-            "full_name",
-            "owner",
-            "raa_code",
-            "business_process_code",
-            "purpose",
-            "keywords",
-            "legal_basis",
-            "designation_verified",
-            "url",
-            "is_active",
-        ]
+        fields = list(NATIONAL_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

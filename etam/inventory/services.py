@@ -169,23 +169,15 @@ def national_application_save(
     scope = _national_scope()
     if scope is None or not has_perm(actor, perms.MANAGE_NATIONAL_APPS, scope):
         raise PermissionDenied(_("You do not have permission for this action."))
-    with transaction.atomic():
-        obj = instance or NationalApplication()
-        before = _snapshot(obj, NATIONAL_FIELDS) if instance else None
-        for name in NATIONAL_FIELDS:
-            if name in data:
-                setattr(obj, name, data[name])
-        obj.full_clean()
-        obj.save()
-        audit.record(
-            actor=actor,
-            action="inventory.national_application_" + ("update" if instance else "create"),
-            target=obj,
-            institution_id=scope.institution_id,
-            before=before,
-            after=_snapshot(obj, NATIONAL_FIELDS),
-        )
-    return obj
+    return _save_fields(
+        actor,
+        NationalApplication,
+        NATIONAL_FIELDS,
+        "inventory.national_application_",
+        data,
+        instance,
+        institution_id=scope.institution_id,
+    )
 
 
 # --- Duplicate candidates --------------------------------------------------------------------
@@ -381,7 +373,7 @@ def data_centre_save(*, actor: Any, data: dict[str, Any], instance: DataCentre |
     if instance is not None:
         require(actor, perms.MANAGE_INFRASTRUCTURE, instance)
     require(actor, perms.MANAGE_INFRASTRUCTURE, _scope_for(data["institution"], data.get("agency")))
-    return _infrastructure_save(actor, DataCentre, DATA_CENTRE_FIELDS, "inventory.data_centre_", data, instance)
+    return _save_fields(actor, DataCentre, DATA_CENTRE_FIELDS, "inventory.data_centre_", data, instance)
 
 
 def network_link_save(*, actor: Any, data: dict[str, Any], instance: NetworkLink | None = None) -> NetworkLink:
@@ -391,14 +383,15 @@ def network_link_save(*, actor: Any, data: dict[str, Any], instance: NetworkLink
     dc = data.get("data_centre")
     if dc is not None and dc.institution_id != data["institution"].pk and dc.kind != DataCentre.Kind.NATIONAL:
         raise ValidationError({"data_centre": _("Data centre: choose one of the same instansi, or a PDN.")})
-    return _infrastructure_save(actor, NetworkLink, NETWORK_LINK_FIELDS, "inventory.network_link_", data, instance)
+    return _save_fields(actor, NetworkLink, NETWORK_LINK_FIELDS, "inventory.network_link_", data, instance)
 
 
-def _infrastructure_save(
-    actor: Any, model: Any, fields: list[str], action: str, data: dict[str, Any], instance: Any
+def _save_fields(
+    actor: Any, model: Any, fields: list[str], action: str, data: dict[str, Any], instance: Any, **scope: Any
 ) -> Any:
-    """Create or update a data centre or network link (permissions already checked):
-    row locked, validated, saved and audited in one transaction."""
+    """Create or update a row from form data (permissions already checked): the stored row
+    locked and read (a bound form has already changed ``instance``), validated, saved and
+    audited in one transaction."""
     with transaction.atomic():
         obj = model.objects.select_for_update().get(pk=instance.pk) if instance else model()
         before = _snapshot(obj, fields) if instance else None
@@ -413,6 +406,7 @@ def _infrastructure_save(
             target=obj,
             before=before,
             after=_snapshot(obj, fields),
+            **scope,
         )
     return obj
 

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from etam.core import exports
@@ -380,42 +381,43 @@ def datacentre_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _infrastructure_edit(
-    request: HttpRequest,
-    pk: int | None,
-    *,
-    visible: Any,
-    form_class: Any,
-    save: Callable[..., Any],
-    detail: str,
-    title: str,
-) -> HttpResponse:
-    """Create or edit a data centre or a network link: the same steps for both."""
-    instance = get_object_or_404(visible, pk=pk) if pk else None
-    if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
-        raise Http404
-    form = form_class(request.POST or None, instance=instance, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(actor=request.user, data=form.cleaned_data, instance=instance)
-        except ValidationError as exc:
-            _add_model_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(detail, pk=obj.pk)
-    return render(request, "inventory/simple_form.html", {"form": form, "title": title})
+    visible: Callable[[Any], Any], form_class: Any, save: Callable[..., Any], detail: str, title: Any
+) -> Callable[..., HttpResponse]:
+    """The create/edit page of a data centre or a network link: the same steps for both."""
+
+    @staff_required(perms.MANAGE_INFRASTRUCTURE)
+    def view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        instance = get_object_or_404(visible(request.user), pk=pk) if pk else None
+        if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
+            raise Http404
+        form = form_class(request.POST or None, instance=instance, actor=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                obj = save(actor=request.user, data=form.cleaned_data, instance=instance)
+            except ValidationError as exc:
+                _add_model_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(detail, pk=obj.pk)
+        return render(request, "inventory/simple_form.html", {"form": form, "title": title})
+
+    return view
 
 
-@staff_required(perms.MANAGE_INFRASTRUCTURE)
-def datacentre_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return _infrastructure_edit(
-        request,
-        pk,
-        visible=selectors.data_centres_visible_to(request.user),
-        form_class=DataCentreForm,
-        save=services.data_centre_save,
-        detail="inventory:datacentre_detail",
-        title=_("Data centre / server room"),
-    )
+datacentre_edit = _infrastructure_edit(
+    selectors.data_centres_visible_to,
+    DataCentreForm,
+    services.data_centre_save,
+    "inventory:datacentre_detail",
+    gettext_lazy("Data centre / server room"),
+)
+link_edit = _infrastructure_edit(
+    selectors.network_links_visible_to,
+    NetworkLinkForm,
+    services.network_link_save,
+    "inventory:link_detail",
+    gettext_lazy("Network link (jaringan intra)"),
+)
 
 
 @staff_required(perms.VIEW_APPLICATION)
@@ -434,19 +436,6 @@ def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "apps": apps,
             "can_edit": has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, link),
         },
-    )
-
-
-@staff_required(perms.MANAGE_INFRASTRUCTURE)
-def link_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return _infrastructure_edit(
-        request,
-        pk,
-        visible=selectors.network_links_visible_to(request.user),
-        form_class=NetworkLinkForm,
-        save=services.network_link_save,
-        detail="inventory:link_detail",
-        title=_("Network link (jaringan intra)"),
     )
 
 

@@ -66,22 +66,25 @@ def staff_datasets(actor: Any) -> QuerySet[Dataset]:
     return Dataset.objects.filter(scope_q(actor, perms.VIEW_UNPUBLISHED, **SCOPE))
 
 
-def review_queue(actor: Any) -> QuerySet[DatasetVersion]:
+def _awaiting_review(actor: Any, queryset: QuerySet[Any], by: str, since: str) -> QuerySet[Any]:
+    """What waits for a walidata of the actor's instansi, oldest first."""
     return (
-        DatasetVersion.objects.filter(status=VersionStatus.SUBMITTED)
-        .filter(scope_q(actor, perms.REVIEW, institution_field="dataset__agency__institution_id", agency_field=None))
-        .select_related("dataset__agency__institution", "created_by")
-        .order_by("submitted_at")
+        queryset.filter(
+            scope_q(actor, perms.REVIEW, institution_field="dataset__agency__institution_id", agency_field=None)
+        )
+        .select_related("dataset__agency__institution", by)
+        .order_by(since)
     )
+
+
+def review_queue(actor: Any) -> QuerySet[DatasetVersion]:
+    submitted = DatasetVersion.objects.filter(status=VersionStatus.SUBMITTED)
+    return _awaiting_review(actor, submitted, "created_by", "submitted_at")
 
 
 def access_review_queue(actor: Any) -> QuerySet[AccessRequest]:
-    return (
-        AccessRequest.objects.filter(status=AccessRequestStatus.PENDING)
-        .filter(scope_q(actor, perms.REVIEW, institution_field="dataset__agency__institution_id", agency_field=None))
-        .select_related("dataset__agency__institution", "requested_by")
-        .order_by("requested_at")
-    )
+    pending = AccessRequest.objects.filter(status=AccessRequestStatus.PENDING)
+    return _awaiting_review(actor, pending, "requested_by", "requested_at")
 
 
 def access_requests(dataset: Dataset) -> QuerySet[AccessRequest]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -114,45 +115,43 @@ def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "opendata/staff/form.html", {"form": form, "title": _("Edit dataset"), "dataset": dataset})
 
 
-@login_required
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def _metadata_page(
+    request: HttpRequest, pk: int, make_form: Callable[[Any, Dataset], BaseForm], save: Callable[..., Any], title: str
+) -> HttpResponse:
+    """MS-Keg and MS-Ind pages: the produsen or the walidata of the dataset fills a form, a service saves it."""
     dataset = _dataset(request, pk)
     if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
         raise PermissionDenied
-    instance = getattr(dataset, "activity", None)
-    form = forms.ActivityForm(request.POST or None, instance=instance)
+    form = make_form(request.POST or None, dataset)
     if request.method == "POST" and form.is_valid():
-        fields = {f: form.cleaned_data[f] for f in form.cleaned_data}
         try:
-            services.activity_update(actor=request.user, dataset=dataset, **fields)
+            save(actor=request.user, dataset=dataset, **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             return redirect("opendata:staff_dataset", pk=dataset.pk)
-    return render(
+    return render(request, "opendata/staff/form.html", {"form": form, "title": title, "dataset": dataset})
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _metadata_page(
         request,
-        "opendata/staff/form.html",
-        {"form": form, "title": _("Activity metadata (MS-Keg)"), "dataset": dataset},
+        pk,
+        lambda data, dataset: forms.ActivityForm(data, instance=getattr(dataset, "activity", None)),
+        services.activity_update,
+        _("Activity metadata (MS-Keg)"),
     )
 
 
 @login_required
 def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
-    dataset = _dataset(request, pk)
-    if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
-        raise PermissionDenied
-    form = forms.IndicatorForm(request.POST or None, instance=IndicatorMetadata(dataset=dataset))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_save(actor=request.user, dataset=dataset, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            return redirect("opendata:staff_dataset", pk=dataset.pk)
-    return render(
+    return _metadata_page(
         request,
-        "opendata/staff/form.html",
-        {"form": form, "title": _("Indicator metadata (MS-Ind)"), "dataset": dataset},
+        pk,
+        lambda data, dataset: forms.IndicatorForm(data, instance=IndicatorMetadata(dataset=dataset)),
+        services.indicator_save,
+        _("Indicator metadata (MS-Ind)"),
     )
 
 

@@ -68,3 +68,31 @@ def test_a_duplicate_run_is_refused_without_the_review_permission(client, provin
     response = client.post(reverse("inventory:duplicate_run"))
     assert response.status_code == 403
     assert not AuditEvent.objects.filter(action="inventory.duplicates_run_request").exists()
+
+
+def test_editing_an_aplikasi_umum_records_the_stored_values_as_before(client, province):
+    from django.forms.models import model_to_dict
+
+    from etam.inventory.models import NationalApplication
+
+    item = NationalApplication.objects.order_by("pk").first()
+    old_name = item.name
+    data = {k: v for k, v in model_to_dict(item).items() if v is not None and k != "id"}
+    data["name"] = old_name + " (baru)"
+    client.force_login(province.coordinator_kaltim)
+    response = client.post(reverse("inventory:national_edit", args=[item.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="inventory.national_application_update")
+    assert event.changes["before"]["name"] == old_name
+    assert event.changes["after"]["name"] == old_name + " (baru)"
+
+
+def test_an_aplikasi_umum_is_refused_to_an_opd_admin_and_nothing_changes(province):
+    from etam.inventory.models import NationalApplication
+
+    item = NationalApplication.objects.order_by("pk").first()
+    with pytest.raises(PermissionDenied):
+        services.national_application_save(actor=province.admin_dpmptsp, data={"name": "Diambil"}, instance=item)
+    item.refresh_from_db()
+    assert item.name != "Diambil"
+    assert not AuditEvent.objects.filter(action__startswith="inventory.national_application").exists()
