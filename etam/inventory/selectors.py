@@ -51,18 +51,8 @@ def applications_visible_to(actor: Any, *, perm: str = perms.VIEW_APPLICATION) -
 def application_list(actor: Any, filters: ApplicationFilter | None = None) -> QuerySet[Application]:
     f = filters or ApplicationFilter()
     qs = applications_visible_to(actor)
-    if f.institution_id:
-        qs = qs.filter(institution_id=f.institution_id)
-    if f.agency_id:
-        qs = qs.filter(agency_id=f.agency_id)
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.lifecycle:
-        qs = qs.filter(lifecycle=f.lifecycle)
-    if f.hosting:
-        qs = qs.filter(hosting=f.hosting)
-    if f.national_application_id:
-        qs = qs.filter(national_application_id=f.national_application_id)
+    exact = ("institution_id", "agency_id", "kind", "lifecycle", "hosting", "national_application_id")
+    qs = qs.filter(**{name: getattr(f, name) for name in exact if getattr(f, name)})
     for term in f.q.split()[:6]:
         qs = qs.filter(
             Q(name__icontains=term)
@@ -315,8 +305,9 @@ def national_application_by_code(code: str) -> NationalApplication | None:
     return NationalApplication.objects.filter(code=code).first() if code else None
 
 
-def public_villages(*, regency_code: str = "", district_code: str = "") -> QuerySet[VillageConnectivity]:
-    """Village connectivity is public (ADR 0031): every village with its active access points."""
+def public_villages(*, regency_code: str = "", district_code: str = "") -> QuerySet[Any]:
+    """Village connectivity is public (ADR 0031): every village, annotated ``active`` (its
+    active access points)."""
     qs = VillageConnectivity.objects.annotate(
         active=Count("access_points", filter=Q(access_points__status="aktif"))
     ).order_by("region_code")

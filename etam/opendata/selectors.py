@@ -162,7 +162,7 @@ def publishing_agencies(actor: Any) -> list[tuple[Agency, int]]:
     return [(a, counts[a.pk]) for a in agencies]
 
 
-def agency_by_id(agency_id: int | None) -> Agency | None:
+def agency_by_id(agency_id: int) -> Agency | None:
     """OPDs are public (the organisations API lists them too)."""
     return Agency.objects.select_related("institution").filter(pk=agency_id).first()
 
