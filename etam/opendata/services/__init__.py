@@ -25,7 +25,7 @@ from etam.opendata.services.datasets import (
     dataset_update,
     indicator_save,
 )
-from etam.opendata.services.system import csv_bytes, system_version_publish
+from etam.opendata.services.system import csv_bytes, system_dataset_create, system_version_publish
 from etam.opendata.services.versions import (
     COLUMN_FIELDS,
     INLINE_VALIDATION_BYTES,
@@ -60,6 +60,7 @@ __all__ = [
     "indicator_save",
     "open_version",
     "standard_problems",
+    "system_dataset_create",
     "system_version_publish",
     "version_publish",
     "version_return",

@@ -11,12 +11,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from etam.core import audit
+from etam.core.models import Agency
 from etam.opendata.models import (
+    ActivityMetadata,
     ColumnSpec,
     Dataset,
     DatasetVersion,
+    Tag,
     ValidationState,
 )
+from etam.opendata.registry import SystemDataset
 from etam.opendata.services.versions import _publish, version_validate
 
 
@@ -62,3 +66,31 @@ def csv_bytes(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
     return buffer.getvalue().encode("utf-8")
+
+
+def system_dataset_create(*, spec: SystemDataset, agency: Agency) -> Dataset:
+    """The first refresh of a system dataset creates its catalogue entry (actor: the system)."""
+    with transaction.atomic():
+        dataset = Dataset.objects.create(
+            slug=spec.key[:100],
+            title=spec.title,
+            description=spec.description,
+            agency=agency,
+            topic=spec.topic,
+            update_frequency=spec.update_frequency,
+            spatial_code=spec.institution_region_code,
+            spatial_level=spec.spatial_level,
+            contact_name=agency.name,
+            contact_email=agency.email or "data@kaltimprov.go.id",
+            is_system=True,
+            system_key=spec.key,
+        )
+        dataset.tags.set([Tag.objects.get_or_create(name=t)[0] for t in spec.tags])
+        ActivityMetadata.objects.create(
+            dataset=dataset,
+            activity_title=spec.title,
+            collection_method="kompilasi",
+            processing_stages="Dihitung otomatis oleh Etam dari catatan operasionalnya.",
+        )
+        audit.record(actor="sistem", action="opendata.dataset_create", target=dataset, after={"system_key": spec.key})
+    return dataset
