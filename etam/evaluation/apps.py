@@ -11,10 +11,11 @@ class EvaluationConfig(AppConfig):
         # The app skeleton (docs/architecture.md, "Where a new feature goes"): permissions,
         # demo loader, menus, own registries, then the seams to the apps that are installed.
         from etam.core.demo_registry import register_demo_loader
+        from etam.core.permissions import register_role_permissions
         from etam.evaluation import demo, feeds, permissions, rules
         from etam.web.navigation import NavEntry, register_public, register_staff
 
-        permissions.register()
+        register_role_permissions(permissions.ROLE_PERMISSIONS)
         register_demo_loader("evaluation", demo.load, order=50)
         register_public(
             NavEntry(

@@ -29,10 +29,3 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.SERVICE_OFFICER: {CLAIM, PARTICIPATE},
     Role.DATA_PRODUCER: {CLAIM, PARTICIPATE},
 }
-
-
-def register() -> None:
-    """Called from the app's ``AppConfig.ready``: the roles above carry these permissions."""
-    from etam.core.permissions import register_role_permissions
-
-    register_role_permissions(ROLE_PERMISSIONS)

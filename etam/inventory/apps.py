@@ -11,10 +11,11 @@ class InventoryConfig(AppConfig):
         # The app skeleton (docs/architecture.md, "Where a new feature goes"): permissions,
         # demo loader, menus, then the seams to the apps that are installed.
         from etam.core.demo_registry import register_demo_loader
+        from etam.core.permissions import register_role_permissions
         from etam.inventory import demo, feeds, permissions
         from etam.web.navigation import NavEntry, register_public, register_staff
 
-        permissions.register()
+        register_role_permissions(permissions.ROLE_PERMISSIONS)
         register_demo_loader("inventory", demo.load, order=60)
         register_public(NavEntry(label=_("Village connectivity"), url_name="inventory:public_connectivity", order=60))
         for label, url_name, order, permission in (

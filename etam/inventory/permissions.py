@@ -43,10 +43,3 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         MANAGE_CONNECTIVITY,
     },
 }
-
-
-def register() -> None:
-    """Called from the app's ``AppConfig.ready``: the roles above carry these permissions."""
-    from etam.core.permissions import register_role_permissions
-
-    register_role_permissions(ROLE_PERMISSIONS)

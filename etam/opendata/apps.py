@@ -16,12 +16,13 @@ class OpendataConfig(AppConfig):
         # demo loader, menus, own registries and periodic jobs, then the seams to the apps
         # that are installed.
         from etam.core.demo_registry import register_demo_loader
+        from etam.core.permissions import register_role_permissions
         from etam.core.scheduling import register_periodic
         from etam.opendata import demo, feeds, permissions, system
         from etam.opendata.tasks import refresh_system_datasets
         from etam.web.navigation import NavEntry, register_public, register_staff
 
-        permissions.register()
+        register_role_permissions(permissions.ROLE_PERMISSIONS)
         register_demo_loader("opendata", demo.load, order=40)
         register_public(NavEntry(label=pgettext_lazy("public menu", "Open data"), url_name="opendata:search", order=30))
         for label, url_name, order, permission in (

@@ -17,10 +17,3 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.DATA_PRODUCER: {DRAFT, VIEW_UNPUBLISHED, VIEW_RESTRICTED},
     Role.DATA_STEWARD: {REVIEW, VIEW_UNPUBLISHED, VIEW_RESTRICTED},
 }
-
-
-def register() -> None:
-    """Called from the app's ``AppConfig.ready``: the roles above carry these permissions."""
-    from etam.core.permissions import register_role_permissions
-
-    register_role_permissions(ROLE_PERMISSIONS)
