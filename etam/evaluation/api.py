@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
@@ -184,7 +183,7 @@ def frameworks(request: HttpRequest) -> Any:
     summary="A framework's structure: domains, aspects, indicators with weights, level scales, predicates",
 )
 def framework_detail(request: HttpRequest, framework_id: int) -> Any:
-    framework = get_object_or_404(selectors.frameworks_list(), pk=framework_id)
+    framework = selectors.listed_framework_for(request.user, framework_id)
     scales = list(framework.scales.prefetch_related("criteria", "expectations"))
     domains = list(framework.domains.prefetch_related("aspects__indicators__scale"))
     return {
@@ -253,7 +252,7 @@ def framework_detail(request: HttpRequest, framework_id: int) -> Any:
     summary="Compute index, domain/aspect scores and predicate for posted levels (stateless; nothing is saved)",
 )
 def framework_score(request: HttpRequest, framework_id: int, payload: ScoreIn) -> Any:
-    framework = get_object_or_404(Framework, pk=framework_id)
+    framework = selectors.framework_for(request.user, framework_id)
     shape = shape_of(framework)
     try:
         levels = scoring.validate_levels(shape.specs, payload.levels)

@@ -37,7 +37,7 @@ def spbe_index_rows() -> Iterable[Sequence[Any]]:
 
 def register_with_opendata() -> None:
     try:
-        from etam.opendata.registry import SystemColumn, register_system_dataset
+        from etam.opendata.registry import INSTITUTION_COLUMNS, SystemColumn, register_system_dataset
     except ImportError:  # the other side is not there
         return
     register_system_dataset(
@@ -54,14 +54,7 @@ def register_with_opendata() -> None:
         spatial_level="kabupaten_kota",
         tags=("spbe", "indeks-spbe", "evaluasi"),
         columns=[
-            SystemColumn(
-                "kode_wilayah",
-                "string",
-                title="Kode wilayah instansi",
-                reference="kode_wilayah",
-                definition="Kode wilayah Kemendagri dari wilayah instansi pemerintah daerah.",
-            ),
-            SystemColumn("instansi", "string", title="Instansi", definition="Nama instansi pemerintah daerah."),
+            *INSTITUTION_COLUMNS,
             SystemColumn("tahun", "year", title="Tahun evaluasi", definition="Tahun (periode) evaluasi SPBE."),
             SystemColumn(
                 "kerangka",

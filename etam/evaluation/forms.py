@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.formerrors import apply_service_errors as apply_errors  # noqa: F401 (views call forms.apply_errors)
@@ -109,3 +110,11 @@ class ImportResultsForm(forms.Form):
 
 class FrameworkImportForm(forms.Form):
     file = forms.FileField(label=_("Framework JSON file"))
+
+
+def posted_pk(value: str | None) -> int:
+    """An id taken from the query string or a form field; anything but digits is a 404
+    (not a 500 from the database lookup)."""
+    if not value or not value.isdigit():
+        raise Http404
+    return int(value)

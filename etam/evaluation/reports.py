@@ -1,7 +1,8 @@
-"""Evaluation reports: PDF (reportlab) and XLSX (openpyxl); import of earlier results from XLSX.
+"""Evaluation reports: PDF (reportlab) and XLSX (openpyxl); reading earlier results from XLSX.
 
 The XLSX report's sheet "Indikator" is also the import format: a previous year's results
-come back in through ``import_results`` with the same column names.
+come back in through ``services.results_import`` (which reads them with ``parse_results``)
+with the same column names.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -25,12 +25,9 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from etam.core import audit, exports, spreadsheets
-from etam.core.models import Institution
-from etam.core.permissions import require
+from etam.core import exports, spreadsheets
 from etam.evaluation import evidence as ev
-from etam.evaluation import permissions as perms
-from etam.evaluation.models import Assessment, Claim, Evaluation, Framework, Stage
+from etam.evaluation.models import Evaluation, Framework
 from etam.evaluation.scores import score_evaluation, shape_of
 from etam.evaluation.selectors import IndicatorRow, indicator_rows
 
@@ -512,78 +509,6 @@ def _parse_rows(
     if not result and not errors:
         errors.append(RowError(2, COL_NUMBER, _("The sheet holds no indicator rows.")))
     return result, errors
-
-
-def import_results(
-    *, actor: Any, institution: Institution, framework: Framework, period: int, upload: IO[bytes], filename: str
-) -> Evaluation:
-    """A previous year's results become a final evaluation; any error and nothing is saved."""
-    require(actor, perms.MANAGE, institution)
-    if framework.status == Framework.Status.DRAFT:
-        raise ValidationError(
-            {"framework": _("Framework %(name)s is still a draft; publish it first.") % {"name": framework.name}}
-        )
-    if Evaluation.objects.filter(institution=institution, period=period).exists():
-        raise ValidationError(
-            {
-                "period": _("Period: %(institution)s already has an evaluation for %(period)s.")
-                % {"institution": institution, "period": period}
-            }
-        )
-    parsed, errors = parse_results(upload, framework)
-    if errors:
-        raise ResultsImportError(errors)
-    shape = shape_of(framework)
-    now = timezone.now()
-    with transaction.atomic():
-        evaluation = Evaluation.objects.create(
-            institution=institution,
-            framework=framework,
-            period=period,
-            stage=Stage.FINAL,
-            finalised_at=now,
-            opened_by=actor,
-            note=_("Imported from %(file)s") % {"file": filename},
-        )
-        if framework.status != Framework.Status.FROZEN:
-            Framework.objects.filter(pk=framework.pk).update(status=Framework.Status.FROZEN)
-        Claim.objects.bulk_create(
-            Claim(
-                evaluation=evaluation,
-                indicator=shape.indicators[number],
-                level=self_level,
-                fact=fact,
-                analysis=analysis,
-                claimed_by=actor,
-            )
-            for number, (self_level, _final, fact, analysis) in parsed.items()
-            if self_level is not None
-        )
-        Assessment.objects.bulk_create(
-            Assessment(
-                evaluation=evaluation,
-                indicator=shape.indicators[number],
-                stage=Stage.FINAL,
-                level=final,
-                assessor=actor,
-                notes=_("Imported"),
-            )
-            for number, (_self, final, _f, _a) in parsed.items()
-            if final is not None
-        )
-        audit.record(
-            actor=actor,
-            action="evaluation.import_results",
-            target=evaluation,
-            after={
-                "file": filename,
-                "period": period,
-                "rows": len(parsed),
-                "self_levels": sum(1 for v in parsed.values() if v[0] is not None),
-                "final_levels": sum(1 for v in parsed.values() if v[1] is not None),
-            },
-        )
-    return evaluation
 
 
 def report_filename(evaluation: Evaluation, extension: str) -> str:

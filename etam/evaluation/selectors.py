@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from etam.core.models import Agency, Institution, Role
-from etam.core.permissions import active_grants, has_perm, role_permissions
+from etam.core.models import Agency, Institution, RegionBoundary, Role
+from etam.core.permissions import active_grants, has_perm, role_permissions, scope_q
 from etam.evaluation import evidence as ev
 from etam.evaluation import permissions as perms
 from etam.evaluation import scoring
@@ -28,9 +30,12 @@ from etam.evaluation.models import (
     Assignment,
     Claim,
     Evaluation,
+    Evidence,
     EvidenceExpectation,
     Framework,
+    Indicator,
     Stage,
+    Suggestion,
 )
 from etam.evaluation.scores import shape_of
 
@@ -337,3 +342,82 @@ def history_for(evaluation: Evaluation) -> list[Result]:
 
 def frameworks_list() -> QuerySet[Framework]:
     return Framework.objects.annotate(indicator_count=Count("indicators")).order_by("code", "-version")
+
+
+# ---------------------------------------------------------------- lookups for pages and the API
+# (views and the API read through these, never through ``Model.objects``)
+
+
+def manageable_institutions(user: Any) -> QuerySet[Institution]:
+    """The instansi whose evaluations the user may manage."""
+    return Institution.objects.filter(scope_q(user, perms.MANAGE, institution_field="id", agency_field=None))
+
+
+def framework_for(user: Any, pk: int) -> Framework:
+    """Frameworks are published reference (public export, stateless scoring), so any user."""
+    return get_object_or_404(Framework, pk=pk)
+
+
+def listed_framework_for(user: Any, pk: int) -> Framework:
+    """One framework of ``frameworks_list`` (with its indicator count)."""
+    return get_object_or_404(frameworks_list(), pk=pk)
+
+
+def evaluation_suggestions(user: Any, evaluation: Evaluation) -> list[Suggestion]:
+    """The suggestions of an evaluation the user sees whole (else none)."""
+    if not sees_whole(user, evaluation):
+        return []
+    return list(
+        Suggestion.objects.filter(evaluation=evaluation)
+        .select_related("indicator")
+        .order_by("status", "indicator__number")
+    )
+
+
+def indicator_suggestions(user: Any, evaluation: Evaluation, indicator: Indicator) -> list[Suggestion]:
+    if not sees_whole(user, evaluation):
+        return []
+    return list(Suggestion.objects.filter(evaluation=evaluation, indicator=indicator))
+
+
+def suggestion_for(user: Any, evaluation: Evaluation, pk: int) -> Suggestion:
+    """``evaluation`` comes from ``evaluation_for(user, ...)``; the service checks the permission to decide."""
+    return get_object_or_404(Suggestion, pk=pk, evaluation=evaluation)
+
+
+def claimable_agencies(user: Any, agency_ids: Iterable[int]) -> QuerySet[Agency]:
+    """Of ``agency_ids``, the OPDs the user may claim for."""
+    return Agency.objects.filter(pk__in=claim_agency_ids(user) & set(agency_ids))
+
+
+def assignable_agencies(user: Any, evaluation: Evaluation) -> list[Agency]:
+    """Active OPDs of the evaluation's instansi (the assign page; the caller checked manage)."""
+    return list(Agency.objects.filter(institution_id=evaluation.institution_id, is_active=True).order_by("name"))
+
+
+def submit_agency(user: Any, pk: int) -> Agency:
+    """The OPD whose indicators the user submits: 404 if unknown, 403 without the claim permission."""
+    agency = get_object_or_404(Agency, pk=pk)
+    if not has_perm(user, perms.CLAIM, agency):
+        raise PermissionDenied
+    return agency
+
+
+def claim_evidence(user: Any, claim: Claim, pk: int) -> Evidence:
+    """One evidence item of a claim the user reached through ``indicator_rows``."""
+    return get_object_or_404(Evidence, pk=pk, claim=claim)
+
+
+def evidence_file_for(user: Any, pk: int) -> Evidence:
+    """An evidence file, if the user sees its evaluation and its OPD's indicators (else 404)."""
+    item = get_object_or_404(Evidence.objects.select_related("claim__evaluation"), pk=pk)
+    evaluation = evaluation_for(user, item.claim.evaluation_id)
+    agencies = visible_assignment_agency_ids(user, evaluation)
+    if agencies is not None and item.claim.agency_id not in agencies:
+        raise Http404
+    return item
+
+
+def kabkota_boundaries() -> dict[str, RegionBoundary]:
+    """Public reference: the boundaries of Kaltim's kabupaten/kota (the roll-up map)."""
+    return {b.code: b for b in RegionBoundary.objects.filter(level="kabupaten_kota", code__startswith="64.")}

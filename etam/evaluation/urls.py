@@ -1,16 +1,16 @@
 from django.urls import path
 
-from etam.evaluation import views
+from etam.evaluation import views, views_frameworks
 
 app_name = "evaluation"
 
 urlpatterns = [
     path("evaluasi-spbe/", views.rollup, name="rollup"),
     path("staf/evaluasi/", views.evaluation_list, name="list"),
-    path("staf/evaluasi/impor/", views.import_results, name="import"),
-    path("staf/evaluasi/kerangka/", views.framework_list, name="frameworks"),
-    path("staf/evaluasi/kerangka/skema.json", views.framework_schema, name="framework_schema"),
-    path("staf/evaluasi/kerangka/<int:framework_id>.json", views.framework_export, name="framework_export"),
+    path("staf/evaluasi/impor/", views_frameworks.import_results, name="import"),
+    path("staf/evaluasi/kerangka/", views_frameworks.framework_list, name="frameworks"),
+    path("staf/evaluasi/kerangka/skema.json", views_frameworks.framework_schema, name="framework_schema"),
+    path("staf/evaluasi/kerangka/<int:framework_id>.json", views_frameworks.framework_export, name="framework_export"),
     path("staf/evaluasi/bukti/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
     path("staf/evaluasi/<int:pk>/", views.evaluation_detail, name="detail"),
     path("staf/evaluasi/<int:pk>/indikator/", views.indicator_list, name="indicators"),

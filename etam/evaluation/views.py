@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -10,21 +9,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from etam.core.models import Agency, Institution, RegionBoundary
-from etam.core.permissions import Scope, has_perm, scope_q
-from etam.evaluation import exchange, forms, reports, scoring, selectors, services, svgmap
+from etam.core.permissions import Scope, has_perm
+from etam.evaluation import forms, reports, scoring, selectors, services, svgmap
 from etam.evaluation import permissions as perms
-from etam.evaluation.models import STAGE_ORDER, Evidence, Framework, Stage, Suggestion
+from etam.evaluation.forms import posted_pk as _posted_pk
+from etam.evaluation.models import STAGE_ORDER, Stage
 from etam.evaluation.scores import score_evaluation, shape_of
 
-
-def _manageable_institutions(user: Any) -> Any:
-    return Institution.objects.filter(scope_q(user, perms.MANAGE, institution_field="id", agency_field=None))
-
+# Framework pages and the results import live in views_frameworks; their old names stay importable here.
+from etam.evaluation.views_frameworks import (  # noqa: F401
+    framework_export,
+    framework_list,
+    framework_schema,
+    import_results,
+)
 
 # ---------------------------------------------------------------- list and open
 
@@ -33,7 +35,7 @@ def _manageable_institutions(user: Any) -> Any:
 def evaluation_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     evaluations = list(selectors.evaluations_for(user).order_by("-period", "institution__region_code"))
-    institutions = _manageable_institutions(user)
+    institutions = selectors.manageable_institutions(user)
     can_open = has_perm(user, perms.MANAGE)
     if not evaluations and not can_open and not has_perm(user, perms.CLAIM) and not has_perm(user, perms.VIEW):
         raise PermissionDenied
@@ -64,14 +66,6 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- one evaluation
 
 
-def _posted_pk(value: str | None) -> int:
-    """An id taken from the query string or a form field; anything but digits is a 404
-    (not a 500 from the database lookup)."""
-    if not value or not value.isdigit():
-        raise Http404
-    return int(value)
-
-
 def _context(request: HttpRequest, pk: int) -> dict[str, Any]:
     evaluation = selectors.evaluation_for(request.user, pk)
     user = request.user
@@ -97,13 +91,9 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["comparison"] = selectors.comparisons(evaluation, scores.self_sheet, scores.assessed_sheet)
         a, b = scores.self_sheet.overall.index, scores.assessed_sheet.overall.index
         ctx["overall_difference"] = None if a is None or b is None else b - a
-        ctx["suggestions"] = list(
-            Suggestion.objects.filter(evaluation=evaluation)
-            .select_related("indicator")
-            .order_by("status", "indicator__number")
-        )
-    ctx["my_agencies"] = Agency.objects.filter(
-        pk__in=selectors.claim_agency_ids(request.user) & {r.assignment.agency_id for r in rows if r.assignment}
+        ctx["suggestions"] = selectors.evaluation_suggestions(request.user, evaluation)
+    ctx["my_agencies"] = selectors.claimable_agencies(
+        request.user, {r.assignment.agency_id for r in rows if r.assignment}
     )
     ctx["reopen_form"] = forms.ReopenForm()
     return render(request, "evaluation/detail.html", ctx)
@@ -145,25 +135,12 @@ def indicator_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
                 raise PermissionDenied
             claim_form = forms.ClaimForm(request.POST)
             if claim_form.is_valid():
-                data = claim_form.cleaned_data
+                fields = {k: claim_form.cleaned_data[k] for k in ("level", "fact", "analysis")}
                 try:
                     if row.claim:
-                        services.claim_update(
-                            actor=user,
-                            claim=row.claim,
-                            level=data["level"],
-                            fact=data["fact"],
-                            analysis=data["analysis"],
-                        )
+                        services.claim_update(actor=user, claim=row.claim, **fields)
                     else:
-                        services.claim_create(
-                            actor=user,
-                            evaluation=evaluation,
-                            indicator=indicator,
-                            level=data["level"],
-                            fact=data["fact"],
-                            analysis=data["analysis"],
-                        )
+                        services.claim_create(actor=user, evaluation=evaluation, indicator=indicator, **fields)
                 except ValidationError as exc:
                     forms.apply_errors(claim_form, exc)
                 else:
@@ -194,7 +171,7 @@ def indicator_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
         elif action == "remove_evidence":
             if not can_claim or row.claim is None:
                 raise PermissionDenied
-            item = get_object_or_404(Evidence, pk=_posted_pk(request.POST.get("evidence")), claim=row.claim)
+            item = selectors.claim_evidence(user, row.claim, _posted_pk(request.POST.get("evidence")))
             services.evidence_remove(actor=user, item=item)
             messages.success(request, _("Evidence removed."))
             return redirect("evaluation:indicator", pk=pk, number=number)
@@ -231,9 +208,7 @@ def indicator_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
             "claim_form": claim_form,
             "evidence_form": evidence_form,
             "assessment_form": assessment_form,
-            "suggestions": list(Suggestion.objects.filter(evaluation=evaluation, indicator=indicator))
-            if ctx["sees_whole"]
-            else [],
+            "suggestions": selectors.indicator_suggestions(user, evaluation, indicator),
             "assessment_stages": [
                 (s.label, row.assessments.get(s.value), row.assessment_notes.get(s.value, "")) for s in STAGE_ORDER[1:]
             ],
@@ -248,7 +223,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = ctx["evaluation"]
     if not ctx["can_manage"]:
         raise PermissionDenied
-    agencies = list(Agency.objects.filter(institution_id=evaluation.institution_id, is_active=True).order_by("name"))
+    agencies = selectors.assignable_agencies(request.user, evaluation)
     shape = shape_of(evaluation.framework)
     current = dict(evaluation.assignments.values_list("indicator_id", "agency_id"))
     errors: dict[str, str] = {}
@@ -298,9 +273,7 @@ def loader_owner(key: str) -> str:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = _context(request, pk)
     evaluation = ctx["evaluation"]
-    agency = get_object_or_404(Agency, pk=_posted_pk(request.GET.get("opd") or request.POST.get("opd")))
-    if not has_perm(request.user, perms.CLAIM, agency):
-        raise PermissionDenied
+    agency = selectors.submit_agency(request.user, _posted_pk(request.GET.get("opd") or request.POST.get("opd")))
     form = forms.SubmitForm(request.POST or None)
     gaps: list[Any] = []
     if request.method == "POST" and form.is_valid():
@@ -377,7 +350,7 @@ def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def suggestion_decide(request: HttpRequest, pk: int, suggestion_id: int) -> HttpResponse:
     evaluation = selectors.evaluation_for(request.user, pk)
-    suggestion = get_object_or_404(Suggestion, pk=suggestion_id, evaluation=evaluation)
+    suggestion = selectors.suggestion_for(request.user, evaluation, suggestion_id)
     try:
         services.suggestion_decide(
             actor=request.user,
@@ -483,11 +456,7 @@ def report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @login_required
 def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
-    item = get_object_or_404(Evidence.objects.select_related("claim__evaluation"), pk=evidence_id)
-    evaluation = selectors.evaluation_for(request.user, item.claim.evaluation_id)
-    agencies = selectors.visible_assignment_agency_ids(request.user, evaluation)
-    if agencies is not None and item.claim.agency_id not in agencies:
-        raise Http404
+    item = selectors.evidence_file_for(request.user, evidence_id)
     if not item.file:
         raise Http404
     extension = (item.file.name or "").rsplit(".", 1)[-1]
@@ -499,100 +468,6 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
     )
 
 
-@login_required
-def import_results(request: HttpRequest) -> HttpResponse:
-    institutions = _manageable_institutions(request.user)
-    if not has_perm(request.user, perms.MANAGE):
-        raise PermissionDenied
-    form = forms.ImportResultsForm(request.POST or None, request.FILES or None, institutions=institutions)
-    row_errors: list[reports.RowError] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            evaluation = reports.import_results(
-                actor=request.user,
-                institution=form.cleaned_data["institution"],
-                framework=form.cleaned_data["framework"],
-                period=form.cleaned_data["period"],
-                upload=upload.file,
-                filename=upload.name,
-            )
-        except reports.ResultsImportError as exc:
-            row_errors = exc.errors
-            form.add_error("file", _("%(n)s problems in the file; nothing was imported.") % {"n": len(row_errors)})
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Results imported as evaluation %(name)s.") % {"name": evaluation})
-            return redirect("evaluation:detail", pk=evaluation.pk)
-    return render(
-        request,
-        "evaluation/import.html",
-        {"form": form, "row_errors": row_errors},
-        status=400 if form.errors else 200,
-    )
-
-
-# ---------------------------------------------------------------- frameworks
-
-
-@login_required
-def framework_list(request: HttpRequest) -> HttpResponse:
-    can_edit = has_perm(request.user, perms.MANAGE_FRAMEWORK)
-    if not (can_edit or has_perm(request.user, perms.VIEW) or has_perm(request.user, perms.MANAGE)):
-        raise PermissionDenied
-    form = forms.FrameworkImportForm(request.POST or None, request.FILES or None) if can_edit else None
-    problems: list[tuple[str, str]] = []
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
-        action = request.POST.get("action")
-        if action in ("new_version", "publish"):
-            framework = get_object_or_404(Framework, pk=_posted_pk(request.POST.get("framework")))
-            try:
-                if action == "new_version":
-                    framework = services.framework_new_version(actor=request.user, framework=framework)
-                    messages.success(request, _("Draft %(name)s created.") % {"name": framework})
-                else:
-                    services.framework_publish(actor=request.user, framework=framework)
-                    messages.success(request, _("%(name)s published.") % {"name": framework})
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            return redirect("evaluation:frameworks")
-        if form is not None and form.is_valid():
-            try:
-                data = json.load(form.cleaned_data["file"])
-                framework = services.framework_import(actor=request.user, data=data)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                form.add_error("file", _("The file is not valid JSON."))
-            except exchange.FrameworkDocError as exc:
-                problems = exc.problems
-                form.add_error(
-                    "file", _("%(n)s problems in the document; nothing was imported.") % {"n": len(problems)}
-                )
-            else:
-                messages.success(request, _("Framework %(name)s imported as a draft.") % {"name": framework})
-                return redirect("evaluation:frameworks")
-    return render(
-        request,
-        "evaluation/frameworks.html",
-        {"frameworks": selectors.frameworks_list(), "form": form, "problems": problems, "can_edit": can_edit},
-        status=400 if form is not None and form.errors else 200,
-    )
-
-
-def framework_export(request: HttpRequest, framework_id: int) -> HttpResponse:
-    framework = get_object_or_404(Framework, pk=framework_id)
-    body = json.dumps(exchange.export_document(framework), indent=1, ensure_ascii=False)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{framework.code}-v{framework.version}.json"'
-    return response
-
-
-def framework_schema(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(exchange.schema_text(), content_type="application/schema+json")
-
-
 # ---------------------------------------------------------------- public roll-up
 
 
@@ -602,7 +477,7 @@ def rollup(request: HttpRequest) -> HttpResponse:
     except ValueError:
         period = None
     data = selectors.rollup(period)
-    boundaries = {b.code: b for b in RegionBoundary.objects.filter(level="kabupaten_kota", code__startswith="64.")}
+    boundaries = selectors.kabkota_boundaries()
     areas = []
     rows = []
     province = None

@@ -17,7 +17,7 @@ from etam.api.params import Id, PageNumber
 from etam.inventory import permissions as perms
 from etam.inventory import selectors, services
 from etam.inventory.forms import ApplicationForm, DataCentreForm, NetworkLinkForm
-from etam.inventory.models import Application, NationalApplication
+from etam.inventory.models import Application
 
 router = Router(tags=["inventory"])
 MAX_PAGE_SIZE = 100
@@ -139,7 +139,7 @@ def _form_data(payload: SpbeApplicationIn, base: Application | None) -> dict[str
     for key, value in sent.items():
         name = mapping.get(key, key)
         if name == "national_application":
-            national = NationalApplication.objects.filter(code=value).first() if value else None
+            national = selectors.national_application_by_code(value)
             if value and national is None:
                 raise DjangoValidationError(
                     {"national_application": [f"national_application: '{value}' is not in the national list."]}
@@ -395,17 +395,7 @@ class ProgressOut(Schema):
 
 @router.get("/villages", response=list[VillageOut], auth=None, summary="Village connectivity (public)")
 def village_list(request: HttpRequest, regency_code: str = "", district_code: str = "") -> list[VillageOut]:
-    from django.db.models import Count, Q
-
-    from etam.inventory.models import VillageConnectivity
-
-    qs = VillageConnectivity.objects.annotate(
-        active=Count("access_points", filter=Q(access_points__status="aktif"))
-    ).order_by("region_code")
-    if regency_code:
-        qs = qs.filter(regency_code=regency_code)
-    if district_code:
-        qs = qs.filter(district_code=district_code)
+    qs = selectors.public_villages(regency_code=regency_code, district_code=district_code)
     return [
         VillageOut(
             code=v.region_code,

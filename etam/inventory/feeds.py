@@ -58,7 +58,7 @@ def application_summary_rows() -> Iterable[Sequence[Any]]:
 
 def register_with_opendata() -> None:
     try:
-        from etam.opendata.registry import SystemColumn, register_system_dataset
+        from etam.opendata.registry import SystemColumn, region_column, register_system_dataset
     except ImportError:  # the other side is not there yet
         return
     register_system_dataset(
@@ -73,13 +73,7 @@ def register_with_opendata() -> None:
         update_frequency="monthly",
         spatial_level="desa_kelurahan",
         columns=[
-            SystemColumn(
-                "kode_wilayah",
-                "string",
-                title="Kode wilayah",
-                reference="kode_wilayah",
-                definition="Kode Kemendagri desa/kelurahan",
-            ),
+            region_column(definition="Kode Kemendagri desa/kelurahan"),
             SystemColumn("nama", "string", title="Nama desa/kelurahan"),
             SystemColumn("kode_kecamatan", "string", reference="kode_wilayah"),
             SystemColumn("kode_kabkota", "string", reference="kode_wilayah"),

@@ -20,7 +20,7 @@ from etam.inventory.models import (
     NetworkLink,
 )
 from etam.inventory.reference import rab_code_problem, service_code_problem
-from etam.inventory.services import APPLICATION_FIELDS
+from etam.inventory.services import APPLICATION_FIELDS, DATA_CENTRE_FIELDS, NATIONAL_FIELDS, NETWORK_LINK_FIELDS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 
@@ -190,20 +190,7 @@ class DuplicateDecisionForm(forms.Form):
 class NationalApplicationForm(NamedErrorsMixin, forms.ModelForm):
     class Meta:
         model = NationalApplication
-        fields = [
-            "code",
-            "name",
-            "full_name",
-            "owner",
-            "raa_code",
-            "business_process_code",
-            "purpose",
-            "keywords",
-            "legal_basis",
-            "designation_verified",
-            "url",
-            "is_active",
-        ]
+        fields = list(NATIONAL_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -213,21 +200,7 @@ class NationalApplicationForm(NamedErrorsMixin, forms.ModelForm):
 class DataCentreForm(NamedErrorsMixin, forms.ModelForm):
     class Meta:
         model = DataCentre
-        fields = [
-            "institution",
-            "agency",
-            "name",
-            "kind",
-            "tier",
-            "standard",
-            "location",
-            "region_code",
-            "rack_capacity",
-            "racks_used",
-            "power_kw",
-            "status",
-            "notes",
-        ]
+        fields = list(DATA_CENTRE_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
@@ -265,18 +238,7 @@ class DataCentreForm(NamedErrorsMixin, forms.ModelForm):
 class NetworkLinkForm(NamedErrorsMixin, forms.ModelForm):
     class Meta:
         model = NetworkLink
-        fields = [
-            "institution",
-            "name",
-            "endpoint_a",
-            "endpoint_b",
-            "data_centre",
-            "bandwidth_mbps",
-            "provider",
-            "medium",
-            "status",
-            "connects_to_jip",
-        ]
+        fields = list(NETWORK_LINK_FIELDS)
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from etam.core.models import Agency, AuditEvent, Institution, Region
 from etam.core.permissions import has_perm, scope_q
@@ -22,6 +23,7 @@ from etam.inventory.models import (
     DataCentre,
     DuplicateFlag,
     DuplicateStatus,
+    ImportBatch,
     NationalApplication,
     NetworkLink,
     ProgrammeTarget,
@@ -49,18 +51,8 @@ def applications_visible_to(actor: Any, *, perm: str = perms.VIEW_APPLICATION) -
 def application_list(actor: Any, filters: ApplicationFilter | None = None) -> QuerySet[Application]:
     f = filters or ApplicationFilter()
     qs = applications_visible_to(actor)
-    if f.institution_id:
-        qs = qs.filter(institution_id=f.institution_id)
-    if f.agency_id:
-        qs = qs.filter(agency_id=f.agency_id)
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.lifecycle:
-        qs = qs.filter(lifecycle=f.lifecycle)
-    if f.hosting:
-        qs = qs.filter(hosting=f.hosting)
-    if f.national_application_id:
-        qs = qs.filter(national_application_id=f.national_application_id)
+    exact = ("institution_id", "agency_id", "kind", "lifecycle", "hosting", "national_application_id")
+    qs = qs.filter(**{name: getattr(f, name) for name in exact if getattr(f, name)})
     for term in f.q.split()[:6]:
         qs = qs.filter(
             Q(name__icontains=term)
@@ -294,3 +286,37 @@ def district_unserved_shares() -> dict[str, tuple[int, int]]:
         if coverage == "tidak_ada" and not has_point:
             entry[0] += 1
     return {code: (v[0], v[1]) for code, v in shares.items()}
+
+
+# ---------------------------------------------------------------------------- single lookups for pages and the API
+
+
+def import_batch_for(actor: Any, pk: int) -> ImportBatch:
+    """A staged import is seen only by the person who uploaded it (others: 404)."""
+    return get_object_or_404(ImportBatch, pk=pk, created_by=actor)
+
+
+def national_application_for(actor: Any, pk: int) -> NationalApplication:
+    """The Aplikasi Umum list is reference data every staff member reads."""
+    return get_object_or_404(NationalApplication, pk=pk)
+
+
+def national_application_by_code(code: str) -> NationalApplication | None:
+    return NationalApplication.objects.filter(code=code).first() if code else None
+
+
+def public_villages(*, regency_code: str = "", district_code: str = "") -> QuerySet[Any]:
+    """Village connectivity is public (ADR 0031): every village, annotated ``active`` (its
+    active access points)."""
+    qs = VillageConnectivity.objects.annotate(
+        active=Count("access_points", filter=Q(access_points__status="aktif"))
+    ).order_by("region_code")
+    if regency_code:
+        qs = qs.filter(regency_code=regency_code)
+    if district_code:
+        qs = qs.filter(district_code=district_code)
+    return qs
+
+
+def has_demo_villages() -> bool:
+    return VillageConnectivity.objects.filter(is_demo=True).exists()

@@ -25,6 +25,7 @@ from etam.inventory.models import (
     DataCentre,
     DuplicateFlag,
     DuplicateStatus,
+    ImportBatch,
     Lifecycle,
     NationalApplication,
     NetworkLink,
@@ -72,7 +73,7 @@ def _agency_scope(agency: Agency) -> Scope:
     return Scope(institution_id=agency.institution_id, agency_id=agency.pk)
 
 
-def _schedule_duplicate_refresh(app_ids: list[int]) -> None:
+def _schedule_duplicate_refresh(app_ids: list[int] | None) -> None:
     from etam.inventory.tasks import refresh_duplicates
 
     transaction.on_commit(lambda: refresh_duplicates.enqueue(app_ids))
@@ -168,23 +169,15 @@ def national_application_save(
     scope = _national_scope()
     if scope is None or not has_perm(actor, perms.MANAGE_NATIONAL_APPS, scope):
         raise PermissionDenied(_("You do not have permission for this action."))
-    with transaction.atomic():
-        obj = instance or NationalApplication()
-        before = _snapshot(obj, NATIONAL_FIELDS) if instance else None
-        for name in NATIONAL_FIELDS:
-            if name in data:
-                setattr(obj, name, data[name])
-        obj.full_clean()
-        obj.save()
-        audit.record(
-            actor=actor,
-            action="inventory.national_application_" + ("update" if instance else "create"),
-            target=obj,
-            institution_id=scope.institution_id,
-            before=before,
-            after=_snapshot(obj, NATIONAL_FIELDS),
-        )
-    return obj
+    return _save_fields(
+        actor,
+        NationalApplication,
+        NATIONAL_FIELDS,
+        "inventory.national_application_",
+        data,
+        instance,
+        institution_id=scope.institution_id,
+    )
 
 
 # --- Duplicate candidates --------------------------------------------------------------------
@@ -380,22 +373,7 @@ def data_centre_save(*, actor: Any, data: dict[str, Any], instance: DataCentre |
     if instance is not None:
         require(actor, perms.MANAGE_INFRASTRUCTURE, instance)
     require(actor, perms.MANAGE_INFRASTRUCTURE, _scope_for(data["institution"], data.get("agency")))
-    with transaction.atomic():
-        obj = DataCentre.objects.select_for_update().get(pk=instance.pk) if instance else DataCentre()
-        before = _snapshot(obj, DATA_CENTRE_FIELDS) if instance else None
-        for name in DATA_CENTRE_FIELDS:
-            if name in data:
-                setattr(obj, name, data[name])
-        obj.full_clean()
-        obj.save()
-        audit.record(
-            actor=actor,
-            action="inventory.data_centre_" + ("update" if instance else "create"),
-            target=obj,
-            before=before,
-            after=_snapshot(obj, DATA_CENTRE_FIELDS),
-        )
-    return obj
+    return _save_fields(actor, DataCentre, DATA_CENTRE_FIELDS, "inventory.data_centre_", data, instance)
 
 
 def network_link_save(*, actor: Any, data: dict[str, Any], instance: NetworkLink | None = None) -> NetworkLink:
@@ -405,20 +383,30 @@ def network_link_save(*, actor: Any, data: dict[str, Any], instance: NetworkLink
     dc = data.get("data_centre")
     if dc is not None and dc.institution_id != data["institution"].pk and dc.kind != DataCentre.Kind.NATIONAL:
         raise ValidationError({"data_centre": _("Data centre: choose one of the same instansi, or a PDN.")})
+    return _save_fields(actor, NetworkLink, NETWORK_LINK_FIELDS, "inventory.network_link_", data, instance)
+
+
+def _save_fields(
+    actor: Any, model: Any, fields: list[str], action: str, data: dict[str, Any], instance: Any, **scope: Any
+) -> Any:
+    """Create or update a row from form data (permissions already checked): the stored row
+    locked and read (a bound form has already changed ``instance``), validated, saved and
+    audited in one transaction."""
     with transaction.atomic():
-        obj = NetworkLink.objects.select_for_update().get(pk=instance.pk) if instance else NetworkLink()
-        before = _snapshot(obj, NETWORK_LINK_FIELDS) if instance else None
-        for name in NETWORK_LINK_FIELDS:
+        obj = model.objects.select_for_update().get(pk=instance.pk) if instance else model()
+        before = _snapshot(obj, fields) if instance else None
+        for name in fields:
             if name in data:
                 setattr(obj, name, data[name])
         obj.full_clean()
         obj.save()
         audit.record(
             actor=actor,
-            action="inventory.network_link_" + ("update" if instance else "create"),
+            action=action + ("update" if instance else "create"),
             target=obj,
             before=before,
-            after=_snapshot(obj, NETWORK_LINK_FIELDS),
+            after=_snapshot(obj, fields),
+            **scope,
         )
     return obj
 
@@ -489,4 +477,44 @@ def village_update(
                 before=before,
                 after=after,
             )
+    return locked
+
+
+# ---------------------------------------------------------------------------- staff requests
+
+
+def duplicates_run_request(*, actor: Any) -> None:
+    """Schedule a whole-inventory duplicate detection run (the task writes its own event
+    when flags change); the request itself is recorded."""
+    require(actor, perms.REVIEW_DUPLICATES)
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="inventory.duplicates_run_request",
+            object_type="inventory.duplicateflag",
+            object_repr=_("duplicate detection run"),
+        )
+        _schedule_duplicate_refresh(None)
+
+
+def import_batch_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Only the person who uploaded a batch cancels it, and only while it waits; a batch
+    already imported or cancelled is left as it is."""
+    if batch.created_by_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.VALIDATED:
+            return locked
+        locked.status = ImportBatch.Status.CANCELLED
+        locked.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            action="inventory.import_cancel",
+            object_type="inventory.importbatch",
+            object_id=locked.pk,
+            object_repr=locked.filename,
+            before={"status": ImportBatch.Status.VALIDATED},
+            after={"status": ImportBatch.Status.CANCELLED},
+        )
     return locked

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -12,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from etam.core import exports
@@ -41,7 +44,6 @@ from etam.inventory.models import (
     Hosting,
     ImportBatch,
     Lifecycle,
-    NationalApplication,
 )
 
 PAGE_SIZE = 50
@@ -208,13 +210,11 @@ def _upload(request: HttpRequest, kind: str, template: str) -> HttpResponse:
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), _login_url())
-    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    batch = selectors.import_batch_for(request.user, pk)
     error = ""
     if request.method == "POST":
         if request.POST.get("action") == "cancel":
-            if batch.status == ImportBatch.Status.VALIDATED:
-                batch.status = ImportBatch.Status.CANCELLED
-                batch.save(update_fields=["status"])
+            services.import_batch_cancel(actor=request.user, batch=batch)
             return redirect("inventory:import_batch", pk=batch.pk)
         try:
             count = imports.commit(actor=request.user, batch=batch, only_valid=request.POST.get("only_valid") == "1")
@@ -279,11 +279,7 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(perms.REVIEW_DUPLICATES)
 def duplicate_run(request: HttpRequest) -> HttpResponse:
-    from django.db import transaction
-
-    from etam.inventory.tasks import refresh_duplicates
-
-    transaction.on_commit(lambda: refresh_duplicates.enqueue(None))
+    services.duplicates_run_request(actor=request.user)
     messages.success(request, _("Duplicate detection has been scheduled; results appear here when it finishes."))
     return redirect("inventory:duplicate_list")
 
@@ -310,7 +306,7 @@ def national_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required(perms.MANAGE_NATIONAL_APPS)
 def national_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_object_or_404(NationalApplication, pk=pk) if pk else None
+    instance = selectors.national_application_for(request.user, pk) if pk else None
     form = NationalApplicationForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
@@ -354,21 +350,44 @@ def datacentre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required(perms.MANAGE_INFRASTRUCTURE)
-def datacentre_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_object_or_404(selectors.data_centres_visible_to(request.user), pk=pk) if pk else None
-    if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
-        raise Http404
-    form = DataCentreForm(request.POST or None, instance=instance, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = services.data_centre_save(actor=request.user, data=form.cleaned_data, instance=instance)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("inventory:datacentre_detail", pk=obj.pk)
-    return render(request, "inventory/simple_form.html", {"form": form, "title": _("Data centre / server room")})
+def _infrastructure_edit(
+    visible: Callable[[Any], Any], form_class: Any, save: Callable[..., Any], detail: str, title: Any
+) -> Callable[..., HttpResponse]:
+    """The create/edit page of a data centre or a network link: the same steps for both."""
+
+    @staff_required(perms.MANAGE_INFRASTRUCTURE)
+    def view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        instance = get_object_or_404(visible(request.user), pk=pk) if pk else None
+        if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
+            raise Http404
+        form = form_class(request.POST or None, instance=instance, actor=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                obj = save(actor=request.user, data=form.cleaned_data, instance=instance)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(detail, pk=obj.pk)
+        return render(request, "inventory/simple_form.html", {"form": form, "title": title})
+
+    return view
+
+
+datacentre_edit = _infrastructure_edit(
+    selectors.data_centres_visible_to,
+    DataCentreForm,
+    services.data_centre_save,
+    "inventory:datacentre_detail",
+    gettext_lazy("Data centre / server room"),
+)
+link_edit = _infrastructure_edit(
+    selectors.network_links_visible_to,
+    NetworkLinkForm,
+    services.network_link_save,
+    "inventory:link_detail",
+    gettext_lazy("Network link (jaringan intra)"),
+)
 
 
 @staff_required(perms.VIEW_APPLICATION)
@@ -388,23 +407,6 @@ def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, link),
         },
     )
-
-
-@staff_required(perms.MANAGE_INFRASTRUCTURE)
-def link_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_object_or_404(selectors.network_links_visible_to(request.user), pk=pk) if pk else None
-    if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
-        raise Http404
-    form = NetworkLinkForm(request.POST or None, instance=instance, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = services.network_link_save(actor=request.user, data=form.cleaned_data, instance=instance)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("inventory:link_detail", pk=obj.pk)
-    return render(request, "inventory/simple_form.html", {"form": form, "title": _("Network link (jaringan intra)")})
 
 
 # --- Village connectivity ----------------------------------------------------------------------------------
@@ -504,6 +506,6 @@ def public_connectivity(request: HttpRequest) -> HttpResponse:
             "total_target": total_target,
             "total_done": total_done,
             "total_percent": round(100 * total_done / total_target) if total_target else 0,
-            "has_demo": selectors.VillageConnectivity.objects.filter(is_demo=True).exists(),
+            "has_demo": selectors.has_demo_villages(),
         },
     )

@@ -1,4 +1,5 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -11,43 +12,29 @@ class OpendataConfig(AppConfig):
     verbose_name = _("Satu Data: open data catalogue")
 
     def ready(self) -> None:
-        from etam.core import permissions
+        # The app skeleton (docs/architecture.md, "Where a new feature goes"): permissions,
+        # demo loader, menus, own registries and periodic jobs, then the seams to the apps
+        # that are installed.
         from etam.core.demo_registry import register_demo_loader
-        from etam.opendata import permissions as od_permissions
-        from etam.opendata import system
-        from etam.opendata.demo import load as load_demo
+        from etam.core.permissions import register_role_permissions
+        from etam.core.scheduling import register_periodic
+        from etam.opendata import demo, feeds, permissions, system
+        from etam.opendata.tasks import refresh_system_datasets
         from etam.web.navigation import NavEntry, register_public, register_staff
 
-        permissions.register_role_permissions(od_permissions.ROLE_PERMISSIONS)  # type: ignore[arg-type]
-        register_demo_loader("opendata", load_demo, order=40)
+        register_role_permissions(permissions.ROLE_PERMISSIONS)
+        register_demo_loader("opendata", demo.load, order=40)
         register_public(NavEntry(label=pgettext_lazy("public menu", "Open data"), url_name="opendata:search", order=30))
-        register_staff(
-            NavEntry(label=_("Datasets"), url_name="opendata:staff_list", order=30, permission=od_permissions.DRAFT)
-        )
-        register_staff(
-            NavEntry(
-                label=_("Data review (walidata)"),
-                url_name="opendata:staff_review",
-                order=31,
-                permission=od_permissions.REVIEW,
-            )
-        )
+        for label, url_name, order, permission in (
+            (_("Datasets"), "opendata:staff_list", 30, permissions.DRAFT),
+            (_("Data review (walidata)"), "opendata:staff_review", 31, permissions.REVIEW),
+        ):
+            register_staff(NavEntry(label=label, url_name=url_name, order=order, permission=permission))
         system.register_builtin()
-
-        from django.apps import apps
-
-        if apps.is_installed("etam.evaluation"):
-            from etam.opendata import evaluation_rules
-
-            evaluation_rules.register()
-
-        from django.conf import settings
-
-        from etam.core.scheduling import register_periodic
-        from etam.opendata.tasks import refresh_system_datasets
-
         register_periodic(
             refresh_system_datasets,
             every_seconds=getattr(settings, "OPENDATA_SYSTEM_REFRESH_SECONDS", 3600),
             name=SYSTEM_REFRESH_JOB,
         )
+        if apps.is_installed("etam.evaluation"):
+            feeds.register_with_evaluation()

@@ -22,7 +22,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from etam.core import bearer
 from etam.core.bounds import MAX_OFFSET
-from etam.core.models import Agency
 from etam.opendata import query, selectors
 from etam.opendata.ckan_dicts import agency_id_from_name, group_dict, organization_dict, package_dict, resource_dict
 from etam.opendata.models import Topic
@@ -240,18 +239,8 @@ def package_show(request: HttpRequest, params: dict[str, Any], actor: Any) -> An
     return package_dict(dataset, request)
 
 
-def _organizations(actor: Any) -> list[tuple[Agency, int]]:
-    counts = dict(
-        selectors.visible_datasets(actor).values("agency_id").annotate(n=Count("pk")).values_list("agency_id", "n")
-    )
-    agencies = (
-        Agency.objects.filter(pk__in=counts).select_related("institution").order_by("institution__region_code", "code")
-    )
-    return [(a, counts[a.pk]) for a in agencies]
-
-
 def organization_list(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
-    orgs = _organizations(actor)
+    orgs = selectors.publishing_agencies(actor)
     if _bool(params, "all_fields", False):
         return [organization_dict(a, package_count=n) for a, n in orgs]
     return [organization_dict(a)["name"] for a, _n in orgs]
@@ -261,7 +250,7 @@ def organization_show(request: HttpRequest, params: dict[str, Any], actor: Any) 
     key = str(params.get("id", ""))
     if not key:
         raise ActionError("id: required.", "id")
-    agency = Agency.objects.select_related("institution").filter(pk=agency_id_from_name(key)).first()
+    agency = selectors.agency_by_id(agency_id_from_name(key))
     if agency is None:
         raise NotFound("Not found: organization")
     datasets = selectors.visible_datasets(actor).filter(agency=agency)
@@ -280,9 +269,7 @@ def group_list(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
 
 
 def tag_list(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
-    from etam.opendata.models import Tag
-
-    tags = Tag.objects.filter(datasets__in=selectors.visible_datasets(actor)).distinct().order_by("name")
+    tags = selectors.visible_tags(actor)
     q = str(params.get("query", "") or "")
     if q:
         tags = tags.filter(name__icontains=q)

@@ -13,7 +13,7 @@ REVIEW = "opendata.review"
 VIEW_UNPUBLISHED = "opendata.view_unpublished"
 VIEW_RESTRICTED = "opendata.view_restricted"
 
-ROLE_PERMISSIONS = {
+ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.DATA_PRODUCER: {DRAFT, VIEW_UNPUBLISHED, VIEW_RESTRICTED},
     Role.DATA_STEWARD: {REVIEW, VIEW_UNPUBLISHED, VIEW_RESTRICTED},
 }

@@ -57,6 +57,20 @@ class SystemDataset:
     spatial_level: str = "kabupaten_kota"
 
 
+def region_column(name: str = "kode_wilayah", *, title: str = "Kode wilayah", definition: str = "") -> SystemColumn:
+    """A Kemendagri kode wilayah column, checked against the reference on every refresh."""
+    return SystemColumn(name, "string", title=title, reference="kode_wilayah", definition=definition)
+
+
+# The two leading columns of a table per instansi (kode wilayah of the instansi, its name).
+INSTITUTION_COLUMNS = (
+    region_column(
+        title="Kode wilayah instansi",
+        definition="Kode wilayah Kemendagri dari wilayah instansi pemerintah daerah.",
+    ),
+    SystemColumn("instansi", "string", title="Instansi", definition="Nama instansi pemerintah daerah."),
+)
+
 SYSTEM_DATASETS: dict[str, SystemDataset] = {}
 
 

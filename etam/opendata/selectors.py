@@ -19,8 +19,11 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from etam.core.permissions import scope_q
+from etam.core.models import Agency, Region, RegionBoundary
+from etam.core.permissions import has_perm, scope_q
 from etam.opendata import permissions as perms
 from etam.opendata.models import (
     Access,
@@ -63,26 +66,116 @@ def staff_datasets(actor: Any) -> QuerySet[Dataset]:
     return Dataset.objects.filter(scope_q(actor, perms.VIEW_UNPUBLISHED, **SCOPE))
 
 
-def review_queue(actor: Any) -> QuerySet[DatasetVersion]:
+def _awaiting_review(actor: Any, queryset: QuerySet[Any], by: str, since: str) -> QuerySet[Any]:
+    """What waits for a walidata of the actor's instansi, oldest first."""
     return (
-        DatasetVersion.objects.filter(status=VersionStatus.SUBMITTED)
-        .filter(scope_q(actor, perms.REVIEW, institution_field="dataset__agency__institution_id", agency_field=None))
-        .select_related("dataset__agency__institution", "created_by")
-        .order_by("submitted_at")
+        queryset.filter(
+            scope_q(actor, perms.REVIEW, institution_field="dataset__agency__institution_id", agency_field=None)
+        )
+        .select_related("dataset__agency__institution", by)
+        .order_by(since)
     )
+
+
+def review_queue(actor: Any) -> QuerySet[DatasetVersion]:
+    submitted = DatasetVersion.objects.filter(status=VersionStatus.SUBMITTED)
+    return _awaiting_review(actor, submitted, "created_by", "submitted_at")
 
 
 def access_review_queue(actor: Any) -> QuerySet[AccessRequest]:
-    return (
-        AccessRequest.objects.filter(status=AccessRequestStatus.PENDING)
-        .filter(scope_q(actor, perms.REVIEW, institution_field="dataset__agency__institution_id", agency_field=None))
-        .select_related("dataset__agency__institution", "requested_by")
-        .order_by("requested_at")
-    )
+    pending = AccessRequest.objects.filter(status=AccessRequestStatus.PENDING)
+    return _awaiting_review(actor, pending, "requested_by", "requested_at")
 
 
 def access_requests(dataset: Dataset) -> QuerySet[AccessRequest]:
     return AccessRequest.objects.filter(dataset=dataset).select_related("requested_by", "reviewed_by")
+
+
+# ---------------------------------------------------------------------------- staff pages and catalogue lookups
+# (views, views_staff and ckan read through these, never through ``Model.objects``)
+
+
+def staff_dataset(actor: Any, pk: int) -> Dataset:
+    return get_object_or_404(staff_datasets(actor).select_related("agency__institution"), pk=pk)
+
+
+def staff_dataset_list(actor: Any) -> QuerySet[Dataset]:
+    return (
+        staff_datasets(actor)
+        .select_related("agency", "published_version")
+        .prefetch_related(
+            Prefetch("versions", queryset=DatasetVersion.objects.order_by("-number"), to_attr="all_versions")
+        )
+        .order_by("title")
+    )
+
+
+def staff_dataset_copy(actor: Any, dataset: Dataset) -> Dataset:
+    """A second instance of a dataset the actor reached through ``staff_dataset``: a bound
+    form edits it, so the one the service compares against keeps its stored values."""
+    return Dataset.objects.get(pk=dataset.pk)
+
+
+def staff_version(actor: Any, pk: int) -> DatasetVersion:
+    """A version of a dataset whose unpublished versions the actor sees (else 404)."""
+    version = get_object_or_404(DatasetVersion.objects.select_related("dataset__agency__institution"), pk=pk)
+    if not has_perm(actor, perms.VIEW_UNPUBLISHED, version.dataset):
+        raise Http404
+    return version
+
+
+def draft_resource(actor: Any, version: DatasetVersion) -> Resource | None:
+    """The validated table of a version reached through ``staff_version``."""
+    return Resource.objects.filter(version=version).first()
+
+
+def version_columns(actor: Any, version: DatasetVersion) -> QuerySet[ColumnSpec]:
+    """Every column of a version reached through ``staff_version`` (staff edit them all)."""
+    return ColumnSpec.objects.filter(version=version).order_by("position")
+
+
+def access_request_for(actor: Any, pk: int) -> AccessRequest:
+    """An access request on a dataset whose unpublished versions the actor sees (else 404)."""
+    access_request = get_object_or_404(
+        AccessRequest.objects.select_related("dataset__agency__institution", "requested_by"), pk=pk
+    )
+    if not has_perm(actor, perms.VIEW_UNPUBLISHED, access_request.dataset):
+        raise Http404
+    return access_request
+
+
+def published_versions(actor: Any, dataset: Dataset) -> list[DatasetVersion]:
+    """The published versions with every column (the access review page; the reviewer sees all)."""
+    return list(
+        DatasetVersion.objects.filter(dataset=dataset, status="published")
+        .prefetch_related(Prefetch("columns", queryset=ColumnSpec.objects.order_by("position"), to_attr="column_list"))
+        .order_by("-number")
+    )
+
+
+def publishing_agencies(actor: Any) -> list[tuple[Agency, int]]:
+    """OPDs with at least one dataset the actor sees, with that count (CKAN organizations)."""
+    counts = dict(visible_datasets(actor).values("agency_id").annotate(n=Count("pk")).values_list("agency_id", "n"))
+    agencies = (
+        Agency.objects.filter(pk__in=counts).select_related("institution").order_by("institution__region_code", "code")
+    )
+    return [(a, counts[a.pk]) for a in agencies]
+
+
+def agency_by_id(agency_id: int) -> Agency | None:
+    """OPDs are public (the organisations API lists them too)."""
+    return Agency.objects.select_related("institution").filter(pk=agency_id).first()
+
+
+def visible_tags(actor: Any) -> QuerySet[Tag]:
+    return Tag.objects.filter(datasets__in=visible_datasets(actor)).distinct().order_by("name")
+
+
+def region_shapes(level: str) -> list[tuple[str, str, Any]]:
+    """Public reference: (code, name, geometry) of every boundary at ``level`` (the choropleth)."""
+    boundaries = RegionBoundary.objects.filter(level=level).order_by("code")
+    names = dict(Region.objects.current().filter(level=level).values_list("code", "name"))
+    return [(b.code, names.get(b.code, b.code), b.geometry) for b in boundaries]
 
 
 def with_catalogue(queryset: QuerySet[Dataset], actor: Any = None) -> QuerySet[Dataset]:

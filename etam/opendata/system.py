@@ -7,14 +7,18 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from etam.core import audit
 from etam.core.models import Agency, Institution
-from etam.opendata.models import ActivityMetadata, Dataset, SystemDatasetRun, Tag
-from etam.opendata.registry import SystemColumn, SystemDataset, register_system_dataset, system_datasets
+from etam.opendata.models import Dataset, SystemDatasetRun
+from etam.opendata.registry import (
+    INSTITUTION_COLUMNS,
+    SystemColumn,
+    SystemDataset,
+    register_system_dataset,
+    system_datasets,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +45,7 @@ def register_builtin() -> None:
             "di Kalimantan Timur. Diperbarui otomatis dari data organisasi Etam."
         ),
         columns=[
-            SystemColumn(
-                "kode_wilayah",
-                "string",
-                title="Kode wilayah instansi",
-                reference="kode_wilayah",
-                definition="Kode wilayah Kemendagri dari wilayah instansi pemerintah daerah.",
-            ),
-            SystemColumn("instansi", "string", title="Instansi", definition="Nama instansi pemerintah daerah."),
+            *INSTITUTION_COLUMNS,
             SystemColumn(
                 "jumlah_opd",
                 "integer",
@@ -71,30 +68,9 @@ def _dataset_for(spec: SystemDataset) -> Dataset | None:
     agency = Agency.objects.filter(institution__region_code=spec.institution_region_code, code=spec.agency_code).first()
     if agency is None:
         return None
-    with transaction.atomic():
-        dataset = Dataset.objects.create(
-            slug=spec.key[:100],
-            title=spec.title,
-            description=spec.description,
-            agency=agency,
-            topic=spec.topic,
-            update_frequency=spec.update_frequency,
-            spatial_code=spec.institution_region_code,
-            spatial_level=spec.spatial_level,
-            contact_name=agency.name,
-            contact_email=agency.email or "data@kaltimprov.go.id",
-            is_system=True,
-            system_key=spec.key,
-        )
-        dataset.tags.set([Tag.objects.get_or_create(name=t)[0] for t in spec.tags])
-        ActivityMetadata.objects.create(
-            dataset=dataset,
-            activity_title=spec.title,
-            collection_method="kompilasi",
-            processing_stages="Dihitung otomatis oleh Etam dari catatan operasionalnya.",
-        )
-        audit.record(actor="sistem", action="opendata.dataset_create", target=dataset, after={"system_key": spec.key})
-    return dataset
+    from etam.opendata import services
+
+    return services.system_dataset_create(spec=spec, agency=agency)
 
 
 def _column_dicts(columns: Sequence[SystemColumn]) -> list[dict[str, Any]]:

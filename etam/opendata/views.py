@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 
 from etam.core import exports
 from etam.core.bounds import clamp_page
-from etam.core.models import Region, RegionBoundary
 from etam.opendata import charts, query, selectors
 from etam.opendata.models import Dataset, DatasetVersion, VersionStatus
 
@@ -218,9 +217,7 @@ def map_svg(request: HttpRequest, slug: str) -> HttpResponse:
     level = "kecamatan" if kecamatan else "kabupaten_kota"
     if kecamatan:
         values = {code[:8]: value for code, value in values.items() if code.count(".") == 2}
-    boundaries = RegionBoundary.objects.filter(level=level).order_by("code")
-    names = dict(Region.objects.current().filter(level=level).values_list("code", "name"))
-    shapes = [(b.code, names.get(b.code, b.code), b.geometry) for b in boundaries]
+    shapes = selectors.region_shapes(level)
     title = f"{item.title}: {params['agg']}({params['y'] or '*'}) per {column}"
     response = HttpResponse(charts.choropleth(shapes, values, title=title), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=3600"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,31 +18,21 @@ from etam.core.permissions import has_perm
 from etam.core.staff_access import require_any_perm as _require_any
 from etam.opendata import forms, query, selectors, services
 from etam.opendata import permissions as perms
-from etam.opendata.models import AccessRequest, ColumnSpec, Dataset, DatasetVersion, IndicatorMetadata, Resource
+from etam.opendata.models import Dataset, DatasetVersion, IndicatorMetadata
 
 
 def _dataset(request: HttpRequest, pk: int) -> Dataset:
-    return get_object_or_404(selectors.staff_datasets(request.user).select_related("agency__institution"), pk=pk)
+    return selectors.staff_dataset(request.user, pk)
 
 
 def _version(request: HttpRequest, pk: int) -> DatasetVersion:
-    version = get_object_or_404(DatasetVersion.objects.select_related("dataset__agency__institution"), pk=pk)
-    if not has_perm(request.user, perms.VIEW_UNPUBLISHED, version.dataset):
-        raise Http404
-    return version
+    return selectors.staff_version(request.user, pk)
 
 
 @login_required
 def dataset_list(request: HttpRequest) -> HttpResponse:
     _require_any(request, perms.VIEW_UNPUBLISHED)
-    datasets = (
-        selectors.staff_datasets(request.user)
-        .select_related("agency", "published_version")
-        .prefetch_related(
-            Prefetch("versions", queryset=DatasetVersion.objects.order_by("-number"), to_attr="all_versions")
-        )
-        .order_by("title")
-    )
+    datasets = selectors.staff_dataset_list(request.user)
     return render(
         request,
         "opendata/staff/list.html",
@@ -91,7 +82,7 @@ def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = _dataset(request, pk)
     if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
         raise PermissionDenied
-    form = forms.DatasetForm(request.POST or None, instance=Dataset.objects.get(pk=dataset.pk))
+    form = forms.DatasetForm(request.POST or None, instance=selectors.staff_dataset_copy(request.user, dataset))
     if request.method == "POST" and form.is_valid():
         fields = form.dataset_fields()
         try:
@@ -113,45 +104,43 @@ def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "opendata/staff/form.html", {"form": form, "title": _("Edit dataset"), "dataset": dataset})
 
 
-@login_required
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def _metadata_page(
+    request: HttpRequest, pk: int, make_form: Callable[[Any, Dataset], BaseForm], save: Callable[..., Any], title: str
+) -> HttpResponse:
+    """MS-Keg and MS-Ind pages: the produsen or the walidata of the dataset fills a form, a service saves it."""
     dataset = _dataset(request, pk)
     if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
         raise PermissionDenied
-    instance = getattr(dataset, "activity", None)
-    form = forms.ActivityForm(request.POST or None, instance=instance)
+    form = make_form(request.POST or None, dataset)
     if request.method == "POST" and form.is_valid():
-        fields = {f: form.cleaned_data[f] for f in form.cleaned_data}
         try:
-            services.activity_update(actor=request.user, dataset=dataset, **fields)
+            save(actor=request.user, dataset=dataset, **form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             return redirect("opendata:staff_dataset", pk=dataset.pk)
-    return render(
+    return render(request, "opendata/staff/form.html", {"form": form, "title": title, "dataset": dataset})
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _metadata_page(
         request,
-        "opendata/staff/form.html",
-        {"form": form, "title": _("Activity metadata (MS-Keg)"), "dataset": dataset},
+        pk,
+        lambda data, dataset: forms.ActivityForm(data, instance=getattr(dataset, "activity", None)),
+        services.activity_update,
+        _("Activity metadata (MS-Keg)"),
     )
 
 
 @login_required
 def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
-    dataset = _dataset(request, pk)
-    if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
-        raise PermissionDenied
-    form = forms.IndicatorForm(request.POST or None, instance=IndicatorMetadata(dataset=dataset))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_save(actor=request.user, dataset=dataset, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return redirect("opendata:staff_dataset", pk=dataset.pk)
-    return render(
+    return _metadata_page(
         request,
-        "opendata/staff/form.html",
-        {"form": form, "title": _("Indicator metadata (MS-Ind)"), "dataset": dataset},
+        pk,
+        lambda data, dataset: forms.IndicatorForm(data, instance=IndicatorMetadata(dataset=dataset)),
+        services.indicator_save,
+        _("Indicator metadata (MS-Ind)"),
     )
 
 
@@ -183,7 +172,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _draft_preview(version: DatasetVersion, actor: Any) -> list[dict[str, Any]]:
-    resource = Resource.objects.filter(version=version).first()
+    resource = selectors.draft_resource(actor, version)
     if resource is None:
         return []
     columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]
@@ -233,7 +222,7 @@ def columns_edit(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
     if not has_perm(request.user, perms.DRAFT, version):
         raise PermissionDenied
-    queryset = ColumnSpec.objects.filter(version=version).order_by("position")
+    queryset = selectors.version_columns(request.user, version)
     formset = forms.ColumnFormSet(request.POST or None, queryset=queryset)
     error = ""
     if request.method == "POST" and formset.is_valid():
@@ -280,12 +269,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def access_review(request: HttpRequest, pk: int) -> HttpResponse:
     """A walidata approves or refuses a request to widen a dataset's access."""
-    access_request = get_object_or_404(
-        AccessRequest.objects.select_related("dataset__agency__institution", "requested_by"), pk=pk
-    )
+    access_request = selectors.access_request_for(request.user, pk)
     dataset = access_request.dataset
-    if not has_perm(request.user, perms.VIEW_UNPUBLISHED, dataset):
-        raise Http404
     if not has_perm(request.user, perms.REVIEW, dataset):
         raise PermissionDenied
     form = forms.AccessReviewForm(request.POST or None)
@@ -303,11 +288,7 @@ def access_review(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             return redirect("opendata:staff_review")
-    published = list(
-        DatasetVersion.objects.filter(dataset=dataset, status="published")
-        .prefetch_related(Prefetch("columns", queryset=ColumnSpec.objects.order_by("position"), to_attr="column_list"))
-        .order_by("-number")
-    )
+    published = selectors.published_versions(request.user, dataset)
     return render(
         request,
         "opendata/staff/access_review.html",

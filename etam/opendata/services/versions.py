@@ -1,25 +1,15 @@
-"""Business operations of Satu Data: one function per operation, keyword-only.
-
-The data cycle: a produsen data creates a dataset and uploads a file (a new version);
-the file is validated row by row against the version's data dictionary; the produsen
-corrects types or the file until it is valid, then submits; a walidata of the same
-instansi returns it with comments or publishes it. Each step checks the permission,
-changes state and writes its audit event in one transaction.
-"""
+"""The data cycle of a version: upload, validate (inline or queued), correct, submit, return, publish."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import tempfile
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -27,42 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit
-from etam.core.models import Agency, Region
-from etam.core.permissions import Scope, has_perm, require
-from etam.core.validators import validate_region_code
+from etam.core.models import Region
+from etam.core.permissions import require
 from etam.opendata import ingest
 from etam.opendata import permissions as perms
 from etam.opendata.models import (
-    Access,
-    AccessRequest,
-    AccessRequestStatus,
     ActivityMetadata,
     ColumnSpec,
     Dataset,
     DatasetVersion,
-    IndicatorMetadata,
     Resource,
-    Tag,
     ValidationState,
     VersionStatus,
-    widens,
 )
+from etam.opendata.services.datasets import _snapshot
 
-DATASET_FIELDS = (
-    "slug",
-    "title",
-    "description",
-    "topic",
-    "licence",
-    "update_frequency",
-    "temporal_start",
-    "temporal_end",
-    "spatial_code",
-    "spatial_level",
-    "access",
-    "contact_name",
-    "contact_email",
-)
 COLUMN_FIELDS = (
     "title",
     "type",
@@ -81,6 +50,7 @@ COLUMN_FIELDS = (
     "question",
     "is_public",
 )
+
 MAX_UPLOAD_BYTES = 2 * 1024**3
 # Files up to this size are validated within the request (they take well under a second);
 # larger ones by the task queue, after commit (setting OPENDATA_INLINE_VALIDATION_BYTES).
@@ -121,257 +91,6 @@ def _request_validation(version: DatasetVersion, *, inline: bool | None) -> bool
     version_id, run = version.pk, version.validation_run
     transaction.on_commit(lambda: validate_version.enqueue(version_id=version_id, run=run))
     return False
-
-
-def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
-    return {f: getattr(obj, f) for f in fields}
-
-
-def _check_dataset_fields(fields: dict[str, Any]) -> None:
-    if "spatial_code" in fields:
-        try:
-            validate_region_code(fields["spatial_code"])
-        except ValidationError as exc:
-            raise ValidationError({"spatial_code": exc.messages}) from exc
-    start, end = fields.get("temporal_start"), fields.get("temporal_end")
-    if start and end and end < start:
-        raise ValidationError({"temporal_end": [_("Temporal coverage to: must not be before the start date.")]})
-
-
-def _set_tags(dataset: Dataset, tags: Iterable[str]) -> None:
-    names = sorted({t.strip().lower() for t in tags if t and t.strip()})
-    dataset.tags.set([Tag.objects.get_or_create(name=name[:60])[0] for name in names])
-
-
-def dataset_create(*, actor: Any, agency: Agency, tags: Iterable[str] = (), **fields: Any) -> Dataset:
-    require(actor, perms.DRAFT, Scope(agency.institution_id, agency.pk))
-    unknown = set(fields) - set(DATASET_FIELDS) - {"is_system", "system_key"}
-    if unknown:
-        raise TypeError(f"unknown dataset fields {sorted(unknown)}")
-    _check_dataset_fields(fields)
-    with transaction.atomic():
-        dataset = Dataset(agency=agency, created_by=actor if getattr(actor, "pk", None) else None, **fields)
-        dataset.full_clean()
-        dataset.save()
-        _set_tags(dataset, tags)
-        ActivityMetadata.objects.create(dataset=dataset, activity_title=dataset.title)
-        audit.record(
-            actor=actor,
-            action="opendata.dataset_create",
-            target=dataset,
-            after={**_snapshot(dataset, DATASET_FIELDS), "tags": sorted(tags)},
-        )
-    return dataset
-
-
-def _require_edit(actor: Any, dataset: Dataset) -> None:
-    if not (has_perm(actor, perms.DRAFT, dataset) or has_perm(actor, perms.REVIEW, dataset)):
-        raise PermissionDenied(_("You do not have permission for this action."))
-
-
-def dataset_update(*, actor: Any, dataset: Dataset, tags: Iterable[str] | None = None, **fields: Any) -> Dataset:
-    """Change the catalogue entry. Narrowing access applies at once; widening it (e.g.
-    restricted → public) on a dataset a walidata has reviewed or is reviewing becomes an
-    ``AccessRequest`` for walidata review unless the actor is that walidata (ADR 0070)."""
-    _require_edit(actor, dataset)
-    unknown = set(fields) - set(DATASET_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown dataset fields {sorted(unknown)}")
-    _check_dataset_fields(fields)
-    with transaction.atomic():
-        current = Dataset.objects.select_for_update().values_list("access", flat=True).get(pk=dataset.pk)
-        dataset.access = current
-        requested = fields.get("access", current)
-        request_access = ""
-        if widens(current, requested) and access_reviewed(dataset):
-            if has_perm(actor, perms.REVIEW, dataset):
-                problems = access_problems(dataset, requested)
-                if problems:
-                    raise ValidationError({"access": problems})
-            else:
-                request_access = fields.pop("access")
-        before = {**_snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
-        for key, value in fields.items():
-            setattr(dataset, key, value)
-        dataset.full_clean()
-        dataset.save()
-        if tags is not None:
-            _set_tags(dataset, tags)
-        after = {**_snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
-        audit.record(actor=actor, action="opendata.dataset_update", target=dataset, before=before, after=after)
-        if request_access:
-            access_request_create(actor=actor, dataset=dataset, access=request_access)
-    return dataset
-
-
-# ---------------------------------------------------------------------------- access review
-
-
-def access_reviewed(dataset: Dataset) -> bool:
-    """Has a walidata reviewed this dataset's access (a published version) or is one
-    reviewing it now (a submitted version)? Before that, the first review covers it."""
-    return (
-        dataset.published_version_id is not None or dataset.versions.filter(status=VersionStatus.SUBMITTED).exists()  # type: ignore[attr-defined]
-    )
-
-
-def access_problems(dataset: Dataset, access: str) -> list[str]:
-    """Why ``dataset`` cannot take ``access`` now: a public dataset may not hold a column
-    marked not publicly accessible (MS-Var) in its current version (the same rule as
-    ``standard_problems`` at publication)."""
-    if access != Access.PUBLIC or dataset.published_version_id is None:
-        return []
-    hidden = ColumnSpec.objects.filter(version_id=dataset.published_version_id, is_public=False).order_by("position")
-    return [
-        _(
-            "Column %(name)s: marked not publicly accessible (MS-Var) in the published version; "
-            "publish a version without the column before making the dataset public."
-        )
-        % {"name": name}
-        for name in hidden.values_list("name", flat=True)
-    ]
-
-
-def access_request_create(*, actor: Any, dataset: Dataset, access: str) -> AccessRequest:
-    """Ask the walidata to widen ``dataset``'s access. Nothing public changes until a
-    walidata approves; one pending request per dataset (a repeat returns it)."""
-    require(actor, perms.DRAFT, dataset)
-    if access not in Access.values:
-        raise ValidationError({"access": [_("Access: choose public or restricted.")]})
-    with transaction.atomic():
-        current = Dataset.objects.select_for_update().values_list("access", flat=True).get(pk=dataset.pk)
-        if not widens(current, access):
-            raise ValidationError({"access": [_("Access: only a wider access needs review.")]})
-        pending = AccessRequest.objects.filter(dataset=dataset, status=AccessRequestStatus.PENDING).first()
-        if pending is not None and pending.access == access:
-            return pending
-        if pending is not None:
-            pending.status = AccessRequestStatus.REFUSED
-            pending.review_comment = _("Replaced by a newer request.")
-            pending.save()
-        request = AccessRequest.objects.create(
-            dataset=dataset,
-            access=access,
-            previous_access=current,
-            requested_by=actor if getattr(actor, "pk", None) else None,
-        )
-        audit.record(
-            actor=actor,
-            action="opendata.access_request",
-            target=dataset,
-            before={"access": current},
-            after={"access": access, "request": request.pk},
-        )
-    return request
-
-
-def _pending_for_review(actor: Any, request: AccessRequest) -> tuple[AccessRequest, Dataset]:
-    require(actor, perms.REVIEW, Scope(request.dataset.agency.institution_id, request.dataset.agency_id))
-    request = AccessRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != AccessRequestStatus.PENDING:
-        raise ValidationError(_("This access request has already been decided."))
-    if request.requested_by_id is not None and request.requested_by_id == getattr(actor, "pk", None):
-        raise PermissionDenied(_("You cannot review your own request."))
-    dataset = Dataset.objects.select_for_update().select_related("agency").get(pk=request.dataset_id)
-    return request, dataset
-
-
-def access_request_approve(*, actor: Any, request: AccessRequest, comment: str = "") -> AccessRequest:
-    """A walidata of the instansi approves: only now does the wider access apply."""
-    with transaction.atomic():
-        request, dataset = _pending_for_review(actor, request)
-        problems = access_problems(dataset, request.access)
-        if problems:
-            raise ValidationError(problems)
-        before = dataset.access
-        Dataset.objects.filter(pk=dataset.pk).update(access=request.access, updated_at=timezone.now())
-        request.status = AccessRequestStatus.APPROVED
-        request.reviewed_by = actor
-        request.reviewed_at = timezone.now()
-        request.review_comment = (comment or "").strip()
-        request.save()
-        audit.record(
-            actor=actor,
-            action="opendata.access_approve",
-            target=dataset,
-            before={"access": before},
-            after={"access": request.access, "request": request.pk},
-        )
-    return request
-
-
-def access_request_refuse(*, actor: Any, request: AccessRequest, comment: str) -> AccessRequest:
-    """A walidata refuses, saying why; the dataset keeps its access."""
-    if not (comment or "").strip():
-        require(actor, perms.REVIEW, Scope(request.dataset.agency.institution_id, request.dataset.agency_id))
-        raise ValidationError({"comment": [_("Comment: explain why the access stays as it is.")]})
-    with transaction.atomic():
-        request, dataset = _pending_for_review(actor, request)
-        request.status = AccessRequestStatus.REFUSED
-        request.reviewed_by = actor
-        request.reviewed_at = timezone.now()
-        request.review_comment = comment.strip()
-        request.save()
-        audit.record(
-            actor=actor,
-            action="opendata.access_refuse",
-            target=dataset,
-            before={"access": dataset.access, "request": request.pk},
-            after={"status": request.status, "comment": request.review_comment},
-        )
-    return request
-
-
-def activity_update(*, actor: Any, dataset: Dataset, **fields: Any) -> ActivityMetadata:
-    """MS-Keg fields."""
-    _require_edit(actor, dataset)
-    with transaction.atomic():
-        activity, _created = ActivityMetadata.objects.get_or_create(
-            dataset=dataset, defaults={"activity_title": dataset.title}
-        )
-        before = _snapshot(activity, fields)
-        for key, value in fields.items():
-            if not hasattr(activity, key) or key in ("id", "dataset", "dataset_id"):
-                raise TypeError(f"unknown activity field {key}")
-            setattr(activity, key, value)
-        activity.full_clean()
-        activity.save()
-        audit.record(
-            actor=actor,
-            action="opendata.activity_update",
-            target=dataset,
-            before=before,
-            after=_snapshot(activity, fields),
-        )
-    return activity
-
-
-def indicator_save(
-    *, actor: Any, dataset: Dataset, indicator: IndicatorMetadata | None = None, **fields: Any
-) -> IndicatorMetadata:
-    """MS-Ind: add or change an indicator."""
-    _require_edit(actor, dataset)
-    with transaction.atomic():
-        if indicator is None:
-            indicator = IndicatorMetadata(dataset=dataset)
-        elif indicator.dataset_id != dataset.pk:
-            raise PermissionDenied(_("You do not have permission for this action."))
-        before = _snapshot(indicator, fields) if indicator.pk else {}
-        for key, value in fields.items():
-            setattr(indicator, key, value)
-        indicator.full_clean()
-        indicator.save()
-        audit.record(
-            actor=actor,
-            action="opendata.indicator_save",
-            target=dataset,
-            before=before,
-            after={"indicator": indicator.name, **_snapshot(indicator, fields)},
-        )
-    return indicator
-
-
-# ---------------------------------------------------------------------------- versions
 
 
 def open_version(dataset: Dataset) -> DatasetVersion | None:
@@ -744,50 +463,3 @@ def _publish(version: DatasetVersion, *, actor: Any, comment: str = "") -> None:
         before={"published_version": previous},
         after={"published_version": version.pk, "number": version.number, "rows": version.row_count},
     )
-
-
-# ---------------------------------------------------------------------------- system datasets
-
-
-def system_version_publish(
-    *, dataset: Dataset, csv_bytes: bytes, columns: list[dict[str, Any]], note: str
-) -> DatasetVersion:
-    """The platform itself publishes a new version of a system dataset (no walidata
-    step: the data comes from Etam's own records). Actor is the system."""
-    upload = ContentFile(csv_bytes, name=f"{dataset.slug}.csv")
-    with transaction.atomic():
-        last = dataset.versions.order_by("-number").values_list("number", flat=True).first() or 0  # type: ignore[attr-defined]
-        version = DatasetVersion(
-            dataset=dataset,
-            number=last + 1,
-            change_note=note,
-            source_name=f"{dataset.slug}.csv",
-            source_format="csv",
-            encoding="utf-8",
-            delimiter=",",
-        )
-        version.source_file.save(version.source_name, upload, save=False)
-        version.save()
-        for position, spec in enumerate(columns):
-            ColumnSpec.objects.create(version=version, position=position, **spec)
-        audit.record(
-            actor="sistem", action="opendata.version_upload", target=dataset, after={"version": version.number}
-        )
-    version = version_validate(actor=None, version=version)
-    if version.validation != ValidationState.VALID:
-        raise ValidationError(f"system dataset {dataset.slug}: {version.error_summary}")
-    with transaction.atomic():
-        version = DatasetVersion.objects.select_related("dataset__agency").get(pk=version.pk)
-        _publish(version, actor="sistem", comment=note)
-    return version
-
-
-def csv_bytes(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
-    import csv
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return buffer.getvalue().encode("utf-8")
