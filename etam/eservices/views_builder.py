@@ -7,6 +7,8 @@ validation, audit event); the composer only builds the new definition (``builder
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +27,7 @@ from etam.eservices.workflow import localise
 
 def _service_and_draft(request: HttpRequest, pk: int) -> tuple[Service, ServiceVersion | None]:
     service = selectors.managed_service(request.user, pk)
-    draft = service.versions.filter(status=ServiceVersion.Status.DRAFT).order_by("-number").first()
+    draft = selectors.draft_version(service)
     return service, draft
 
 
@@ -34,6 +36,20 @@ def _require_draft(request: HttpRequest, pk: int) -> tuple[Service, ServiceVersi
     if draft is None:
         raise Http404
     return service, draft
+
+
+def _draft_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the composer's pages of a draft: managers only (the service's OPD), the
+    service and its draft version passed in place of ``pk`` (404 without a draft)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
+            return response
+        service, draft = _require_draft(request, pk)
+        return view(request, service, draft, **kwargs)
+
+    return wrapped
 
 
 def _save(
@@ -85,7 +101,7 @@ def compose(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         op = request.POST.get("op", "")
         if op == "start" and draft is None:
-            source = service.published_version or service.versions.order_by("-number").first()
+            source = service.published_version or selectors.versions_of(service).first()
             form, workflow, template = (
                 (source.form, source.workflow, source.document_template) if source else _starter(service)
             )
@@ -147,10 +163,8 @@ def _structural(form: dict[str, Any], op: str, post: Any) -> tuple[dict[str, Any
 
 
 @never_cache
-def compose_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
-    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
-        return response
-    service, draft = _require_draft(request, pk)
+@_draft_view
+def compose_page(request: HttpRequest, service: Service, draft: ServiceVersion, page: int) -> HttpResponse:
     pages = draft.form.get("pages", [])
     if not 0 <= page < len(pages):
         raise Http404
@@ -178,12 +192,10 @@ def compose_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
 
 
 @never_cache
-def compose_field(request: HttpRequest, pk: int, ref: str) -> HttpResponse:
+@_draft_view
+def compose_field(request: HttpRequest, service: Service, draft: ServiceVersion, ref: str) -> HttpResponse:
     """Edit the field ``ref`` (``p-f`` or ``p-f-c``), or add one: ``ref`` ``p-new`` on a
     page, ``p-f-new`` inside a repeating group."""
-    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
-        return response
-    service, draft = _require_draft(request, pk)
     adding = ref.endswith("-new")
     try:
         if adding:
@@ -236,10 +248,8 @@ def compose_field(request: HttpRequest, pk: int, ref: str) -> HttpResponse:
 
 
 @never_cache
-def compose_workflow(request: HttpRequest, pk: int) -> HttpResponse:
-    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
-        return response
-    service, draft = _require_draft(request, pk)
+@_draft_view
+def compose_workflow(request: HttpRequest, service: Service, draft: ServiceVersion) -> HttpResponse:
     head_initial, states_initial, actions_initial = builder.workflow_initial(draft.workflow)
     data = request.POST or None
     head = builder.WorkflowHeadForm(data, initial=head_initial)
@@ -277,10 +287,8 @@ def compose_workflow(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-def compose_document(request: HttpRequest, pk: int) -> HttpResponse:
-    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
-        return response
-    service, draft = _require_draft(request, pk)
+@_draft_view
+def compose_document(request: HttpRequest, service: Service, draft: ServiceVersion) -> HttpResponse:
     form = builder.DocumentForm(request.POST or None, initial=builder.DocumentForm.initial_for(draft.document_template))
     rest: list[definitions.DefinitionError] = []
     if request.method == "POST" and form.is_valid():
@@ -303,11 +311,9 @@ def compose_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-def compose_preview(request: HttpRequest, pk: int, page: int) -> HttpResponse:
+@_draft_view
+def compose_preview(request: HttpRequest, service: Service, draft: ServiceVersion, page: int) -> HttpResponse:
     """The draft's page as the citizen sees it (all pages reachable; conditions hinted)."""
-    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
-        return response
-    service, draft = _require_draft(request, pk)
     pages = draft.form.get("pages", [])
     index = page - 1
     if not 0 <= index < len(pages):

@@ -20,10 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from etam.core.models import Agency, User
-from etam.core.permissions import has_perm, scope_q
+from etam.core.permissions import has_perm
 from etam.eservices import definitions, formengine, selectors, services, stats, workdays
-from etam.eservices.models import IssuedDocument, Service, ServiceVersion
+from etam.eservices.models import Service, ServiceVersion
 from etam.eservices.views import _case_context
 from etam.eservices.workflow import Workflow, allowed_actions
 
@@ -74,7 +73,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         )
     service_list = list(selectors.inbox_services(request.user))
     states: dict[str, str] = {}
-    for service in Service.objects.filter(pk__in=[s.pk for s in service_list]).select_related("published_version"):
+    for service in selectors.services_with_published(service_list):
         if service.published_version:
             workflow = Workflow(service.published_version.workflow)
             for state in workflow.states:
@@ -122,12 +121,11 @@ def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
                 )
                 messages.success(request, _("Note added."))
             elif what == "tugaskan":
-                assignee_id = request.POST.get("petugas", "")
-                assignee = User.objects.filter(pk=int(assignee_id)).first() if assignee_id.isdigit() else None
+                assignee = selectors.user_by_id(request.POST.get("petugas", ""))
                 services.application_assign(actor=request.user, application=application, assignee=assignee)
                 messages.success(request, _("Assignment saved."))
             elif what == "cabut":
-                document = IssuedDocument.objects.filter(application=application).first()
+                document = selectors.document_of(application)
                 if document is None:
                     raise Http404
                 services.document_revoke(actor=request.user, document=document, reason=request.POST.get("alasan", ""))
@@ -139,7 +137,7 @@ def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
         else:
             return redirect("eservices:staff_case", tracking_number=tracking_number)
     context = _case_context(application)
-    context["events"] = list(application.events.order_by("at", "id"))
+    context["events"] = list(selectors.case_events(application))
     workflow = context["workflow"]
     for event in context["events"]:
         event.state_label = workflow.state_label(event.to_state) if event.to_state else ""
@@ -245,9 +243,7 @@ class ServiceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields["agency"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Agency.objects.filter(
-            scope_q(user, services.PERM_MANAGE, institution_field="institution_id", agency_field="id")
-        ).select_related("institution")
+        field.queryset = selectors.manageable_agencies(user)
         if self.instance.pk:
             field.disabled = True
 
@@ -297,7 +293,7 @@ def service_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Service saved."))
             return redirect("eservices:service_edit", pk=service.pk)
-    versions = service.versions.order_by("-number") if service else []
+    versions = selectors.versions_of(service) if service else []
     return render(
         request, "eservices/staff/service_edit.html", {"form": form, "service": service, "versions": versions}
     )
@@ -308,10 +304,10 @@ def version_edit(request: HttpRequest, pk: int, number: int | None = None) -> Ht
     if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
         return response
     service = selectors.managed_service(request.user, pk)
-    version = service.versions.filter(number=number).first() if number else None
+    version = selectors.version_of(service, number) if number else None
     if number and version is None:
         raise Http404
-    source = version or service.versions.order_by("-number").first()
+    source = version or selectors.versions_of(service).first()
     initial = {
         "form": json.dumps(source.form if source else {"pages": []}, indent=1, ensure_ascii=False),
         "workflow": json.dumps(
@@ -384,7 +380,7 @@ def service_export(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 class ImportForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=gettext_lazy("OPD"))
+    agency = forms.ModelChoiceField(queryset=None, label=gettext_lazy("OPD"))
     definition = forms.FileField(label=gettext_lazy("Service definition (JSON)"))
     publish = forms.BooleanField(required=False, label=gettext_lazy("Publish immediately"))
 
@@ -392,9 +388,7 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["agency"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Agency.objects.filter(
-            scope_q(user, services.PERM_MANAGE, institution_field="institution_id", agency_field="id")
-        ).select_related("institution")
+        field.queryset = selectors.manageable_agencies(user)
 
 
 @never_cache
