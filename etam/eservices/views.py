@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +23,14 @@ from etam.eservices.workflow import Workflow, allowed_actions, localise
 
 PAGE_SIZE = 20
 LOOKUP_LIMIT = 20  # anonymous status lookups per client per 15 minutes
+
+
+def paginated(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> tuple[Page, str]:
+    """A page of ``items`` (``?hal=``) and the query string without ``hal`` for the page links."""
+    page = Paginator(items, size).get_page(request.GET.get("hal"))
+    query = request.GET.copy()
+    query.pop("hal", None)
+    return page, query.urlencode()
 
 
 def _signed_in(request: HttpRequest) -> bool:
@@ -42,10 +50,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if sector not in Sector.values:
         sector = ""
     results = selectors.catalogue(q=q, sector=sector, institution=institution, agency=agency)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("hal"))
+    page, query = paginated(request, results)
     institutions, agencies = selectors.catalogue_filters(institution)
-    query = request.GET.copy()
-    query.pop("hal", None)
     return render(
         request,
         "eservices/catalogue.html",
@@ -58,7 +64,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "sectors": Sector.choices,
             "institutions": institutions,
             "agencies": agencies,
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 
@@ -296,7 +302,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
     applications = selectors.applications_of(request.user)
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("hal"))
+    page, _query = paginated(request, applications)
     rows = [(a, Workflow(a.version.workflow).state_label(a.state)) for a in page]
     drafts = selectors.drafts_of(request.user)
     return render(request, "eservices/my_applications.html", {"page": page, "rows": rows, "drafts": drafts})

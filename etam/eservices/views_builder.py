@@ -52,6 +52,27 @@ def _draft_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
+def _back(request: HttpRequest, service: Service, message: str, anchor: str = "") -> HttpResponse:
+    """After a saved change: say so and go back to the composer's overview (at ``anchor``)."""
+    messages.success(request, message)
+    return redirect(reverse("eservices:compose", args=[service.pk]) + anchor)
+
+
+def _form_page(
+    request: HttpRequest,
+    service: Service,
+    draft: ServiceVersion,
+    form: Any,
+    rest: list[definitions.DefinitionError],
+    heading: str,
+    **extra: Any,
+) -> HttpResponse:
+    """The one-form composer page (page, field, document template) with the definition
+    errors no form field took."""
+    context = {"service": service, "draft": draft, "form": form, "definition_errors": rest, "heading": heading}
+    return render(request, "eservices/staff/compose_form.html", {**context, **extra})
+
+
 def _save(
     request: HttpRequest,
     draft: ServiceVersion,
@@ -108,8 +129,7 @@ def compose(request: HttpRequest, pk: int) -> HttpResponse:
             services.version_create(
                 actor=request.user, service=service, form=form, workflow=workflow, document_template=template
             )
-            messages.success(request, _("A new draft version was started."))
-            return redirect("eservices:compose", pk=service.pk)
+            return _back(request, service, _("A new draft version was started."))
         if draft is None:
             raise Http404
         try:
@@ -127,8 +147,7 @@ def compose(request: HttpRequest, pk: int) -> HttpResponse:
                 new, change = _structural(draft.form, op, request.POST)
                 errors = _save(request, draft, change, form=new) or []
                 if not errors:
-                    messages.success(request, _("Change saved."))
-                    return redirect(reverse("eservices:compose", args=[service.pk]) + request.POST.get("anchor", ""))
+                    return _back(request, service, _("Change saved."), request.POST.get("anchor", ""))
         except builder.Refused:
             raise Http404 from None
     return render(
@@ -175,20 +194,9 @@ def compose_page(request: HttpRequest, service: Service, draft: ServiceVersion, 
         new, change = builder.page_update(draft.form, page, form.cleaned_data)
         errors = _save(request, draft, change, form=new)
         if not errors:
-            messages.success(request, _("Page saved."))
-            return redirect(reverse("eservices:compose", args=[service.pk]) + f"#p{page}")
+            return _back(request, service, _("Page saved."), f"#p{page}")
         rest = builder.place_errors(errors, form, f"form.pages[{page}]")
-    return render(
-        request,
-        "eservices/staff/compose_form.html",
-        {
-            "service": service,
-            "draft": draft,
-            "form": form,
-            "definition_errors": rest,
-            "heading": _("Page %(n)s") % {"n": page + 1},
-        },
-    )
+    return _form_page(request, service, draft, form, rest, _("Page %(n)s") % {"n": page + 1})
 
 
 @never_cache
@@ -230,20 +238,16 @@ def compose_field(request: HttpRequest, service: Service, draft: ServiceVersion,
             target = builder.json_path(position)
         errors = _save(request, draft, change, form=new)
         if not errors:
-            messages.success(request, _("Field saved."))
-            return redirect(reverse("eservices:compose", args=[service.pk]) + f"#p{position[0]}")
+            return _back(request, service, _("Field saved."), f"#p{position[0]}")
         rest = builder.place_errors(errors, form, target)
-    return render(
+    return _form_page(
         request,
-        "eservices/staff/compose_form.html",
-        {
-            "service": service,
-            "draft": draft,
-            "form": form,
-            "definition_errors": rest,
-            "heading": _("New field") if adding else _("Field %(name)s") % {"name": existing and existing["name"]},
-            "field_form": True,
-        },
+        service,
+        draft,
+        form,
+        rest,
+        _("New field") if adding else _("Field %(name)s") % {"name": existing and existing["name"]},
+        field_form=True,
     )
 
 
@@ -260,8 +264,7 @@ def compose_workflow(request: HttpRequest, service: Service, draft: ServiceVersi
         workflow, state_forms, action_forms = builder.workflow_from(head, states, actions)
         errors = _save(request, draft, "workflow_update", workflow=workflow)
         if not errors:
-            messages.success(request, _("Workflow saved."))
-            return redirect("eservices:compose", pk=service.pk)
+            return _back(request, service, _("Workflow saved."))
         errors = builder.place_errors(errors, head, "workflow.initial")
         for index, action_form in enumerate(action_forms):
             errors = builder.place_errors(
@@ -294,20 +297,9 @@ def compose_document(request: HttpRequest, service: Service, draft: ServiceVersi
     if request.method == "POST" and form.is_valid():
         errors = _save(request, draft, "document_template_update", template=form.to_template())
         if not errors:
-            messages.success(request, _("Document template saved."))
-            return redirect("eservices:compose", pk=service.pk)
+            return _back(request, service, _("Document template saved."))
         rest = builder.place_errors(errors, form, "document_template", builder.TEMPLATE_KEYS)
-    return render(
-        request,
-        "eservices/staff/compose_form.html",
-        {
-            "service": service,
-            "draft": draft,
-            "form": form,
-            "definition_errors": rest,
-            "heading": _("Output document"),
-        },
-    )
+    return _form_page(request, service, draft, form, rest, _("Output document"))
 
 
 @never_cache

@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,10 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from etam.core.models import Agency
 from etam.core.permissions import has_perm
 from etam.eservices import definitions, formengine, selectors, services, stats, workdays
 from etam.eservices.models import Service, ServiceVersion
-from etam.eservices.views import _case_context
+from etam.eservices.views import _case_context, paginated
 from etam.eservices.workflow import Workflow, allowed_actions
 
 PAGE_SIZE = 25
@@ -53,7 +53,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         show=request.GET.get("tampil", "open") if request.GET.get("tampil") in {"open", "closed", "all"} else "open",
     )
     today = timezone.localdate()
-    page = Paginator(selectors.inbox(request.user, filters, today=today), PAGE_SIZE).get_page(request.GET.get("hal"))
+    page, query = paginated(request, selectors.inbox(request.user, filters, today=today), PAGE_SIZE)
     holidays = workdays.holidays_between(today - timedelta(days=400), today + timedelta(days=400))
     rows = []
     for application in page:
@@ -78,8 +78,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
             workflow = Workflow(service.published_version.workflow)
             for state in workflow.states:
                 states.setdefault(state, workflow.state_label(state))
-    query = request.GET.copy()
-    query.pop("hal", None)
     return render(
         request,
         "eservices/staff/inbox.html",
@@ -89,7 +87,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "services": service_list,
             "states": sorted(states.items()),
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 
@@ -224,20 +222,9 @@ def to_sign(request: HttpRequest) -> HttpResponse:
 class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
-        fields = [
-            "agency",
-            "name",
-            "code",
-            "summary",
-            "eligibility",
-            "requirements",
-            "legal_basis",
-            "fee",
-            "sla_days",
-            "output_document",
-            "sector",
-            "contact",
-        ]
+        fields = ["agency", *services.SERVICE_FIELDS]  # what service_create/service_update write
+
+    field_order = ["agency", "name", "code"]  # then the rest in SERVICE_FIELDS order
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -326,23 +313,12 @@ def version_edit(request: HttpRequest, pk: int, number: int | None = None) -> Ht
     frozen = version is not None and version.status != ServiceVersion.Status.DRAFT
     if request.method == "POST" and not frozen and form.is_valid():
         data = form.cleaned_data
+        parts = {key: data[key] for key in ("form", "workflow", "document_template")}
         try:
             if version is None:
-                version = services.version_create(
-                    actor=request.user,
-                    service=service,
-                    form=data["form"],
-                    workflow=data["workflow"],
-                    document_template=data["document_template"],
-                )
+                version = services.version_create(actor=request.user, service=service, **parts)
             else:
-                version = services.version_update(
-                    actor=request.user,
-                    version=version,
-                    form=data["form"],
-                    workflow=data["workflow"],
-                    document_template=data["document_template"],
-                )
+                version = services.version_update(actor=request.user, version=version, **parts)
             if "terbitkan" in request.POST:
                 services.version_publish(actor=request.user, version=version)
                 messages.success(request, _("Version %(n)s published.") % {"n": version.number})
@@ -380,7 +356,7 @@ def service_export(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 class ImportForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=None, label=gettext_lazy("OPD"))
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(queryset=None, label=gettext_lazy("OPD"))
     definition = forms.FileField(label=gettext_lazy("Service definition (JSON)"))
     publish = forms.BooleanField(required=False, label=gettext_lazy("Publish immediately"))
 
