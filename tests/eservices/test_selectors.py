@@ -11,17 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def upload(province, submitted):
-    return UploadedFile.objects.create(
-        owner=province.citizen,
-        application=submitted.application,
-        field_path="x",
-        original_name="a.pdf",
-        content_type="application/pdf",
-        size=4,
-        sha256="0" * 64,
-        file="eservices/berkas/x",
-    )
+def upload(case_file):
+    return case_file
 
 
 def test_file_for_gives_the_file_to_the_applicant_and_the_opd_staff(province, submitted, upload):
