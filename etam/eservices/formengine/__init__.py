@@ -51,6 +51,7 @@ from etam.eservices.formengine.fields import (
     visible_pages,
 )
 from etam.eservices.formengine.pages import PageResult, distinct_problem, group_count, process_page, validate_all
+from etam.eservices.workflow import localise  # offline reaches it through formengine
 
 __all__ = [
     "ADDRESS_LEVELS",
@@ -79,6 +80,7 @@ __all__ = [
     "forget_regions",
     "group_count",
     "holder_name",
+    "localise",
     "mask_nik",
     "merge_protected",
     "process_page",
