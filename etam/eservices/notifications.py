@@ -113,30 +113,22 @@ def rows_for(application: Application, event: str, extra: dict[str, Any] | None 
         "name": applicant.full_name,
         **(extra or {}),
     }
-    rows = []
-    if applicant.email:
-        rows.append(
-            NotificationDelivery(
-                application=application,
-                event=event,
-                channel=NotificationDelivery.Channel.EMAIL,
-                recipient={"address": applicant.email},
-                language=language,
-                context=context,
-            )
+    channels = (
+        (NotificationDelivery.Channel.EMAIL, applicant.email),
+        (NotificationDelivery.Channel.SMS, applicant.phone),
+    )
+    return [
+        NotificationDelivery(
+            application=application,
+            event=event,
+            channel=channel,
+            recipient={"address": address},
+            language=language,
+            context=context,
         )
-    if applicant.phone:
-        rows.append(
-            NotificationDelivery(
-                application=application,
-                event=event,
-                channel=NotificationDelivery.Channel.SMS,
-                recipient={"address": applicant.phone},
-                language=language,
-                context=context,
-            )
-        )
-    return rows
+        for channel, address in channels
+        if address
+    ]
 
 
 def queue_staff(

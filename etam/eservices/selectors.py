@@ -13,9 +13,18 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from etam.core.bounds import parse_id
-from etam.core.permissions import scope_q
+from etam.core.models import Agency, Institution
+from etam.core.permissions import Scope, has_perm, scope_q
 from etam.eservices import tracking
-from etam.eservices.models import Application, ApplicationEvent, IssuedDocument, Service, UploadedFile
+from etam.eservices.models import (
+    Application,
+    ApplicationEvent,
+    Draft,
+    IssuedDocument,
+    Service,
+    ServiceVersion,
+    UploadedFile,
+)
 from etam.eservices.services import PERM_MANAGE, PERM_PROCESS, PERM_STATS, PERM_VIEW
 
 # ======================================================================================
@@ -80,6 +89,17 @@ def catalogue(*, q: str = "", sector: str = "", institution: str = "", agency: s
     return search_services(qs, q)
 
 
+def catalogue_filters(institution: str = "") -> tuple[QuerySet[Institution], QuerySet[Agency]]:
+    """The instansi and OPD that have a public service (the catalogue's filter lists);
+    OPD narrowed to the chosen instansi (kode wilayah)."""
+    active = public_services()
+    institutions = Institution.objects.filter(pk__in=active.values("institution_id")).order_by("region_code")
+    agencies = Agency.objects.filter(pk__in=active.values("agency_id")).select_related("institution")
+    if institution:
+        agencies = agencies.filter(institution__region_code=institution)
+    return institutions, agencies.order_by("institution__region_code", "name")
+
+
 def service_by_slug(slug: str) -> Service:
     service = public_services().select_related("published_version").filter(slug=slug).first()
     if service is None:
@@ -115,6 +135,10 @@ def application_of(user: Any, tracking_number: str) -> Application:
     if application is None:
         raise Http404
     return application
+
+
+def drafts_of(user: Any) -> QuerySet[Draft]:
+    return Draft.objects.filter(user_id=getattr(user, "pk", None) or 0).select_related("service")
 
 
 def public_events(application: Application) -> QuerySet[ApplicationEvent]:
@@ -155,6 +179,11 @@ def application_for_staff(user: Any, tracking_number: str, perm: str = PERM_VIEW
     if application is None:
         raise Http404
     return application
+
+
+def case_events(application: Application) -> QuerySet[ApplicationEvent]:
+    """The whole timeline of a case, internal notes included (staff only)."""
+    return application.events.order_by("at", "id")
 
 
 @dataclass
@@ -198,6 +227,20 @@ def inbox_services(user: Any) -> QuerySet[Service]:
     return Service.objects.filter(scope_q(user, PERM_PROCESS)).order_by("name")
 
 
+def services_with_published(services: list[Service]) -> QuerySet[Service]:
+    """The same services with their published version (its workflow names the states)."""
+    return Service.objects.filter(pk__in=[s.pk for s in services]).select_related("published_version")
+
+
+def user_by_id(raw: str) -> Any | None:
+    """The user a staff form names by id (digits only), or None. Whether that user may
+    take the case is the service's decision (``services.application_assign``)."""
+    from etam.core.models import User
+
+    user_id = parse_id(raw) if raw.isdigit() else None
+    return User.objects.filter(pk=user_id).first() if user_id is not None else None
+
+
 def officers_for(application: Application) -> list[Any]:
     from etam.core.models import Role, RoleGrant, User
 
@@ -227,11 +270,32 @@ def managed_services(user: Any) -> QuerySet[Service]:
     )
 
 
+def manageable_agencies(user: Any) -> QuerySet[Agency]:
+    """OPD in which the user may manage services (the OPD choice of the service forms)."""
+    return Agency.objects.filter(
+        scope_q(user, PERM_MANAGE, institution_field="institution_id", agency_field="id")
+    ).select_related("institution")
+
+
 def managed_service(user: Any, pk: int) -> Service:
     service = managed_services(user).filter(pk=pk).first()
     if service is None:
         raise Http404
     return service
+
+
+def versions_of(service: Service) -> QuerySet[ServiceVersion]:
+    """Every version of a service, newest first."""
+    return service.versions.order_by("-number")
+
+
+def version_of(service: Service, number: int) -> ServiceVersion | None:
+    return service.versions.filter(number=number).first()
+
+
+def draft_version(service: Service) -> ServiceVersion | None:
+    """The newest draft version (what the composer edits), if any."""
+    return service.versions.filter(status=ServiceVersion.Status.DRAFT).order_by("-number").first()
 
 
 def statistics_scope(user: Any) -> QuerySet[Application]:
@@ -242,7 +306,25 @@ def statistics_scope(user: Any) -> QuerySet[Application]:
 # Files and documents
 
 
+def may_see_files(user: Any, application: Application) -> bool:
+    """The applicant, or staff who may view the cases of the application's OPD."""
+    if getattr(user, "is_authenticated", False) and user.pk == application.applicant_id:
+        return True
+    return has_perm(user, PERM_VIEW, Scope(application.institution_id, application.agency_id))
+
+
+def application_with_files(user: Any, tracking_number: str) -> Application:
+    """A case whose files and document the user may download; anybody else gets a 404."""
+    application = Application.objects.filter(tracking_number=tracking_number).first()
+    if application is None or not may_see_files(user, application):
+        raise Http404
+    return application
+
+
 def file_for(user: Any, application: Application, file_id: int) -> UploadedFile:
+    """A file attached to the case, only for a user who may see the case's files."""
+    if not may_see_files(user, application):
+        raise Http404
     upload = UploadedFile.objects.filter(pk=file_id, application=application).first()
     if upload is None:
         raise Http404
@@ -262,6 +344,16 @@ def document_by_code(code: str) -> IssuedDocument | None:
         .filter(code=code.strip().lower())
         .first()
     )
+
+
+def document_of(application: Application) -> IssuedDocument | None:
+    """The case's document in any status (staff page, revocation, the citizen's case page)."""
+    return IssuedDocument.objects.filter(application=application).first()
+
+
+def issued_document_of(application: Application) -> IssuedDocument | None:
+    """The case's document once issued (what may be downloaded)."""
+    return IssuedDocument.objects.filter(application=application, status=IssuedDocument.Status.ISSUED).first()
 
 
 def documents_to_sign(user: Any) -> QuerySet[IssuedDocument]:

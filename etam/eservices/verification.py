@@ -127,15 +127,8 @@ def verify_submission(*, qr: str | None = None, pdf: bytes | None = None) -> dic
                 "timestamped": ltv.timestamped,
                 "certificate_valid_then": ltv.ok,
             }
-    if document is not None and result["signer"] is None and document.signed_at:
-        result["signer"] = {
-            "name": document.signer_name,
-            "nip": document.signer_nip,
-            "position": document.signer_position,
-            "signed_at": _when(document.signed_at),
-            "timestamped": True,
-            "certificate_valid_then": True,
-        }
+    if document is not None and result["signer"] is None:
+        result["signer"] = _record_signer(document)
     if not checks:
         verdicts.add(NOTHING)
     if document is not None and document.is_revoked:
@@ -158,6 +151,20 @@ def verify_submission(*, qr: str | None = None, pdf: bytes | None = None) -> dic
     return result
 
 
+def _record_signer(document: IssuedDocument) -> dict[str, Any] | None:
+    """The signer as the record states it (no signature read), once the document is signed."""
+    if not document.signed_at:
+        return None
+    return {
+        "name": document.signer_name,
+        "nip": document.signer_nip,
+        "position": document.signer_position,
+        "signed_at": _when(document.signed_at),
+        "timestamped": True,
+        "certificate_valid_then": True,
+    }
+
+
 def verify_record(document: IssuedDocument) -> dict[str, Any]:
     """The verdict for the online page of a code (``/v/<code>``): the record itself."""
     verdict = GENUINE
@@ -165,16 +172,7 @@ def verify_record(document: IssuedDocument) -> dict[str, Any]:
         verdict = REVOKED_DOCUMENT
     elif _certificate_revoked(document.certificate_serial):
         verdict = REVOKED_CERTIFICATE
-    signer = None
-    if document.signed_at:
-        signer = {
-            "name": document.signer_name,
-            "nip": document.signer_nip,
-            "position": document.signer_position,
-            "signed_at": _when(document.signed_at),
-            "timestamped": True,
-            "certificate_valid_then": True,
-        }
+    signer = _record_signer(document)
     return {
         "valid": verdict == GENUINE,
         "verdict": verdict,

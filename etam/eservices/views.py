@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,14 +17,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from etam.core import ratelimit
-from etam.core.models import Agency, Institution, Region
-from etam.core.permissions import Scope, has_perm
 from etam.eservices import definitions, documents, formengine, selectors, services
-from etam.eservices.models import Application, IssuedDocument, Sector
+from etam.eservices.models import Application, Draft, IssuedDocument, Sector, Service
 from etam.eservices.workflow import Workflow, allowed_actions, localise
 
 PAGE_SIZE = 20
 LOOKUP_LIMIT = 20  # anonymous status lookups per client per 15 minutes
+
+
+def paginated(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> tuple[Page, str]:
+    """A page of ``items`` (``?hal=``) and the query string without ``hal`` for the page links."""
+    page = Paginator(items, size).get_page(request.GET.get("hal"))
+    query = request.GET.copy()
+    query.pop("hal", None)
+    return page, query.urlencode()
 
 
 def _signed_in(request: HttpRequest) -> bool:
@@ -44,14 +50,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if sector not in Sector.values:
         sector = ""
     results = selectors.catalogue(q=q, sector=sector, institution=institution, agency=agency)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("hal"))
-    active = selectors.public_services()
-    institutions = Institution.objects.filter(pk__in=active.values("institution_id")).order_by("region_code")
-    agencies = Agency.objects.filter(pk__in=active.values("agency_id")).select_related("institution")
-    if institution:
-        agencies = agencies.filter(institution__region_code=institution)
-    query = request.GET.copy()
-    query.pop("hal", None)
+    page, query = paginated(request, results)
+    institutions, agencies = selectors.catalogue_filters(institution)
     return render(
         request,
         "eservices/catalogue.html",
@@ -63,8 +63,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "agency": agency,
             "sectors": Sector.choices,
             "institutions": institutions,
-            "agencies": agencies.order_by("institution__region_code", "name"),
-            "query": query.urlencode(),
+            "agencies": agencies,
+            "query": query,
         },
     )
 
@@ -100,7 +100,7 @@ def region_children(request: HttpRequest, code: str) -> JsonResponse:
     level = levels.get(code) or levels.get(len(code))
     if level is None:
         raise Http404
-    rows = Region.objects.current().filter(parent_code=code, level=level).order_by("code").values_list("code", "name")
+    rows = formengine.region_options(level, code)
     response = JsonResponse({"parent": code, "children": [{"code": c, "name": n} for c, n in rows]})
     response["Cache-Control"] = "public, max-age=86400"
     return response
@@ -116,6 +116,12 @@ def _login_required(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _service_and_draft(request: HttpRequest, slug: str) -> tuple[Service, Draft]:
+    """The public service and the signed-in citizen's draft of it (made on first use)."""
+    service = selectors.service_by_slug(slug)
+    return service, services.draft_for(actor=request.user, service=service)
+
+
 def _page_ids(form: dict[str, Any]) -> list[str]:
     return [page["id"] for page in form["pages"]]
 
@@ -124,8 +130,7 @@ def _page_ids(form: dict[str, Any]) -> list[str]:
 def fill_start(request: HttpRequest, slug: str) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
-    service = selectors.service_by_slug(slug)
-    draft = services.draft_for(actor=request.user, service=service)
+    _service, draft = _service_and_draft(request, slug)
     answers = (draft.data or {}).get("answers", {})
     visible = formengine.visible_pages(draft.version.form, answers)
     page = draft.page if draft.page in visible else visible[0]
@@ -154,8 +159,7 @@ def _rename_group_raw(raw: dict[str, Any], group: str, removed: int) -> dict[str
 def fill(request: HttpRequest, slug: str, page: int) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
-    service = selectors.service_by_slug(slug)
-    draft = services.draft_for(actor=request.user, service=service)
+    service, draft = _service_and_draft(request, slug)
     form = draft.version.form
     index = page - 1
     data = dict(draft.data or {})
@@ -242,8 +246,7 @@ def fill(request: HttpRequest, slug: str, page: int) -> HttpResponse:
 def review(request: HttpRequest, slug: str) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
-    service = selectors.service_by_slug(slug)
-    draft = services.draft_for(actor=request.user, service=service)
+    service, draft = _service_and_draft(request, slug)
     form = draft.version.form
     answers = (draft.data or {}).get("answers", {})
     problems = formengine.validate_all(form, answers)
@@ -285,8 +288,7 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
 def discard(request: HttpRequest, slug: str) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
-    service = selectors.service_by_slug(slug)
-    draft = services.draft_for(actor=request.user, service=service)
+    _service, draft = _service_and_draft(request, slug)
     services.draft_discard(actor=request.user, draft=draft)
     return redirect("eservices:service_detail", slug=slug)
 
@@ -299,12 +301,10 @@ def discard(request: HttpRequest, slug: str) -> HttpResponse:
 def my_applications(request: HttpRequest) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
-    from etam.eservices.models import Draft
-
     applications = selectors.applications_of(request.user)
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("hal"))
+    page, _query = paginated(request, applications)
     rows = [(a, Workflow(a.version.workflow).state_label(a.state)) for a in page]
-    drafts = Draft.objects.filter(user_id=request.user.pk or 0).select_related("service")
+    drafts = selectors.drafts_of(request.user)
     return render(request, "eservices/my_applications.html", {"page": page, "rows": rows, "drafts": drafts})
 
 
@@ -326,7 +326,7 @@ def _case_context(application: Application) -> dict[str, Any]:
         event.state_label = workflow.state_label(event.to_state) if event.to_state else ""  # type: ignore[attr-defined]
         action = workflow.actions.get(event.action)
         event.action_label = action.label_text if action else ""  # type: ignore[attr-defined]
-    document = IssuedDocument.objects.filter(application=application).first()
+    document = selectors.document_of(application)
     return {
         "application": application,
         "workflow": workflow,
@@ -397,17 +397,9 @@ def revision(request: HttpRequest, tracking_number: str) -> HttpResponse:
     )
 
 
-def _may_see_files(user: Any, application: Application) -> bool:
-    if user.is_authenticated and user.pk == application.applicant_id:
-        return True
-    return has_perm(user, services.PERM_VIEW, Scope(application.institution_id, application.agency_id))
-
-
 @never_cache
 def file_download(request: HttpRequest, tracking_number: str, file_id: int) -> FileResponse:
-    application = Application.objects.filter(tracking_number=tracking_number).first()
-    if application is None or not _may_see_files(request.user, application):
-        raise Http404
+    application = selectors.application_with_files(request.user, tracking_number)
     upload = selectors.file_for(request.user, application, file_id)
     response = FileResponse(
         upload.file.open("rb"), as_attachment=True, filename=upload.original_name, content_type=upload.content_type
@@ -418,10 +410,8 @@ def file_download(request: HttpRequest, tracking_number: str, file_id: int) -> F
 
 @never_cache
 def document_download(request: HttpRequest, tracking_number: str) -> FileResponse:
-    application = Application.objects.filter(tracking_number=tracking_number).first()
-    if application is None or not _may_see_files(request.user, application):
-        raise Http404
-    document = IssuedDocument.objects.filter(application=application, status=IssuedDocument.Status.ISSUED).first()
+    application = selectors.application_with_files(request.user, tracking_number)
+    document = selectors.issued_document_of(application)
     if document is None or not document.file:
         raise Http404
     filename = f"{document.number.replace('/', '-')}.pdf"

@@ -7,6 +7,8 @@ validation, audit event); the composer only builds the new definition (``builder
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +27,7 @@ from etam.eservices.workflow import localise
 
 def _service_and_draft(request: HttpRequest, pk: int) -> tuple[Service, ServiceVersion | None]:
     service = selectors.managed_service(request.user, pk)
-    draft = service.versions.filter(status=ServiceVersion.Status.DRAFT).order_by("-number").first()
+    draft = selectors.draft_version(service)
     return service, draft
 
 
@@ -34,6 +36,41 @@ def _require_draft(request: HttpRequest, pk: int) -> tuple[Service, ServiceVersi
     if draft is None:
         raise Http404
     return service, draft
+
+
+def _draft_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the composer's pages of a draft: managers only (the service's OPD), the
+    service and its draft version passed in place of ``pk`` (404 without a draft)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
+            return response
+        service, draft = _require_draft(request, pk)
+        return view(request, service, draft, **kwargs)
+
+    return wrapped
+
+
+def _back(request: HttpRequest, service: Service, message: str, anchor: str = "") -> HttpResponse:
+    """After a saved change: say so and go back to the composer's overview (at ``anchor``)."""
+    messages.success(request, message)
+    return redirect(reverse("eservices:compose", args=[service.pk]) + anchor)
+
+
+def _form_page(
+    request: HttpRequest,
+    service: Service,
+    draft: ServiceVersion,
+    form: Any,
+    rest: list[definitions.DefinitionError],
+    heading: str,
+    **extra: Any,
+) -> HttpResponse:
+    """The one-form composer page (page, field, document template) with the definition
+    errors no form field took."""
+    context = {"service": service, "draft": draft, "form": form, "definition_errors": rest, "heading": heading}
+    return render(request, "eservices/staff/compose_form.html", {**context, **extra})
 
 
 def _save(
@@ -85,15 +122,14 @@ def compose(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         op = request.POST.get("op", "")
         if op == "start" and draft is None:
-            source = service.published_version or service.versions.order_by("-number").first()
+            source = service.published_version or selectors.versions_of(service).first()
             form, workflow, template = (
                 (source.form, source.workflow, source.document_template) if source else _starter(service)
             )
             services.version_create(
                 actor=request.user, service=service, form=form, workflow=workflow, document_template=template
             )
-            messages.success(request, _("A new draft version was started."))
-            return redirect("eservices:compose", pk=service.pk)
+            return _back(request, service, _("A new draft version was started."))
         if draft is None:
             raise Http404
         try:
@@ -111,8 +147,7 @@ def compose(request: HttpRequest, pk: int) -> HttpResponse:
                 new, change = _structural(draft.form, op, request.POST)
                 errors = _save(request, draft, change, form=new) or []
                 if not errors:
-                    messages.success(request, _("Change saved."))
-                    return redirect(reverse("eservices:compose", args=[service.pk]) + request.POST.get("anchor", ""))
+                    return _back(request, service, _("Change saved."), request.POST.get("anchor", ""))
         except builder.Refused:
             raise Http404 from None
     return render(
@@ -147,10 +182,8 @@ def _structural(form: dict[str, Any], op: str, post: Any) -> tuple[dict[str, Any
 
 
 @never_cache
-def compose_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
-    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
-        return response
-    service, draft = _require_draft(request, pk)
+@_draft_view
+def compose_page(request: HttpRequest, service: Service, draft: ServiceVersion, page: int) -> HttpResponse:
     pages = draft.form.get("pages", [])
     if not 0 <= page < len(pages):
         raise Http404
@@ -161,29 +194,16 @@ def compose_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
         new, change = builder.page_update(draft.form, page, form.cleaned_data)
         errors = _save(request, draft, change, form=new)
         if not errors:
-            messages.success(request, _("Page saved."))
-            return redirect(reverse("eservices:compose", args=[service.pk]) + f"#p{page}")
+            return _back(request, service, _("Page saved."), f"#p{page}")
         rest = builder.place_errors(errors, form, f"form.pages[{page}]")
-    return render(
-        request,
-        "eservices/staff/compose_form.html",
-        {
-            "service": service,
-            "draft": draft,
-            "form": form,
-            "definition_errors": rest,
-            "heading": _("Page %(n)s") % {"n": page + 1},
-        },
-    )
+    return _form_page(request, service, draft, form, rest, _("Page %(n)s") % {"n": page + 1})
 
 
 @never_cache
-def compose_field(request: HttpRequest, pk: int, ref: str) -> HttpResponse:
+@_draft_view
+def compose_field(request: HttpRequest, service: Service, draft: ServiceVersion, ref: str) -> HttpResponse:
     """Edit the field ``ref`` (``p-f`` or ``p-f-c``), or add one: ``ref`` ``p-new`` on a
     page, ``p-f-new`` inside a repeating group."""
-    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
-        return response
-    service, draft = _require_draft(request, pk)
     adding = ref.endswith("-new")
     try:
         if adding:
@@ -218,28 +238,22 @@ def compose_field(request: HttpRequest, pk: int, ref: str) -> HttpResponse:
             target = builder.json_path(position)
         errors = _save(request, draft, change, form=new)
         if not errors:
-            messages.success(request, _("Field saved."))
-            return redirect(reverse("eservices:compose", args=[service.pk]) + f"#p{position[0]}")
+            return _back(request, service, _("Field saved."), f"#p{position[0]}")
         rest = builder.place_errors(errors, form, target)
-    return render(
+    return _form_page(
         request,
-        "eservices/staff/compose_form.html",
-        {
-            "service": service,
-            "draft": draft,
-            "form": form,
-            "definition_errors": rest,
-            "heading": _("New field") if adding else _("Field %(name)s") % {"name": existing and existing["name"]},
-            "field_form": True,
-        },
+        service,
+        draft,
+        form,
+        rest,
+        _("New field") if adding else _("Field %(name)s") % {"name": existing and existing["name"]},
+        field_form=True,
     )
 
 
 @never_cache
-def compose_workflow(request: HttpRequest, pk: int) -> HttpResponse:
-    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
-        return response
-    service, draft = _require_draft(request, pk)
+@_draft_view
+def compose_workflow(request: HttpRequest, service: Service, draft: ServiceVersion) -> HttpResponse:
     head_initial, states_initial, actions_initial = builder.workflow_initial(draft.workflow)
     data = request.POST or None
     head = builder.WorkflowHeadForm(data, initial=head_initial)
@@ -250,8 +264,7 @@ def compose_workflow(request: HttpRequest, pk: int) -> HttpResponse:
         workflow, state_forms, action_forms = builder.workflow_from(head, states, actions)
         errors = _save(request, draft, "workflow_update", workflow=workflow)
         if not errors:
-            messages.success(request, _("Workflow saved."))
-            return redirect("eservices:compose", pk=service.pk)
+            return _back(request, service, _("Workflow saved."))
         errors = builder.place_errors(errors, head, "workflow.initial")
         for index, action_form in enumerate(action_forms):
             errors = builder.place_errors(
@@ -277,37 +290,22 @@ def compose_workflow(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-def compose_document(request: HttpRequest, pk: int) -> HttpResponse:
-    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
-        return response
-    service, draft = _require_draft(request, pk)
+@_draft_view
+def compose_document(request: HttpRequest, service: Service, draft: ServiceVersion) -> HttpResponse:
     form = builder.DocumentForm(request.POST or None, initial=builder.DocumentForm.initial_for(draft.document_template))
     rest: list[definitions.DefinitionError] = []
     if request.method == "POST" and form.is_valid():
         errors = _save(request, draft, "document_template_update", template=form.to_template())
         if not errors:
-            messages.success(request, _("Document template saved."))
-            return redirect("eservices:compose", pk=service.pk)
+            return _back(request, service, _("Document template saved."))
         rest = builder.place_errors(errors, form, "document_template", builder.TEMPLATE_KEYS)
-    return render(
-        request,
-        "eservices/staff/compose_form.html",
-        {
-            "service": service,
-            "draft": draft,
-            "form": form,
-            "definition_errors": rest,
-            "heading": _("Output document"),
-        },
-    )
+    return _form_page(request, service, draft, form, rest, _("Output document"))
 
 
 @never_cache
-def compose_preview(request: HttpRequest, pk: int, page: int) -> HttpResponse:
+@_draft_view
+def compose_preview(request: HttpRequest, service: Service, draft: ServiceVersion, page: int) -> HttpResponse:
     """The draft's page as the citizen sees it (all pages reachable; conditions hinted)."""
-    if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
-        return response
-    service, draft = _require_draft(request, pk)
     pages = draft.form.get("pages", [])
     index = page - 1
     if not 0 <= index < len(pages):

@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,12 +18,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from etam.core.models import Agency, User
-from etam.core.permissions import has_perm, scope_q
+from etam.core.models import Agency
+from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_gate as _staff_only
 from etam.eservices import definitions, formengine, selectors, services, stats, workdays
-from etam.eservices.models import IssuedDocument, Service, ServiceVersion
-from etam.eservices.views import _case_context
+from etam.eservices.models import Service, ServiceVersion
+from etam.eservices.views import _case_context, paginated
 from etam.eservices.workflow import Workflow, allowed_actions
 
 PAGE_SIZE = 25
@@ -46,7 +45,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         show=request.GET.get("tampil", "open") if request.GET.get("tampil") in {"open", "closed", "all"} else "open",
     )
     today = timezone.localdate()
-    page = Paginator(selectors.inbox(request.user, filters, today=today), PAGE_SIZE).get_page(request.GET.get("hal"))
+    page, query = paginated(request, selectors.inbox(request.user, filters, today=today), PAGE_SIZE)
     holidays = workdays.holidays_between(today - timedelta(days=400), today + timedelta(days=400))
     rows = []
     for application in page:
@@ -66,13 +65,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         )
     service_list = list(selectors.inbox_services(request.user))
     states: dict[str, str] = {}
-    for service in Service.objects.filter(pk__in=[s.pk for s in service_list]).select_related("published_version"):
+    for service in selectors.services_with_published(service_list):
         if service.published_version:
             workflow = Workflow(service.published_version.workflow)
             for state in workflow.states:
                 states.setdefault(state, workflow.state_label(state))
-    query = request.GET.copy()
-    query.pop("hal", None)
     return render(
         request,
         "eservices/staff/inbox.html",
@@ -82,7 +79,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "services": service_list,
             "states": sorted(states.items()),
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 
@@ -114,12 +111,11 @@ def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
                 )
                 messages.success(request, _("Note added."))
             elif what == "tugaskan":
-                assignee_id = request.POST.get("petugas", "")
-                assignee = User.objects.filter(pk=int(assignee_id)).first() if assignee_id.isdigit() else None
+                assignee = selectors.user_by_id(request.POST.get("petugas", ""))
                 services.application_assign(actor=request.user, application=application, assignee=assignee)
                 messages.success(request, _("Assignment saved."))
             elif what == "cabut":
-                document = IssuedDocument.objects.filter(application=application).first()
+                document = selectors.document_of(application)
                 if document is None:
                     raise Http404
                 services.document_revoke(actor=request.user, document=document, reason=request.POST.get("alasan", ""))
@@ -131,7 +127,7 @@ def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
         else:
             return redirect("eservices:staff_case", tracking_number=tracking_number)
     context = _case_context(application)
-    context["events"] = list(application.events.order_by("at", "id"))
+    context["events"] = list(selectors.case_events(application))
     workflow = context["workflow"]
     for event in context["events"]:
         event.state_label = workflow.state_label(event.to_state) if event.to_state else ""
@@ -218,28 +214,15 @@ def to_sign(request: HttpRequest) -> HttpResponse:
 class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
-        fields = [
-            "agency",
-            "name",
-            "code",
-            "summary",
-            "eligibility",
-            "requirements",
-            "legal_basis",
-            "fee",
-            "sla_days",
-            "output_document",
-            "sector",
-            "contact",
-        ]
+        fields = ["agency", *services.SERVICE_FIELDS]  # what service_create/service_update write
+
+    field_order = ["agency", "name", "code"]  # then the rest in SERVICE_FIELDS order
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["agency"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Agency.objects.filter(
-            scope_q(user, services.PERM_MANAGE, institution_field="institution_id", agency_field="id")
-        ).select_related("institution")
+        field.queryset = selectors.manageable_agencies(user)
         if self.instance.pk:
             field.disabled = True
 
@@ -289,7 +272,7 @@ def service_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Service saved."))
             return redirect("eservices:service_edit", pk=service.pk)
-    versions = service.versions.order_by("-number") if service else []
+    versions = selectors.versions_of(service) if service else []
     return render(
         request, "eservices/staff/service_edit.html", {"form": form, "service": service, "versions": versions}
     )
@@ -300,10 +283,10 @@ def version_edit(request: HttpRequest, pk: int, number: int | None = None) -> Ht
     if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
         return response
     service = selectors.managed_service(request.user, pk)
-    version = service.versions.filter(number=number).first() if number else None
+    version = selectors.version_of(service, number) if number else None
     if number and version is None:
         raise Http404
-    source = version or service.versions.order_by("-number").first()
+    source = version or selectors.versions_of(service).first()
     initial = {
         "form": json.dumps(source.form if source else {"pages": []}, indent=1, ensure_ascii=False),
         "workflow": json.dumps(
@@ -322,23 +305,12 @@ def version_edit(request: HttpRequest, pk: int, number: int | None = None) -> Ht
     frozen = version is not None and version.status != ServiceVersion.Status.DRAFT
     if request.method == "POST" and not frozen and form.is_valid():
         data = form.cleaned_data
+        parts = {key: data[key] for key in ("form", "workflow", "document_template")}
         try:
             if version is None:
-                version = services.version_create(
-                    actor=request.user,
-                    service=service,
-                    form=data["form"],
-                    workflow=data["workflow"],
-                    document_template=data["document_template"],
-                )
+                version = services.version_create(actor=request.user, service=service, **parts)
             else:
-                version = services.version_update(
-                    actor=request.user,
-                    version=version,
-                    form=data["form"],
-                    workflow=data["workflow"],
-                    document_template=data["document_template"],
-                )
+                version = services.version_update(actor=request.user, version=version, **parts)
             if "terbitkan" in request.POST:
                 services.version_publish(actor=request.user, version=version)
                 messages.success(request, _("Version %(n)s published.") % {"n": version.number})
@@ -376,7 +348,7 @@ def service_export(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 class ImportForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=gettext_lazy("OPD"))
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(queryset=None, label=gettext_lazy("OPD"))
     definition = forms.FileField(label=gettext_lazy("Service definition (JSON)"))
     publish = forms.BooleanField(required=False, label=gettext_lazy("Publish immediately"))
 
@@ -384,9 +356,7 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["agency"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Agency.objects.filter(
-            scope_q(user, services.PERM_MANAGE, institution_field="institution_id", agency_field="id")
-        ).select_related("institution")
+        field.queryset = selectors.manageable_agencies(user)
 
 
 @never_cache

@@ -76,6 +76,23 @@ def submitted(province, info_service):
     return services.application_submit(actor=province.citizen, service=info_service, answers=info_answers())
 
 
+@pytest.fixture
+def case_file(province, submitted):
+    """A file row attached to the ``submitted`` case (no bytes stored; for access checks)."""
+    from etam.eservices.models import UploadedFile
+
+    return UploadedFile.objects.create(
+        owner=province.citizen,
+        application=submitted.application,
+        field_path="x",
+        original_name="a.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="0" * 64,
+        file="eservices/berkas/x",
+    )
+
+
 def enrol_official(pki=None, nik=None, passphrase=None, name="Admin DPMPTSP"):
     """Register the fixture official at the (local demo) signing service."""
     from etam.eservices.signing.signer import get_signer

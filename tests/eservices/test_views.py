@@ -197,18 +197,9 @@ def test_double_submit_creates_one_case(province, info_service):
     assert Application.objects.count() == 1
 
 
-def test_other_citizens_and_other_opds_cannot_see_cases_or_files(province, submitted):
+def test_other_citizens_and_other_opds_cannot_see_cases_or_files(province, submitted, case_file):
     number = submitted.application.tracking_number
-    upload = UploadedFile.objects.create(
-        owner=province.citizen,
-        application=submitted.application,
-        field_path="x",
-        original_name="a.pdf",
-        content_type="application/pdf",
-        size=4,
-        sha256="0" * 64,
-        file="eservices/berkas/x",
-    )
+    upload = case_file
     before = AuditEvent.objects.count()
     for user in (province.other_citizen, province.officer_dpmptsp_smr, province.admin_diskominfo):
         c = login(user)
