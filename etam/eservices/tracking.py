@@ -26,9 +26,13 @@ def _counter_upsert_sql(*, guarded: bool) -> str:
     number (PostgreSQL and SQLite ≥ 3.35). ``guarded`` adds ``WHERE key IS NULL OR NOT
     EXISTS (case under this key)``, so a retried submission takes no number."""
     qn = connection.ops.quote_name
+
+    def column(meta: Any, name: str) -> str:
+        return str(qn(meta.get_field(name).column))
+
     meta = TrackingCounter._meta
     table = qn(meta.db_table)
-    columns = [qn(meta.get_field(name).column) for name in ("institution", "agency", "year", "value")]
+    columns = [column(meta, name) for name in ("institution", "agency", "year", "value")]
     where = "WHERE TRUE"  # SQLite needs a WHERE to parse INSERT … SELECT … ON CONFLICT
     if guarded:
         from etam.eservices.models import Application
@@ -36,8 +40,8 @@ def _counter_upsert_sql(*, guarded: bool) -> str:
         app = Application._meta
         where = (
             f"WHERE CAST(%s AS text) IS NULL OR NOT EXISTS (SELECT 1 FROM {qn(app.db_table)} "  # noqa: S608 (names from model meta)
-            f"WHERE {qn(app.get_field('applicant').column)} = %s "
-            f"AND {qn(app.get_field('idempotency_key').column)} = %s)"
+            f"WHERE {column(app, 'applicant')} = %s "
+            f"AND {column(app, 'idempotency_key')} = %s)"
         )
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT %s, %s, %s, 1 {where} "

@@ -222,7 +222,8 @@ def _write(actor: Any, application: Application, *, file_ids: list[int], clear_d
         if clear_draft:
             Draft.objects.filter(user=actor, service=service).delete()
         for model, rows in groupby(_rows_with(actor, application), key=type):
-            model.objects.bulk_create(list(rows))
+            manager: Any = model._default_manager  # type: ignore[attr-defined]
+            manager.bulk_create(list(rows))
     return True
 
 
