@@ -68,9 +68,7 @@ def test_reserve_takes_no_number_for_a_key_already_used(province, info_service):
     )
     scope = {"institution_id": info_service.institution_id, "agency_id": info_service.agency_id}
     year = first.application.submitted_at.year
-    _id, number = tracking.reserve(
-        **scope, year=year, applicant_id=province.citizen.pk, idempotency_key="once"
-    )
+    _id, number = tracking.reserve(**scope, year=year, applicant_id=province.citizen.pk, idempotency_key="once")
     assert number is None
     _id, number = tracking.reserve(**scope, year=year, applicant_id=province.citizen.pk, idempotency_key="other")
     assert number == int(first.application.tracking_number[-6:]) + 1
