@@ -47,20 +47,25 @@ def resolve(token: str) -> tuple[Any, ApiToken] | None:
     if not token:
         return None
     # One round trip for the common case (a token without role grants, e.g. a
-    # citizen's): the token, its user and whether any of its grants is still active.
-    # Only a token that carries active grants costs a second query for them.
-    api_token = _load_token(hash_token(token))
-    if api_token is None or not api_token.is_usable() or not api_token.user.is_active:
+    # citizen's): the user of a usable token, and whether any of its grants is still
+    # active. Only a token that carries active grants costs a second query for them.
+    user = _load_token_user(hash_token(token))
+    if user is None or not user.is_active:
         return None
-    user = api_token.user
+    api_token = ApiToken(
+        pk=user.etam_token_id,
+        user=user,
+        prefix=user.etam_token_prefix,
+        name=user.etam_token_name,
+        expires_at=user.etam_token_expires_at,
+    )
     grants: list[RoleGrant] = []
-    if api_token.has_active_grants:  # type: ignore[attr-defined]
+    if user.etam_token_has_grants:
         grants = list(RoleGrant.objects.active().filter(api_tokens=api_token).select_related("institution", "agency"))
-    user._etam_token_grants = grants  # type: ignore[attr-defined]
-    user._etam_api_token = api_token  # type: ignore[attr-defined]
-    now = timezone.now()
-    if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+    user._etam_token_grants = grants
+    user._etam_api_token = api_token
+    if user.etam_token_stale:
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
     return user, api_token
 
 
@@ -73,68 +78,55 @@ def authenticate(request: HttpRequest, token: str) -> Any:
     return found[0]
 
 
-_TOKEN_SQL: str | None = None
+_TOKEN_SQL: dict[str, str] = {}
 
 
 def _token_sql() -> str:
-    """The token look-up as one fixed SQL string (built once per process from the models'
-    metadata): token columns, user columns, ``EXISTS(active grant)``. It is the same query
-    as ``ApiToken.objects.select_related("user").annotate(has_active_grants=Exists(...))
-    .filter(key_hash=...)``, without compiling that queryset on every request (≈1 ms of
-    CPU, most of a small API request's own work)."""
-    global _TOKEN_SQL
-    if _TOKEN_SQL is None:
+    """The look-up as one fixed SQL string (model metadata only; built once per process
+    and database vendor — code, not data, so nothing can go stale): the user's columns,
+    loaded by ``User.objects.raw`` (the ORM's own conversions, public API), plus the
+    token's id, prefix, name and expiry, ``EXISTS(active grant)`` and whether
+    ``last_used_at`` is older than ``LAST_USED_RESOLUTION_SECONDS``. Revoked and expired
+    tokens match no row (checked in SQL against the database clock). Same rows as
+    ``ApiToken.objects.select_related("user").annotate(...)``, without compiling a
+    queryset per request (≈2 ms of CPU on a loaded worker, ADR 0093)."""
+    vendor = connection.vendor
+    if vendor not in _TOKEN_SQL:
         qn = connection.ops.quote_name
+        if vendor == "sqlite":  # datetimes are stored as ISO text in UTC
+            now = "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')"
+            stale = f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-{LAST_USED_RESOLUTION_SECONDS} seconds')"
+        else:
+            now = "CURRENT_TIMESTAMP"
+            stale = f"CURRENT_TIMESTAMP - INTERVAL '{LAST_USED_RESOLUTION_SECONDS} seconds'"
+        token, grant = ApiToken._meta, RoleGrant._meta
         through = ApiToken.grants.through._meta
-        token_field = ApiToken._meta.get_field("grants")
-        token_columns = ", ".join(f"t.{qn(str(f.column))}" for f in ApiToken._meta.concrete_fields)
+        grants: Any = token.get_field("grants")
+
+        def column(meta: Any, name: str) -> str:
+            return qn(str(meta.get_field(name).column))
+
         user_columns = ", ".join(f"u.{qn(str(f.column))}" for f in User._meta.concrete_fields)
-        _TOKEN_SQL = (
-            f"SELECT {token_columns}, {user_columns}, EXISTS("  # noqa: S608 (names from model metadata)
-            f"SELECT 1 FROM {qn(RoleGrant._meta.db_table)} g INNER JOIN {qn(through.db_table)} tg "
-            f"ON g.{qn(str(RoleGrant._meta.pk.column))} = tg.{qn(token_field.m2m_reverse_name())} "  # type: ignore[attr-defined]
-            f"WHERE tg.{qn(token_field.m2m_column_name())} = t.{qn(str(ApiToken._meta.pk.column))} "  # type: ignore[attr-defined]
-            f"AND g.{qn('revoked_at')} IS NULL) "
-            f"FROM {qn(ApiToken._meta.db_table)} t INNER JOIN {qn(User._meta.db_table)} u "
-            f"ON u.{qn(str(User._meta.pk.column))} = t.{qn(str(ApiToken._meta.get_field('user').column))} "
-            f"WHERE t.{qn(str(ApiToken._meta.get_field('key_hash').column))} = %s"
+        last_used = f"t.{column(token, 'last_used_at')}"
+        expires = f"t.{column(token, 'expires_at')}"
+        _TOKEN_SQL[vendor] = (
+            f"SELECT {user_columns}, t.{column(token, 'id')} AS etam_token_id, "  # noqa: S608 (names from model metadata)
+            f"t.{column(token, 'prefix')} AS etam_token_prefix, t.{column(token, 'name')} AS etam_token_name, "
+            f"{expires} AS etam_token_expires_at, "
+            f"EXISTS(SELECT 1 FROM {qn(grant.db_table)} g INNER JOIN {qn(through.db_table)} tg "
+            f"ON g.{column(grant, 'id')} = tg.{qn(grants.m2m_reverse_name())} "
+            f"WHERE tg.{qn(grants.m2m_column_name())} = t.{column(token, 'id')} "
+            f"AND g.{column(grant, 'revoked_at')} IS NULL) AS etam_token_has_grants, "
+            f"({last_used} IS NULL OR {last_used} < {stale}) AS etam_token_stale "
+            f"FROM {qn(token.db_table)} t INNER JOIN {qn(User._meta.db_table)} u "
+            f"ON u.{column(User._meta, 'id')} = t.{column(token, 'user')} "
+            f"WHERE t.{column(token, 'key_hash')} = %s AND t.{column(token, 'revoked_at')} IS NULL "
+            f"AND ({expires} IS NULL OR {expires} > {now})"
         )
-    return _TOKEN_SQL
+    return _TOKEN_SQL[vendor]
 
 
-_CONVERTERS: dict[str, list[tuple[int, Any, list[Any]]]] = {}
-
-
-def _converters() -> list[tuple[int, Any, list[Any]]]:
-    """The database-value converters of each selected column (as the ORM applies them,
-    e.g. SQLite's text → datetime), worked out once per process and database vendor."""
-    if connection.vendor not in _CONVERTERS:
-        found = []
-        fields = (*ApiToken._meta.concrete_fields, *User._meta.concrete_fields)
-        for index, field in enumerate(fields):
-            column = field.get_col(field.model._meta.db_table)
-            converters = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
-            if converters:
-                found.append((index, column, converters))
-        _CONVERTERS[connection.vendor] = found
-    return _CONVERTERS[connection.vendor]
-
-
-def _load_token(key_hash: str) -> ApiToken | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [key_hash])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    token_fields = ApiToken._meta.concrete_fields
-    user_fields = User._meta.concrete_fields
-    values = list(row)
-    for index, column, converters in _converters():
-        for converter in converters:
-            values[index] = converter(values[index], column, connection)
-    n = len(token_fields)
-    api_token = ApiToken.from_db(connection.alias, [f.attname for f in token_fields], values[:n])
-    user = User.from_db(connection.alias, [f.attname for f in user_fields], values[n : n + len(user_fields)])
-    api_token.user = user
-    api_token.has_active_grants = bool(values[-1])  # type: ignore[attr-defined]
-    return api_token
+def _load_token_user(key_hash: str) -> Any:
+    """The token's user with ``etam_token_*`` attributes, or None (unknown, revoked or
+    expired token)."""
+    return next(iter(User.objects.raw(_token_sql(), [key_hash])), None)

@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import json
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,17 +25,15 @@ from ninja.responses import Status
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
 from etam.api.params import Id, Offset
-from etam.core.models import Agency, Institution
-from etam.core.permissions import Scope, has_perm
-from etam.eservices import formengine, selectors, services
+from etam.eservices import api_answers, selectors, selectors_api, services
+from etam.eservices.api_answers import MAX_FILE_BYTES
 from etam.eservices.definitions import iter_fields
 from etam.eservices.models import Application, IssuedDocument, Service
+from etam.eservices.submission_form import DeferredStore, process_all
 from etam.eservices.verification import verify_submission
-from etam.eservices.workflow import Workflow, allowed_actions, localise
+from etam.eservices.workflow import Workflow, allowed_actions
 
 router = Router(tags=["eservices"])
-
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 # ---------------------------------------------------------------- schemas
@@ -242,138 +236,25 @@ def _application_out(application: Application, *, document: Any = _UNKNOWN) -> d
     }
 
 
-def _html_path(name: str) -> str:
-    """``anggota__0__nama`` → ``body.answers.anggota[0].nama``."""
-    parts = name.split(formengine.SEP)
-    out = "body.answers"
-    for part in parts:
-        out += f"[{part}]" if part.isdigit() else f".{part}"
-    return out
-
-
-class _DeferredFiles:
-    """A FileStore that keeps accepted uploads until the whole submission is valid."""
-
-    def __init__(self) -> None:
-        self.pending: dict[str, tuple[Any, str]] = {}
-
-    def save(self, name: str, upload: Any, kind: str) -> dict[str, Any]:
-        self.pending[name] = (upload, kind)
-        return {"pending": name}
-
-
-def _to_form_data(form: dict[str, Any], answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], list[dict]]:
-    """Translate JSON answers into the name/value pairs the form engine reads."""
-    data: dict[str, Any] = {}
-    files: dict[str, Any] = {}
-    problems: list[dict[str, str]] = []
-
-    def put(spec: dict[str, Any], value: Any, name: str) -> None:
-        kind = spec["type"]
-        if value is None:
-            return
-        if kind == "file":
-            if not isinstance(value, dict) or "content_base64" not in value:
-                problems.append(
-                    {
-                        "path": _html_path(name),
-                        "message": _('%(label)s: send {"name": ..., "content_base64": ...}.')
-                        % {"label": localise(spec["label"])},
-                    }
-                )
-                return
-            try:
-                content = base64.b64decode(str(value["content_base64"]), validate=True)
-            except (binascii.Error, ValueError):
-                problems.append(
-                    {
-                        "path": _html_path(name),
-                        "message": _("%(label)s: content_base64 is not valid base64.")
-                        % {"label": localise(spec["label"])},
-                    }
-                )
-                return
-            if len(content) > MAX_FILE_BYTES:
-                problems.append({"path": _html_path(name), "message": _("File too large.")})
-                return
-            files[name] = SimpleUploadedFile(str(value.get("name") or "berkas")[:200], content)
-        elif kind == "address":
-            if isinstance(value, dict):
-                for key in (*formengine.ADDRESS_LEVELS, "jalan"):
-                    if value.get(key) is not None:
-                        data[f"{name}{formengine.SEP}{key}"] = [str(value[key])]
-        elif kind == "multi_choice":
-            data[name] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-        elif kind == "yes_no":
-            data[name] = [formengine.YES if value is True else formengine.NO if value is False else str(value)]
-        else:
-            data[name] = [str(value)]
-
-    for page in form["pages"]:
-        for spec in page["fields"]:
-            value = answers.get(spec["name"])
-            if spec["type"] == "group":
-                items = value if isinstance(value, list) else []
-                data[f"{spec['name']}{formengine.SEP}count"] = [str(max(len(items), 1))]
-                for i, item in enumerate(items):
-                    for child in spec["fields"]:
-                        if isinstance(item, dict):
-                            put(
-                                child,
-                                item.get(child["name"]),
-                                f"{spec['name']}{formengine.SEP}{i}{formengine.SEP}{child['name']}",
-                            )
-            else:
-                put(spec, value, spec["name"])
-    return data, files, problems
-
-
-class _Data(dict):
-    def getlist(self, key: str) -> list[str]:
-        return list(self.get(key, []))
-
-
 def _validate_answers(user: Any, service: Service, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers checked page by page as the web form checks them; uploads are stored
+    only once every page passed (``submission_form.clean_submission``)."""
     version = service.published_version
     assert version is not None
     form = version.form
     known = {spec["name"] for page in form["pages"] for spec in page["fields"]}
-    unknown = sorted(set(answers) - known)
-    data, files, problems = _to_form_data(form, answers)
+    data, files, problems = api_answers.to_form_data(form, answers)
     problems += [
         {"path": f"body.answers.{name}", "message": _("%(name)s: not a field of this form.") % {"name": name}}
-        for name in unknown
+        for name in sorted(set(answers) - known)
     ]
-    deferred = _DeferredFiles()
-    store = formengine.FileStore(save=deferred.save)
-    cleaned: dict[str, Any] = {}
-    seen: set[int] = set()
-    errors: dict[str, str] = {}
-    while True:
-        pages = [i for i in formengine.visible_pages(form, cleaned) if i not in seen]
-        if not pages:
-            break
-        index = pages[0]
-        seen.add(index)
-        result = formengine.process_page(form, index, _Data(data), files, cleaned, store=store)
-        cleaned = result.answers
-        errors.update(result.errors)
-    problems += [{"path": _html_path(name), "message": message} for name, message in errors.items()]
+    # Uploads wait until every answer passed; the whole-form checks run in application_submit.
+    deferred = DeferredStore()
+    result = process_all(form, data, files, store=deferred.store(), check_all=False)
+    problems += [{"path": api_answers.html_path(name), "message": msg} for name, msg in result.errors.items()]
     if problems:
         raise ApiError(422, "validation_error", _("Some answers are invalid; see the list of fields."), problems)
-    real = services.file_store_for(user)
-
-    def resolve(value: Any) -> Any:
-        if isinstance(value, dict) and set(value) == {"pending"}:
-            upload, kind = deferred.pending[value["pending"]]
-            return real.save(value["pending"], upload, kind)
-        if isinstance(value, list):
-            return [resolve(v) for v in value]
-        if isinstance(value, dict):
-            return {k: resolve(v) for k, v in value.items()}
-        return value
-
-    return {k: resolve(v) for k, v in cleaned.items()}
+    return deferred.resolve(result.answers, services.file_store_for(user))
 
 
 def _refused(refused: services.ApplicationRefused) -> ApiError:
@@ -387,25 +268,10 @@ def _refused(refused: services.ApplicationRefused) -> ApiError:
             [{"path": "header.Idempotency-Key", "message": refused.errors["Idempotency-Key"]}],
         )
     fields = [
-        {"path": "body.reason" if name == "reason" else _html_path(name), "message": message}
+        {"path": "body.reason" if name == "reason" else api_answers.html_path(name), "message": message}
         for name, message in refused.errors.items()
     ]
     return ApiError(422, "validation_error", _("Some input is invalid; see the list of fields."), fields)
-
-
-def _visible_application(user: Any, tracking_number: str) -> Application:
-    application = (
-        Application.objects.select_related("service", "version", "agency__institution", "applicant", "document")
-        .filter(tracking_number=tracking_number)
-        .first()
-    )
-    if application is None:
-        raise Http404
-    if application.applicant_id == getattr(user, "pk", None):
-        return application
-    if has_perm(user, services.PERM_VIEW, Scope(application.institution_id, application.agency_id)):
-        return application
-    raise Http404  # never confirm that someone else's case exists
 
 
 # ---------------------------------------------------------------- services
@@ -465,7 +331,7 @@ def create_application(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
 ) -> Status[dict[str, Any]]:
     user = request.auth  # type: ignore[attr-defined]
-    service = _open_service(payload.service)
+    service = selectors_api.open_service(payload.service)
     if service is None or not service.is_open:
         raise ApiError(
             422,
@@ -474,9 +340,7 @@ def create_application(
             [{"path": "body.service", "message": _("service: no open service with this id.")}],
         )
     key = (idempotency_key or "").strip() or None
-    digest = hashlib.sha256(
-        json.dumps({"service": payload.service, "answers": payload.answers}, sort_keys=True, default=str).encode()
-    ).hexdigest()
+    digest = services.submission_digest(payload.service, payload.answers)
     # Look for an earlier submission with this key up front only when the request carries
     # files (so a retry does not store them twice); otherwise the unique constraint finds it.
     has_files = _has_files(service, payload.answers)
@@ -503,62 +367,6 @@ def create_application(
         response["Idempotent-Replayed"] = "true"
     body = _application_out(replay.application, document=None if replay.created else _UNKNOWN)
     return Status(201, {**body, "receipt_secret": replay.receipt_secret})
-
-
-# Open services as last loaded by this process, keyed by id, with the stamp they were
-# loaded under. A published version never changes (ADR 0050), and every other field the
-# submit path reads is covered by the stamp, so a cached service is never stale.
-_open_services: dict[int, tuple[tuple[Any, ...], Service]] = {}
-_STAMP_SQL: str | None = None
-
-
-def _stamp_sql() -> str:
-    global _STAMP_SQL
-    if _STAMP_SQL is None:
-        qn = connection.ops.quote_name
-        service, agency = Service._meta, Agency._meta
-        institution = Institution._meta
-        _STAMP_SQL = (
-            f"SELECT s.{qn('published_version_id')}, s.{qn('updated_at')}, a.{qn('updated_at')}, "  # noqa: S608 (names from model metadata)
-            f"i.{qn('updated_at')}, ai.{qn('updated_at')} "
-            f"FROM {qn(service.db_table)} s "
-            f"INNER JOIN {qn(agency.db_table)} a ON a.{qn('id')} = s.{qn('agency_id')} "
-            f"INNER JOIN {qn(institution.db_table)} i ON i.{qn('id')} = s.{qn('institution_id')} "
-            f"INNER JOIN {qn(institution.db_table)} ai ON ai.{qn('id')} = a.{qn('institution_id')} "
-            f"WHERE s.{qn('id')} = %s AND s.{qn('status')} = %s AND s.{qn('published_version_id')} IS NOT NULL"
-        )
-    return _STAMP_SQL
-
-
-def _open_service(service_id: int) -> Service | None:
-    """The open service with its published version, OPD and instansi, or None.
-
-    One small primary-key query per request decides whether the service is open and
-    whether this process's copy is current: its published version and the ``updated_at``
-    of the service, its OPD and both instansi rows (a service's status is part of the
-    WHERE clause, so closing it takes effect at once). Only a changed stamp reloads the
-    rows through the ORM: no re-compiling of a five-table query, no re-reading of the
-    form definition on every submission.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_stamp_sql(), [service_id, Service.Status.ACTIVE])
-        row = cursor.fetchone()
-    if row is None:
-        _open_services.pop(service_id, None)
-        return None
-    stamp = tuple(row)
-    cached = _open_services.get(service_id)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    service = (
-        selectors.public_services()
-        .select_related("published_version", "agency__institution")
-        .filter(pk=service_id)
-        .first()
-    )
-    if service is not None:
-        _open_services[service_id] = (stamp, service)
-    return service
 
 
 def _has_files(service: Service, answers: dict[str, Any]) -> bool:
@@ -613,7 +421,7 @@ def _detail(user: Any, application: Application) -> dict[str, Any]:
 )
 def get_application(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    return _detail(user, _visible_application(user, tracking_number))
+    return _detail(user, selectors_api.visible_application(user, tracking_number))
 
 
 @router.post(
@@ -624,7 +432,7 @@ def get_application(request: HttpRequest, tracking_number: str) -> dict[str, Any
 )
 def act(request: HttpRequest, tracking_number: str, payload: ActionIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    application = _visible_application(user, tracking_number)
+    application = selectors_api.visible_application(user, tracking_number)
     try:
         application = services.application_act(
             actor=user, application=application, action=payload.action, reason=payload.reason
@@ -633,7 +441,7 @@ def act(request: HttpRequest, tracking_number: str, payload: ActionIn) -> dict[s
         raise _refused(refused) from None
     except PermissionDenied as denied:
         raise ApiError(403, "permission_denied", str(denied)) from None
-    return _detail(user, _visible_application(user, tracking_number))
+    return _detail(user, selectors_api.visible_application(user, tracking_number))
 
 
 # ---------------------------------------------------------------- documents

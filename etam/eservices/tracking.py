@@ -10,10 +10,9 @@ import base64
 import hashlib
 import hmac
 import secrets
-import uuid
 from typing import Any
 
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import connection, transaction
 
 from etam.core import crypto
 from etam.eservices.models import TrackingCounter
@@ -21,122 +20,52 @@ from etam.eservices.models import TrackingCounter
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (an alphabet, not a password; no 0/O, 1/I)
 
 
+def _counter_upsert_sql(*, guarded: bool) -> str:
+    """``INSERT … ON CONFLICT DO UPDATE SET value = value + 1 RETURNING value`` on the
+    ``TrackingCounter`` row: one statement creates the row on first use or takes the next
+    number (PostgreSQL and SQLite ≥ 3.35). ``guarded`` adds ``WHERE key IS NULL OR NOT
+    EXISTS (case under this key)``, so a retried submission takes no number."""
+    qn = connection.ops.quote_name
+
+    def column(meta: Any, name: str) -> str:
+        return str(qn(meta.get_field(name).column))
+
+    meta = TrackingCounter._meta
+    table = qn(meta.db_table)
+    columns = [column(meta, name) for name in ("institution", "agency", "year", "value")]
+    where = "WHERE TRUE"  # SQLite needs a WHERE to parse INSERT … SELECT … ON CONFLICT
+    if guarded:
+        from etam.eservices.models import Application
+
+        app = Application._meta
+        where = (
+            f"WHERE CAST(%s AS text) IS NULL OR NOT EXISTS (SELECT 1 FROM {qn(app.db_table)} "  # noqa: S608 (names from model meta)
+            f"WHERE {column(app, 'applicant')} = %s "
+            f"AND {column(app, 'idempotency_key')} = %s)"
+        )
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT %s, %s, %s, 1 {where} "
+        f"ON CONFLICT ({', '.join(columns[:3])}) DO UPDATE SET {columns[3]} = {table}.{columns[3]} + 1 "
+        f"RETURNING {columns[3]}"
+    )
+
+
 def next_sequence(*, institution_id: int, agency_id: int, year: int) -> int:
     """Take the next number inside the caller's transaction.
 
-    The UPDATE locks the counter row until the caller commits or rolls back: concurrent
+    The upsert locks the counter row until the caller commits or rolls back: concurrent
     submitters to one OPD queue here, a rolled-back submission gives its number back
     (nothing was issued under it) and a committed number is never handed out again.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_sequence must run inside the submitting transaction")
-    key = {"institution_id": institution_id, "agency_id": agency_id, "year": year}
-    value = _increment(**key)
-    if value is None:
-        try:
-            with transaction.atomic():
-                TrackingCounter.objects.create(**key, value=1)
-            return 1
-        except IntegrityError:
-            # Another transaction created the row first; its lock is ours after it commits.
-            value = _increment(**key)
-    if value is None:  # pragma: no cover - the row exists by now
-        raise RuntimeError("tracking counter row vanished")
-    return value
-
-
-def _increment(*, institution_id: int, agency_id: int, year: int) -> int | None:
-    """``UPDATE … SET value = value + 1 … RETURNING value`` (one round trip while the row
-    lock is held; PostgreSQL and SQLite ≥ 3.35). The ORM equivalent is
-    ``filter(...).update(value=F("value") + 1)`` followed by a read."""
-    table = connection.ops.quote_name(TrackingCounter._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET value = value + 1 "  # noqa: S608 (table name from model meta)
-            "WHERE institution_id = %s AND agency_id = %s AND year = %s RETURNING value",
-            [institution_id, agency_id, year],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
+        cursor.execute(_counter_upsert_sql(guarded=False), [institution_id, agency_id, year])
+        return int(cursor.fetchone()[0])
 
 
 def format_number(region_code: str, agency_code: str, year: int, sequence: int) -> str:
     return f"{region_code}-{agency_code}-{year}-{sequence:06d}"
-
-
-def provisional_number() -> str:
-    """A unique placeholder for the moments before ``assign_number`` (same transaction)."""
-    return "~" + uuid.uuid4().hex
-
-
-def assign_number(
-    *, application_id: int, institution_id: int, agency_id: int, region_code: str, agency_code: str, year: int
-) -> str:
-    """Take the next sequence and write the tracking number onto the application.
-
-    PostgreSQL: a sequence per (instansi, OPD, year) (``nextval`` takes no row lock, so
-    concurrent submitters to one OPD never queue behind each other's commit) and one
-    statement that numbers the case. Elsewhere: the locked counter row (``next_sequence``)
-    plus an UPDATE. Either way a number is never handed out twice.
-    """
-    from etam.eservices.models import Application
-
-    prefix = f"{region_code}-{agency_code}-{year}-"
-    if connection.vendor == "postgresql":
-        sequence = _ensure_sequence(institution_id=institution_id, agency_id=agency_id, year=year)
-        applications = connection.ops.quote_name(Application._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {applications} SET tracking_number = %s || lpad(nextval(%s::regclass)::text, 6, '0') "  # noqa: S608 (name from model meta)
-                "WHERE id = %s RETURNING tracking_number",
-                [prefix, sequence, application_id],
-            )
-            row = cursor.fetchone()
-        return str(row[0])
-    sequence_value = next_sequence(institution_id=institution_id, agency_id=agency_id, year=year)
-    number = format_number(region_code, agency_code, year, sequence_value)
-    Application.objects.filter(pk=application_id).update(tracking_number=number)
-    return number
-
-
-# Sequences this process has seen committed (so it skips the existence check).
-_known_sequences: set[str] = set()
-
-
-def sequence_name(*, institution_id: int, agency_id: int, year: int) -> str:
-    return f"eservices_tn_{int(institution_id)}_{int(agency_id)}_{int(year)}"
-
-
-def _ensure_sequence(*, institution_id: int, agency_id: int, year: int) -> str:
-    """The PostgreSQL sequence of an OPD and year, created on first use.
-
-    It starts after the ``TrackingCounter`` row's value (numbers issued before sequences
-    were used, e.g. by an older release), so no number is handed out twice. Creation is
-    transactional: a submission that rolls back takes its new sequence with it.
-    """
-    name = sequence_name(institution_id=institution_id, agency_id=agency_id, year=year)
-    if name in _known_sequences:
-        return name
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
-        if cursor.fetchone()[0]:
-            _known_sequences.add(name)
-            return name
-        issued = (
-            TrackingCounter.objects.filter(institution_id=institution_id, agency_id=agency_id, year=year)
-            .values_list("value", flat=True)
-            .first()
-            or 0
-        )
-        try:
-            with transaction.atomic():
-                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(issued) + 1}")
-        except (IntegrityError, ProgrammingError):
-            # A concurrent submission created it first (catalogue unique violation); it exists now.
-            pass
-    # Not remembered yet: the creation commits or rolls back with this submission; the
-    # next submission finds it with ``to_regclass`` once it is committed.
-    return name
 
 
 def _format_secret(raw: bytes) -> str:
@@ -188,24 +117,29 @@ def verification_code() -> str:
 def reserve(
     *, institution_id: int, agency_id: int, year: int, applicant_id: int, idempotency_key: str | None
 ) -> tuple[int, int | None]:
-    """PostgreSQL: the new case's id and its OPD sequence number, in one round trip.
+    """PostgreSQL: the new case's id and its OPD number, in one round trip.
 
-    The number is taken only when this person has no case under ``idempotency_key`` yet
-    (a retry finds its earlier case and burns nothing: ``(id, None)``). An id is always
-    taken; ids are not meaningful and may have gaps. Runs outside any transaction: the
-    write that follows is one statement (``insert_together``).
+    The number comes from the same ``TrackingCounter`` row as ``next_sequence`` (the
+    upsert commits at once, so the row is locked only for this statement), and only when
+    this person has no case under ``idempotency_key`` yet (a retry finds its earlier case
+    and burns nothing: ``(id, None)``). An id is always taken; ids are not meaningful and
+    may have gaps. The write that follows is one statement (``insert_together``).
     """
     from etam.eservices.models import Application
 
-    sequence = _ensure_sequence(institution_id=institution_id, agency_id=agency_id, year=year)
-    table = Application._meta.db_table
-    qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), CASE WHEN %s::text IS NULL OR NOT EXISTS ("  # noqa: S608 (names from model meta)
-            f"SELECT 1 FROM {qn(table)} WHERE applicant_id = %s AND idempotency_key = %s"
-            ") THEN nextval(%s::regclass) END",
-            [table, idempotency_key, applicant_id, idempotency_key, sequence],
+            f"WITH n AS ({_counter_upsert_sql(guarded=True)}) "  # noqa: S608 (names from model meta)
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), (SELECT value FROM n)",
+            [
+                institution_id,
+                agency_id,
+                year,
+                idempotency_key,
+                applicant_id,
+                idempotency_key,
+                Application._meta.db_table,
+            ],
         )
         new_id, number = cursor.fetchone()
     return int(new_id), (int(number) if number is not None else None)

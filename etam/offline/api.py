@@ -20,9 +20,9 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
 from etam.api.params import Id, Offset
+from etam.eservices.submission_form import FormData
 from etam.eservices.workflow import Workflow
 from etam.offline import selectors, services
-from etam.offline.formdata import FormData
 from etam.offline.models import AssistedSubmission, ChunkedUpload
 
 router = Router(tags=["offline"])
@@ -213,7 +213,7 @@ def upload_start(request: HttpRequest, payload: UploadIn) -> dict[str, Any]:
 
 @router.get("/uploads/{key}", response={200: UploadOut, **COMMON_ERRORS}, auth=require_auth, summary="How much arrived")
 def upload_status(request: HttpRequest, key: str) -> dict[str, Any]:
-    upload = ChunkedUpload.objects.filter(owner=request.auth, upload_key=key).first()  # type: ignore[attr-defined]
+    upload = selectors.upload_of(request.auth, key)  # type: ignore[attr-defined]
     if upload is None:
         raise ApiError(404, "not_found", _("No such upload; start it again."))
     return _upload_out(upload)

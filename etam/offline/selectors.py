@@ -7,8 +7,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from etam.core.models import Region
 from etam.eservices.workflow import Workflow
-from etam.offline.models import AssistedSubmission, Bundle, DeviceKey
+from etam.offline.models import AssistedSubmission, Bundle, ChunkedUpload, DeviceKey
 
 
 def assisted_by(user: Any) -> QuerySet[AssistedSubmission]:
@@ -39,3 +40,13 @@ def device_keys_of(user: Any) -> QuerySet[DeviceKey]:
 
 def bundles_imported_by(user: Any) -> QuerySet[Bundle]:
     return Bundle.objects.filter(first_imported_by=user).select_related("exported_by").order_by("-first_imported_at")
+
+
+def upload_of(user: Any, upload_key: str) -> ChunkedUpload | None:
+    """``user``'s resumable upload under ``upload_key`` (another person's key finds nothing)."""
+    return ChunkedUpload.objects.filter(owner=user, upload_key=upload_key).first()
+
+
+def kaltim_regions() -> QuerySet[Region, tuple[str, str]]:
+    """Code and name of every current wilayah in Kalimantan Timur (64.*), in code order."""
+    return Region.objects.current().filter(code__startswith="64.").order_by("code").values_list("code", "name")

@@ -23,13 +23,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from etam.core.models import Region
 from etam.core.staff_access import staff_gate
 from etam.eservices import formengine
 from etam.eservices import selectors as eservices_selectors
 from etam.eservices.models import Service
+from etam.eservices.submission_form import FormData
 from etam.offline import selectors, services
-from etam.offline.formdata import FormData
 from etam.offline.models import AssistedSubmission
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "offline"
@@ -91,7 +90,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
 def regions(request: HttpRequest) -> JsonResponse:
     """The whole Kaltim wilayah tree in one small file, so the address picker works
     offline: {kab: [name, {kec: [name, {desa: name}]}]}."""
-    rows = Region.objects.current().filter(code__startswith="64.").order_by("code").values_list("code", "name")
+    rows = selectors.kaltim_regions()
     tree: dict[str, Any] = {}
     for code, name in rows:
         parts = code.split(".")
@@ -276,7 +275,7 @@ def _handle_post(request: HttpRequest, service: Service, *, assisted: bool) -> H
         }
     if any(k in request.POST for k in ("_add", "_remove", "_choose")):
         _adjust_groups(version.form, data, request.POST)
-        from etam.offline.formdata import process_all
+        from etam.eservices.submission_form import process_all
 
         result = process_all(version.form, data, {}, store=None, validate=False)
         return _render_form(request, service, assisted=assisted, result=result, assisted_values=request.POST)
@@ -292,7 +291,7 @@ def _handle_post(request: HttpRequest, service: Service, *, assisted: bool) -> H
             channel=AssistedSubmission.Channel.ONLINE,
         )
     except services.Refused as refused:
-        from etam.offline.formdata import process_all
+        from etam.eservices.submission_form import process_all
 
         result = process_all(version.form, data, {}, store=None, validate=False)
         result.errors = {k: v for k, v in refused.fields.items() if not k.startswith("assisted.")}

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from etam.eservices import definitions, services
+from etam.eservices.submission_form import FormData
 from etam.offline import services as offline
-from etam.offline.formdata import FormData
 
 NIK = "6472015708900001"  # Samarinda kecamatan 64.72.01, born 17-08-1990, female (+40)
 

@@ -9,8 +9,8 @@ from django.core.files.storage import default_storage
 
 from etam.core.models import AuditEvent, RoleGrant
 from etam.eservices.models import Application, UploadedFile
+from etam.eservices.submission_form import FormData
 from etam.offline import services as offline
-from etam.offline.formdata import FormData
 from etam.offline.models import AssistedSubmission, Bundle, ChunkedUpload
 from tests.offline.conftest import (
     Device,

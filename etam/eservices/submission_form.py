@@ -1,9 +1,10 @@
-"""Reading a whole form (every page at once) from the name/value pairs a browser sends.
+"""A whole multi-page form read at once, with uploads held back until it is valid.
 
-The outbox stores exactly what the one-page form would have posted (``FormData``
-entries), so the server checks an item sent hours later with the very rules the web
-form uses (``etam.eservices.formengine.process_page``), page by page, in the version the
-form was filled in.
+The API (JSON answers turned into name/value pairs) and offline intake (the pairs the
+one-page form would have posted, sent hours later) check a submission with the very rules
+the web form uses (``etam.eservices.formengine.process_page``), page by page, in the
+version the form was filled in; accepted uploads are stored only when every page passed,
+so a refused submission leaves no file behind.
 """
 
 from __future__ import annotations
@@ -56,14 +57,17 @@ class Result:
 
 def process_all(
     form: Mapping[str, Any],
-    data: FormData,
+    data: Mapping[str, Any],
     files: Mapping[str, Any],
     *,
     store: formengine.FileStore | None,
     validate: bool = True,
+    check_all: bool = True,
 ) -> Result:
     """Process every visible page in order; conditions across pages are judged on what
-    the earlier pages gave."""
+    the earlier pages gave. ``check_all`` adds the whole-form checks
+    (``formengine.validate_all``) — the submit path runs them anyway, so a caller about to
+    submit may skip them here."""
     answers: dict[str, Any] = {}
     raw: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -80,7 +84,7 @@ def process_all(
         raw.update(result.raw)
         errors.update(result.errors)
         counts.update(result.group_counts)
-    if validate:
+    if validate and check_all:
         for name, message in formengine.validate_all(form, answers).items():
             errors.setdefault(name, message)
     return Result(answers=answers, raw=raw, errors=errors, group_counts=counts)
@@ -112,3 +116,21 @@ class DeferredStore:
             return value
 
         return {k: walk(v) for k, v in answers.items()}
+
+
+def clean_submission(
+    form: Mapping[str, Any],
+    data: Mapping[str, Any],
+    files: Mapping[str, Any],
+    *,
+    file_store: formengine.FileStore,
+    check_all: bool = True,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """``(answers, errors)`` of a whole form. With errors nothing is stored and the
+    answers are not for use; without, the uploads went to ``file_store`` and the answers
+    hold their stored values, ready for ``services.application_submit``."""
+    deferred = DeferredStore()
+    result = process_all(form, data, files, store=deferred.store(), check_all=check_all)
+    if result.errors:
+        return result.answers, dict(result.errors)
+    return deferred.resolve(result.answers, file_store), {}
