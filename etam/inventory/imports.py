@@ -1,7 +1,8 @@
 """Bulk import and export: CSV or XLSX, read by the shared reader (``etam.core.tabular``:
 delimiters , ; tab |; UTF-8, UTF-8 with BOM or Windows-1252). A file is parsed and
 validated into an ``ImportBatch`` with a per-row, per-column report; nothing is written
-until the user decides, and a file with errors is imported only if the user explicitly chooses "import only the valid rows"."""
+until the user decides, and a file with errors is imported only if the user explicitly
+chooses "import only the valid rows"."""
 
 from __future__ import annotations
 
