@@ -34,6 +34,7 @@ from etam.core import exports, filetypes, spreadsheets
 
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 65_536
+CSV_FIELD_LIMIT = 131_072  # the csv module's default
 
 BOOLEAN_TRUE = frozenset({"ya", "y", "yes", "true", "benar", "1"})
 BOOLEAN_FALSE = frozenset({"tidak", "n", "no", "false", "salah", "f", "0"})
@@ -143,7 +144,12 @@ def csv_rows(raw: bytes, delimiter: str) -> Iterator[list[str]]:
     of our exports' formula guard (ADR 0076) for a quote character; quotes are always "."""
     reader = csv.reader(io.StringIO(decode(raw)), delimiter=delimiter)
     try:
-        yield from reader
+        for row in reader:
+            # The csv module's own limit is process-wide and a library may raise it (frictionless
+            # does on import): the reader holds its own.
+            if any(len(cell) > CSV_FIELD_LIMIT for cell in row):
+                raise csv.Error(f"field larger than field limit ({CSV_FIELD_LIMIT})")
+            yield row
     except csv.Error as exc:
         raise TableProblem(
             _("File: line %(line)s cannot be read as CSV (%(detail)s).") % {"line": reader.line_num, "detail": exc}

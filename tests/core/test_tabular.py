@@ -120,3 +120,16 @@ def test_other_text_in_a_yes_no_column_is_reported():
     with translation.override("id"), pytest.raises(tabular.TableProblem) as refused:
         tabular.parse_boolean("mungkin", column="sso", row=4)
     assert "Baris 4" in refused.value.message and "mungkin" in refused.value.message
+
+
+def test_the_csv_field_limit_holds_even_when_a_library_raised_the_module_limit():
+    import csv
+
+    before = csv.field_size_limit()
+    csv.field_size_limit(1 << 30)  # as frictionless does on import
+    try:
+        with pytest.raises(tabular.TableProblem) as refused:
+            tabular.records(b"nama\n" + b"x" * 200_000 + b"\n", max_rows=5)
+    finally:
+        csv.field_size_limit(before)
+    assert "131072" in refused.value.message
