@@ -23,7 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
@@ -164,8 +164,9 @@ def records(
     as it was typed (ADR 0076)."""
     stream = io.BytesIO(raw)
     dialect = detect(stream)
-    rows: Iterator[list[str | None]] | Iterator[list[str]]
-    rows = xlsx_rows(stream, xlsx_limits) if dialect.format == "xlsx" else csv_rows(raw, dialect.delimiter)
+    rows: Iterator[Sequence[str | None]] = (
+        xlsx_rows(stream, xlsx_limits) if dialect.format == "xlsx" else csv_rows(raw, dialect.delimiter)
+    )
     first = next(rows, None)
     if first is None:
         raise TableProblem(_("File: no header row found."))

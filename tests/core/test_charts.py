@@ -4,7 +4,8 @@ projection, the choropleth and the bar chart."""
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+
+from defusedxml import ElementTree as ET
 
 from etam.core.charts import bars, choropleth, format_number, geo
 

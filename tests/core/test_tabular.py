@@ -99,9 +99,11 @@ def test_cell_text():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("ya", True), ("YA", True), ("true", True), ("1", True), ("benar", True), ("y", True)]
-    + [("tidak", False), ("Tidak", False), ("false", False), ("0", False), ("salah", False), ("f", False)]
-    + [("", None), ("  ", None), (None, None)],
+    [
+        *[("ya", True), ("YA", True), ("true", True), ("1", True), ("benar", True), ("y", True)],
+        *[("tidak", False), ("Tidak", False), ("false", False), ("0", False), ("salah", False), ("f", False)],
+        *[("", None), ("  ", None), (None, None)],
+    ],
 )
 def test_parse_boolean(value, expected):
     assert tabular.parse_boolean(value, column="aktif", row=3) is expected

@@ -181,7 +181,7 @@ def test_a_lone_t_in_a_boolean_column_is_reported_not_read_as_true(tmp_path):
 
     content = b"nama;aktif\nA;ya\nB;T\nC;tidak\nD;f\n"
     with translation.override("id"):
-        dialect, cols, result = run(content, tmp_path=tmp_path)
+        _dialect, cols, result = run(content, tmp_path=tmp_path)
     assert cols[1].type == "boolean"  # still proposed as yes/no, so the "t" can be reported
     assert [(e.row, e.column, e.rule) for e in result.first_errors] == [(3, "aktif", "ambiguous")]
     message = result.first_errors[0].message
