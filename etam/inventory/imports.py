@@ -266,6 +266,21 @@ def commit(*, actor: Any, batch: ImportBatch, only_valid: bool) -> int:
     return count
 
 
+def _mark_imported(actor: Any, batch: ImportBatch, count: int, action: str, changes: dict[str, int]) -> None:
+    """The batch is done: its status and count, and the audit event (inside the import's transaction)."""
+    batch.status = ImportBatch.Status.IMPORTED
+    batch.imported_count = count
+    batch.save(update_fields=["status", "imported_count"])
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type="inventory.importbatch",
+        object_id=batch.pk,
+        object_repr=batch.filename,
+        changes={**changes, "skipped_invalid": len(batch.invalid_rows)},
+    )
+
+
 def _commit_applications(actor: Any, batch: ImportBatch) -> int:
     from etam.inventory.forms import ApplicationForm
     from etam.inventory.services import application_create, application_update, duplicates_refresh
@@ -288,17 +303,7 @@ def _commit_applications(actor: Any, batch: ImportBatch) -> int:
             else:
                 app = application_create(actor=actor, data=form.cleaned_data, detect=False)
             touched.append(app.pk)
-        batch.status = ImportBatch.Status.IMPORTED
-        batch.imported_count = len(touched)
-        batch.save(update_fields=["status", "imported_count"])
-        audit.record(
-            actor=actor,
-            action="inventory.application_import",
-            object_type="inventory.importbatch",
-            object_id=batch.pk,
-            object_repr=batch.filename,
-            changes={"imported": len(touched), "skipped_invalid": len(batch.invalid_rows)},
-        )
+        _mark_imported(actor, batch, len(touched), "inventory.application_import", {"imported": len(touched)})
     if touched:
         duplicates_refresh(actor=actor, application_ids=touched)
     return len(touched)
@@ -455,17 +460,7 @@ def _commit_connectivity(actor: Any, batch: ImportBatch) -> int:
                 access_points=points or None,
                 source="import",
             )
-        batch.status = ImportBatch.Status.IMPORTED
-        batch.imported_count = len(grouped)
-        batch.save(update_fields=["status", "imported_count"])
-        audit.record(
-            actor=actor,
-            action="inventory.connectivity_import",
-            object_type="inventory.importbatch",
-            object_id=batch.pk,
-            object_repr=batch.filename,
-            changes={"villages": len(grouped), "skipped_invalid": len(batch.invalid_rows)},
-        )
+        _mark_imported(actor, batch, len(grouped), "inventory.connectivity_import", {"villages": len(grouped)})
     return len(grouped)
 
 
