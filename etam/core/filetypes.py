@@ -4,7 +4,7 @@ PDF, JPEG and PNG by their signatures; XLSX and DOCX by being ZIP packages that 
 their format requires; the legacy Office format (.xls/.doc) by its compound-file signature, so
 a reader can say "save it as .xlsx" instead of "unreadable". Every upload path (e-service
 files, evaluation evidence, Satu Data and inventory spreadsheets) asks here
-(docs/adr/0092-shared-file-types-and-tabular-reader.md).
+(docs/adr/0092-shared-file-type-sniffer.md).
 """
 
 from __future__ import annotations
