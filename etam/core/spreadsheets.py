@@ -123,24 +123,33 @@ def _parts(archive: zipfile.ZipFile, lim: Limits) -> tuple[str | None, list[str]
 _START_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?[A-Za-z_]")
 
 
-def _count_elements(archive: zipfile.ZipFile, part: str, lim: Limits) -> None:
-    """Elements of a part openpyxl parses whole, counted by a byte scan as it unpacks: a
-    styles part of 1.5 M cell formats (128 MB, 36:1, a 3.4 MB file) otherwise took openpyxl
-    44 s and 3.1 GB to open."""
+def _count_matches(
+    archive: zipfile.ZipFile, part: str, pattern: re.Pattern[bytes], cap: int, keep: int, too_many: SpreadsheetTooLarge
+) -> None:
+    """Matches of ``pattern`` in a part, counted by a byte scan (C-speed, no tree) as it
+    unpacks; ``too_many`` is raised as soon as the count passes ``cap``."""
     count = 0
     tail = b""
     with archive.open(part) as raw:
         while chunk := raw.read(1 << 20):
             window = tail + chunk
-            count += len(_START_TAG_RE.findall(window))
-            if count > lim.part_elements:
-                raise SpreadsheetTooLarge(
-                    _("File: part %(part)s of the workbook holds more than %(max)s elements.")
-                    % {"part": part[:80], "max": lim.part_elements}
-                )
-            keep = window[-64:]
-            last = keep.rfind(b"<")
-            tail = keep[last:] if last != -1 and not _START_TAG_RE.match(keep[last:]) else b""
+            count += len(pattern.findall(window))
+            if count > cap:
+                raise too_many
+            # Keep the end of the window, minus any match already counted inside it.
+            end = window[-keep:]
+            last = end.rfind(b"<")
+            tail = end[last:] if last != -1 and not pattern.match(end[last:]) else b""
+
+
+def _count_elements(archive: zipfile.ZipFile, part: str, lim: Limits) -> None:
+    """Elements of a part openpyxl parses whole: a styles part of 1.5 M cell formats (128 MB,
+    36:1, a 3.4 MB file) otherwise took openpyxl 44 s and 3.1 GB to open."""
+    too_many = SpreadsheetTooLarge(
+        _("File: part %(part)s of the workbook holds more than %(max)s elements.")
+        % {"part": part[:80], "max": lim.part_elements}
+    )
+    _count_matches(archive, part, _START_TAG_RE, lim.part_elements, 64, too_many)
 
 
 # A row element, with or without a namespace prefix: <row ...>, <x:row>.
@@ -148,23 +157,10 @@ _ROW_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 
 
 def _count_rows(archive: zipfile.ZipFile, part: str, lim: Limits) -> None:
-    """Row elements of a worksheet, counted by a byte scan of the part as it unpacks.
-
-    openpyxl parses a whole worksheet that declares no ``<dimension>`` when it opens the
-    workbook, before a single row is streamed; this scan (C-speed, no tree) stops at the
-    cap first."""
-    count = 0
-    tail = b""
-    with archive.open(part) as raw:
-        while chunk := raw.read(1 << 20):
-            window = tail + chunk
-            count += len(_ROW_RE.findall(window))
-            if count > lim.rows:
-                raise _too_many_rows(lim)
-            # Keep the end of the window, minus any match already counted inside it.
-            keep = window[-32:]
-            last = keep.rfind(b"<")
-            tail = keep[last:] if last != -1 and not _ROW_RE.match(keep[last:]) else b""
+    """Row elements of a worksheet: openpyxl parses a whole worksheet that declares no
+    ``<dimension>`` when it opens the workbook, before a single row is streamed; this scan
+    stops at the cap first."""
+    _count_matches(archive, part, _ROW_RE, lim.rows, 32, _too_many_rows(lim))
 
 
 def check_xlsx(source: IO[bytes] | bytes, lim: Limits | None = None) -> None:

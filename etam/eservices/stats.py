@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from etam.core.charts import bars
 from etam.eservices.models import Application, Service
 
 
@@ -69,27 +69,7 @@ def breakdown(applications: QuerySet[Application], by: str) -> list[Row]:
 
 
 def bar_chart(rows: list[tuple[str, float | None]], *, title: str, unit: str = "", width: int = 560) -> SafeString:
-    """A horizontal bar chart as inline SVG, readable by screen readers (title + table
-    fallback is the page's job)."""
-    label_w, bar_h, gap = 210, 18, 8
-    values = [v for _l, v in rows if v is not None]
-    top = max(values) if values else 1
-    top = top or 1
-    height = len(rows) * (bar_h + gap) + gap
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" aria-label="{escape(title)}"><title>{escape(title)}</title>'
-    ]
-    for i, (label, value) in enumerate(rows):
-        y = gap + i * (bar_h + gap)
-        short = label if len(label) <= 32 else label[:31] + "…"
-        parts.append(f'<text x="0" y="{y + 13}" font-size="12">{escape(short)}</text>')
-        if value is None:
-            parts.append(f'<text x="{label_w}" y="{y + 13}" font-size="12" fill="#4a5f5c">—</text>')
-            continue
-        bar = max(1, int((width - label_w - 60) * value / top))
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{bar}" height="{bar_h}" fill="#0b5d57"/>')
-        shown = f"{value:g}{unit}"
-        parts.append(f'<text x="{label_w + bar + 4}" y="{y + 13}" font-size="12">{escape(shown)}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 (every interpolated text is escaped above)
+    """A horizontal bar chart as inline SVG (the shared renderer, ADR 0090); the table
+    fallback for screen readers is the page's job."""
+    markup = bars.horizontal(rows, title=title, unit=unit, width=width, colour="#0b5d57")
+    return mark_safe(markup)  # noqa: S308 (bars.horizontal escapes every text it writes)

@@ -1,29 +1,22 @@
 """Evidence (data dukung): what a file really is, and how far the evidence carries a claim.
 
-File types are decided by content, never by name or browser-declared type: PDF, JPEG and
-PNG by their signatures, XLSX and DOCX by being ZIP packages that hold the part their
-format requires. The evidence ladder is cumulative: a claim at level L is backed when
+File types are decided by content (``etam.core.filetypes``), never by name or
+browser-declared type. The evidence ladder is cumulative: a claim at level L is backed when
 every level 1..L that expects evidence has at least one item labelled with that level
 (docs/adr/0022-evidence-ladder.md).
 """
 
 from __future__ import annotations
 
-import hashlib
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
 
-ALLOWED_KINDS = {
-    "pdf": "application/pdf",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+from etam.core import filetypes
+
+ALLOWED_KINDS = {kind: filetypes.CONTENT_TYPES[kind] for kind in ("pdf", "jpeg", "png", "xlsx", "docx")}
 ALLOWED_LABEL = "PDF, JPEG, PNG, XLSX, DOCX"
 
 
@@ -33,37 +26,10 @@ def max_evidence_bytes() -> int:
 
 def sniff(stream: IO[bytes]) -> str | None:
     """The kind of file by its content, or None when it is none of the allowed kinds."""
-    stream.seek(0)
-    head = stream.read(8)
-    stream.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(stream) as package:
-                names = set(package.namelist())
-        except (zipfile.BadZipFile, ValueError):
-            return None
-        finally:
-            stream.seek(0)
-        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
-            return "xlsx"
-        if "[Content_Types].xml" in names and "word/document.xml" in names:
-            return "docx"
-    return None
+    return filetypes.sniff(stream, ALLOWED_KINDS)
 
 
-def sha256_of(stream: IO[bytes]) -> str:
-    stream.seek(0)
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: stream.read(65536), b""):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
+sha256_of = filetypes.sha256
 
 
 @dataclass

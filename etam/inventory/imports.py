@@ -1,21 +1,19 @@
-"""Bulk import and export: CSV (any of , ; tab |; UTF-8, UTF-8 with BOM or Windows-1252)
-and XLSX (openpyxl). A file is parsed and validated into an ``ImportBatch`` with a per-row,
-per-column report; nothing is written until the user decides, and a file with errors is
-imported only if the user explicitly chooses "import only the valid rows"."""
+"""Bulk import and export: CSV or XLSX, read by the shared reader (``etam.core.tabular``:
+delimiters , ; tab |; UTF-8, UTF-8 with BOM or Windows-1252). A file is parsed and
+validated into an ``ImportBatch`` with a per-row, per-column report; nothing is written
+until the user decides, and a file with errors is imported only if the user explicitly
+chooses "import only the valid rows"."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from etam.core import audit, exports, spreadsheets
+from etam.core import audit, spreadsheets, tabular
 from etam.core.models import Agency, Institution, Region
 from etam.core.permissions import Scope, has_perm
 from etam.inventory import permissions as perms
@@ -34,102 +32,25 @@ MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (not a row problem)."""
-
-
-# --- Reading --------------------------------------------------------------------------------------
-
-
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_table(filename: str, raw: bytes) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (line number in the file, {normalised header: text}).
-
-    Rows are read as a stream and reading stops at the row cap; an XLSX is checked against
-    the spreadsheet limits first (``etam.core.spreadsheets``)."""
-    if len(raw) > MAX_BYTES:
-        raise ImportFileError(_("File: at most 5 MB."))
-    rows = _read_xlsx(raw) if filename.lower().endswith(".xlsx") else _read_csv(raw)
-    first = next(rows, None)
-    if first is None:
-        raise ImportFileError(_("File: no header row found."))
-    header = [h.strip().lower().replace(" ", "_") for h in first]
-    if not any(header):
-        raise ImportFileError(_("File: the first row must hold the column names."))
-    out = []
-    for line, values in enumerate(rows, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        # A value our export neutralised ('=…) comes back as it was typed (ADR 0076).
-        cells = {h: exports.restore(values[i].strip()) if i < len(values) else "" for i, h in enumerate(header) if h}
-        out.append((line, cells))
-        if len(out) > MAX_ROWS:
-            raise ImportFileError(_("File: at most %(n)d rows per import.") % {"n": MAX_ROWS})
-    return out
-
-
-def _read_csv(raw: bytes) -> Iterator[list[str]]:
-    text = _decode(raw)
-    sample = text[:8192]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    # Only the delimiter is sniffed: the sniffer takes a leading ' (our exports' formula guard,
-    # ADR 0076) for a quote character and then splits cells wrongly. Quotes are always ".
-    # Rows stream to read_table, which stops at the row cap (a list of every row of a 5 MB
-    # file of one-letter lines took +550 MB).
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("File: line %(line)s cannot be read as CSV (%(detail)s).") % {"line": reader.line_num, "detail": exc}
-        ) from exc
-
-
+ImportFileError = tabular.TableProblem  # the file as a whole cannot be read (not a row problem)
 # Blank rows are skipped, not counted against MAX_ROWS; this bounds how many are read.
 XLSX_MAX_SHEET_ROWS = 2 * MAX_ROWS
 
 
-def _read_xlsx(raw: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    limits = spreadsheets.limits(rows=XLSX_MAX_SHEET_ROWS)
-    try:
-        spreadsheets.check_xlsx(raw, limits)
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except spreadsheets.SpreadsheetTooLarge as exc:
-        raise ImportFileError(exc.message) from exc
-    except Exception as exc:  # openpyxl raises several types for a damaged file
-        raise ImportFileError(_("File: this is not a readable XLSX workbook.")) from exc
-    try:
-        for row in spreadsheets.iter_rows(workbook.worksheets[0], limits):
-            yield [_cell(v) for v in row]
-    except spreadsheets.SpreadsheetTooLarge as exc:
-        raise ImportFileError(exc.message) from exc
-    finally:
-        workbook.close()
+def read_table(filename: str, raw: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Rows as (line number in the file, {normalised header: text}), read by the shared
+    reader (``etam.core.tabular``): the format by content, not by ``filename``; rows
+    streamed and reading stopped at the row cap; an XLSX checked against the spreadsheet
+    limits first."""
+    if len(raw) > MAX_BYTES:
+        raise ImportFileError(_("File: at most 5 MB."))
+    first, rows = tabular.records(raw, max_rows=MAX_ROWS, xlsx_limits=spreadsheets.limits(rows=XLSX_MAX_SHEET_ROWS))
+    header = [h.lower().replace(" ", "_") for h in first]
+    if not any(header):
+        raise ImportFileError(_("File: the first row must hold the column names."))
+    return [
+        (line, {h: values[i] if i < len(values) else "" for i, h in enumerate(header) if h}) for line, values in rows
+    ]
 
 
 # --- Applications -----------------------------------------------------------------------------------
@@ -161,23 +82,15 @@ APPLICATION_COLUMNS: list[tuple[str, str]] = [
 ]
 FIELD_TO_COLUMN = {field: column for column, field in APPLICATION_COLUMNS}
 REQUIRED_APPLICATION_COLUMNS = ("kode_wilayah", "kode_opd", "nama", "tujuan")
-_YES = {"ya", "y", "yes", "true", "1", "benar"}
-_NO = {"tidak", "t", "no", "n", "false", "0", "salah", ""}
 
 
-def _boolean(value: str, column: str, errors: list[dict[str, str]]) -> bool:
-    v = value.strip().lower()
-    if v in _YES:
-        return True
-    if v not in _NO:
-        errors.append(
-            {
-                "column": column,
-                "message": _('%(column)s: write "ya" or "tidak" (found "%(value)s").')
-                % {"column": column, "value": value},
-            }
-        )
-    return False
+def _boolean(value: str, column: str, errors: list[dict[str, str]], line: int) -> bool:
+    """ya/tidak by the shared parser (a blank is "tidak"); a lone "t" is reported, not guessed."""
+    try:
+        return bool(tabular.parse_boolean(value, column=column, row=line))
+    except tabular.TableProblem as exc:
+        errors.append({"column": column, "message": exc.message})
+        return False
 
 
 def _enum(value: str, choices: Iterable[tuple[str, Any]], column: str, errors: list[dict[str, str]]) -> str:
@@ -212,7 +125,7 @@ class _Lookups:
             self.nationals[n.name.lower()] = n
 
 
-def _application_row(raw: dict[str, str], lookups: _Lookups) -> tuple[dict[str, Any], list[dict[str, str]]]:
+def _application_row(raw: dict[str, str], lookups: _Lookups, line: int) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """Form data for one row (ids for the foreign keys), plus the row errors found before the form."""
     from etam.inventory.models import ApplicationKind
 
@@ -272,7 +185,7 @@ def _application_row(raw: dict[str, str], lookups: _Lookups) -> tuple[dict[str, 
         elif field == "lifecycle":
             data[field] = _enum(value, Lifecycle.choices, column, errors) if value else Lifecycle.PRODUCTION
         elif field in {"uses_splp", "sso"}:
-            data[field] = _boolean(value, column, errors)
+            data[field] = _boolean(value, column, errors, line)
         elif field == "national_application":
             if value:
                 national = lookups.nationals.get(value.strip().lower())
@@ -299,7 +212,7 @@ def validate_application_rows(actor: Any, rows: list[tuple[int, dict[str, str]]]
     lookups = _Lookups(actor)
     report = []
     for line, raw in rows:
-        data, errors = _application_row(raw, lookups)
+        data, errors = _application_row(raw, lookups, line)
         form = ApplicationForm(data=data, actor=actor)
         if not form.is_valid():
             for field, messages in form.errors.items():
@@ -353,6 +266,21 @@ def commit(*, actor: Any, batch: ImportBatch, only_valid: bool) -> int:
     return count
 
 
+def _mark_imported(actor: Any, batch: ImportBatch, count: int, action: str, changes: dict[str, int]) -> None:
+    """The batch is done: its status and count, and the audit event (inside the import's transaction)."""
+    batch.status = ImportBatch.Status.IMPORTED
+    batch.imported_count = count
+    batch.save(update_fields=["status", "imported_count"])
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type="inventory.importbatch",
+        object_id=batch.pk,
+        object_repr=batch.filename,
+        changes={**changes, "skipped_invalid": len(batch.invalid_rows)},
+    )
+
+
 def _commit_applications(actor: Any, batch: ImportBatch) -> int:
     from etam.inventory.forms import ApplicationForm
     from etam.inventory.services import application_create, application_update, duplicates_refresh
@@ -361,7 +289,7 @@ def _commit_applications(actor: Any, batch: ImportBatch) -> int:
     touched: list[int] = []
     with transaction.atomic():
         for row in batch.valid_rows:
-            data, errors = _application_row(row["data"], lookups)
+            data, errors = _application_row(row["data"], lookups, row["line"])
             form = ApplicationForm(data=data, actor=actor)
             if errors or not form.is_valid():
                 # Something changed since validation (an OPD closed, a permission revoked): stop, write nothing.
@@ -375,17 +303,7 @@ def _commit_applications(actor: Any, batch: ImportBatch) -> int:
             else:
                 app = application_create(actor=actor, data=form.cleaned_data, detect=False)
             touched.append(app.pk)
-        batch.status = ImportBatch.Status.IMPORTED
-        batch.imported_count = len(touched)
-        batch.save(update_fields=["status", "imported_count"])
-        audit.record(
-            actor=actor,
-            action="inventory.application_import",
-            object_type="inventory.importbatch",
-            object_id=batch.pk,
-            object_repr=batch.filename,
-            changes={"imported": len(touched), "skipped_invalid": len(batch.invalid_rows)},
-        )
+        _mark_imported(actor, batch, len(touched), "inventory.application_import", {"imported": len(touched)})
     if touched:
         duplicates_refresh(actor=actor, application_ids=touched)
     return len(touched)
@@ -467,7 +385,7 @@ def validate_connectivity_rows(actor: Any, rows: list[tuple[int, dict[str, str]]
         if raw.get("sinyal", "").strip():
             _enum(raw["sinyal"], [c for c in Coverage.choices if c[0]], "sinyal", errors)
         if raw.get("program_internet_desa", "").strip():
-            _boolean(raw["program_internet_desa"], "program_internet_desa", errors)
+            _boolean(raw["program_internet_desa"], "program_internet_desa", errors, line)
         if raw.get("penyedia", "").strip():
             point = _access_point_data(raw, errors)
             form = AccessPointForm(data=point)
@@ -510,9 +428,9 @@ def _commit_connectivity(actor: Any, batch: ImportBatch) -> int:
     from etam.inventory.forms import AccessPointForm
     from etam.inventory.services import village_update
 
-    grouped: dict[str, list[dict[str, str]]] = {}
+    grouped: dict[str, list[dict[str, Any]]] = {}
     for row in batch.valid_rows:
-        grouped.setdefault(row["data"]["kode_wilayah"].strip(), []).append(row["data"])
+        grouped.setdefault(row["data"]["kode_wilayah"].strip(), []).append(row)
     with transaction.atomic():
         ensure_villages(codes=list(grouped))
         villages = {v.region_code: v for v in VillageConnectivity.objects.filter(region_code__in=list(grouped))}
@@ -521,11 +439,12 @@ def _commit_connectivity(actor: Any, batch: ImportBatch) -> int:
             coverage = None
             in_programme = None
             points = []
-            for raw in rows:
+            for row in rows:
+                raw, line = row["data"], row["line"]
                 if raw.get("sinyal", "").strip():
                     coverage = _enum(raw["sinyal"], [c for c in Coverage.choices if c[0]], "sinyal", errors)
                 if raw.get("program_internet_desa", "").strip():
-                    in_programme = _boolean(raw["program_internet_desa"], "program_internet_desa", errors)
+                    in_programme = _boolean(raw["program_internet_desa"], "program_internet_desa", errors, line)
                 if raw.get("penyedia", "").strip():
                     form = AccessPointForm(data=_access_point_data(raw, errors))
                     if not form.is_valid():
@@ -541,17 +460,7 @@ def _commit_connectivity(actor: Any, batch: ImportBatch) -> int:
                 access_points=points or None,
                 source="import",
             )
-        batch.status = ImportBatch.Status.IMPORTED
-        batch.imported_count = len(grouped)
-        batch.save(update_fields=["status", "imported_count"])
-        audit.record(
-            actor=actor,
-            action="inventory.connectivity_import",
-            object_type="inventory.importbatch",
-            object_id=batch.pk,
-            object_repr=batch.filename,
-            changes={"villages": len(grouped), "skipped_invalid": len(batch.invalid_rows)},
-        )
+        _mark_imported(actor, batch, len(grouped), "inventory.connectivity_import", {"villages": len(grouped)})
     return len(grouped)
 
 

@@ -124,3 +124,22 @@ def test_a_huge_point_count_in_the_village_form_builds_no_more_forms_than_shown(
     url = reverse("inventory:village_edit", args=[village.region_code])
     response = client.post(url, {"jumlah_titik": str(2**62), "coverage": "4g", "notes": ""})
     assert response.status_code in (200, 302)
+
+
+def test_a_lone_t_in_a_yes_no_column_is_reported_not_read_as_tidak(province, villages):
+    """Before issue 11 the inventory read "t" as "tidak" and Satu Data read it as true; now
+    both report it (ADR 0091), naming the row and the column, in Indonesian."""
+    from django.utils import translation
+
+    good = villages.filter(regency_code="64.72").first().region_code
+    content = f"kode_wilayah;program_internet_desa\n{good};ya\n{good};t\n{good};f\n".encode()
+    with translation.override("id"):
+        batch = imports.stage(
+            actor=province.admin_samarinda, kind=ImportBatch.Kind.CONNECTIVITY, filename="d.csv", raw=content
+        )
+    by_line = {r["line"]: r["errors"] for r in batch.rows}
+    assert by_line[2] == [] and by_line[4] == []  # "f" is plainly false
+    (error,) = by_line[3]
+    assert error["column"] == "program_internet_desa"
+    assert "Baris 3" in error["message"] and "kolom program_internet_desa" in error["message"]
+    assert "bermakna ganda" in error["message"]

@@ -172,3 +172,18 @@ def test_large_csv_streams_in_bounded_memory(tmp_path):
     assert big_size > 9 * small_size
     assert big_growth < small_growth + 0.5 * (big_size - small_size), (small_growth, big_growth, big_size)
     assert big_growth < 400 * 1024 * 1024
+
+
+def test_a_lone_t_in_a_boolean_column_is_reported_not_read_as_true(tmp_path):
+    """Before issue 11 Satu Data read "t" as true and the inventory read it as "tidak"; now
+    both report it (ADR 0091), by row and column, in Indonesian."""
+    from django.utils import translation
+
+    content = b"nama;aktif\nA;ya\nB;T\nC;tidak\nD;f\n"
+    with translation.override("id"):
+        _dialect, cols, result = run(content, tmp_path=tmp_path)
+    assert cols[1].type == "boolean"  # still proposed as yes/no, so the "t" can be reported
+    assert [(e.row, e.column, e.rule) for e in result.first_errors] == [(3, "aktif", "ambiguous")]
+    message = result.first_errors[0].message
+    assert "Baris 3" in message and "kolom aktif" in message and "bermakna ganda" in message
+    assert not result.ok and not (tmp_path / "t.parquet").exists()

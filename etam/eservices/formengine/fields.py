@@ -5,7 +5,6 @@ conditions, scalar/NIK/upload checks. Re-exported by ``etam.eservices.formengine
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,15 +19,15 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from etam.core import filetypes
 from etam.core.validators import normalise_phone
 from etam.eservices.workflow import localise
 
 PROTECTED_TYPES = frozenset({"nik", "phone"})
 ADDRESS_LEVELS = ("kabupaten_kota", "kecamatan", "desa_kelurahan")
+# The kinds a file field accepts (by content, etam.core.filetypes): (signature, content type).
 FILE_SIGNATURES: dict[str, tuple[bytes, str]] = {
-    "pdf": (b"%PDF-", "application/pdf"),
-    "jpeg": (b"\xff\xd8\xff", "image/jpeg"),
-    "png": (b"\x89PNG\r\n\x1a\n", "image/png"),
+    kind: (filetypes.SIGNATURES[kind], filetypes.CONTENT_TYPES[kind]) for kind in ("pdf", "jpeg", "png")
 }
 YES, NO = "ya", "tidak"
 SEP = "__"
@@ -308,13 +307,10 @@ def check_upload(spec: Mapping[str, Any], upload: Any) -> str:
         )
     if upload.size == 0:
         raise FieldError(_("%(label)s: the file is empty. Choose the file again.") % {"label": label})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
     accepted = spec.get("accept") or list(FILE_SIGNATURES)
-    for kind in accepted:
-        if head.startswith(FILE_SIGNATURES[kind][0]):
-            return kind
+    kind = filetypes.sniff(upload, [k for k in accepted if k in FILE_SIGNATURES])
+    if kind is not None:
+        return kind
     names = ", ".join(k.upper() for k in accepted)
     raise FieldError(
         _("%(label)s: the file's content is not %(types)s. Choose a %(types)s file again.")
@@ -322,10 +318,4 @@ def check_upload(spec: Mapping[str, Any], upload: Any) -> str:
     )
 
 
-def file_digest(upload: Any) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
+file_digest = filetypes.sha256
