@@ -6,8 +6,10 @@ whose rows go on and on."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
+from collections.abc import Iterator
 
 from openpyxl import Workbook
 
@@ -84,3 +86,38 @@ def rows_bomb(header: list[str], rows: int = 1_000_000, dimension: str = "") -> 
     end = sheet.index("/>", start) + 2
     sheet = sheet[:start] + (f'<dimension ref="{dimension}"/>' if dimension else "") + sheet[end:]
     return _swap(original, {"xl/worksheets/sheet1.xml": sheet.encode()})
+
+
+def unpacked_size(data: bytes) -> int:
+    """What the archive declares it unpacks to, every part together."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(info.file_size for info in archive.infolist())
+
+
+class UnpackCounter:
+    bytes = 0
+
+
+@contextlib.contextmanager
+def counting_unpacked_bytes() -> Iterator[UnpackCounter]:
+    """Counts the bytes every zip member gives its reader (check_xlsx's scans and openpyxl alike)
+    while the block runs. A bomb "refused in seconds" is one refused after unpacking a small part
+    of it: this is that operation count, which a slow or busy machine cannot make flaky."""
+    counter = UnpackCounter()
+    real_read, real_read1 = zipfile.ZipExtFile.read, zipfile.ZipExtFile.read1
+
+    def read(self, n=-1):
+        data = real_read(self, n)
+        counter.bytes += len(data)
+        return data
+
+    def read1(self, n=-1):
+        data = real_read1(self, n)
+        counter.bytes += len(data)
+        return data
+
+    zipfile.ZipExtFile.read, zipfile.ZipExtFile.read1 = read, read1  # type: ignore[method-assign]
+    try:
+        yield counter
+    finally:
+        zipfile.ZipExtFile.read, zipfile.ZipExtFile.read1 = real_read, real_read1  # type: ignore[method-assign]
