@@ -187,7 +187,9 @@ def _all_offences() -> dict[str, list[tuple[int, str]]]:
 
 def test_views_and_api_read_through_selectors():
     unexpected = {key: hits for key, hits in _all_offences().items() if key not in ALLOWED}
-    report = "\n".join(f"  {key} line {line}: {what}" for key, hits in sorted(unexpected.items()) for line, what in hits)
+    report = "\n".join(
+        f"  {key} line {line}: {what}" for key, hits in sorted(unexpected.items()) for line, what in hits
+    )
     assert not unexpected, f"view/API code reads the ORM directly (move it to a selector):\n{report}"
 
 

@@ -18,7 +18,8 @@ from etam.core.models import BpsCrosswalk, ReferenceLoad, Region, RegionBoundary
 DATA = Path(settings.SHARED_DATA_DIR)
 pytestmark = pytest.mark.django_db
 
-MAX_QUERIES_FIRST_LOAD = 0  # set below from a measurement
+# 13 measured on SQLite (its bulk batches are the smaller); one statement per row would be over 1,154.
+MAX_QUERIES_FIRST_LOAD = 20
 
 
 def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
