@@ -45,6 +45,7 @@ system-packages:
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # import contracts in pyproject.toml ([tool.importlinter])
 
 format: setup-dev
 	$(BIN)/ruff format .

@@ -6,8 +6,10 @@ whose rows go on and on."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
+from collections.abc import Iterator
 
 from openpyxl import Workbook
 
@@ -84,3 +86,56 @@ def rows_bomb(header: list[str], rows: int = 1_000_000, dimension: str = "") -> 
     end = sheet.index("/>", start) + 2
     sheet = sheet[:start] + (f'<dimension ref="{dimension}"/>' if dimension else "") + sheet[end:]
     return _swap(original, {"xl/worksheets/sheet1.xml": sheet.encode()})
+
+
+def part_size(data: bytes, part: str) -> int:
+    """What one member of the archive declares it unpacks to."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.getinfo(part).file_size
+
+
+SHARED_STRINGS = "xl/sharedStrings.xml"
+SHEET = "xl/worksheets/sheet1.xml"
+SCAN_WINDOW = 1 << 20  # etam.core.spreadsheets scans a part in windows of 1 MiB
+
+
+def assert_stopped_early(counter: UnpackCounter, data: bytes, part: str, at_most: int = SCAN_WINDOW) -> None:
+    """The refusal came after unpacking at most ``at_most`` bytes (by default one scan window) of a
+    bomb part at least four times larger: the rest was never inflated."""
+    size, read = part_size(data, part), counter.of(part)
+    assert size >= 4 * at_most, f"{part} unpacks to {size} bytes: too small a bomb to show this"
+    assert read <= at_most, f"{read} of the {size} bytes of {part} were unpacked before the refusal"
+
+
+class UnpackCounter:
+    def __init__(self) -> None:
+        self.by_part: dict[str, int] = {}
+
+    def of(self, part: str) -> int:
+        return self.by_part.get(part, 0)
+
+
+@contextlib.contextmanager
+def counting_unpacked_bytes() -> Iterator[UnpackCounter]:
+    """Counts, per archive member, the bytes every zip member gives its readers (check_xlsx's scans
+    and openpyxl alike) while the block runs. A bomb "refused in seconds" is one refused after
+    unpacking a small share of its inflated part: this is that operation count, which a slow or
+    busy machine cannot make flaky."""
+    counter = UnpackCounter()
+    real_read, real_read1 = zipfile.ZipExtFile.read, zipfile.ZipExtFile.read1
+
+    def counted(self, data):
+        counter.by_part[self.name] = counter.by_part.get(self.name, 0) + len(data)
+        return data
+
+    def read(self, n=-1):
+        return counted(self, real_read(self, n))
+
+    def read1(self, n=-1):
+        return counted(self, real_read1(self, n))
+
+    zipfile.ZipExtFile.read, zipfile.ZipExtFile.read1 = read, read1  # type: ignore[method-assign]
+    try:
+        yield counter
+    finally:
+        zipfile.ZipExtFile.read, zipfile.ZipExtFile.read1 = real_read, real_read1  # type: ignore[method-assign]

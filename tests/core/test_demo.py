@@ -6,7 +6,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from io import StringIO
 
 import pytest
@@ -279,11 +278,12 @@ def test_run_demo_stops_every_child_on_sigterm(monkeypatch):
     previous = signal.getsignal(signal.SIGTERM)
     timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGTERM))
     timer.start()
-    began = time.monotonic()
-    out = StringIO()
-    call_command("run_demo", stdout=out, stderr=StringIO())
-    assert time.monotonic() - began < 8
+    out, err = StringIO(), StringIO()
+    call_command("run_demo", stdout=out, stderr=err)
     assert len(started) == 2
+    # Stopped by run_demo's SIGTERM, not waited out (the children sleep 60 s) nor killed after the grace.
+    assert [child.returncode for child in started] == [-signal.SIGTERM, -signal.SIGTERM]
+    assert "did not stop" not in err.getvalue()
     assert not any(_alive(child.pid) and child.poll() is None for child in started)
     assert "all processes stopped" in out.getvalue()
     assert signal.getsignal(signal.SIGTERM) == previous
