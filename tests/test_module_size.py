@@ -12,19 +12,7 @@ LIMIT = 600
 # path relative to the repository → why it may exceed LIMIT for now.
 ALLOWED_OVER_LIMIT: dict[str, str] = {
     # TODO remove each entry when its split lands (issue 11); the lead prunes these at merge.
-    "etam/core/reference_loader.py": "TODO split pending (issue 11, core-layering)",
-    "etam/core/views.py": "TODO split pending (issue 11, core-layering)",
-    "etam/eservices/api.py": "TODO split pending (issue 11, submit-path)",
-    "etam/eservices/builder.py": "TODO split pending (issue 11, eservices-split)",
-    "etam/eservices/documents.py": "TODO split pending (issue 11, eservices-split)",
-    "etam/eservices/formengine.py": "TODO split pending (issue 11, eservices-split)",
-    "etam/eservices/services.py": "TODO split pending (issue 11, submit-path)",
-    "etam/evaluation/services.py": "TODO split pending (issue 11, domains-split)",
-    "etam/evaluation/views.py": "TODO split pending (issue 11, domains-split)",
-    "etam/offline/services.py": "TODO split pending (issue 11, submit-path)",
-    "etam/opendata/ingest.py": "TODO split pending (issue 11, shared-pieces)",
     "etam/opendata/query.py": "TODO split pending (issue 12, storage)",
-    "etam/opendata/services.py": "TODO split pending (issue 11, domains-split)",
 }
 
 
