@@ -26,6 +26,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from fsspec.implementations.arrow import ArrowFSWrapper
+from pyarrow import fs as pafs
 
 PROTOCOL = "etambucket"  # not s3://, which DuckDB would hand to its httpfs extension
 _FS_LOCK = threading.Lock()
@@ -132,11 +134,19 @@ def _evict(root: str, keep: str) -> None:
         total -= size
 
 
+class BucketFS(ArrowFSWrapper):  # type: ignore[misc]
+    """pyarrow's S3 filesystem under Etam's own URL scheme, for ``register_filesystem``."""
+
+    protocol = PROTOCOL
+
+    @classmethod
+    def _strip_protocol(cls, path: Any) -> Any:
+        text = str(path)
+        return text[len(PROTOCOL) + 3 :] if text.startswith(f"{PROTOCOL}://") else text
+
+
 def _filesystem(storage: Any) -> Any:
     """pyarrow's S3 filesystem (C++, ranged reads) behind fsspec's interface, one per bucket."""
-    from fsspec.implementations.arrow import ArrowFSWrapper
-    from pyarrow import fs as pafs
-
     key = (storage.endpoint_url, storage.bucket_name, storage.access_key, storage.region_name)
     with _FS_LOCK:
         found = _FILESYSTEMS.get(key)
@@ -147,7 +157,7 @@ def _filesystem(storage: Any) -> Any:
             if storage.endpoint_url:
                 scheme, _sep, host = storage.endpoint_url.partition("://")
                 options.update(endpoint_override=host.rstrip("/"), scheme=scheme)
-            found = _BucketFS(pafs.S3FileSystem(**options))
+            found = BucketFS(pafs.S3FileSystem(**options))
             _FILESYSTEMS[key] = found
         return found
 
@@ -156,21 +166,3 @@ def register(con: Any, path: str) -> None:
     """Give ``con`` the bucket filesystem if ``path`` is a bucket URL (before it is locked)."""
     if path.startswith(f"{PROTOCOL}://"):
         con.register_filesystem(_filesystem(default_storage))
-
-
-def _bucket_fs_class() -> Any:
-    from fsspec.implementations.arrow import ArrowFSWrapper
-
-    class BucketFS(ArrowFSWrapper):  # type: ignore[misc]
-        protocol = PROTOCOL
-
-        @classmethod
-        def _strip_protocol(cls, path: Any) -> Any:
-            text = str(path)
-            return text[len(PROTOCOL) + 3 :] if text.startswith(f"{PROTOCOL}://") else text
-
-    return BucketFS
-
-
-def _BucketFS(arrow_fs: Any) -> Any:  # noqa: N802 (a class built on first use: fsspec loads lazily)
-    return _bucket_fs_class()(arrow_fs)
