@@ -71,3 +71,7 @@ def s3_storage(s3_server, settings, tmp_path, monkeypatch) -> str:
     }.items():
         monkeypatch.setenv(name, value)
     return bucket
+
+
+# The e-service fixtures (a submitted application, its signing official) for the pipeline test.
+from tests.eservices.conftest import _dpmptsp_admin_signs, info_service, submitted  # noqa: E402, F401
