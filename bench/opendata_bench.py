@@ -16,6 +16,11 @@ Measured in one run, on the same data:
 6. the same queries through Datasette (in process, ASGI client) on the same rows
    loaded into SQLite with an index on the two filter columns, as a publisher would.
 
+7. with ``--object-storage``: the same search and aggregate with the Parquet in an S3 bucket
+   (moto's S3 server, started here), each read mode of ADR 0101 starting from a cold cache
+   (no local copy, no DuckDB footer cache), against local disk measured the same way in
+   the same run: p95 and the ratio to local disk (target: at most 1.5x).
+
 Memory during ingest is checked by a test (peak does not follow file size).
 """
 
@@ -118,6 +123,9 @@ def main() -> None:
     parser.add_argument("--datasette-repeat", type=int, default=5)
     parser.add_argument("--no-datasette", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--object-storage", action="store_true", help="also read the Parquet from an S3 bucket (moto server)"
+    )
     args = parser.parse_args()
     codes, kecamatan = regions()
     work = Path(tempfile.mkdtemp(prefix="etam-bench-"))
@@ -184,6 +192,10 @@ def main() -> None:
         row("plain DuckDB: count(*) over the Parquet", plain_count),
     ]
 
+    if args.object_storage:
+        from bench.opendata_s3 import object_storage_rows
+
+        lines += object_storage_rows(parquet_path, table, filters, work, args.repeat, row)
     if not args.no_datasette:
         lines += datasette_rows(csv_path, work, kab, kec, args, plain_search, plain_agg)
     print()
