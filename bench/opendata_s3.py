@@ -95,9 +95,16 @@ def object_storage_rows(
             )
 
         results: dict[str, tuple[list[float], list[float]]] = {}
-        for label, storage, mode in (("local disk", local, "cache"), ("S3 direct", s3, "direct"), ("S3 cache", s3, "cache")):
+        for label, storage, mode in (
+            ("local disk", local, "cache"),
+            ("S3 direct", s3, "direct"),
+            ("S3 cache", s3, "cache"),
+        ):
             with override_settings(
-                STORAGES={"default": storage, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
+                STORAGES={
+                    "default": storage,
+                    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+                },
                 OPENDATA_PARQUET_READ=mode,
                 OPENDATA_PARQUET_CACHE_DIR=str(cache),
             ):
@@ -106,7 +113,8 @@ def object_storage_rows(
     finally:
         server.stop()
     base_search, base_agg = results["local disk"]
-    lines = ["", f"{'object storage (moto S3 server), cold start; first query ms':<58} {'p50 ms':>9} {'p95 ms':>9}  {'vs local':>8}"]
+    title = "object storage (moto S3 server), cold start; first query ms"
+    lines = ["", f"{title:<58} {'p50 ms':>9} {'p95 ms':>9}  {'vs local':>8}"]
     for label, (search_ms, agg_ms) in results.items():
         lines.append(row(f"{label}: search (first {search_ms[0]:.0f} ms)", search_ms, base_search))
         lines.append(row(f"{label}: aggregate (first {agg_ms[0]:.0f} ms)", agg_ms, base_agg))
@@ -115,6 +123,8 @@ def object_storage_rows(
         for label, (s, a) in results.items()
         if label != "local disk"
     )
-    lines.append(f"p95 ratio to local disk: {summary} (target <= 1.5x); mean of all samples: "
-                 + ", ".join(f"{label} {statistics.mean(s + a):.1f} ms" for label, (s, a) in results.items()))
+    lines.append(
+        f"p95 ratio to local disk: {summary} (target <= 1.5x); mean of all samples: "
+        + ", ".join(f"{label} {statistics.mean(s + a):.1f} ms" for label, (s, a) in results.items())
+    )
     return lines

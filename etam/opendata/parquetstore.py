@@ -17,6 +17,7 @@ The free-form SQL child process holds no credentials, so it always reads a local
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import tempfile
@@ -48,7 +49,7 @@ def _key(storage: Any, name: str) -> str:
 
 def location(name: str) -> str:
     """What DuckDB's ``read_parquet`` is given for the stored file ``name``."""
-    storage = default_storage
+    storage: Any = default_storage
     if not is_object_storage(storage):
         return str(storage.path(name))
     if getattr(settings, "OPENDATA_PARQUET_READ", "cache") == "direct":
@@ -90,7 +91,7 @@ def cached(name: str) -> str:
     os.makedirs(os.path.dirname(target), exist_ok=True)
     handle, partial = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".part-")
     try:
-        storage = default_storage
+        storage: Any = default_storage
         with os.fdopen(handle, "wb") as out:
             if is_object_storage(storage):
                 # boto3's managed transfer: ranged parts in parallel.
@@ -127,10 +128,8 @@ def _evict(root: str, keep: str) -> None:
             break
         if path == keep or now - mtime < EVICT_GRACE_SECONDS:
             continue
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-        except FileNotFoundError:
-            pass
         total -= size
 
 

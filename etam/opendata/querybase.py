@@ -178,5 +178,3 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None, timeout: 
 
 def _memory_message(mb: int) -> str:
     return _("The query needs more than the %(mb)s MB of memory a query may use; narrow it down.") % {"mb": mb}
-
-

@@ -130,7 +130,7 @@ def _dump_database(workdir: str) -> tuple[str, dict[str, int]]:
     return path, counts
 
 
-def _seal_to(target: Target, name: str, source: IO[bytes], key: bytes) -> None:
+def _seal_to(target: Target, name: str, source: sealing.Readable, key: bytes) -> None:
     with tempfile.TemporaryFile() as sealed:
         sealing.encrypt(source, sealed, key)
         sealed.seek(0)
@@ -170,13 +170,13 @@ def backup(destination: str, *, storage: Storage | None = None) -> BackupResult:
         dump, counts = _dump_database(workdir)
         with open(dump, "rb") as handle:
             hashed = _Hashing(handle)
-            _seal_to(target, "database.sealed", hashed, key)  # type: ignore[arg-type]
+            _seal_to(target, "database.sealed", hashed, key)
         database = {"sha256": hashed.digest.hexdigest(), "size": hashed.size}
     objects, written, total = [], set(), 0
     for name in walk(storage):
         with storage.open(name, "rb") as handle, tempfile.TemporaryFile() as sealed:
             hashed = _Hashing(handle)
-            sealing.encrypt(hashed, sealed, key)  # type: ignore[arg-type]
+            sealing.encrypt(hashed, sealed, key)
             digest = hashed.digest.hexdigest()
             if digest not in written:
                 sealed.seek(0)
@@ -245,7 +245,8 @@ def refuse_unless_empty(storage: Storage) -> None:
     if tables:
         raise BackupError(
             f"Basis data tidak kosong ({len(tables)} tabel, mis. {tables[0]}); pemulihan hanya ke basis data kosong. "
-            f"/ The database is not empty ({len(tables)} tables, e.g. {tables[0]}); restore only goes into an empty one."
+            f"/ The database is not empty ({len(tables)} tables, e.g. {tables[0]}); "
+            "restore only goes into an empty one."
         )
     first = next(walk(storage), None)
     if first is not None:

@@ -16,7 +16,7 @@ import hashlib
 import os
 import struct
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -27,6 +27,14 @@ MAGIC = b"ETAMBK1\n"
 SALT_BYTES = 16
 CHUNK = 1 << 20
 _LENGTH = struct.Struct(">I")
+
+
+class Readable(Protocol):
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
 
 
 class SealError(Exception):
@@ -58,7 +66,7 @@ def _nonce(counter: int, final: bool) -> bytes:
     return counter.to_bytes(11, "big") + (b"\x01" if final else b"\x00")
 
 
-def encrypt(source: BinaryIO, out: BinaryIO, key: bytes) -> None:
+def encrypt(source: Readable, out: Writable, key: bytes) -> None:
     salt = os.urandom(SALT_BYTES)
     header = MAGIC + salt
     aead = _file_key(key, salt)
@@ -76,7 +84,7 @@ def encrypt(source: BinaryIO, out: BinaryIO, key: bytes) -> None:
         chunk, counter = following, counter + 1
 
 
-def decrypt(source: BinaryIO, key: bytes) -> Iterator[bytes]:
+def decrypt(source: Readable, key: bytes) -> Iterator[bytes]:
     """The plaintext, chunk by chunk; SealError if anything is wrong (nothing after it is trusted)."""
     header = source.read(len(MAGIC) + SALT_BYTES)
     if len(header) != len(MAGIC) + SALT_BYTES or not header.startswith(MAGIC):

@@ -42,7 +42,7 @@ class FolderTarget:
             return handle.read()
 
     def open(self, name: str) -> Any:
-        return open(self._path(name), "rb")  # noqa: SIM115 (the caller closes it)
+        return open(self._path(name), "rb")
 
 
 def s3_client() -> Any:

@@ -33,7 +33,10 @@ def backup_key(monkeypatch) -> str:
 def local_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
     }
     return tmp_path / "media"
 
@@ -104,7 +107,7 @@ def _drill(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
     if connection.vendor == "postgresql":  # the fresh database goes on the same server
         s = connection.settings_dict
         env["DATABASE_URL"] = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [str(ROOT / "scripts" / "restore-drill"), "--backup", source],
         env=env,
         capture_output=True,

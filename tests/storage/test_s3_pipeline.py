@@ -73,7 +73,8 @@ def test_upload_issue_publish_and_query_through_the_bucket(
     ).json()
     assert aggregate["records"] == [{"tahun": 2024, "sum_penduduk": 309667 + 806964 + 865202 + 740987}]
     sql = client.get(
-        "/api/3/action/datastore_search_sql", {"sql": f'SELECT count(*) AS n FROM "{rid}"'}  # noqa: S608
+        "/api/3/action/datastore_search_sql",
+        {"sql": f'SELECT count(*) AS n FROM "{rid}"'},  # noqa: S608
     ).json()
     assert sql["result"]["records"] == [{"n": 4}]
     parquet = client.get(f"/data/{dataset.slug}/v{version.number}/unduh.parquet")
@@ -88,9 +89,9 @@ def test_direct_reads_are_locked_to_the_dataset_folder(s3_storage, settings):
     default_storage.save("private/secret.parquet", ContentFile(b"PAR1"))
     name = default_storage.save("opendata/parquet/2026/12/t.parquet", ContentFile(b"PAR1"))
     table = query.Table("t", parquetstore.location(name), (("a", "string"),), 1)
-    with query.cursor([table]) as con, pytest.raises(Exception, match="Permission|disabled"):
-        con.execute(f"SELECT * FROM read_parquet('{parquetstore.PROTOCOL}://{s3_storage}/private/secret.parquet')")
-    with query.cursor([table]) as con, pytest.raises(Exception, match="Permission|disabled"):
+    with query.cursor([table]) as con, pytest.raises(Exception, match=r"Permission|disabled"):
+        con.execute(f"SELECT * FROM read_parquet('{parquetstore.PROTOCOL}://{s3_storage}/private/secret.parquet')")  # noqa: S608
+    with query.cursor([table]) as con, pytest.raises(Exception, match=r"Permission|disabled"):
         con.execute("SELECT * FROM read_csv('/etc/passwd')")
 
 

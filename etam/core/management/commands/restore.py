@@ -47,7 +47,10 @@ class Command(BaseCommand):
             f"objects: {result.objects_restored} of {result.objects_expected}\n"
             f"seconds to restore: {result.seconds:.2f}"
         )
-        problems = [f"{name}: {result.tables_expected.get(name)} rows backed up, {result.tables_restored.get(name)} restored" for name in differing]
+        problems = [
+            f"{name}: {result.tables_expected.get(name)} rows backed up, {result.tables_restored.get(name)} restored"
+            for name in differing
+        ]
         if result.objects_restored != result.objects_expected:
             problems.append(f"objects: {result.objects_expected} backed up, {result.objects_restored} restored")
         problems += [f"audit: {p}" for p in result.audit_problems]
