@@ -96,8 +96,9 @@ def generate(path: Path, rows: int, kecamatan: list[tuple[str, str]]) -> None:
     con.close()
 
 
-def timed(fn: Callable[[], object], repeat: int) -> list[float]:
-    fn()  # warm-up (file cache), not counted
+def timed(fn: Callable[[], object], repeat: int, warm_up: bool = True) -> list[float]:
+    if warm_up:
+        fn()  # warm-up (file cache), not counted
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -193,9 +194,10 @@ def main() -> None:
     ]
 
     if args.object_storage:
-        from bench.opendata_s3 import object_storage_rows
+        from bench.opendata_s3 import Helpers, object_storage_rows
 
-        lines += object_storage_rows(parquet_path, table, filters, work, args.repeat, row)
+        helpers = Helpers(timed=timed, p95=p95, row=row)
+        lines += object_storage_rows(parquet_path, table, filters, work, args.repeat, helpers)
     if not args.no_datasette:
         lines += datasette_rows(csv_path, work, kab, kec, args, plain_search, plain_agg)
     print()

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import shutil
 import statistics
-import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +26,13 @@ KEY, SECRET, REGION = "bench-key", "bench-secret", "us-east-1"
 NAME = "opendata/parquet/2026/01/bench.parquet"
 
 
-def cold_timed(fn: Callable[[], object], repeat: int, reset: Callable[[], None]) -> list[float]:
-    reset()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
+@dataclass(frozen=True)
+class Helpers:
+    """The timing and printing helpers of bench/opendata_bench.py."""
 
-
-def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    timed: Callable[..., list[float]]
+    p95: Callable[[list[float]], float]
+    row: Callable[..., str]
 
 
 def object_storage_rows(
@@ -47,8 +41,14 @@ def object_storage_rows(
     filters: dict[str, Any],
     work: Path,
     repeat: int,
-    row: Callable[..., str],
+    helpers: Helpers,
 ) -> list[str]:
+    row, p95 = helpers.row, helpers.p95
+
+    def cold_timed(fn: Callable[[], object], repeat: int, reset: Callable[[], None]) -> list[float]:
+        reset()
+        return helpers.timed(fn, repeat, warm_up=False)
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -43,6 +43,7 @@ class BackupError(Exception):
 
 
 def encryption_key() -> bytes:
+    # Read when a backup or restore runs, never kept in settings (nor in any settings dump).
     raw = os.environ.get(KEY_VARIABLE, "")
     if not raw.strip():
         raise BackupError(

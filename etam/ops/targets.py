@@ -1,5 +1,6 @@
 """Where a backup is written: a local folder, or ``s3://bucket/prefix`` on the S3-compatible
-service the ``AWS_*`` variables name (boto3)."""
+service the default storage uses (boto3; ``AWS_STORAGE_BUCKET_NAME`` and the other ``AWS_*``
+variables, so a bucket target needs object storage configured)."""
 
 from __future__ import annotations
 
@@ -46,15 +47,17 @@ class FolderTarget:
 
 
 def s3_client() -> Any:
-    """A boto3 client for the service the ``AWS_*`` variables name (endpoint, keys, region)."""
+    """A boto3 client for the S3 service the default storage uses (the ``AWS_*`` variables)."""
     import boto3
+    from django.conf import settings
 
+    options = settings.STORAGES["default"].get("OPTIONS", {})
     return boto3.client(
         "s3",
-        endpoint_url=os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID") or None,
-        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
-        region_name=os.environ.get("AWS_S3_REGION_NAME") or "us-east-1",
+        endpoint_url=options.get("endpoint_url"),
+        aws_access_key_id=options.get("access_key"),
+        aws_secret_access_key=options.get("secret_key"),
+        region_name=options.get("region_name") or "us-east-1",
     )
 
 
