@@ -39,7 +39,8 @@ def default_storage(media_root: Path) -> dict[str, Any]:
     bucket = env.text("AWS_STORAGE_BUCKET_NAME")
     backend = env.text("FILE_STORAGE_BACKEND")
     if not bucket:
-        stray = [name for name in S3_VARIABLES if env.text(name)]
+        # Variables that only make sense with a bucket (region, expiry... have harmless defaults).
+        stray = [name for name in S3_VARIABLES[1:4] if env.text(name)]
         if backend == S3_BACKEND or stray:
             raise _fail(
                 "AWS_STORAGE_BUCKET_NAME",
