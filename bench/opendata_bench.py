@@ -16,6 +16,11 @@ Measured in one run, on the same data:
 6. the same queries through Datasette (in process, ASGI client) on the same rows
    loaded into SQLite with an index on the two filter columns, as a publisher would.
 
+7. with ``--object-storage``: the same search and aggregate with the Parquet in an S3 bucket
+   (moto's S3 server, started here), each read mode of ADR 0101 starting from a cold cache
+   (no local copy, no DuckDB footer cache), against local disk measured the same way in
+   the same run: p95 and the ratio to local disk (target: at most 1.5x).
+
 Memory during ingest is checked by a test (peak does not follow file size).
 """
 
@@ -91,8 +96,9 @@ def generate(path: Path, rows: int, kecamatan: list[tuple[str, str]]) -> None:
     con.close()
 
 
-def timed(fn: Callable[[], object], repeat: int) -> list[float]:
-    fn()  # warm-up (file cache), not counted
+def timed(fn: Callable[[], object], repeat: int, warm_up: bool = True) -> list[float]:
+    if warm_up:
+        fn()  # warm-up (file cache), not counted
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -118,6 +124,9 @@ def main() -> None:
     parser.add_argument("--datasette-repeat", type=int, default=5)
     parser.add_argument("--no-datasette", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--object-storage", action="store_true", help="also read the Parquet from an S3 bucket (moto server)"
+    )
     args = parser.parse_args()
     codes, kecamatan = regions()
     work = Path(tempfile.mkdtemp(prefix="etam-bench-"))
@@ -184,6 +193,11 @@ def main() -> None:
         row("plain DuckDB: count(*) over the Parquet", plain_count),
     ]
 
+    if args.object_storage:
+        from bench.opendata_s3 import Helpers, object_storage_rows
+
+        helpers = Helpers(timed=timed, p95=p95, row=row)
+        lines += object_storage_rows(parquet_path, table, filters, work, args.repeat, helpers)
     if not args.no_datasette:
         lines += datasette_rows(csv_path, work, kab, kec, args, plain_search, plain_agg)
     print()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from config import env
+from config import env, storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.text("ETAM_VAR_DIR", str(BASE_DIR / "var")))
@@ -176,10 +176,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
-    "default": {
-        "BACKEND": env.text("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": {} if env.text("FILE_STORAGE_BACKEND") else {"location": str(MEDIA_ROOT)},
-    },
+    # Local disk, or S3-compatible object storage when AWS_STORAGE_BUCKET_NAME is set (ADR 0100).
+    "default": storage.default_storage(MEDIA_ROOT),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -303,6 +301,16 @@ OPENDATA_SQL_ROWS_MAX = env.integer("OPENDATA_SQL_ROWS_MAX", 10_000, minimum=1)
 OPENDATA_SQL_BYTES_MAX = env.integer("OPENDATA_SQL_BYTES_MAX", 10_000_000, minimum=1024)
 OPENDATA_SQL_MAX_CHARS = env.integer("OPENDATA_SQL_MAX_CHARS", 20_000, minimum=100)
 OPENDATA_SQL_MAX_DEPTH = env.integer("OPENDATA_SQL_MAX_DEPTH", 32, minimum=2)
+# Published Parquet on object storage (ADR 0101): a local read-through copy of each immutable
+# file ("cache", default) or DuckDB reading the bucket through pyarrow's S3 filesystem ("direct").
+OPENDATA_PARQUET_READ = env.text("OPENDATA_PARQUET_READ", "cache")
+if OPENDATA_PARQUET_READ not in ("cache", "direct"):
+    raise env.ConfigurationError(
+        "Variabel lingkungan OPENDATA_PARQUET_READ: harus cache atau direct. "
+        "/ Environment variable OPENDATA_PARQUET_READ: must be cache or direct."
+    )
+OPENDATA_PARQUET_CACHE_DIR = storage.parquet_cache_dir(VAR_DIR)
+OPENDATA_PARQUET_CACHE_MB = env.integer("OPENDATA_PARQUET_CACHE_MB", 2048, minimum=16)
 
 # Spreadsheet uploads (etam.core.spreadsheets, docs/adr/0073): checked before and while
 # they are read, so a small XLSX cannot unpack into gigabytes.

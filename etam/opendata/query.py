@@ -1,10 +1,10 @@
 """Reading published tables with DuckDB: row search, keyset pages, aggregates, read-only SQL.
 
-Every query opens its own in-memory DuckDB connection, allowed to read only the Parquet
-files it needs (``allowed_paths`` + ``enable_external_access=false`` +
-``lock_configuration``), runs under a time limit, and is closed. No state survives a
-request, so any web process (or a reader next to object storage) can serve any query
-(docs/adr/0042-duckdb-stateless-readers.md).
+This module holds the structured queries Etam builds itself; the connections, errors and
+``Table`` live in ``querybase`` and the free-form SQL endpoint in ``querysql``; both are
+re-exported here, so callers keep using ``query.X``. Every query opens its own locked-down
+DuckDB connection or cursor, and no state survives a request, so any web process can serve
+any query, from local disk or object storage (docs/adr/0042, docs/adr/0101).
 
 Identifiers are never interpolated from input: column names are checked against the
 table's own columns and quoted; values are bound parameters.
@@ -13,176 +13,64 @@ table's own columns and quoted; values are bound parameters.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
-import os
 import re
-import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import duckdb
-import sqlglot
-from django.conf import settings
 from django.utils.translation import gettext as _
-from sqlglot import exp
 
-from etam.opendata import sqlrunner
+from etam.opendata.querybase import (
+    ROW_ID,
+    QueryBusy,
+    QueryError,
+    QueryTimeout,
+    Table,
+    _run,
+    connection,
+    cursor,
+    quote,
+    view_sql,
+)
+from etam.opendata.querysql import (
+    BLOCKED_FUNCTION_PREFIXES,
+    REFUSED_NODES,
+    check_size,
+    check_sql,
+    nesting_depth,
+    run_sql,
+)
 from etam.opendata.sqlrunner import json_value
 
-ROW_ID = "_id"
+__all__ = [
+    "AGGREGATES",
+    "BLOCKED_FUNCTION_PREFIXES",
+    "CKAN_TYPES",
+    "REFUSED_NODES",
+    "ROW_ID",
+    "QueryBusy",
+    "QueryError",
+    "QueryTimeout",
+    "Table",
+    "aggregate",
+    "check_size",
+    "check_sql",
+    "connection",
+    "cursor",
+    "iter_rows",
+    "json_value",
+    "keyset_page",
+    "nesting_depth",
+    "quote",
+    "run_sql",
+    "search",
+    "view_sql",
+]
+
 AGGREGATES = ("count", "sum", "avg", "min", "max")
 CKAN_TYPES = {"string": "text", "integer": "int", "number": "numeric", "boolean": "bool", "date": "date", "year": "int"}
-
-
-class QueryError(Exception):
-    """Bad input to a query; ``field`` names the parameter at fault."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class QueryTimeout(QueryError):
-    pass
-
-
-class QueryBusy(QueryError):
-    """Every free-form SQL slot of this process stayed taken for the query's whole time limit."""
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message, "sql")
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class Table:
-    resource_id: str
-    path: str
-    columns: tuple[tuple[str, str], ...]  # (name, Table Schema type), without _id
-    row_count: int
-
-    @property
-    def names(self) -> list[str]:
-        return [name for name, _t in self.columns]
-
-    def type_of(self, name: str) -> str:
-        if name == ROW_ID:
-            return "integer"
-        for column, kind in self.columns:
-            if column == name:
-                return kind
-        raise KeyError(name)
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _timeout() -> float:
-    return float(getattr(settings, "OPENDATA_QUERY_TIMEOUT", 5.0))
-
-
-def _config() -> dict[str, Any]:
-    """Every DuckDB database Etam opens: a thread cap, a memory limit, no spilling to disk
-    (an in-memory database would otherwise spill into ``.tmp`` under the working directory)."""
-    return {
-        "threads": int(getattr(settings, "OPENDATA_DUCKDB_THREADS", 2)),
-        "memory_limit": f"{_memory_mb()}MB",
-        "temp_directory": "",
-    }
-
-
-def _memory_mb() -> int:
-    return int(getattr(settings, "OPENDATA_DUCKDB_MEMORY_MB", 256))
-
-
-_BASE: dict[str, duckdb.DuckDBPyConnection] = {}
-
-
-def _base(root: str) -> duckdb.DuckDBPyConnection:
-    """One empty in-memory DuckDB database per process, locked to read Parquet under ``root``.
-
-    Structured queries (search, pages, aggregates), whose SQL Etam builds itself, take a
-    fresh cursor on it: no file outside ``root`` can be read, no setting changed, and
-    nothing but immutable Parquet footers (``parquet_metadata_cache``) is kept between
-    requests. Free-form SQL gets a connection of its own (``connection(views=True)``).
-    """
-    con = _BASE.get(root)
-    if con is None:
-        con = duckdb.connect(":memory:", config=_config())
-        con.execute(f"SET allowed_directories = [{_literal(root)}]")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET parquet_metadata_cache = true")
-        con.execute("SET lock_configuration = true")
-        _BASE[root] = con
-    return con
-
-
-@contextmanager
-def cursor(tables: Sequence[Table]) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor for Etam-built SQL over ``tables`` (all under one storage root)."""
-    roots = {os.path.dirname(os.path.dirname(os.path.dirname(t.path))) for t in tables}
-    if len(roots) != 1:
-        with connection(tables) as con:
-            yield con
-        return
-    cur = _base(roots.pop()).cursor()
-    try:
-        yield cur
-    finally:
-        cur.close()
-
-
-@contextmanager
-def connection(tables: Sequence[Table], *, views: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A fresh, locked-down connection that may read only ``tables``' files."""
-    con = duckdb.connect(":memory:", config=_config())
-    try:
-        if views:
-            for table in tables:
-                con.execute(view_sql(table))
-        paths = ", ".join(_literal(t.path) for t in tables)
-        con.execute(f"SET allowed_paths = [{paths}]")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-        yield con
-    finally:
-        con.close()
-
-
-def view_sql(table: Table) -> str:
-    """The view free-form SQL reads a resource through: ``_id`` and the table's own
-    columns, never ``*``. A ``Table`` holds only the columns its reader may see
-    (``selectors.table_for``), so a column left out there cannot be reached by SQL."""
-    select = ", ".join(quote(c) for c in [ROW_ID, *table.names])
-    return f"CREATE VIEW {quote(table.resource_id)} AS SELECT {select} FROM read_parquet({_literal(table.path)})"  # noqa: S608
-
-
-def _run(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None, timeout: float | None = None) -> Any:
-    timer = threading.Timer(timeout or _timeout(), con.interrupt)
-    timer.start()
-    try:
-        return con.execute(sql, params) if params is not None else con.execute(sql)
-    except duckdb.InterruptException as exc:
-        raise QueryTimeout(_("The query took longer than %(s)s seconds.") % {"s": timeout or _timeout()}) from exc
-    except duckdb.OutOfMemoryException as exc:
-        raise QueryError(_memory_message(_memory_mb())) from exc
-    finally:
-        timer.cancel()
-
-
-def _memory_message(mb: int) -> str:
-    return _("The query needs more than the %(mb)s MB of memory a query may use; narrow it down.") % {"mb": mb}
 
 
 def coerce(table: Table, column: str, value: Any, field: str) -> Any:
@@ -474,249 +362,3 @@ def iter_rows(table: Table, *, filters: dict[str, Any] | None = None, batch_rows
     with cursor([table]) as con:
         reader: Any = con.execute(sql, {"path": table.path, **where.params}).to_arrow_reader(batch_rows)  # type: ignore[attr-defined]
         yield from reader
-
-
-# ---------------------------------------------------------------------------- SQL endpoint
-
-BLOCKED_FUNCTION_PREFIXES = (
-    "read_",
-    "glob",
-    "getenv",
-    "current_setting",
-    "duckdb_",
-    "pragma_",
-    "sniff_",
-    "parquet_",
-    "query",
-    "iceberg_",
-    "delta_",
-    "load",
-    "install",
-    "checkpoint",
-    "enable_",
-    "disable_",
-    "sqlite_",
-    "postgres_",
-    "mysql_",
-    "http",
-    "json_execute",
-    "range",
-    "generate_series",
-)
-REFUSED_NODES = (
-    exp.Create,
-    exp.Insert,
-    exp.Update,
-    exp.Delete,
-    exp.Drop,
-    exp.Alter,
-    exp.Set,
-    exp.Command,
-    exp.Pragma,
-    exp.Copy,
-    exp.Merge,
-    exp.Use,
-    exp.Describe,
-    exp.Into,
-)
-
-
-def nesting_depth(sql: str) -> int:
-    """How deep brackets nest, outside string literals, quoted names and comments; read in
-    one pass before any parser sees the statement."""
-    depth = deepest = 0
-    i, n = 0, len(sql)
-    while i < n:
-        char = sql[i]
-        if char in "'\"":
-            end = sql.find(char, i + 1)
-            while end != -1 and sql[end + 1 : end + 2] == char:  # doubled quote inside
-                end = sql.find(char, end + 2)
-            i = n if end == -1 else end + 1
-            continue
-        if sql.startswith("--", i):
-            end = sql.find("\n", i)
-            i = n if end == -1 else end + 1
-            continue
-        if sql.startswith("/*", i):
-            end = sql.find("*/", i + 2)
-            i = n if end == -1 else end + 2
-            continue
-        if char in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")]}":
-            depth -= 1
-        i += 1
-    return deepest
-
-
-def check_size(sql: str) -> None:
-    """Length and bracket depth, before parsing: parsing time grows with both, and deep
-    nesting exhausts the parser's recursion."""
-    max_chars = int(getattr(settings, "OPENDATA_SQL_MAX_CHARS", 20_000))
-    if len(sql) > max_chars:
-        raise QueryError(
-            _("sql: the statement has %(n)s characters; at most %(max)s are allowed.")
-            % {"n": len(sql), "max": max_chars},
-            "sql",
-        )
-    max_depth = int(getattr(settings, "OPENDATA_SQL_MAX_DEPTH", 32))
-    if nesting_depth(sql) > max_depth:
-        raise QueryError(
-            _("sql: brackets are nested more than %(max)s levels deep.") % {"max": max_depth},
-            "sql",
-        )
-
-
-def _too_deep() -> QueryError:
-    return QueryError(
-        _("sql: the statement is nested too deeply to be read (at most %(max)s levels).")
-        % {"max": int(getattr(settings, "OPENDATA_SQL_MAX_DEPTH", 32))},
-        "sql",
-    )
-
-
-def check_sql(sql: str) -> tuple[exp.Expression, set[str]]:
-    """Parse with sqlglot; accept one SELECT; return it and the table names it reads."""
-    if not sql or not sql.strip():
-        raise QueryError(_("sql: give a SELECT statement."), "sql")
-    check_size(sql)
-    try:
-        statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
-    except sqlglot.errors.SqlglotError as exc:
-        raise QueryError(
-            _("sql: cannot parse the statement (%(detail)s).") % {"detail": str(exc)[:200]}, "sql"
-        ) from exc
-    except RecursionError as exc:  # e.g. thousands of NOT or CASE without brackets
-        raise _too_deep() from exc
-    if len(statements) != 1:
-        raise QueryError(_("sql: exactly one statement is allowed."), "sql")
-    tree = statements[0]
-    if not isinstance(tree, exp.Select | exp.Union | exp.Intersect | exp.Except):
-        raise QueryError(_("sql: only SELECT is allowed."), "sql")
-    cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-    tables: set[str] = set()
-    for node in tree.walk():
-        if isinstance(node, REFUSED_NODES):
-            raise QueryError(_("sql: only SELECT is allowed."), "sql")
-        if isinstance(node, exp.Func):
-            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
-            if name.startswith(BLOCKED_FUNCTION_PREFIXES):
-                raise QueryError(_("sql: the function %(name)s is not allowed.") % {"name": name}, "sql")
-        if isinstance(node, exp.Table):
-            if not isinstance(node.this, exp.Identifier) or node.args.get("db") or node.args.get("catalog"):
-                raise QueryError(_("sql: only published resources may be read, by their resource id."), "sql")
-            if node.name not in cte_names:
-                tables.add(node.name)
-    if not tables:
-        raise QueryError(_("sql: the query must read at least one published resource."), "sql")
-    return tree, tables
-
-
-def _sql_setup(tables: Sequence[Table]) -> list[str]:
-    """What ``connection(tables, views=True)`` does, as statements for the SQL child process."""
-    paths = ", ".join(_literal(t.path) for t in tables)
-    return [
-        *(view_sql(table) for table in tables),
-        f"SET allowed_paths = [{paths}]",
-        "SET enable_external_access = false",
-        "SET lock_configuration = true",
-    ]
-
-
-_SQL_SLOTS: dict[int, threading.BoundedSemaphore] = {}
-_SQL_SLOTS_LOCK = threading.Lock()
-
-
-def _sql_slots() -> threading.BoundedSemaphore:
-    """The process-wide cap on capped SQL children running at once (``OPENDATA_SQL_CONCURRENCY``):
-    each may use ``OPENDATA_SQL_PROCESS_MEMORY_MB``, so without it N concurrent requests could
-    use N times that."""
-    size = int(getattr(settings, "OPENDATA_SQL_CONCURRENCY", 2))
-    with _SQL_SLOTS_LOCK:
-        slots = _SQL_SLOTS.get(size)
-        if slots is None:
-            slots = _SQL_SLOTS[size] = threading.BoundedSemaphore(size)
-        return slots
-
-
-def run_sql(
-    sql: str,
-    resolve: Callable[[set[str]], dict[str, Table]],
-    *,
-    row_limit: int,
-    timeout: float | None = None,
-) -> dict[str, Any]:
-    """CKAN ``datastore_search_sql``: one checked SELECT over published resources.
-
-    One time limit covers checking, parsing and running. Parsing cannot be interrupted, so
-    its cost is bounded by the length and depth caps (``check_size``) and what it took is
-    taken off the time DuckDB gets. The statement runs in a capped child process
-    (``sqlrunner``); the result is cut at ``row_limit`` rows (``records_truncated``, as
-    CKAN does) and refused beyond ``OPENDATA_SQL_BYTES_MAX`` bytes of JSON."""
-    started = time.monotonic()
-    budget = timeout or _timeout()
-    tree, names = check_sql(sql)
-    tables = resolve(names)
-    unknown = sorted(names - set(tables))
-    if unknown:
-        raise QueryError(
-            _("sql: %(names)s is not a published resource you may read.") % {"names": ", ".join(unknown)}, "sql"
-        )
-    try:
-        checked = tree.sql(dialect="duckdb")
-    except RecursionError as exc:
-        raise _too_deep() from exc
-    wrapped = f"SELECT * FROM ({checked}) AS etam_q LIMIT {int(row_limit) + 1}"  # noqa: S608 (identifiers checked and quoted)
-    left = budget - (time.monotonic() - started)
-    if left <= 0:
-        raise QueryTimeout(_("The query took longer than %(s)s seconds.") % {"s": budget}, "sql")
-    process_mb = int(getattr(settings, "OPENDATA_SQL_PROCESS_MEMORY_MB", 512))
-    max_bytes = int(getattr(settings, "OPENDATA_SQL_BYTES_MAX", 10_000_000))
-    limits = sqlrunner.Limits(
-        timeout=left,
-        process_bytes=process_mb * 1024 * 1024,
-        duckdb_mb=min(_memory_mb(), process_mb // 2),
-        threads=int(getattr(settings, "OPENDATA_DUCKDB_THREADS", 2)),
-        rows=int(row_limit),
-        bytes=max_bytes,
-    )
-    slots = _sql_slots()
-    waited = time.monotonic()
-    if not slots.acquire(timeout=left):
-        raise QueryBusy(
-            _("sql: %(n)s queries are already running; try again in a few seconds.")
-            % {"n": int(getattr(settings, "OPENDATA_SQL_CONCURRENCY", 2))},
-            retry_after=max(1, round(budget)),
-        )
-    try:
-        left -= time.monotonic() - waited
-        if left <= 0:
-            raise QueryTimeout(_("The query took longer than %(s)s seconds.") % {"s": budget}, "sql")
-        limits = dataclasses.replace(limits, timeout=left)
-        outcome = sqlrunner.run(_sql_setup(list(tables.values())), wrapped, limits)
-    finally:
-        slots.release()
-    if outcome.kind == "timeout":
-        raise QueryTimeout(_("The query took longer than %(s)s seconds.") % {"s": budget}, "sql")
-    if outcome.kind == "memory":
-        raise QueryError(
-            _("sql: the query needs more than the %(mb)s MB of memory a query may use; narrow it down.")
-            % {"mb": process_mb},
-            "sql",
-        )
-    if outcome.kind == "bytes":
-        raise QueryError(
-            _("sql: the result is larger than %(mb)s MB (%(bytes)s bytes of JSON); select fewer columns or rows.")
-            % {"mb": round(max_bytes / 1_000_000, 1), "bytes": max_bytes},
-            "sql",
-        )
-    if outcome.kind == "error":
-        raise QueryError(_("sql: %(detail)s") % {"detail": outcome.detail}, "sql")
-    return {
-        "records": list(outcome.records),
-        "fields": [{"id": n} for n in outcome.names],
-        "sql": sql,
-        "records_truncated": outcome.truncated,
-    }

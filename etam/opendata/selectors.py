@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
@@ -24,6 +23,7 @@ from django.shortcuts import get_object_or_404
 
 from etam.core.models import Agency, Region, RegionBoundary
 from etam.core.permissions import has_perm, scope_q
+from etam.opendata import parquetstore
 from etam.opendata import permissions as perms
 from etam.opendata.models import (
     Access,
@@ -408,8 +408,9 @@ def tables_for(actor: Any, resource_ids: set[str]) -> dict[str, Table]:
 
 
 def parquet_path(resource: Resource) -> str:
-    """Where DuckDB reads the file. Local storage gives a path; see ADR 0042 for object storage."""
-    return default_storage.path(str(resource.file.name))
+    """Where DuckDB reads the file: the stored file on local disk; on object storage its
+    read-through copy or a bucket URL (``parquetstore``, ADR 0101)."""
+    return parquetstore.location(str(resource.file.name))
 
 
 def uses_postgres() -> bool:

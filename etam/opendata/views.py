@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from etam.core import exports
 from etam.core.bounds import clamp_page
-from etam.opendata import charts, query, selectors
+from etam.opendata import charts, parquetstore, query, selectors
 from etam.opendata.models import Dataset, DatasetVersion, VersionStatus
 
 XLSX_MAX_ROWS = 1_048_575
@@ -289,7 +289,7 @@ def download(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResp
     columns = selectors.readable_columns(request.user, version)
     table = selectors.table_for(resource, columns, actor=request.user)
     if fmt == "parquet":
-        stored = pq.ParquetFile(selectors.parquet_path(resource))
+        stored = pq.ParquetFile(parquetstore.local_file(str(resource.file.name)))
         projected = [query.ROW_ID, *table.names]
         if stored.schema_arrow.names == projected:
             source: Any = resource.file.open("rb")
