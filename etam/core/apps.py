@@ -19,3 +19,7 @@ class CoreConfig(AppConfig):
         from etam.core import demo
 
         demo.register()
+
+        from etam.core import readiness
+
+        readiness.register_widget()
