@@ -129,7 +129,11 @@ def redis_url(name: str) -> str:
         )
     db = value.split("?", 1)[0].rsplit("/", 1)[-1] if value.count("/") >= 3 else ""
     if db and not db.isdigit():
-        raise _fail(name, f"nomor DB Redis harus bilangan bulat, bukan {db!r}", f"Redis DB number must be an integer, not {db!r}")
+        raise _fail(
+            name,
+            f"nomor DB Redis harus bilangan bulat, bukan {db!r}",
+            f"Redis DB number must be an integer, not {db!r}",
+        )
     return value
 
 

@@ -211,7 +211,9 @@ if TASKS["default"]["BACKEND"] == env.RQ_BACKEND:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     # A job may run at most this long; a worker killed mid-job leaves it in RQ's started
     # registry, from which the scheduler puts it back on the queue (etam.core.queue).
-    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": env.integer("TASKS_JOB_TIMEOUT", 600, minimum=1)}}
+    RQ_QUEUES = {
+        "default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": env.integer("TASKS_JOB_TIMEOUT", 600, minimum=1)}
+    }
 
 CACHES = {
     "default": {

@@ -18,6 +18,8 @@ the machine's Redis (DB numbers 12 and 13) and moto's S3 server; ``--database-ur
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -156,18 +158,14 @@ def stop(name: str, state: Path, grace: float = 20.0) -> None:
     pid = int(str(record["pid"]))
     leader_ours = running(state, name) is not None
     if leader_ours or _start_time(pid) is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline and _group_alive(pid):
             _reap(pid)
             time.sleep(0.1)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     pid_file(state, name).unlink(missing_ok=True)
 
 
@@ -182,10 +180,8 @@ def _group_alive(pgid: int) -> bool:
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def wait_port(port: int, seconds: float = 30.0) -> None:
@@ -248,6 +244,11 @@ def write_environment(state: Path, args: argparse.Namespace) -> dict[str, str]:
         "ETAM_S3_PORT": str(s3_port),
         "ETAM_CLUSTER_PORT": str(args.port),
     }
+    if importlib.util.find_spec("storages") is None:
+        # Until django-storages is in the locks (issue 12's storage part), files stay on local
+        # disk under <state>/var/media; the S3 server runs all the same.
+        print("cluster: django-storages not installed: files on local disk, not in the bucket", file=sys.stderr)
+        del env["FILE_STORAGE_BACKEND"]
     path.write_text("# Written by deploy/cluster.py (make cluster). Secrets: keep private.\n")
     path.chmod(0o600)
     with path.open("a") as handle:
@@ -260,9 +261,12 @@ def certificate(state: Path) -> None:
     tls.mkdir(parents=True, exist_ok=True)
     if (tls / "etam.crt").exists():
         return
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise ClusterError("openssl is not installed (Debian package openssl): needed for the TLS certificate")
     subprocess.run(  # noqa: S603
         [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=localhost",
+            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=localhost",
             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             "-keyout", str(tls / "etam.key"), "-out", str(tls / "etam.crt"),
         ],
@@ -344,7 +348,11 @@ def manage(env: dict[str, str], *args: str, state: Path) -> None:
     log = state / "log" / "setup.log"
     with log.open("ab") as handle:
         result = subprocess.run(  # noqa: S603
-            [str(PYTHON), "manage.py", *args], cwd=REPO, env={**os.environ, **env}, stdout=handle, stderr=subprocess.STDOUT
+            [str(PYTHON), "manage.py", *args],
+            cwd=REPO,
+            env={**os.environ, **env},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
         )
     if result.returncode != 0:
         raise ClusterError(f"manage.py {' '.join(args)} failed; see {log}")
@@ -358,7 +366,7 @@ def wait_ready(port: int, seconds: float = 60.0) -> dict[str, object]:
     last: object = None
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"https://127.0.0.1:{port}/readyz", context=context, timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(f"https://127.0.0.1:{port}/readyz", context=context, timeout=5) as response:
                 return dict(json.loads(response.read()))
         except urllib.error.HTTPError as exc:
             last = exc.read()[:300]

@@ -1,4 +1,6 @@
-"""The task queue on Redis (imported only when ``RQ_QUEUES`` is set; django_rq needs it): django-tasks' RQ backend, as Etam runs it (docs/adr/0104).
+"""The task queue on Redis: django-tasks' RQ backend, as Etam runs it (docs/adr/0104).
+
+Imported only when ``RQ_QUEUES`` is set (django_rq refuses to load without it).
 
 Two things on top of ``django_tasks_rq``:
 
@@ -68,7 +70,7 @@ def uses_rq() -> bool:
     return bool(getattr(settings, "RQ_QUEUES", None))
 
 
-def _abandoned(job: Job) -> bool:
+def _abandoned(job: Any) -> bool:  # an rq Job (fetched through django_tasks_rq's class)
     if any(path.endswith(ABANDONED) for path in job.meta.get("_django_tasks_rq_exceptions", [])):
         return True
     latest = job.latest_result()

@@ -58,7 +58,7 @@ def database() -> tuple[Component, int]:
 
 def _cache_check() -> None:
     config = settings.CACHES["default"]
-    if "redis" in config["BACKEND"].lower():
+    if "redis" in str(config["BACKEND"]).lower():
         _redis_ping(str(config["LOCATION"]))
     else:
         from django.core.cache import cache
@@ -85,9 +85,9 @@ def _storage_check() -> None:
 
 def _backends() -> dict[str, str]:
     return {
-        "cache": _short(settings.CACHES["default"]["BACKEND"]),
-        "queue": _short(settings.TASKS["default"]["BACKEND"]),
-        "storage": _short(settings.STORAGES["default"]["BACKEND"]),
+        "cache": _short(str(settings.CACHES["default"]["BACKEND"])),
+        "queue": _short(str(settings.TASKS["default"]["BACKEND"])),
+        "storage": _short(str(getattr(settings, "STORAGES", {}).get("default", {}).get("BACKEND", ""))),
     }
 
 

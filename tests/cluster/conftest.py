@@ -8,6 +8,7 @@ machine's Redis or restart the machine's PostgreSQL. Runs only when selected wit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -23,7 +24,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy"))
 
-import cluster as supervisor  # noqa: E402
+import cluster as supervisor  # noqa: E402  (deploy/ is not a package)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -62,7 +63,7 @@ class PrivateRedis:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.skip("redis-server is not installed (scripts/system-packages installs it)")
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.root),
              "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
             stdout=(self.root / "redis.log").open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
@@ -90,7 +91,7 @@ class PrivatePostgres:
 
     def _run(self, *argv: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run([*prefix, *argv], check=True, capture_output=True, cwd="/")  # noqa: S603
+        subprocess.run([*prefix, *argv], check=True, capture_output=True, cwd="/")
 
     @property
     def url(self) -> str:
@@ -124,6 +125,11 @@ class Cluster:
         return f"https://127.0.0.1:{self.port}"
 
     @property
+    def cert(self) -> str:
+        """The cluster's self-signed certificate: requests verify against it (SAN 127.0.0.1)."""
+        return str(self.state / "tls" / "etam.crt")
+
+    @property
     def env(self) -> dict[str, str]:
         return supervisor.read_env_file(self.state / "etam.env")
 
@@ -134,7 +140,7 @@ class Cluster:
         return [n for n in supervisor.unit_names(self.state) if n.startswith("etam-web@")]
 
     def manage(self, *args: str, timeout: float = 120) -> str:
-        result = subprocess.run(  # noqa: S603
+        result = subprocess.run(
             [str(supervisor.PYTHON), "manage.py", *args],
             cwd=REPO, env={**os.environ, **self.env}, capture_output=True, text=True, timeout=timeout,
         )  # fmt: skip
@@ -143,7 +149,7 @@ class Cluster:
 
     def supervise(self, *args: str) -> None:
         argv = [str(supervisor.PYTHON), str(REPO / "deploy" / "cluster.py"), *args, "--state-dir", str(self.state)]
-        subprocess.run(argv, check=True, cwd=REPO, timeout=600)  # noqa: S603
+        subprocess.run(argv, check=True, cwd=REPO, timeout=600)
 
 
 @pytest.fixture(scope="session")
@@ -169,13 +175,11 @@ def cluster() -> Iterator[Cluster]:
         print(f"\ncluster up in {time.monotonic() - started:.1f} s")
         yield node
     finally:
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [str(supervisor.PYTHON), str(REPO / "deploy" / "cluster.py"), "down", "--state-dir", str(state)],
             cwd=REPO, timeout=120, check=False,
         )  # fmt: skip
         redis.stop()
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             postgres.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(root, ignore_errors=True)

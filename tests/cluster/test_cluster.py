@@ -21,12 +21,10 @@ from pathlib import Path
 
 import pytest
 import requests
-import urllib3
 
 from tests.cluster.conftest import REPO, Cluster, supervisor
 
 pytestmark = pytest.mark.cluster
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # our own self-signed certificate
 
 STORAGES_MISSING = importlib.util.find_spec("storages") is None
 NEEDS_STORAGE = pytest.mark.skipif(
@@ -97,7 +95,7 @@ def _submit(cluster: Cluster, token: str, service: int, answers: dict, timeout: 
         f"{cluster.base}/api/v1/applications",
         json={"service": service, "answers": answers},
         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())},
-        verify=False,
+        verify=cluster.cert,
         timeout=timeout,
     )
 
@@ -114,7 +112,7 @@ def _stored(cluster: Cluster, numbers: list[str]) -> int:
 
 def _readyz(cluster: Cluster) -> tuple[int, dict]:
     try:
-        response = requests.get(f"{cluster.base}/readyz", verify=False, timeout=10)
+        response = requests.get(f"{cluster.base}/readyz", verify=cluster.cert, timeout=10)
     except requests.RequestException as exc:
         return 0, {"error": exc.__class__.__name__}
     return response.status_code, response.json() if response.headers.get("Content-Type", "").startswith(
@@ -190,7 +188,7 @@ def test_readyz_reports_every_component_through_nginx(cluster: Cluster):
 
 
 def test_tls_proxy_secure_cookies_and_redirect(cluster: Cluster):
-    page = requests.get(f"{cluster.base}/masuk/", verify=False, timeout=10)
+    page = requests.get(f"{cluster.base}/masuk/", verify=cluster.cert, timeout=10)
     assert page.status_code == 200
     cookie = next(c for c in page.cookies if c.name == "csrftoken")
     assert cookie.secure
@@ -199,7 +197,7 @@ def test_tls_proxy_secure_cookies_and_redirect(cluster: Cluster):
     direct = requests.get(f"http://127.0.0.1:{port}/", headers={"Host": "127.0.0.1"}, allow_redirects=False, timeout=10)
     assert direct.status_code == 301
     assert direct.headers["Location"].startswith("https://")
-    static = requests.get(f"{cluster.base}/static/", verify=False, timeout=10)
+    static = requests.get(f"{cluster.base}/static/", verify=cluster.cert, timeout=10)
     assert static.status_code in {403, 404}  # served (refused) by nginx itself, not Django
     assert "nginx" in static.headers.get("Server", "")
 
@@ -231,12 +229,12 @@ def test_citizen_submission_with_a_file_through_nginx(cluster: Cluster, citizens
 
 @NEEDS_STORAGE
 def test_dataset_parquet_in_the_bucket_is_queried(cluster: Cluster):
-    search = requests.get(f"{cluster.base}/api/3/action/package_search?rows=50", verify=False, timeout=20).json()
+    search = requests.get(f"{cluster.base}/api/3/action/package_search?rows=50", verify=cluster.cert, timeout=20).json()
     resources = [r for p in search["result"]["results"] for r in p.get("resources", []) if r.get("datastore_active")]
     assert resources, "the demo content publishes datasets"
     rows = requests.get(
         f"{cluster.base}/api/3/action/datastore_search", params={"resource_id": resources[0]["id"], "limit": 5},
-        verify=False, timeout=20,
+        verify=cluster.cert, timeout=20,
     ).json()  # fmt: skip
     assert rows["success"] and rows["result"]["records"]
     import boto3
@@ -254,10 +252,12 @@ def test_dataset_parquet_in_the_bucket_is_queried(cluster: Cluster):
 
 
 @NEEDS_STORAGE
-@pytest.mark.skipif(not (REPO / "scripts" / "restore-drill").exists(), reason="scripts/restore-drill comes with the storage branch")
+@pytest.mark.skipif(
+    not (REPO / "scripts" / "restore-drill").exists(), reason="scripts/restore-drill comes with the storage branch"
+)
 def test_backup_and_restore_drill(cluster: Cluster):
     started = time.monotonic()
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [str(REPO / "scripts" / "restore-drill")], cwd=REPO, env={**os.environ, **cluster.env},
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
@@ -291,15 +291,13 @@ def test_sigkill_one_web_process_under_submission_load(cluster: Cluster, citizen
 
 
 def test_redis_down_pages_serve_and_queued_work_resumes(cluster: Cluster, citizens: dict):
-    enqueue = (
-        "from etam.core.tasks import seal_audit_events; r = seal_audit_events.enqueue(); print(r.id)"
-    )
+    enqueue = "from etam.core.tasks import seal_audit_events; r = seal_audit_events.enqueue(); print(r.id)"
     supervisor.stop("etam-worker", cluster.state)  # so the job waits in Redis through the outage
     job_id = cluster.manage("shell", "-c", enqueue).strip().splitlines()[-1]
     cluster.redis.stop()
     try:
         started = time.monotonic()
-        home = requests.get(f"{cluster.base}/", verify=False, timeout=15)
+        home = requests.get(f"{cluster.base}/", verify=cluster.cert, timeout=15)
         assert home.status_code == 200
         print(f"\nRedis down: home page {home.status_code} in {time.monotonic() - started:.2f} s")
         response = _submit(cluster, citizens["tokens"][1], _service(citizens["services"], "informasi"),
@@ -314,10 +312,7 @@ def test_redis_down_pages_serve_and_queued_work_resumes(cluster: Cluster, citize
         cluster.redis.start()
     supervisor.start("etam-worker", cluster.state)
     _wait_readyz(cluster, 200)
-    result = (
-        "from django_tasks import task_backends; "
-        f"print(task_backends['default'].get_result({job_id!r}).status)"
-    )
+    result = f"from django_tasks import task_backends; print(task_backends['default'].get_result({job_id!r}).status)"
     deadline = time.monotonic() + 60
     status = ""
     while time.monotonic() < deadline:
@@ -397,7 +392,7 @@ def test_postgres_restart_readyz_503_then_recovers_and_no_acknowledged_submissio
     stored = _stored(cluster, load.acknowledged)
     print(f"\nPostgreSQL restart: acknowledged {len(load.acknowledged)}, stored {stored}")
     assert load.acknowledged and stored == len(load.acknowledged)
-    home = requests.get(f"{cluster.base}/", verify=False, timeout=15)
+    home = requests.get(f"{cluster.base}/", verify=cluster.cert, timeout=15)
     assert home.status_code == 200
 
 

@@ -50,7 +50,7 @@ def test_every_unit_runs_a_command_of_this_checkout(tmp_path):
         service = supervisor.read_unit(unit)
         assert service["ExecStart"].startswith("/"), f"{unit.name}: ExecStart needs an absolute path"
         name = unit.stem.replace("@", "@8001")
-        argv, workdir, env = supervisor.command_line(name, tmp_path)
+        argv, workdir, _env = supervisor.command_line(name, tmp_path)
         assert "${" not in " ".join(argv) and "%i" not in " ".join(argv), argv
         assert workdir == REPO
         if unit.parent.name == "systemd":
@@ -63,10 +63,12 @@ def test_every_unit_runs_a_command_of_this_checkout(tmp_path):
     assert web[web.index("--bind") + 1] == "127.0.0.1:8001" and web[web.index("--workers") + 1] == "2"
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed (Debian package systemd)")
+@pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed (Debian package systemd)"
+)
 def test_systemd_analyze_verify_accepts_the_units(tmp_path):
     units = _mapped(tmp_path)
-    result = subprocess.run(["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True)  # noqa: S603,S607
+    result = subprocess.run(["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Unknown key" not in result.stderr and "Unknown section" not in result.stderr, result.stderr
 
@@ -76,7 +78,7 @@ def test_systemd_analyze_verify_catches_a_broken_unit(tmp_path):
         pytest.skip("systemd-analyze not installed (Debian package systemd)")
     bad = tmp_path / "bad.service"
     bad.write_text("[Service]\nExecStart=/opt/etam/.venv/bin/nonexistent\n")
-    assert subprocess.run(["systemd-analyze", "verify", str(bad)], capture_output=True).returncode != 0  # noqa: S603,S607
+    assert subprocess.run(["systemd-analyze", "verify", str(bad)], capture_output=True).returncode != 0
 
 
 @pytest.mark.skipif(not Path("/usr/sbin/nginx").exists(), reason="nginx not installed (scripts/system-packages)")
@@ -89,7 +91,7 @@ def test_nginx_accepts_the_configuration(tmp_path):
     supervisor.nginx_config(tmp_path, env)
     site = (tmp_path / "etam-site.conf").read_text()
     assert f"server 127.0.0.1:{env['ETAM_WEB_PORT_A']}" in site and "X-Forwarded-Proto https" in site
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         ["/usr/sbin/nginx", "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
@@ -101,7 +103,9 @@ def test_supervisor_never_signals_a_process_it_did_not_start(tmp_path):
     import json
     import os
 
-    supervisor.pid_file(tmp_path, "etam-worker").write_text(json.dumps({"pid": os.getpid(), "started": "1", "argv": []}))
+    supervisor.pid_file(tmp_path, "etam-worker").write_text(
+        json.dumps({"pid": os.getpid(), "started": "1", "argv": []})
+    )
     assert supervisor.running(tmp_path, "etam-worker") is None
     supervisor.stop("etam-worker", tmp_path, grace=0.1)  # must not signal us
     assert not supervisor.pid_file(tmp_path, "etam-worker").exists()

@@ -189,7 +189,9 @@ def test_redis_for_cache_and_queue(tmp_path):
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.CACHES['default']['BACKEND'], s.TASKS['default']['BACKEND'], s.RQ_QUEUES['default']['URL'])"
     )
-    env = without(TASKS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:6379/12", TASKS_REDIS_URL="redis://127.0.0.1:6379/13")
+    env = without(
+        TASKS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:6379/12", TASKS_REDIS_URL="redis://127.0.0.1:6379/13"
+    )
     result = start(env, "-c", show, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
