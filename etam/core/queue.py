@@ -87,8 +87,8 @@ def requeue_abandoned() -> int:
     requeued = 0
     for name in settings.RQ_QUEUES:
         queue = django_rq.get_queue(name, job_class=Job)
-        StartedJobRegistry(queue=queue).cleanup()  # expired heartbeats -> failed, as AbandonedJobError
-        failed = FailedJobRegistry(queue=queue)
+        StartedJobRegistry(queue=queue, job_class=Job).cleanup()  # expired heartbeats -> failed, as AbandonedJobError
+        failed = FailedJobRegistry(queue=queue, job_class=Job)
         for job_id in failed.get_job_ids():
             job = queue.fetch_job(job_id)
             if job is not None and _abandoned(job):

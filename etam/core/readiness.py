@@ -67,8 +67,7 @@ def _cache_check() -> None:
 
 
 def _queue_check() -> None:
-    backend = settings.TASKS["default"]["BACKEND"]
-    if backend.startswith("django_tasks_rq"):
+    if getattr(settings, "RQ_QUEUES", None):  # the RQ backend (etam.core.queue.RQBackend)
         import django_rq
 
         for name in settings.RQ_QUEUES:
