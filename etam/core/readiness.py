@@ -56,6 +56,10 @@ def database() -> tuple[Component, int]:
     return component, pending
 
 
+def _cache_is_the_database() -> bool:
+    return str(settings.CACHES["default"]["BACKEND"]).endswith("db.DatabaseCache")
+
+
 def _cache_check() -> None:
     config = settings.CACHES["default"]
     if "redis" in str(config["BACKEND"]).lower():
@@ -96,18 +100,29 @@ def check_all() -> dict[str, Any]:
     components: dict[str, Component] = {"database": db}
     checks: dict[str, Callable[[], None]] = {"cache": _cache_check, "queue": _queue_check, "storage": _storage_check}
     backends = _backends()
+    # The database cache is the database: checked on this thread, in this request's connection
+    # (another thread would open a connection of its own); network checks run in threads.
+    inline = {"cache"} if _cache_is_the_database() else set()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
-    futures = {name: pool.submit(check) for name, check in checks.items()}
+    futures = {name: pool.submit(check) for name, check in checks.items() if name not in inline}
     done, _pending = concurrent.futures.wait(futures.values(), timeout=READINESS_TIMEOUT)
-    for name, future in futures.items():
+    for name in checks:
         component: Component = {"backend": backends[name], "status": "ok"}
-        if future not in done:
+        error: BaseException | None = None
+        if name in inline:
+            try:
+                checks[name]()
+            except Exception as exc:  # any failure means "down"
+                error = exc
+        elif futures[name] not in done:
             component["status"] = "timeout"
-        elif (exc := future.exception()) is not None:
-            logger.warning("readiness: %s is down: %s", name, exc.__class__.__name__)
-            component.update(status="down", detail=exc.__class__.__name__)
+        else:
+            error = futures[name].exception()
+        if error is not None:
+            logger.warning("readiness: %s is down: %s", name, error.__class__.__name__)
+            component.update(status="down", detail=error.__class__.__name__)
         components[name] = component
-    if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
+    if str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db"):
         components["queue"]["status"] = db["status"]
     pool.shutdown(wait=False, cancel_futures=True)  # a hung check is abandoned, not awaited
     ready = all(c["status"] == "ok" for c in components.values()) and not pending

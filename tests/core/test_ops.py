@@ -79,12 +79,12 @@ def test_readyz_answers_within_its_deadline_when_a_component_hangs(client, setti
     release = threading.Event()
     with (
         mock.patch("etam.core.readiness.READINESS_TIMEOUT", 0.2),
-        mock.patch("etam.core.readiness._cache_check", side_effect=lambda: release.wait(5)),
+        mock.patch("etam.core.readiness._storage_check", side_effect=lambda: release.wait(5)),
     ):
         response = client.get("/readyz")
     release.set()
     assert response.status_code == 503
-    assert response.json()["components"]["cache"]["status"] == "timeout"
+    assert response.json()["components"]["storage"]["status"] == "timeout"
 
 
 def test_super_admin_sees_component_status_on_the_dashboard(client, province):
