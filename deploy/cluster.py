@@ -331,17 +331,21 @@ def flush_redis(url: str) -> None:
     redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
 
 
-def create_bucket(env: dict[str, str]) -> None:
+def s3_client(env: dict[str, str]) -> object:
+    """A boto3 S3 client for the cluster's bucket, from the variables Etam itself reads."""
     import boto3
 
-    client = boto3.client(
+    return boto3.client(
         "s3",
         endpoint_url=env["AWS_S3_ENDPOINT_URL"],
         aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
         region_name=env["AWS_S3_REGION_NAME"],
     )
-    client.create_bucket(Bucket=env["AWS_STORAGE_BUCKET_NAME"])
+
+
+def create_bucket(env: dict[str, str]) -> None:
+    s3_client(env).create_bucket(Bucket=env["AWS_STORAGE_BUCKET_NAME"])  # type: ignore[attr-defined]
 
 
 def manage(env: dict[str, str], *args: str, state: Path) -> None:

@@ -130,6 +130,19 @@ def _wait_readyz(cluster: Cluster, status: int, seconds: float = 60) -> dict:
     return body
 
 
+def _wait_job_successful(cluster: Cluster, job_id: str, seconds: float = 60) -> None:
+    """Wait until the queue reports the job SUCCESSFUL (a worker ran it)."""
+    check = f"from django_tasks import task_backends; print(task_backends['default'].get_result({job_id!r}).status)"
+    deadline = time.monotonic() + seconds
+    status = ""
+    while time.monotonic() < deadline:
+        status = cluster.manage("shell", "-c", check).strip().splitlines()[-1]
+        if status.endswith("SUCCESSFUL"):
+            return
+        time.sleep(1)
+    raise AssertionError(f"job {job_id}: {status}")
+
+
 class Load:
     """Citizens submitting through nginx from a few threads; records what was acknowledged (201)."""
 
@@ -210,16 +223,8 @@ def test_citizen_submission_with_a_file_through_nginx(cluster: Cluster, citizens
     assert _stored(cluster, [number]) == 1
     if STORAGES_MISSING:
         pytest.skip("stored on local disk: the bucket check needs the storage branch (django-storages)")
-    import boto3
-
     env = cluster.env
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=env["AWS_S3_ENDPOINT_URL"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        region_name=env["AWS_S3_REGION_NAME"],
-    )
+    s3 = supervisor.s3_client(env)
     bodies = [
         s3.get_object(Bucket=env["AWS_STORAGE_BUCKET_NAME"], Key=o["Key"])["Body"].read()
         for o in s3.list_objects_v2(Bucket=env["AWS_STORAGE_BUCKET_NAME"]).get("Contents", [])
@@ -237,16 +242,8 @@ def test_dataset_parquet_in_the_bucket_is_queried(cluster: Cluster):
         verify=cluster.cert, timeout=20,
     ).json()  # fmt: skip
     assert rows["success"] and rows["result"]["records"]
-    import boto3
-
     env = cluster.env
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=env["AWS_S3_ENDPOINT_URL"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        region_name=env["AWS_S3_REGION_NAME"],
-    )
+    s3 = supervisor.s3_client(env)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=env["AWS_STORAGE_BUCKET_NAME"]).get("Contents", [])]
     assert any(key.endswith(".parquet") for key in keys)
 
@@ -312,15 +309,7 @@ def test_redis_down_pages_serve_and_queued_work_resumes(cluster: Cluster, citize
         cluster.redis.start()
     supervisor.start("etam-worker", cluster.state)
     _wait_readyz(cluster, 200)
-    result = f"from django_tasks import task_backends; print(task_backends['default'].get_result({job_id!r}).status)"
-    deadline = time.monotonic() + 60
-    status = ""
-    while time.monotonic() < deadline:
-        status = cluster.manage("shell", "-c", result).strip().splitlines()[-1]
-        if status.endswith("SUCCESSFUL"):
-            break
-        time.sleep(1)
-    assert status.endswith("SUCCESSFUL"), status
+    _wait_job_successful(cluster, job_id)
 
 
 def test_worker_killed_mid_job_leaves_the_job_to_be_retried(cluster: Cluster):
@@ -344,15 +333,7 @@ print(queue.requeue_abandoned(), result.id)
 """
     requeued, job_id = cluster.manage("shell", "-c", script).strip().splitlines()[-1].split()
     assert int(requeued) >= 1
-    check = f"from django_tasks import task_backends; print(task_backends['default'].get_result({job_id!r}).status)"
-    deadline = time.monotonic() + 60
-    status = ""
-    while time.monotonic() < deadline:
-        status = cluster.manage("shell", "-c", check).strip().splitlines()[-1]
-        if status.endswith("SUCCESSFUL"):
-            break
-        time.sleep(1)
-    assert status.endswith("SUCCESSFUL"), status
+    _wait_job_successful(cluster, job_id)
 
 
 @NEEDS_STORAGE
