@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test system-packages setup setup-dev lint format typecheck lock migrations-check openapi fuzz fuzz-ci clean
+.PHONY: cluster cluster-down cluster-test run test system-packages setup setup-dev lint format typecheck lock migrations-check openapi fuzz fuzz-ci clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Etam needs Python 3.11 or newer")'
@@ -76,3 +76,17 @@ lock: $(PY)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# The production topology on this machine (docs/operations.md, ADR 0105): nginx (TLS) in front
+# of two gunicorn processes, an RQ worker, the scheduler, PostgreSQL, Redis and an S3 server,
+# run from deploy/'s own unit files by deploy/cluster.py. `make cluster PORT=9443` picks the port.
+CLUSTER_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8443)
+cluster: setup-dev system-packages
+	$(PY) deploy/cluster.py up --port $(CLUSTER_PORT)
+
+cluster-down:
+	$(PY) deploy/cluster.py down
+
+# Smoke and fault tests against a cluster of their own (private Redis and PostgreSQL).
+cluster-test: setup-dev system-packages
+	ETAM_MODE=test $(PY) -m pytest tests/cluster -m cluster -q -p no:randomly -p no:xdist $(PYTEST_ARGS)

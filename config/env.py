@@ -100,3 +100,50 @@ def rate(name: str, default: str) -> str:
             f"must look like COUNT/period, e.g. 600/m (period s, m, h, d) or off, not {value!r}",
         )
     return value
+
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+RQ_BACKEND = "etam.core.queue.RQBackend"  # django_tasks_rq.RQBackend, degrading on a Redis outage
+# Short names an operator may write, and the backends Etam is tested with.
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "django_tasks_db.DatabaseBackend": "django_tasks_db.DatabaseBackend",
+    "rq": RQ_BACKEND,
+    "redis": RQ_BACKEND,
+    RQ_BACKEND: RQ_BACKEND,
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "django_tasks.backends.immediate.ImmediateBackend": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def redis_url(name: str) -> str:
+    """A Redis URL (redis://host:port/db, rediss:// or unix://), or "" when unset."""
+    value = text(name)
+    if not value:
+        return ""
+    if not value.startswith(REDIS_SCHEMES):
+        raise _fail(
+            name,
+            "harus URL Redis (redis://host:port/nomor-db, rediss:// atau unix://)",
+            "must be a Redis URL (redis://host:port/db-number, rediss:// or unix://)",
+        )
+    db = value.split("?", 1)[0].rsplit("/", 1)[-1] if value.count("/") >= 3 else ""
+    if db and not db.isdigit():
+        raise _fail(
+            name,
+            f"nomor DB Redis harus bilangan bulat, bukan {db!r}",
+            f"Redis DB number must be an integer, not {db!r}",
+        )
+    return value
+
+
+def tasks_backend(name: str, default: str) -> str:
+    """The task queue backend: ``database`` (embedded default) or ``rq`` (Redis), or a full path."""
+    value = text(name, default)
+    if value not in TASKS_BACKENDS:
+        raise _fail(
+            name,
+            f"antrean tidak dikenal {value!r}; pilih database atau rq",
+            f"unknown queue backend {value!r}; choose database or rq",
+        )
+    return TASKS_BACKENDS[value]

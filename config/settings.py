@@ -194,25 +194,41 @@ REQUEST_BODY_LIMITS = {
     "/api/v1/documents/verify": 28 * 1024 * 1024,
 }
 
-# Background work: django-tasks with the database backend (ADR 0002).
-TASKS = {
-    "default": {
-        "BACKEND": env.text("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+# Background work: django-tasks with the database backend (ADR 0002); on Redis through
+# django-tasks' RQ backend in the production topology (ADR 0104). REDIS_URL carries the
+# cache; TASKS_REDIS_URL the queue (default: REDIS_URL), so each can have its own DB number.
+REDIS_URL = env.redis_url("REDIS_URL")
+TASKS = {"default": {"BACKEND": env.tasks_backend("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+if TASKS["default"]["BACKEND"] == env.RQ_BACKEND:
+    TASKS_REDIS_URL = env.redis_url("TASKS_REDIS_URL") or REDIS_URL
+    if not TASKS_REDIS_URL:
+        raise env.ConfigurationError(
+            "Variabel lingkungan TASKS_REDIS_URL (atau REDIS_URL): wajib diisi untuk antrean Redis (TASKS_BACKEND). "
+            "/ Environment variable TASKS_REDIS_URL (or REDIS_URL): required for the Redis queue (TASKS_BACKEND)."
+        )
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A job may run at most this long; a worker killed mid-job leaves it in RQ's started
+    # registry, from which the scheduler puts it back on the queue (etam.core.queue).
+    RQ_QUEUES = {
+        "default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": env.integer("TASKS_JOB_TIMEOUT", 600, minimum=1)}
     }
-}
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.text("REDIS_URL"),
+        # django-redis with IGNORE_EXCEPTIONS: Redis down is a cache miss (logged), not a 500;
+        # the rate-limit counters then count in the database (etam.core.ratelimit).
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
     }
-    if env.text("REDIS_URL")
+    if REDIS_URL
     else {
         # Shared by every process on the embedded default; no process-local state.
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "etam_cache",
     }
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True

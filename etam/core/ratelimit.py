@@ -116,16 +116,23 @@ class CacheCounter:
     def hit(self, key: str, ttl: int) -> int:
         full = self.prefix + key
         for _attempt in range(3):
-            if cache.add(full, 1, timeout=ttl):
+            added = cache.add(full, 1, timeout=ttl)
+            if added is None:  # django-redis with Redis down (IGNORE_EXCEPTIONS): count in the database
+                return DatabaseCounter().hit(key, ttl)
+            if added:
                 return 1
             try:
-                return int(cache.incr(full))
+                count = cache.incr(full)
             except ValueError:  # expired between add and incr: start again
                 continue
+            return DatabaseCounter().hit(key, ttl) if count is None else int(count)
         return int(cache.incr(full))
 
     def peek(self, key: str) -> int:
-        return int(cache.get(self.prefix + key, 0) or 0)
+        value = cache.get(self.prefix + key)
+        if value is None:  # not counted here, or Redis down (django-redis): hits then went to the database
+            return DatabaseCounter().peek(key)
+        return int(value)
 
     def reset_all(self) -> None:
         cache.clear()
@@ -133,6 +140,7 @@ class CacheCounter:
 
 _ATOMIC_INCR_CACHES = (
     "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
     "django.core.cache.backends.memcached.PyMemcacheCache",
     "django.core.cache.backends.memcached.PyLibMCCache",
     "django.core.cache.backends.locmem.LocMemCache",

@@ -22,4 +22,7 @@ def seal_audit_events() -> int:
     return sealed
 
 
+if getattr(settings, "RQ_QUEUES", None):
+    from etam.core import queue  # noqa: F401  (the abandoned-job sweep, docs/adr/0104)
+
 register_periodic(seal_audit_events, every_seconds=getattr(settings, "AUDIT_SEAL_INTERVAL_SECONDS", 60))

@@ -29,3 +29,15 @@ class WebConfig(AppConfig):
                 description=_("Staff accounts and the roles granted to them."),
             )
         )
+
+        # Core's component table (etam.core.readiness) on the dashboard, for super admins.
+        from etam.core import readiness
+        from etam.web.dashboard import register_widget
+
+        register_widget(
+            "core.components",
+            title=_("System components"),
+            template="core/widgets/components.html",
+            context=readiness.widget_context,
+            order=5,
+        )

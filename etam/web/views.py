@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from etam.core import selectors
+from etam.core import readiness, selectors
 from etam.core.staff_access import is_staff_user, staff_gate
 from etam.web import shell
 from etam.web.dashboard import widgets_for
@@ -42,19 +40,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready for traffic: the database answers and no migration is pending."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except Exception as exc:  # any database failure means "not ready"
-        return JsonResponse(
-            {"status": "unavailable", "database": "unreachable", "detail": exc.__class__.__name__}, status=503
-        )
-    if pending:
-        return JsonResponse({"status": "unavailable", "database": "ok", "pending_migrations": len(pending)}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok", "pending_migrations": 0})
+    """Ready for traffic: every component answers (database, cache, queue, storage) and no
+    migration is pending. ``database`` at the top level stays for probes written against
+    the first version of this endpoint."""
+    report = readiness.check_all()
+    components = report["components"]
+    body: dict[str, object] = {
+        "status": "ok" if report["ready"] else "unavailable",
+        "database": "ok" if components["database"]["status"] == "ok" else "unreachable",
+        "pending_migrations": report["pending_migrations"],
+        "components": components,
+    }
+    return JsonResponse(body, status=200 if report["ready"] else 503)
 
 
 @requires_csrf_token

@@ -161,3 +161,41 @@ def test_forwarded_headers_are_trusted_only_as_configured(tmp_path):
     assert result.stdout.split() == ["0", "0", "etam.core.ratelimit.axes_client_ip"]
     result = start({**COMPLETE, "TRUSTED_PROXY_COUNT": "1"}, "-c", PROXY_COUNT, tmp_path=tmp_path)
     assert result.stdout.split() == ["1", "1", "etam.core.ratelimit.axes_client_ip"]
+
+
+# --- Redis and the queue (issue 12, ADR 0104) ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["REDIS_URL", "TASKS_REDIS_URL"])
+def test_a_redis_url_that_is_not_one_is_named(tmp_path, name):
+    env = without(**{"TASKS_BACKEND": "rq", "REDIS_URL": "redis://127.0.0.1:6379/12", name: "127.0.0.1:6379"})
+    refused(start(env, tmp_path=tmp_path), name)
+
+
+def test_a_redis_db_number_that_is_not_a_number_is_named(tmp_path):
+    refused(start(without(REDIS_URL="redis://127.0.0.1:6379/cache"), tmp_path=tmp_path), "REDIS_URL")
+
+
+def test_an_unknown_queue_backend_is_named(tmp_path):
+    refused(start(without(TASKS_BACKEND="celery"), tmp_path=tmp_path), "TASKS_BACKEND")
+
+
+def test_the_redis_queue_without_a_redis_url_is_named(tmp_path):
+    refused(start(without(TASKS_BACKEND="rq"), tmp_path=tmp_path), "TASKS_REDIS_URL")
+
+
+def test_redis_for_cache_and_queue(tmp_path):
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CACHES['default']['BACKEND'], s.TASKS['default']['BACKEND'], s.RQ_QUEUES['default']['URL'])"
+    )
+    env = without(
+        TASKS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:6379/12", TASKS_REDIS_URL="redis://127.0.0.1:6379/13"
+    )
+    result = start(env, "-c", show, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django_redis.cache.RedisCache",
+        "etam.core.queue.RQBackend",
+        "redis://127.0.0.1:6379/13",
+    ]
