@@ -19,17 +19,13 @@ import json
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ensure_database, free_port, kaltim_agency_admin, start_gunicorn
+
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_es_bench")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
@@ -42,17 +38,6 @@ os.environ.setdefault("DATABASE_CONN_MAX_AGE", "600")
 os.environ["API_RATE_LIMIT"] = "off"
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    parsed = urlparse(DB_URL)
-    name = parsed.path.lstrip("/")
-    admin = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def prepare() -> tuple[int, list[str]]:
     import django
 
@@ -60,7 +45,7 @@ def prepare() -> tuple[int, list[str]]:
     from django.core.management import call_command
     from django.db import connection
 
-    from etam.core.models import Agency, ApiToken, Institution, Role, RoleGrant, User
+    from etam.core.models import ApiToken, User
     from etam.core.models.people import hash_token
     from etam.eservices import demo_definitions, services
     from etam.eservices.models import Service
@@ -73,15 +58,7 @@ def prepare() -> tuple[int, list[str]]:
         call_command("load_reference_data", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS eservices_bench_probe (id bigserial PRIMARY KEY, body text)")
-    kaltim, _ = Institution.objects.get_or_create(
-        region_code="64",
-        defaults={"name": "Pemerintah Provinsi Kalimantan Timur", "short_name": "Pemprov Kaltim", "kind": "provinsi"},
-    )
-    agency, _ = Agency.objects.get_or_create(institution=kaltim, code="PPID", defaults={"name": "PPID Utama"})
-    admin, _ = User.objects.get_or_create(
-        email="bench-admin@example.id", defaults={"full_name": "Admin", "kind": "pegawai"}
-    )
-    RoleGrant.objects.get_or_create(user=admin, role=Role.AGENCY_ADMIN, agency=agency, institution=kaltim)
+    agency, admin = kaltim_agency_admin("PPID", "PPID Utama", "bench-admin@example.id", kind="pegawai")
     service = Service.objects.filter(slug="bench-informasi-publik").first()
     if service is None:
         definition = demo_definitions.informasi_publik()
@@ -100,18 +77,9 @@ def prepare() -> tuple[int, list[str]]:
     return service.pk, tokens
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(port: int) -> subprocess.Popen:
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
+    return start_gunicorn(
+        port,
         "--workers",
         str(WORKERS),
         "--worker-class",
@@ -124,17 +92,7 @@ def start_server(port: int) -> subprocess.Popen:
         # machine that can take longer than gunicorn's default 30 s worker timeout.
         "--timeout",
         "120",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), start_new_session=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
+    )
 
 
 def answers(i: int) -> dict:
@@ -200,7 +158,7 @@ def report(name: str, latencies: list[float], statuses: dict[int, int], seconds:
 
 def main() -> None:
     global DESA
-    ensure_database()
+    ensure_database(DB_URL)
     service_id, tokens = prepare()
     from django.db import connection
 

@@ -25,12 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("BENCH_WORKERS", "1")
 os.environ.setdefault("BENCH_CLIENTS", "4")
 import eservices_bench as bench
+from _common import ROOT
 
 
 def main() -> None:
     target = sys.argv[1] if len(sys.argv) > 1 else "submit"
     out = sys.argv[2] if len(sys.argv) > 2 else str(Path(tempfile.gettempdir()) / f"eservices-{target}.collapsed")
-    bench.ensure_database()
+    bench.ensure_database(bench.DB_URL)
     service_id, tokens = bench.prepare()
     from etam.core.models import Region
 
@@ -55,7 +56,7 @@ def main() -> None:
         ).stdout.split()[0]
         spy = subprocess.Popen(
             [
-                str(bench.ROOT / ".venv/bin/py-spy"),
+                str(ROOT / ".venv/bin/py-spy"),
                 "record",
                 "--pid",
                 worker,

@@ -26,7 +26,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -35,10 +34,9 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ensure_database, free_port, kaltim_agency_admin, start_gunicorn
+
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_off_bench")
 ITEMS = int(os.environ.get("CHAOS_ITEMS", "1000"))
 DEVICES = int(os.environ.get("CHAOS_DEVICES", "8"))
@@ -55,36 +53,19 @@ P_DROP_ANSWER = 0.15  # server committed, answer lost on the way back
 P_RESTART = 0.03  # device (browser) restarts at a step
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    name = urlparse(DB_URL).path.lstrip("/")
-    admin = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def prepare() -> tuple[int, list[str]]:
     import django
 
     django.setup()
     from django.core.management import call_command
 
-    from etam.core.models import Agency, ApiToken, Institution, Role, RoleGrant, User
+    from etam.core.models import ApiToken, User
     from etam.core.models.people import hash_token
     from etam.eservices import definitions, services
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
-    kaltim, _ = Institution.objects.get_or_create(
-        region_code="64",
-        defaults={"name": "Pemerintah Provinsi Kalimantan Timur", "short_name": "Pemprov Kaltim", "kind": "provinsi"},
-    )
-    agency, _ = Agency.objects.get_or_create(institution=kaltim, code="DPMPTSP", defaults={"name": "DPMPTSP"})
-    admin, _ = User.objects.get_or_create(email="chaos-admin@example.id", defaults={"full_name": "Admin"})
-    RoleGrant.objects.get_or_create(user=admin, role=Role.AGENCY_ADMIN, agency=agency, institution=kaltim)
+    agency, admin = kaltim_agency_admin("DPMPTSP", "DPMPTSP", "chaos-admin@example.id")
     label = {"id": "Nama", "en": "Name"}
     document = {
         "format": definitions.EXPORT_FORMAT,
@@ -128,32 +109,12 @@ def prepare() -> tuple[int, list[str]]:
 
 class Server:
     def __init__(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.kills = 0
 
     def start(self) -> None:
-        command = [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "error",
-        ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), start_new_session=True)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("gunicorn did not start")
+        self.process = start_gunicorn(self.port, "--workers", str(WORKERS), "--log-level", "error")
 
     def sigkill(self) -> None:
         assert self.process is not None
@@ -252,7 +213,7 @@ class Device:
 def main() -> None:
     import requests  # noqa: F401 - fail early if missing
 
-    ensure_database()
+    ensure_database(DB_URL, fresh=True)
     service, tokens = prepare()
     server = Server()
     server.start()

@@ -16,15 +16,11 @@ Offline: the network switched off; the form must still be usable.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ensure_database, free_port, kaltim_agency_admin, start_gunicorn
+
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_off_slow")
 LATENCY_MS = int(os.environ.get("SLOW_LATENCY_MS", "400"))
 BYTES_PER_S = int(os.environ.get("SLOW_KBITS", "400")) * 1000 // 8
@@ -33,16 +29,6 @@ os.environ["ETAM_MODE"] = "test"
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 os.environ["API_RATE_LIMIT"] = "off"
 SLUG = "permohonan-informasi-publik"
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    name = urlparse(DB_URL).path.lstrip("/")
-    admin = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def prepare() -> str:
@@ -54,7 +40,7 @@ def prepare() -> str:
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
-    from etam.core.models import Agency, Institution, Region, Role, RoleGrant, User
+    from etam.core.models import Region, User
     from etam.eservices import demo_definitions, services
     from etam.eservices.models import Service
 
@@ -62,13 +48,7 @@ def prepare() -> str:
     call_command("createcachetable", verbosity=0)
     if not Region.objects.exists():
         call_command("load_reference_data", verbosity=0)
-    kaltim, _ = Institution.objects.get_or_create(
-        region_code="64",
-        defaults={"name": "Pemerintah Provinsi Kalimantan Timur", "short_name": "Pemprov Kaltim", "kind": "provinsi"},
-    )
-    agency, _ = Agency.objects.get_or_create(institution=kaltim, code="DISKOMINFO", defaults={"name": "Diskominfo"})
-    admin, _ = User.objects.get_or_create(email="slow-admin@example.id", defaults={"full_name": "Admin"})
-    RoleGrant.objects.get_or_create(user=admin, role=Role.AGENCY_ADMIN, agency=agency, institution=kaltim)
+    agency, admin = kaltim_agency_admin("DISKOMINFO", "Diskominfo", "slow-admin@example.id")
     if not Service.objects.filter(slug=SLUG).exists():
         services.service_import(
             actor=admin,
@@ -86,28 +66,8 @@ def prepare() -> str:
 
 
 def start_server() -> tuple[subprocess.Popen, int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--log-level",
-        "error",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), start_new_session=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process, port
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("gunicorn did not start")
+    port = free_port()
+    return start_gunicorn(port, "--workers", "2", "--log-level", "error"), port
 
 
 class Meter:
@@ -159,7 +119,7 @@ def visit(page, meter: Meter, url: str, ready: str) -> tuple[float, int, int, in
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    ensure_database()
+    ensure_database(DB_URL)
     session_key = prepare()
     server, port = start_server()
     base = f"http://127.0.0.1:{port}"

@@ -1,0 +1,73 @@
+"""Setup the gunicorn benchmarks share: their own database, a server on a free loopback port, Kaltim.
+
+Imported by the scripts in this folder as `_common` (they run as `python bench/<name>.py`, so
+this folder is first on sys.path); importing it also puts the project root on sys.path.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def ensure_database(db_url: str, *, fresh: bool = False) -> None:
+    """Create the benchmark's PostgreSQL database if missing; `fresh` drops an existing one first."""
+    import psycopg
+
+    name = urlparse(db_url).path.lstrip("/")
+    admin = db_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and fresh:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if fresh or not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int, *options: str) -> subprocess.Popen:
+    """Start config.wsgi under gunicorn in its own process group; return once the port answers."""
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        *options,
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), start_new_session=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def kaltim_agency_admin(code: str, name: str, admin_email: str, **admin_defaults: str):
+    """The province, one agency of it and an agency admin (created once, reused on later runs)."""
+    from etam.core.models import Agency, Institution, Role, RoleGrant, User
+
+    kaltim, _ = Institution.objects.get_or_create(
+        region_code="64",
+        defaults={"name": "Pemerintah Provinsi Kalimantan Timur", "short_name": "Pemprov Kaltim", "kind": "provinsi"},
+    )
+    agency, _ = Agency.objects.get_or_create(institution=kaltim, code=code, defaults={"name": name})
+    admin, _ = User.objects.get_or_create(email=admin_email, defaults={"full_name": "Admin", **admin_defaults})
+    RoleGrant.objects.get_or_create(user=admin, role=Role.AGENCY_ADMIN, agency=agency, institution=kaltim)
+    return agency, admin
