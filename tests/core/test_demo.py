@@ -228,6 +228,21 @@ def _fake_commands(web: str):
     return commands
 
 
+@pytest.fixture
+def started(monkeypatch) -> list:
+    """The children run_demo starts, recorded as it starts them (real processes)."""
+    children: list = []
+    real_popen = run_demo.subprocess.Popen
+
+    def popen(*args, **kwargs):
+        child = real_popen(*args, **kwargs)
+        children.append(child)
+        return child
+
+    monkeypatch.setattr(run_demo.subprocess, "Popen", popen)
+    return children
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -247,16 +262,7 @@ def test_run_demo_starts_worker_scheduler_and_runserver_without_reloader():
     assert ("scheduler" in names) == ("run_scheduler" in get_commands())
 
 
-def test_run_demo_stops_the_worker_when_the_web_server_exits(monkeypatch):
-    started: list = []
-    real_popen = run_demo.subprocess.Popen
-
-    def popen(*args, **kwargs):
-        child = real_popen(*args, **kwargs)
-        started.append(child)
-        return child
-
-    monkeypatch.setattr(run_demo.subprocess, "Popen", popen)
+def test_run_demo_stops_the_worker_when_the_web_server_exits(monkeypatch, started):
     monkeypatch.setattr(run_demo.Command, "_commands", _fake_commands("import sys; sys.exit(3)"))
     with pytest.raises(SystemExit) as exited:
         call_command("run_demo", stdout=StringIO(), stderr=StringIO())
@@ -264,16 +270,7 @@ def test_run_demo_stops_the_worker_when_the_web_server_exits(monkeypatch):
     assert len(started) == 2 and all(child.poll() is not None for child in started)
 
 
-def test_run_demo_stops_every_child_on_sigterm(monkeypatch):
-    started: list = []
-    real_popen = run_demo.subprocess.Popen
-
-    def popen(*args, **kwargs):
-        child = real_popen(*args, **kwargs)
-        started.append(child)
-        return child
-
-    monkeypatch.setattr(run_demo.subprocess, "Popen", popen)
+def test_run_demo_stops_every_child_on_sigterm(monkeypatch, started):
     monkeypatch.setattr(run_demo.Command, "_commands", _fake_commands("import time; time.sleep(60)"))
     previous = signal.getsignal(signal.SIGTERM)
     timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGTERM))

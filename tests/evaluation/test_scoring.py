@@ -16,27 +16,25 @@ from etam.evaluation.scoring import Band, IndicatorSpec
 D = Decimal
 
 
-def _weight(n: int) -> tuple[Decimal, int, int]:
-    if n <= 10:
-        return D("1.3"), 1, 1
-    if n <= 14:
-        return D("2.5"), 2, 2
-    if n <= 18:
-        return D("2.5"), 3, 2
-    if n <= 20:
-        return D("2.5"), 4, 2
-    if n <= 28:
-        return D("1.5"), 5, 3
-    if n <= 31:
-        return D("1.5"), 6, 3
-    if n <= 41:
-        return D("2.75"), 7, 4
-    return D("3.0"), 8, 4
-
-
-SPECS = [
-    IndicatorSpec(number=n, weight=_weight(n)[0], aspect=_weight(n)[1], domain=_weight(n)[2]) for n in range(1, 48)
+# (last indicator of the aspect, weight %, aspect, domain), in indicator order.
+ASPECTS = [
+    (10, "1.3", 1, 1),
+    (14, "2.5", 2, 2),
+    (18, "2.5", 3, 2),
+    (20, "2.5", 4, 2),
+    (28, "1.5", 5, 3),
+    (31, "1.5", 6, 3),
+    (41, "2.75", 7, 4),
+    (47, "3.0", 8, 4),
 ]
+
+
+def _spec(n: int) -> IndicatorSpec:
+    weight, aspect, domain = next((w, a, d) for last, w, a, d in ASPECTS if n <= last)
+    return IndicatorSpec(number=n, weight=D(weight), aspect=aspect, domain=domain)
+
+
+SPECS = [_spec(n) for n in range(1, 48)]
 BANDS = [
     Band("Memuaskan", D("4.2"), D("5.0"), True, True),
     Band("Sangat Baik", D("3.5"), D("4.2")),
