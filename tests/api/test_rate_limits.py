@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from etam.core import ratelimit
+from tests.helpers import run_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -85,11 +86,7 @@ def _hammer(url: str, threads: int, per_thread: int, **headers) -> list[int]:
         finally:
             connection.close()
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+    run_threads(worker, threads)
     return statuses
 
 
@@ -136,11 +133,7 @@ def _concurrent_counts(hit, threads: int = 8, per_thread: int = 50) -> list[int]
         with lock:
             counts.extend(mine)
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+    run_threads(worker, threads)
     return counts
 
 

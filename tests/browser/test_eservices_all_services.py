@@ -10,7 +10,7 @@ from collections import deque
 
 import pytest
 
-from tests.browser.test_eservices_journey import _in_thread
+from tests.browser.test_eservices_journey import _download_and_verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -145,8 +145,7 @@ def _officer_processes(page, number, workflow, shots, key):
 
 @pytest.mark.parametrize("key", SERVICES)
 def test_each_demo_service_end_to_end(browser, live_server, sign_in, province, screenshot_dir, tmp_path, key):
-    from etam.eservices import demo_definitions, documents, services
-    from etam.eservices.models import IssuedDocument
+    from etam.eservices import demo_definitions, services
 
     definition = getattr(demo_definitions, key)()
     service = services.service_import(
@@ -172,18 +171,8 @@ def test_each_demo_service_end_to_end(browser, live_server, sign_in, province, s
         _officer_processes(officer, number, version.workflow, screenshot_dir, key)
         citizen.goto(f"/permohonan/{number}/")
         citizen.screenshot(path=str(screenshot_dir / f"es-{key}-4-case.png"), full_page=True)
-        with citizen.expect_download() as info:
-            citizen.get_by_role("link", name="Unduh dokumen").click()
-        target = tmp_path / "dokumen.pdf"
-        info.value.save_as(target)
-        pdf = target.read_bytes()
-        assert _in_thread(lambda: documents.verify_pdf(pdf, documents.trust_roots()).valid)
-        issued = IssuedDocument.objects.get(application__tracking_number=number)
-        keys = {k["kid"]: documents.unb64url(k["x"]) for k in documents.public_keys() if k["purpose"] == "qr"}
-        check = documents.verify_payload(issued.qr_payload, keys)  # offline: published keys only
-        assert check.valid and documents.content_matches(pdf, check.fields)
-        citizen.goto(f"/v/{issued.code}")
-        assert "Asli:" in citizen.content() and issued.number in citizen.content()
+        # Downloads the PDF, verifies its signature and QR seal, opens its public /v/ page.
+        _download_and_verify(citizen, number, tmp_path)
         citizen.screenshot(path=str(screenshot_dir / f"es-{key}-5-verify.png"), full_page=True)
     finally:
         citizen_context.close()

@@ -65,17 +65,21 @@ def test_agency_admin_creates_a_staff_account_in_their_opd(client, province):
 
 def test_staff_form_bad_input_keeps_values_with_messages_per_field(client, province):
     client.force_login(province.admin_kaltim)
-    response = client.post(
-        reverse("core:staff_create"),
-        {
-            "full_name": "Budi Santoso",
-            "email": "budi@@contoh",
-            "phone": "0812-12",
-            "password": GOOD_PASSWORD,
-            "role": Role.SERVICE_OFFICER,
-            "scope": f"i{province.kaltim.pk}",
-        },
-    )
+
+    def submit(scope: str):
+        return client.post(
+            reverse("core:staff_create"),
+            {
+                "full_name": "Budi Santoso",
+                "email": "budi@@contoh",
+                "phone": "0812-12",
+                "password": GOOD_PASSWORD,
+                "role": Role.SERVICE_OFFICER,
+                "scope": scope,
+            },
+        )
+
+    response = submit(f"i{province.kaltim.pk}")
     assert response.status_code == 200
     body = response.content.decode()
     # Every problem at once (found in QA: the scope message used to hide the others).
@@ -84,17 +88,7 @@ def test_staff_form_bad_input_keeps_values_with_messages_per_field(client, provi
     assert "Nomor telepon: 0812-12 bukan nomor telepon Indonesia" in body
     assert 'value="Budi Santoso"' in body and 'value="budi@@contoh"' in body and 'value="0812-12"' in body
     assert not User.objects.filter(full_name="Budi Santoso").exists()
-    response = client.post(
-        reverse("core:staff_create"),
-        {
-            "full_name": "Budi Santoso",
-            "email": "budi@@contoh",
-            "phone": "0812-12",
-            "password": GOOD_PASSWORD,
-            "role": Role.SERVICE_OFFICER,
-            "scope": f"a{province.dpmptsp.pk}",
-        },
-    )
+    response = submit(f"a{province.dpmptsp.pk}")
     body = response.content.decode()
     assert "Email: budi@@contoh bukan alamat email yang benar" in body
     assert "Nomor telepon: 0812-12 bukan nomor telepon Indonesia" in body

@@ -15,6 +15,7 @@ import redis
 from django.core.cache import caches
 
 from etam.core import ratelimit
+from tests.helpers import run_threads
 
 REDIS = "redis://127.0.0.1:6379/14"
 
@@ -59,11 +60,7 @@ def test_counter_on_redis_is_atomic_across_threads(redis_cache, transactional_db
             with lock:
                 counts.append(verdict.count)
 
-    workers = [threading.Thread(target=work) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    run_threads(work, threads)
     # Every hit got its own count: no two threads read the same value (INCR is atomic).
     assert sorted(counts) == list(range(1, threads * hits + 1))
     assert ratelimit.peek(key, limit=10_000, window=60).count == threads * hits

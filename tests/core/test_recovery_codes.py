@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from etam.core import services
 from etam.core.models import AuditEvent
+from tests.helpers import run_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -235,10 +236,6 @@ def test_one_hashed_code_spent_by_racing_requests_signs_in_once(province):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=spend) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    run_threads(spend, 6, timeout=60)
     assert len(results) == 6 and results.count(True) == 1
     assert services.recovery_codes_remaining(user) == 7

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from etam.eservices import demo_definitions, services
+from etam.eservices import definitions, demo_definitions, services
 
 # A real NIK shape: kecamatan 64.72.01 (Samarinda; current code), born 17-08-1990, female (+40).
 NIK_WOMAN = "6472015708900001"
@@ -110,3 +110,19 @@ def drive(application, actor, *actions, reason="alasan"):
 
 
 __all__ = ["NIK_MAN", "NIK_WOMAN", "address", "drive", "enrol_official", "info_answers", "io", "pdf_upload", "publish"]
+
+
+def new_version(province, service, *, publish):
+    """A new version of `service` (same form, verification SLA 9 days); published if asked. Returns (old, new)."""
+    old = service.published_version
+    version = services.version_create(
+        actor=province.admin_dpmptsp,
+        service=service,
+        form=old.form,
+        workflow=definitions.default_workflow(verify_sla=9),
+        document_template=old.document_template,
+    )
+    if publish:
+        services.version_publish(actor=province.admin_dpmptsp, version=version)
+        service.refresh_from_db()
+    return old, version

@@ -8,16 +8,11 @@ from django.test import Client
 from etam.core.models import AuditEvent
 from etam.eservices.models import Application
 from tests.eservices.conftest import info_answers, publish
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post_json(client, url, body, **headers):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from etam.core.models import AuditEvent
 from etam.eservices import services
 from etam.eservices.models import Application, ApplicationEvent, IssuedDocument, NotificationDelivery
-from tests.eservices.conftest import drive, info_answers
+from tests.eservices.conftest import drive, info_answers, new_version
 
 pytestmark = pytest.mark.django_db
 
@@ -174,17 +174,7 @@ def test_cases_waiting_for_the_applicant_are_not_escalated(province, submitted):
 
 
 def test_published_version_stays_with_its_cases(province, info_service, submitted):
-    from etam.eservices import definitions
-
-    old = info_service.published_version
-    version = services.version_create(
-        actor=province.admin_dpmptsp,
-        service=info_service,
-        form=old.form,
-        workflow=definitions.default_workflow(verify_sla=9),
-        document_template=old.document_template,
-    )
-    services.version_publish(actor=province.admin_dpmptsp, version=version)
+    old, _ = new_version(province, info_service, publish=True)
     old.refresh_from_db()
     assert old.status == "diganti"
     submitted.application.refresh_from_db()

@@ -3,30 +3,15 @@
 import pytest
 from django.db import connection, transaction
 
-from etam.eservices import definitions, services, tracking
+from etam.eservices import services, tracking
 from etam.eservices.models import Application, ServiceVersion, TrackingCounter
-from tests.eservices.conftest import info_answers
+from tests.eservices.conftest import info_answers, new_version
 
 pytestmark = pytest.mark.django_db
 
 
-def _new_version(province, service, *, publish):
-    old = service.published_version
-    version = services.version_create(
-        actor=province.admin_dpmptsp,
-        service=service,
-        form=old.form,
-        workflow=definitions.default_workflow(verify_sla=9),
-        document_template=old.document_template,
-    )
-    if publish:
-        services.version_publish(actor=province.admin_dpmptsp, version=version)
-        service.refresh_from_db()
-    return old, version
-
-
 def test_a_case_is_filed_under_the_older_published_version_it_names(province, info_service):
-    old, current = _new_version(province, info_service, publish=True)
+    old, current = new_version(province, info_service, publish=True)
     filed = services.application_submit(
         actor=province.citizen, service=info_service, answers=info_answers(), version=old, idempotency_key="v-old"
     )
@@ -38,7 +23,7 @@ def test_a_case_is_filed_under_the_older_published_version_it_names(province, in
 
 
 def test_a_draft_or_foreign_version_is_refused_and_nothing_is_written(province, info_service, research_service):
-    _old, draft = _new_version(province, info_service, publish=False)
+    _old, draft = new_version(province, info_service, publish=False)
     before = Application.objects.count()
     for version in (draft, research_service.published_version):
         with pytest.raises(services.ApplicationRefused) as refused:

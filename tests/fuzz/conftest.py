@@ -12,6 +12,8 @@ from io import StringIO
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
+from tests.helpers import skip_unless_selected
+
 # Demo accounts whose tokens the fuzzer uses: one per role, and a citizen.
 ROLE_ACCOUNTS = (
     "superadmin",
@@ -27,12 +29,7 @@ ROLE_ACCOUNTS = (
 
 
 def pytest_collection_modifyitems(config, items):
-    if "fuzz" in (config.getoption("-m") or ""):
-        return
-    skip = pytest.mark.skip(reason="fuzzing runs on its own: make fuzz-ci / make fuzz (pytest -m fuzz)")
-    for item in items:
-        if item.get_closest_marker("fuzz"):
-            item.add_marker(skip)
+    skip_unless_selected(config, items, "fuzz", "fuzzing runs on its own: make fuzz-ci / make fuzz (pytest -m fuzz)")
 
 
 @pytest.fixture

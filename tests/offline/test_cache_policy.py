@@ -12,13 +12,8 @@ import pytest
 from django.test import Client
 
 from etam.offline import views
+from tests.helpers import client_for
 from tests.offline.conftest import pairs
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def assisted_post() -> dict[str, str]:

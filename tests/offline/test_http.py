@@ -9,15 +9,10 @@ from django.test import Client
 from etam.core.models import AuditEvent
 from etam.eservices.models import Application
 from etam.offline.models import AssistedSubmission, Bundle
+from tests.helpers import client_for, run_threads
 from tests.offline.conftest import NIK, Device, assisted_info, bundle_item, intake, pairs, pdf_bytes
 
 API = "/api/v1/offline"
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post_item(client, service, key, **extra):
@@ -251,11 +246,7 @@ def test_concurrent_sends_of_one_item_make_one_case(province, service):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(send, 8)
     assert not errors, errors
     assert len(set(results)) == 1 and len(results) == 8
     assert Application.objects.filter(idempotency_key=key).count() == 1

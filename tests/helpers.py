@@ -1,0 +1,35 @@
+"""Small helpers several test modules share (model factories are in tests/factories.py)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+
+def client_for(user) -> Client:
+    """A test client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def run_threads(target: Callable[[], object], count: int, *, timeout: float | None = None) -> None:
+    """Run `target` in `count` threads at once and wait for all of them."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+
+
+def skip_unless_selected(config, items, marker: str, reason: str) -> None:
+    """Skip the tests carrying `marker` unless the run selects it with `-m <marker>`."""
+    if marker in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if item.get_closest_marker(marker):
+            item.add_marker(skip)
