@@ -26,6 +26,13 @@ def assisted_post() -> dict[str, str]:
     }
 
 
+def officer_after_one_assisted_entry(province, service) -> Client:
+    """The officer's client once it has entered one case for Abdul Rahman (a post without JavaScript)."""
+    officer = client_for(province.officer_dpmptsp)
+    officer.post(f"/staf/petugas/layanan/{service.slug}/", assisted_post())
+    return officer
+
+
 def cache_control(response) -> set[str]:
     return {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",") if part.strip()}
 
@@ -46,11 +53,7 @@ def cached_by_worker(body: str, path: str) -> bool:
 
 @pytest.mark.django_db
 def test_staff_pages_with_people_are_never_stored(province, service):
-    officer = client_for(province.officer_dpmptsp)
-    officer.post(
-        f"/staf/petugas/layanan/{service.slug}/",
-        assisted_post(),
-    )
+    officer = officer_after_one_assisted_entry(province, service)
     listing = officer.get("/staf/petugas/")
     assert "Abdul Rahman" in listing.content.decode()
     assert {"no-store", "private"} <= cache_control(listing)
@@ -91,11 +94,7 @@ def test_blank_forms_may_be_kept_but_not_with_a_citizen_in_them(province, servic
 
 @pytest.mark.django_db
 def test_device_page_shows_no_one_and_may_be_kept(province, service):
-    officer = client_for(province.officer_dpmptsp)
-    officer.post(
-        f"/staf/petugas/layanan/{service.slug}/",
-        assisted_post(),
-    )
+    officer = officer_after_one_assisted_entry(province, service)
     assert "Abdul Rahman" in officer.get("/staf/petugas/").content.decode()  # received, and the message shown
     page = officer.get("/staf/petugas/luring/")
     assert page.status_code == 200
