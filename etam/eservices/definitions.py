@@ -143,6 +143,15 @@ def iter_fields(form: dict[str, Any]) -> list[tuple[int, dict[str, Any], dict[st
     return out
 
 
+def _check_condition(
+    errors: list[DefinitionError], item: dict[str, Any], path: str, seen: dict[str, str], message: str
+) -> None:
+    """A ``visible_if`` may only look at fields that come before the page or field it hides."""
+    condition = item.get("visible_if")
+    if condition and condition["field"] not in seen:
+        errors.append(DefinitionError(f"{path}.visible_if", message % {"name": condition["field"]}))
+
+
 def _form_semantics(form: dict[str, Any]) -> list[DefinitionError]:
     errors: list[DefinitionError] = []
     seen: dict[str, str] = {}
@@ -151,15 +160,13 @@ def _form_semantics(form: dict[str, Any]) -> list[DefinitionError]:
         if page["id"] in page_ids:
             errors.append(DefinitionError(f"pages[{p}].id", _("Page id %(id)s is used twice.") % {"id": page["id"]}))
         page_ids.add(page["id"])
-        condition = page.get("visible_if")
-        if condition and condition["field"] not in seen:
-            errors.append(
-                DefinitionError(
-                    f"pages[{p}].visible_if",
-                    _("Condition refers to %(name)s, which is not a field on an earlier page.")
-                    % {"name": condition["field"]},
-                )
-            )
+        _check_condition(
+            errors,
+            page,
+            f"pages[{p}]",
+            seen,
+            _("Condition refers to %(name)s, which is not a field on an earlier page."),
+        )
         for f, field in enumerate(page["fields"]):
             path = f"pages[{p}].fields[{f}]"
             names = [field["name"]]
@@ -170,15 +177,9 @@ def _form_semantics(form: dict[str, Any]) -> list[DefinitionError]:
             for name in names:
                 if name in seen:
                     errors.append(DefinitionError(path, _("Field name %(name)s is used twice.") % {"name": name}))
-            condition = field.get("visible_if")
-            if condition and condition["field"] not in seen:
-                errors.append(
-                    DefinitionError(
-                        f"{path}.visible_if",
-                        _("Condition refers to %(name)s, which is not an earlier field.")
-                        % {"name": condition["field"]},
-                    )
-                )
+            _check_condition(
+                errors, field, path, seen, _("Condition refers to %(name)s, which is not an earlier field.")
+            )
             if field.get("filter_by") and seen.get(field["filter_by"]) != "address":
                 errors.append(
                     DefinitionError(
@@ -276,6 +277,23 @@ def validate_export(document: Any) -> list[DefinitionError]:
 def default_workflow(*, verify_sla: int = 2, approve_sla: int = 2) -> dict[str, Any]:
     """diajukan → verifikasi → perlu perbaikan ↺ → persetujuan → selesai / ditolak."""
     officer = ["petugas_layanan", "admin_opd"]
+    # Action name: (from, to, who may take it, flags).
+    transitions: dict[str, tuple[list[str], str, list[str], dict[str, bool]]] = {
+        "mulai_verifikasi": (["diajukan"], "verifikasi", officer, {}),
+        "minta_perbaikan": (["verifikasi"], "perlu_perbaikan", officer, {"reason_required": True}),
+        "kirim_perbaikan": (["perlu_perbaikan"], "verifikasi", [APPLICANT_ROLE], {}),
+        "verifikasi_lengkap": (["verifikasi"], "persetujuan", officer, {}),
+        "setujui": (["persetujuan"], "selesai", ["admin_opd"], {"issues_document": True}),
+        "tolak": (["verifikasi", "persetujuan"], "ditolak", officer, {"reason_required": True}),
+    }
+    labels = {
+        "mulai_verifikasi": {"id": "Mulai verifikasi", "en": "Start verification"},
+        "minta_perbaikan": {"id": "Minta perbaikan", "en": "Request revision"},
+        "kirim_perbaikan": {"id": "Kirim perbaikan", "en": "Send correction"},
+        "verifikasi_lengkap": {"id": "Berkas lengkap, ajukan persetujuan", "en": "Verified, forward for approval"},
+        "setujui": {"id": "Setujui dan terbitkan dokumen", "en": "Approve and issue the document"},
+        "tolak": {"id": "Tolak", "en": "Reject"},
+    }
     return copy.deepcopy(
         {
             "initial": "diajukan",
@@ -299,51 +317,8 @@ def default_workflow(*, verify_sla: int = 2, approve_sla: int = 2) -> dict[str, 
                 "ditolak": {"label": {"id": "Ditolak", "en": "Rejected"}, "terminal": True, "outcome": "rejected"},
             },
             "actions": [
-                {
-                    "name": "mulai_verifikasi",
-                    "label": {"id": "Mulai verifikasi", "en": "Start verification"},
-                    "from": ["diajukan"],
-                    "to": "verifikasi",
-                    "roles": officer,
-                },
-                {
-                    "name": "minta_perbaikan",
-                    "label": {"id": "Minta perbaikan", "en": "Request revision"},
-                    "from": ["verifikasi"],
-                    "to": "perlu_perbaikan",
-                    "roles": officer,
-                    "reason_required": True,
-                },
-                {
-                    "name": "kirim_perbaikan",
-                    "label": {"id": "Kirim perbaikan", "en": "Send correction"},
-                    "from": ["perlu_perbaikan"],
-                    "to": "verifikasi",
-                    "roles": [APPLICANT_ROLE],
-                },
-                {
-                    "name": "verifikasi_lengkap",
-                    "label": {"id": "Berkas lengkap, ajukan persetujuan", "en": "Verified, forward for approval"},
-                    "from": ["verifikasi"],
-                    "to": "persetujuan",
-                    "roles": officer,
-                },
-                {
-                    "name": "setujui",
-                    "label": {"id": "Setujui dan terbitkan dokumen", "en": "Approve and issue the document"},
-                    "from": ["persetujuan"],
-                    "to": "selesai",
-                    "roles": ["admin_opd"],
-                    "issues_document": True,
-                },
-                {
-                    "name": "tolak",
-                    "label": {"id": "Tolak", "en": "Reject"},
-                    "from": ["verifikasi", "persetujuan"],
-                    "to": "ditolak",
-                    "roles": officer,
-                    "reason_required": True,
-                },
+                {"name": name, "label": labels[name], "from": source, "to": to, "roles": roles, **flags}
+                for name, (source, to, roles, flags) in transitions.items()
             ],
         }
     )

@@ -126,12 +126,11 @@ def applications_of(user: Any) -> QuerySet[Application]:
 
 def application_of(user: Any, tracking_number: str) -> Application:
     """The signed-in citizen's own case; anybody else's is a 404 (never a hint it exists)."""
-    application = (
-        applications_of(user)
-        .select_related("agency__institution", "applicant")
-        .filter(tracking_number=tracking_number)
-        .first()
-    )
+    return _case_or_404(applications_of(user).select_related("agency__institution", "applicant"), tracking_number)
+
+
+def _case_or_404(cases: QuerySet[Application], tracking_number: str) -> Application:
+    application = cases.filter(tracking_number=tracking_number).first()
     if application is None:
         raise Http404
     return application
@@ -170,15 +169,10 @@ def staff_applications(user: Any, perm: str = PERM_VIEW) -> QuerySet[Application
 
 
 def application_for_staff(user: Any, tracking_number: str, perm: str = PERM_VIEW) -> Application:
-    application = (
-        staff_applications(user, perm)
-        .select_related("service", "version", "applicant", "agency__institution", "assigned_to")
-        .filter(tracking_number=tracking_number)
-        .first()
+    cases = staff_applications(user, perm).select_related(
+        "service", "version", "applicant", "agency__institution", "assigned_to"
     )
-    if application is None:
-        raise Http404
-    return application
+    return _case_or_404(cases, tracking_number)
 
 
 def case_events(application: Application) -> QuerySet[ApplicationEvent]:

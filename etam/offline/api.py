@@ -8,6 +8,8 @@ goes to ``POST /offline/applications``. A retry of any step is harmless.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -112,6 +114,15 @@ def _error(refused: services.Refused) -> ApiError:
     return ApiError(refused.status, refused.code, refused.message, fields)
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A service's refusal, answered as the API's error envelope."""
+    try:
+        yield
+    except services.Refused as refused:
+        raise _error(refused) from None
+
+
 def _path(name: str) -> str:
     if name in {"Idempotency-Key"}:
         return "header.Idempotency-Key"
@@ -196,7 +207,7 @@ def _upload_out(upload: ChunkedUpload) -> dict[str, Any]:
     summary="Start (or look up) a resumable upload",
 )
 def upload_start(request: HttpRequest, payload: UploadIn) -> dict[str, Any]:
-    try:
+    with _refusals():
         upload = services.upload_start(
             actor=request.auth,  # type: ignore[attr-defined]
             upload_key=payload.key,
@@ -206,8 +217,6 @@ def upload_start(request: HttpRequest, payload: UploadIn) -> dict[str, Any]:
             size=payload.size,
             sha256=payload.sha256,
         )
-    except services.Refused as refused:
-        raise _error(refused) from None
     return _upload_out(upload)
 
 
@@ -226,15 +235,13 @@ def upload_status(request: HttpRequest, key: str) -> dict[str, Any]:
     summary="Send one piece (raw bytes) at ?offset=",
 )
 def upload_piece(request: HttpRequest, key: str, offset: int = Query(..., ge=0)) -> dict[str, Any]:
-    try:
+    with _refusals():
         upload = services.upload_append(
             actor=request.auth,  # type: ignore[attr-defined]
             upload_key=key,
             offset=offset,
             data=request.body,
         )
-    except services.Refused as refused:
-        raise _error(refused) from None
     return _upload_out(upload)
 
 

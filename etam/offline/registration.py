@@ -15,19 +15,9 @@ def register_all() -> None:
     except ImportError:  # pragma: no cover - the shell is always installed
         return
     register_public(NavEntry(label=_("Outbox"), url_name="offline:outbox", order=25))
-    register_staff(
-        NavEntry(
-            label=_("Assisted entry (mode petugas)"),
-            url_name="offline:assisted",
-            order=25,
-            permission=services.PERM_ASSIST,
-        )
+    staff = (
+        (_("Assisted entry (mode petugas)"), "offline:assisted", 25, services.PERM_ASSIST),
+        (_("Import a bundle"), "offline:bundle_import", 26, services.PERM_IMPORT),
     )
-    register_staff(
-        NavEntry(
-            label=_("Import a bundle"),
-            url_name="offline:bundle_import",
-            order=26,
-            permission=services.PERM_IMPORT,
-        )
-    )
+    for label, url_name, order, permission in staff:
+        register_staff(NavEntry(label=label, url_name=url_name, order=order, permission=permission))

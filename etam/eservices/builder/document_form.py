@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from etam.eservices.builder.field_forms import _char, _Form, _int, _messages
+from etam.eservices.builder.field_forms import _char, _Form, _int, _lines, _messages
 from etam.eservices.builder.refs import _set
 from etam.eservices.definitions import DefinitionError
 
@@ -41,10 +41,9 @@ class DocumentForm(_Form):
             "{tracking_number}, {agency}, {institution}, {answer.<field name>}."
         ),
     )
-    lines = _char(
+    lines = _lines(
         gettext_lazy("Data lines"),
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
         help_text=gettext_lazy("One per line: Label = value, e.g. Judul penelitian = {answer.judul}."),
     )
     valid_days = _int(gettext_lazy("Valid for (days)"), min_value=1, max_value=3650)

@@ -48,6 +48,11 @@ def _char(label: Any, *, required: bool = False, max_length: int = 500, **kwargs
     )
 
 
+def _lines(label: Any, *, rows: int, help_text: Any) -> forms.CharField:
+    """A text area of one entry per line (choices, data lines)."""
+    return _char(label, max_length=20000, widget=forms.Textarea(attrs={"rows": rows}), help_text=help_text)
+
+
 def _int(label: Any, *, min_value: int, max_value: int, **kwargs: Any) -> forms.IntegerField:
     messages = _messages(
         label,
@@ -135,10 +140,9 @@ class FieldForm(ConditionMixin):
     help = _char(gettext_lazy("Help text"), widget=forms.Textarea(attrs={"rows": 2}))
     help_en = _char(gettext_lazy("Help text (English)"), widget=forms.Textarea(attrs={"rows": 2}))
     required = forms.BooleanField(label=gettext_lazy("Required"), required=False)
-    choices = _char(
+    choices = _lines(
         gettext_lazy("Choices"),
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        rows=5,
         help_text=gettext_lazy("For choice fields: one per line, “value = Label” or just the label."),
     )
     max_length = _int(gettext_lazy("Maximum length (characters)"), min_value=1, max_value=10000)

@@ -155,41 +155,41 @@ class Pki:
             builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
         return builder.sign(signing_key, hashes.SHA256())
 
+    def _new_ca(
+        self,
+        name: str,
+        common_name: str,
+        key: Any,
+        issuer: Ca | None,
+        *,
+        ca: bool,
+        days: int,
+        usage: x509.KeyUsage,
+        eku: list[Any] | None = None,
+    ) -> Ca:
+        """Issue one certificate of the chain (self-signed without an issuer) and store it with its key."""
+        cert = self._issue(
+            _name(common_name), key.public_key(), issuer, ca=ca, days=days, usage=usage, eku=eku, self_key=key
+        )
+        self._write_ca(name, cert, key)
+        return Ca(name, cert, key)
+
     def _create(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "officials").mkdir(exist_ok=True)
+        ca_usage = _usage(key_cert_sign=True, crl_sign=True)
         root_key = ec.generate_private_key(ec.SECP256R1())
-        root = self._issue(
-            _name("Etam Uji Root CA"),
-            root_key.public_key(),
-            None,
-            ca=True,
-            days=7300,
-            usage=_usage(key_cert_sign=True, crl_sign=True),
-            self_key=root_key,
-        )
-        self._write_ca("root", root, root_key)
+        root = self._new_ca("root", "Etam Uji Root CA", root_key, None, ca=True, days=7300, usage=ca_usage)
         inter_key = ec.generate_private_key(ec.SECP256R1())
-        inter = self._issue(
-            _name("Etam Uji CA Penandatangan"),
-            inter_key.public_key(),
-            Ca("root", root, root_key),
-            ca=True,
-            days=3650,
-            usage=_usage(key_cert_sign=True, crl_sign=True),
+        inter = self._new_ca(
+            "intermediate", "Etam Uji CA Penandatangan", inter_key, root, ca=True, days=3650, usage=ca_usage
         )
-        self._write_ca("intermediate", inter, inter_key)
         tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # pyHanko's TSA is RSA-only
-        tsa = self._issue(
-            _name("Etam Uji Time Stamping Authority"),
-            tsa_key.public_key(),
-            Ca("intermediate", inter, inter_key),
-            ca=False,
-            days=3650,
-            usage=_usage(digital_signature=True),
-            eku=[ExtendedKeyUsageOID.TIME_STAMPING],
+        tsa_usage = _usage(digital_signature=True)
+        eku = [ExtendedKeyUsageOID.TIME_STAMPING]
+        self._new_ca(
+            "tsa", "Etam Uji Time Stamping Authority", tsa_key, inter, ca=False, days=3650, usage=tsa_usage, eku=eku
         )
-        self._write_ca("tsa", tsa, tsa_key)
         (self.directory / "revoked.json").write_text("{}")
         (self.directory / "base_url.txt").write_text(self.base_url)
 
