@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -301,17 +302,29 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluation/submit.html", ctx, status=400 if form.errors else 200)
 
 
+def _act_then_detail(
+    request: HttpRequest, pk: int, act: Callable[[], Any], success: Callable[[Any], str]
+) -> HttpResponse:
+    """One POST button on the evaluation page: a refusal becomes an error message; either way, back to the page."""
+    try:
+        result = act()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success(result))
+    return redirect("evaluation:detail", pk=pk)
+
+
 @login_required
 @require_POST
 def advance(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.evaluation_for(request.user, pk)
-    try:
-        services.evaluation_advance(actor=request.user, evaluation=evaluation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Stage is now: %(stage)s.") % {"stage": evaluation.get_stage_display()})
-    return redirect("evaluation:detail", pk=pk)
+    return _act_then_detail(
+        request,
+        pk,
+        lambda: services.evaluation_advance(actor=request.user, evaluation=evaluation),
+        lambda _done: _("Stage is now: %(stage)s.") % {"stage": evaluation.get_stage_display()},
+    )
 
 
 @login_required
@@ -337,13 +350,12 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.evaluation_for(request.user, pk)
-    try:
-        created = services.suggestions_refresh(actor=request.user, evaluation=evaluation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(n)s suggestions from the platform.") % {"n": len(created)})
-    return redirect("evaluation:detail", pk=pk)
+    return _act_then_detail(
+        request,
+        pk,
+        lambda: services.suggestions_refresh(actor=request.user, evaluation=evaluation),
+        lambda created: _("%(n)s suggestions from the platform.") % {"n": len(created)},
+    )
 
 
 @login_required
@@ -351,18 +363,17 @@ def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 def suggestion_decide(request: HttpRequest, pk: int, suggestion_id: int) -> HttpResponse:
     evaluation = selectors.evaluation_for(request.user, pk)
     suggestion = selectors.suggestion_for(request.user, evaluation, suggestion_id)
-    try:
-        services.suggestion_decide(
+    return _act_then_detail(
+        request,
+        pk,
+        lambda: services.suggestion_decide(
             actor=request.user,
             suggestion=suggestion,
             accept=request.POST.get("decision") == "accept",
             note=request.POST.get("note", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Suggestion decided."))
-    return redirect("evaluation:detail", pk=pk)
+        ),
+        lambda _done: _("Suggestion decided."),
+    )
 
 
 @login_required
