@@ -28,9 +28,10 @@ from etam.opendata.models import (
     widens,
 )
 
+# The fields a dataset's owner edits, in the order the dataset form shows them.
 DATASET_FIELDS = (
-    "slug",
     "title",
+    "slug",
     "description",
     "topic",
     "licence",

@@ -32,18 +32,21 @@ from etam.opendata.models import (
 )
 from etam.opendata.services.datasets import _snapshot
 
+# The data-dictionary fields of a column, in the order the column form shows them.
 COLUMN_FIELDS = (
     "title",
     "type",
     "unit",
     "definition",
-    "concept",
     "reference",
     "required",
     "minimum",
     "maximum",
     "number_format",
     "date_format",
+    # MS-Var (BPS metadata variabel): konsep, referensi pemilihan, referensi waktu,
+    # klasifikasi isian, kalimat pertanyaan, aksesibilitas publik.
+    "concept",
     "selection_reference",
     "time_reference",
     "classification",
