@@ -196,6 +196,15 @@ def _pending_for_review(actor: Any, request: AccessRequest) -> tuple[AccessReque
     return request, dataset
 
 
+def stamp_review(obj: Any, *, actor: Any, status: str, comment: str) -> None:
+    """Save a walidata's decision on an access request or a version: who, when, the outcome and why."""
+    obj.status = status
+    obj.reviewed_by = actor
+    obj.reviewed_at = timezone.now()
+    obj.review_comment = comment
+    obj.save()
+
+
 def access_request_approve(*, actor: Any, request: AccessRequest, comment: str = "") -> AccessRequest:
     """A walidata of the instansi approves: only now does the wider access apply."""
     with transaction.atomic():
@@ -205,11 +214,7 @@ def access_request_approve(*, actor: Any, request: AccessRequest, comment: str =
             raise ValidationError(problems)
         before = dataset.access
         Dataset.objects.filter(pk=dataset.pk).update(access=request.access, updated_at=timezone.now())
-        request.status = AccessRequestStatus.APPROVED
-        request.reviewed_by = actor
-        request.reviewed_at = timezone.now()
-        request.review_comment = (comment or "").strip()
-        request.save()
+        stamp_review(request, actor=actor, status=AccessRequestStatus.APPROVED, comment=(comment or "").strip())
         audit.record(
             actor=actor,
             action="opendata.access_approve",
@@ -227,11 +232,7 @@ def access_request_refuse(*, actor: Any, request: AccessRequest, comment: str) -
         raise ValidationError({"comment": [_("Comment: explain why the access stays as it is.")]})
     with transaction.atomic():
         request, dataset = _pending_for_review(actor, request)
-        request.status = AccessRequestStatus.REFUSED
-        request.reviewed_by = actor
-        request.reviewed_at = timezone.now()
-        request.review_comment = comment.strip()
-        request.save()
+        stamp_review(request, actor=actor, status=AccessRequestStatus.REFUSED, comment=comment.strip())
         audit.record(
             actor=actor,
             action="opendata.access_refuse",

@@ -30,7 +30,7 @@ from etam.opendata.models import (
     ValidationState,
     VersionStatus,
 )
-from etam.opendata.services.datasets import _snapshot
+from etam.opendata.services.datasets import _snapshot, stamp_review
 
 # The data-dictionary fields of a column, in the order the column form shows them.
 COLUMN_FIELDS = (
@@ -385,11 +385,7 @@ def version_return(*, actor: Any, version: DatasetVersion, comment: str) -> Data
         version = DatasetVersion.objects.select_for_update().select_related("dataset__agency").get(pk=version.pk)
         if version.status != VersionStatus.SUBMITTED:
             raise ValidationError(_("Only a submitted version can be returned."))
-        version.status = VersionStatus.RETURNED
-        version.review_comment = comment.strip()
-        version.reviewed_by = actor
-        version.reviewed_at = timezone.now()
-        version.save()
+        stamp_review(version, actor=actor, status=VersionStatus.RETURNED, comment=comment.strip())
         audit.record(
             actor=actor,
             action="opendata.version_return",
