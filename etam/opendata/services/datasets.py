@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.models import Agency
 from etam.core.permissions import Scope, has_perm, require
 from etam.core.validators import validate_region_code
@@ -250,20 +250,12 @@ def activity_update(*, actor: Any, dataset: Dataset, **fields: Any) -> ActivityM
         activity, _created = ActivityMetadata.objects.get_or_create(
             dataset=dataset, defaults={"activity_title": dataset.title}
         )
-        before = _snapshot(activity, fields)
-        for key, value in fields.items():
-            if not hasattr(activity, key) or key in ("id", "dataset", "dataset_id"):
-                raise TypeError(f"unknown activity field {key}")
-            setattr(activity, key, value)
-        activity.full_clean()
-        activity.save()
-        audit.record(
-            actor=actor,
-            action="opendata.activity_update",
-            target=dataset,
-            before=before,
-            after=_snapshot(activity, fields),
-        )
+        with changes.recorded(activity, fields, actor=actor, action="opendata.activity_update", target=dataset):
+            for key, value in fields.items():
+                if not hasattr(activity, key) or key in ("id", "dataset", "dataset_id"):
+                    raise TypeError(f"unknown activity field {key}")
+                setattr(activity, key, value)
+            activity.full_clean()
     return activity
 
 

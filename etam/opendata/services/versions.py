@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.models import Region
 from etam.core.permissions import require
 from etam.opendata import ingest
@@ -363,17 +363,9 @@ def version_submit(*, actor: Any, version: DatasetVersion) -> DatasetVersion:
             raise ValidationError(_("Only a draft or returned version can be submitted."))
         if version.validation != ValidationState.VALID:
             raise ValidationError(_("Fix every validation error before submitting."))
-        before = {"status": version.status}
-        version.status = VersionStatus.SUBMITTED
-        version.submitted_at = timezone.now()
-        version.save()
-        audit.record(
-            actor=actor,
-            action="opendata.version_submit",
-            target=version,
-            before=before,
-            after={"status": version.status},
-        )
+        with changes.recorded(version, ("status",), actor=actor, action="opendata.version_submit"):
+            version.status = VersionStatus.SUBMITTED
+            version.submitted_at = timezone.now()
     return version
 
 
