@@ -315,16 +315,24 @@ def _act_then_detail(
     return redirect("evaluation:detail", pk=pk)
 
 
-@login_required
-@require_POST
-def advance(request: HttpRequest, pk: int) -> HttpResponse:
+def _evaluation_action(
+    request: HttpRequest, pk: int, service: Callable[..., Any], success: Callable[[Any, Any], str]
+) -> HttpResponse:
+    """A POST button that runs ``service(actor=, evaluation=)`` on the evaluation (see _act_then_detail)."""
     evaluation = selectors.evaluation_for(request.user, pk)
     return _act_then_detail(
         request,
         pk,
-        lambda: services.evaluation_advance(actor=request.user, evaluation=evaluation),
-        lambda _done: _("Stage is now: %(stage)s.") % {"stage": evaluation.get_stage_display()},
+        lambda: service(actor=request.user, evaluation=evaluation),
+        lambda result: success(evaluation, result),
     )
+
+
+@login_required
+@require_POST
+def advance(request: HttpRequest, pk: int) -> HttpResponse:
+    done = lambda evaluation, _result: _("Stage is now: %(stage)s.") % {"stage": evaluation.get_stage_display()}  # noqa: E731
+    return _evaluation_action(request, pk, services.evaluation_advance, done)
 
 
 @login_required
@@ -349,13 +357,8 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = selectors.evaluation_for(request.user, pk)
-    return _act_then_detail(
-        request,
-        pk,
-        lambda: services.suggestions_refresh(actor=request.user, evaluation=evaluation),
-        lambda created: _("%(n)s suggestions from the platform.") % {"n": len(created)},
-    )
+    done = lambda _evaluation, created: _("%(n)s suggestions from the platform.") % {"n": len(created)}  # noqa: E731
+    return _evaluation_action(request, pk, services.suggestions_refresh, done)
 
 
 @login_required
