@@ -124,25 +124,25 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(perms.MANAGE_APPLICATION)
 def application_create(request: HttpRequest) -> HttpResponse:
-    form = ApplicationForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            app = services.application_create(actor=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Application saved."))
-            return redirect("inventory:application_detail", pk=app.pk)
-    return render(request, "inventory/application_form.html", {"form": form, "app": None})
+    return _application_form(request, None)
 
 
 @staff_required(perms.MANAGE_APPLICATION)
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _or_404(selectors.application_get, request.user, pk, perm=perms.MANAGE_APPLICATION)
+    return _application_form(
+        request, _or_404(selectors.application_get, request.user, pk, perm=perms.MANAGE_APPLICATION)
+    )
+
+
+def _application_form(request: HttpRequest, app: Any) -> HttpResponse:
+    """The application form: a new one (``app`` None) or an edit; both save through the services."""
     form = ApplicationForm(request.POST or None, instance=app, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.application_update(actor=request.user, application=app, data=form.cleaned_data)
+            if app is None:
+                app = services.application_create(actor=request.user, data=form.cleaned_data)
+            else:
+                services.application_update(actor=request.user, application=app, data=form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
