@@ -270,35 +270,25 @@ def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
     story.append(Paragraph(f"Dibuat {timezone.localtime():%d/%m/%Y %H:%M} WITA oleh Etam", body))
     story.append(PageBreak())
     story.append(Paragraph("Nilai per domain dan aspek", styles["Heading1"]))
-    story.append(
-        _bar_chart(
-            "Indeks per domain",
-            [f"Domain {n}. {name}"[:48] for n, name in domains.items()],
-            [s.domains[n].index for n in domains],
-            [a.domains[n].index for n in domains],
+    # Domains then aspects: the same chart and the same score rows, read from the two score maps.
+    groups = (("Domain", domains, s.domains, a.domains), ("Aspek", aspects, s.aspects, a.aspects))
+    for label, names, mine, final in groups:
+        story.append(
+            _bar_chart(
+                f"Indeks per {label.lower()}",
+                [f"{label} {n}. {name}"[:48] for n, name in names.items()],
+                [mine[n].index for n in names],
+                [final[n].index for n in names],
+            )
         )
-    )
-    story.append(PageBreak())
-    story.append(
-        _bar_chart(
-            "Indeks per aspek",
-            [f"Aspek {n}. {name}"[:48] for n, name in aspects.items()],
-            [s.aspects[n].index for n in aspects],
-            [a.aspects[n].index for n in aspects],
-        )
-    )
-    story.append(PageBreak())
+        story.append(PageBreak())
     story.append(Paragraph("Nilai", styles["Heading1"]))
     score_rows: list[list[Any]] = [["", "Penilaian mandiri", "Hasil penilaian", "Selisih"]]
     score_rows.append(
         ["Indeks SPBE", _fmt(s.overall.index), _fmt(a.overall.index), diff(s.overall.index, a.overall.index)]
     )
     score_rows.append(["Predikat", (s.predicate or "–") if s.complete else "–", Paragraph(_esc(predikat), small), ""])
-    # Domains then aspects: the same row shape, read from the two score maps.
-    for label, names, mine, final in (
-        ("Domain", domains, s.domains, a.domains),
-        ("Aspek", aspects, s.aspects, a.aspects),
-    ):
+    for label, names, mine, final in groups:
         for number, name in names.items():
             score_rows.append(
                 [
