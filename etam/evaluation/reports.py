@@ -74,11 +74,15 @@ def _evidence_text(row: IndicatorRow) -> list[str]:
 # ---------------------------------------------------------------- XLSX
 
 
-def report_xlsx(user: Any, evaluation: Evaluation) -> bytes:
-    scores = score_evaluation(evaluation)
-    rows = indicator_rows(user, evaluation)
+def _report_inputs(user: Any, evaluation: Evaluation) -> tuple[Any, Any, dict[int, str], dict[int, str]]:
+    """What both reports read: the scores, the indicator rows the user may see, domain and aspect names."""
     domains = {d.number: d.name for d in evaluation.framework.domains.all()}
     aspects = {a.number: a.name for a in evaluation.framework.aspects.all()}
+    return score_evaluation(evaluation), indicator_rows(user, evaluation), domains, aspects
+
+
+def report_xlsx(user: Any, evaluation: Evaluation) -> bytes:
+    scores, rows, domains, aspects = _report_inputs(user, evaluation)
     wb = Workbook()
     summary = wb.active
     summary.title = "Ringkasan"
@@ -195,10 +199,7 @@ def _bar_chart(title: str, labels: list[str], self_values: list[Any], assessed_v
 
 
 def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
-    scores = score_evaluation(evaluation)
-    rows = indicator_rows(user, evaluation)
-    domains = {d.number: d.name for d in evaluation.framework.domains.all()}
-    aspects = {a.number: a.name for a in evaluation.framework.aspects.all()}
+    scores, rows, domains, aspects = _report_inputs(user, evaluation)
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=9, leading=11)
     body = styles["BodyText"].clone("body9", fontSize=10, leading=13)
