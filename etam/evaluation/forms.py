@@ -89,23 +89,12 @@ class SubmitForm(forms.Form):
     )
 
 
-class ImportResultsForm(forms.Form):
-    institution: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[arg-type]
-        queryset=None, label=_("Instansi"), error_messages=INSTITUTION_ERRORS
-    )
-    framework = forms.ModelChoiceField(
-        queryset=Framework.objects.exclude(status=Framework.Status.DRAFT),
-        label=_("Framework"),
-        error_messages=FRAMEWORK_ERRORS,
-    )
-    period = forms.IntegerField(label=_("Period (year)"), min_value=2018, max_value=2100, error_messages=PERIOD_ERRORS)
+class ImportResultsForm(OpenEvaluationForm):
+    """Opening an evaluation from a file: the same instansi, framework and period, plus the results file."""
+
     file = forms.FileField(
         label=_("XLSX file"), help_text=_("Columns: Nomor Indikator, Tingkat Mandiri, Tingkat Akhir")
     )
-
-    def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
 
 
 class FrameworkImportForm(forms.Form):

@@ -74,11 +74,15 @@ def _evidence_text(row: IndicatorRow) -> list[str]:
 # ---------------------------------------------------------------- XLSX
 
 
-def report_xlsx(user: Any, evaluation: Evaluation) -> bytes:
-    scores = score_evaluation(evaluation)
-    rows = indicator_rows(user, evaluation)
+def _report_inputs(user: Any, evaluation: Evaluation) -> tuple[Any, Any, dict[int, str], dict[int, str]]:
+    """What both reports read: the scores, the indicator rows the user may see, domain and aspect names."""
     domains = {d.number: d.name for d in evaluation.framework.domains.all()}
     aspects = {a.number: a.name for a in evaluation.framework.aspects.all()}
+    return score_evaluation(evaluation), indicator_rows(user, evaluation), domains, aspects
+
+
+def report_xlsx(user: Any, evaluation: Evaluation) -> bytes:
+    scores, rows, domains, aspects = _report_inputs(user, evaluation)
     wb = Workbook()
     summary = wb.active
     summary.title = "Ringkasan"
@@ -195,10 +199,7 @@ def _bar_chart(title: str, labels: list[str], self_values: list[Any], assessed_v
 
 
 def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
-    scores = score_evaluation(evaluation)
-    rows = indicator_rows(user, evaluation)
-    domains = {d.number: d.name for d in evaluation.framework.domains.all()}
-    aspects = {a.number: a.name for a in evaluation.framework.aspects.all()}
+    scores, rows, domains, aspects = _report_inputs(user, evaluation)
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=9, leading=11)
     body = styles["BodyText"].clone("body9", fontSize=10, leading=13)
@@ -246,18 +247,7 @@ def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
             f"{a.overall.counted} dari {a.overall.total}",
         ],
     ]
-    summary_table = Table(summary, colWidths=[60 * mm, 50 * mm, 80 * mm])
-    summary_table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("FONTSIZE", (0, 0), (-1, -1), 10),
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e4efec")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
+    summary_table = _grid_table(summary, [60, 50, 80], font_size=10, repeat_header=False)
     story: list[Any] = [
         Spacer(1, 14 * mm),
         Paragraph("Laporan Evaluasi SPBE", styles["Title"]),
@@ -281,61 +271,35 @@ def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
     story.append(Paragraph(f"Dibuat {timezone.localtime():%d/%m/%Y %H:%M} WITA oleh Etam", body))
     story.append(PageBreak())
     story.append(Paragraph("Nilai per domain dan aspek", styles["Heading1"]))
-    story.append(
-        _bar_chart(
-            "Indeks per domain",
-            [f"Domain {n}. {name}"[:48] for n, name in domains.items()],
-            [s.domains[n].index for n in domains],
-            [a.domains[n].index for n in domains],
+    # Domains then aspects: the same chart and the same score rows, read from the two score maps.
+    groups = (("Domain", domains, s.domains, a.domains), ("Aspek", aspects, s.aspects, a.aspects))
+    for label, names, mine, final in groups:
+        story.append(
+            _bar_chart(
+                f"Indeks per {label.lower()}",
+                [f"{label} {n}. {name}"[:48] for n, name in names.items()],
+                [mine[n].index for n in names],
+                [final[n].index for n in names],
+            )
         )
-    )
-    story.append(PageBreak())
-    story.append(
-        _bar_chart(
-            "Indeks per aspek",
-            [f"Aspek {n}. {name}"[:48] for n, name in aspects.items()],
-            [s.aspects[n].index for n in aspects],
-            [a.aspects[n].index for n in aspects],
-        )
-    )
-    story.append(PageBreak())
+        story.append(PageBreak())
     story.append(Paragraph("Nilai", styles["Heading1"]))
     score_rows: list[list[Any]] = [["", "Penilaian mandiri", "Hasil penilaian", "Selisih"]]
     score_rows.append(
         ["Indeks SPBE", _fmt(s.overall.index), _fmt(a.overall.index), diff(s.overall.index, a.overall.index)]
     )
     score_rows.append(["Predikat", (s.predicate or "–") if s.complete else "–", Paragraph(_esc(predikat), small), ""])
-    for number, name in domains.items():
-        score_rows.append(
-            [
-                Paragraph(_esc(f"Domain {number}. {name}"), small),
-                _fmt(s.domains[number].index),
-                _fmt(a.domains[number].index),
-                diff(s.domains[number].index, a.domains[number].index),
-            ]
-        )
-    for number, name in aspects.items():
-        score_rows.append(
-            [
-                Paragraph(_esc(f"Aspek {number}. {name}"), small),
-                _fmt(s.aspects[number].index),
-                _fmt(a.aspects[number].index),
-                diff(s.aspects[number].index, a.aspects[number].index),
-            ]
-        )
-    table = Table(score_rows, colWidths=[140 * mm, 35 * mm, 45 * mm, 25 * mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e4efec")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    story.append(table)
+    for label, names, mine, final in groups:
+        for number, name in names.items():
+            score_rows.append(
+                [
+                    Paragraph(_esc(f"{label} {number}. {name}"), small),
+                    _fmt(mine[number].index),
+                    _fmt(final[number].index),
+                    diff(mine[number].index, final[number].index),
+                ]
+            )
+    story.append(_grid_table(score_rows, [140, 35, 45, 25]))
     story.append(PageBreak())
     story.append(Paragraph("Indikator", styles["Heading1"]))
     ind_rows: list[list[Any]] = [["No", "Indikator", "OPD", "Mandiri", "Akhir", "Justifikasi", "Bukti dukung"]]
@@ -354,21 +318,27 @@ def report_pdf(user: Any, evaluation: Evaluation) -> bytes:
                 Paragraph("<br/>".join(_esc(t) for t in _evidence_text(row)) or "–", small),
             ]
         )
-    table = Table(ind_rows, colWidths=[10 * mm, 60 * mm, 30 * mm, 16 * mm, 14 * mm, 80 * mm, 57 * mm], repeatRows=1)
+    story.append(_grid_table(ind_rows, [10, 60, 30, 16, 14, 80, 57]))
+    doc.build(story, onFirstPage=every_page, onLaterPages=every_page)
+    return out.getvalue()
+
+
+def _grid_table(rows: list[list[Any]], widths_mm: list[int], *, font_size: int = 9, repeat_header: bool = True) -> Any:
+    """A gridded table with a bold, tinted header row: every table of the report looks alike."""
+    extra = {"repeatRows": 1} if repeat_header else {}
+    table = Table(rows, colWidths=[w * mm for w in widths_mm], **extra)
     table.setStyle(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("FONTSIZE", (0, 0), (-1, -1), font_size),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e4efec")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
         )
     )
-    story.append(table)
-    doc.build(story, onFirstPage=every_page, onLaterPages=every_page)
-    return out.getvalue()
+    return table
 
 
 def _esc(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -66,16 +67,20 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- one evaluation
 
 
-def _context(request: HttpRequest, pk: int) -> dict[str, Any]:
+def _context(request: HttpRequest, pk: int, *, needs: str = "") -> dict[str, Any]:
+    """The evaluation page's common context; ``needs`` names one of its flags the page requires (else 403)."""
     evaluation = selectors.evaluation_for(request.user, pk)
     user = request.user
-    return {
+    ctx = {
         "evaluation": evaluation,
         "sees_whole": selectors.sees_whole(user, evaluation),
         "can_manage": has_perm(user, perms.MANAGE, evaluation),
         "can_assess": has_perm(user, perms.ASSESS, evaluation),
         "stages": [(s, s.label, i <= evaluation.stage_index) for i, s in enumerate(STAGE_ORDER)],
     }
+    if needs and not ctx[needs]:
+        raise PermissionDenied
+    return ctx
 
 
 @login_required
@@ -129,6 +134,7 @@ def indicator_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
     evidence_form = forms.EvidenceForm()
     assessment_form = forms.AssessmentForm()
     action = request.POST.get("action") if request.method == "POST" else None
+    done = ""  # the success message, once the action's service call went through
     try:
         if action == "claim":
             if not can_claim:
@@ -136,16 +142,15 @@ def indicator_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
             claim_form = forms.ClaimForm(request.POST)
             if claim_form.is_valid():
                 fields = {k: claim_form.cleaned_data[k] for k in ("level", "fact", "analysis")}
-                try:
-                    if row.claim:
+                if _saved(
+                    claim_form,
+                    lambda: (
                         services.claim_update(actor=user, claim=row.claim, **fields)
-                    else:
-                        services.claim_create(actor=user, evaluation=evaluation, indicator=indicator, **fields)
-                except ValidationError as exc:
-                    forms.apply_errors(claim_form, exc)
-                else:
-                    messages.success(request, _("Claim saved."))
-                    return redirect("evaluation:indicator", pk=pk, number=number)
+                        if row.claim
+                        else services.claim_create(actor=user, evaluation=evaluation, indicator=indicator, **fields)
+                    ),
+                ):
+                    done = _("Claim saved.")
         elif action == "evidence":
             if not can_claim or row.claim is None:
                 raise PermissionDenied
@@ -153,48 +158,46 @@ def indicator_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
             if evidence_form.is_valid():
                 data = evidence_form.cleaned_data
                 upload = data.get("file")
-                try:
-                    services.evidence_add(
+                claim = row.claim
+                if _saved(
+                    evidence_form,
+                    lambda: services.evidence_add(
                         actor=user,
-                        claim=row.claim,
+                        claim=claim,
                         level=data["level"],
                         title=data["title"],
                         upload=upload.file if upload else None,
                         filename=upload.name if upload else "",
                         url=data["url"],
-                    )
-                except ValidationError as exc:
-                    forms.apply_errors(evidence_form, exc)
-                else:
-                    messages.success(request, _("Evidence added."))
-                    return redirect("evaluation:indicator", pk=pk, number=number)
+                    ),
+                ):
+                    done = _("Evidence added.")
         elif action == "remove_evidence":
             if not can_claim or row.claim is None:
                 raise PermissionDenied
             item = selectors.claim_evidence(user, row.claim, _posted_pk(request.POST.get("evidence")))
             services.evidence_remove(actor=user, item=item)
-            messages.success(request, _("Evidence removed."))
-            return redirect("evaluation:indicator", pk=pk, number=number)
+            done = _("Evidence removed.")
         elif action == "assess":
             if not ctx["can_assess"]:
                 raise PermissionDenied
             assessment_form = forms.AssessmentForm(request.POST)
-            if assessment_form.is_valid():
-                try:
-                    services.assessment_set(
-                        actor=user,
-                        evaluation=evaluation,
-                        indicator=indicator,
-                        level=assessment_form.cleaned_data["level"],
-                        notes=assessment_form.cleaned_data["notes"],
-                    )
-                except ValidationError as exc:
-                    forms.apply_errors(assessment_form, exc)
-                else:
-                    messages.success(request, _("Assessment saved."))
-                    return redirect("evaluation:indicator", pk=pk, number=number)
+            if assessment_form.is_valid() and _saved(
+                assessment_form,
+                lambda: services.assessment_set(
+                    actor=user,
+                    evaluation=evaluation,
+                    indicator=indicator,
+                    level=assessment_form.cleaned_data["level"],
+                    notes=assessment_form.cleaned_data["notes"],
+                ),
+            ):
+                done = _("Assessment saved.")
         elif action is not None:
             raise Http404
+        if done:
+            messages.success(request, done)
+            return redirect("evaluation:indicator", pk=pk, number=number)
     except ValidationError as exc:  # stage errors from evidence removal
         for message in exc.messages:
             messages.error(request, message)
@@ -219,10 +222,8 @@ def indicator_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 @login_required
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    ctx = _context(request, pk)
+    ctx = _context(request, pk, needs="can_manage")
     evaluation = ctx["evaluation"]
-    if not ctx["can_manage"]:
-        raise PermissionDenied
     agencies = selectors.assignable_agencies(request.user, evaluation)
     shape = shape_of(evaluation.framework)
     current = dict(evaluation.assignments.values_list("indicator_id", "agency_id"))
@@ -301,25 +302,53 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluation/submit.html", ctx, status=400 if form.errors else 200)
 
 
-@login_required
-@require_POST
-def advance(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = selectors.evaluation_for(request.user, pk)
+def _saved(form: Any, call: Callable[[], Any]) -> bool:
+    """Run the service call of a valid form; its ValidationError lands on the form's fields."""
     try:
-        services.evaluation_advance(actor=request.user, evaluation=evaluation)
+        call()
+    except ValidationError as exc:
+        forms.apply_errors(form, exc)
+        return False
+    return True
+
+
+def _act_then_detail(
+    request: HttpRequest, pk: int, act: Callable[[], Any], success: Callable[[Any], str]
+) -> HttpResponse:
+    """One POST button on the evaluation page: a refusal becomes an error message; either way, back to the page."""
+    try:
+        result = act()
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Stage is now: %(stage)s.") % {"stage": evaluation.get_stage_display()})
+        messages.success(request, success(result))
     return redirect("evaluation:detail", pk=pk)
+
+
+def _evaluation_action(
+    request: HttpRequest, pk: int, service: Callable[..., Any], success: Callable[[Any, Any], str]
+) -> HttpResponse:
+    """A POST button that runs ``service(actor=, evaluation=)`` on the evaluation (see _act_then_detail)."""
+    evaluation = selectors.evaluation_for(request.user, pk)
+    return _act_then_detail(
+        request,
+        pk,
+        lambda: service(actor=request.user, evaluation=evaluation),
+        lambda result: success(evaluation, result),
+    )
+
+
+@login_required
+@require_POST
+def advance(request: HttpRequest, pk: int) -> HttpResponse:
+    done = lambda evaluation, _result: _("Stage is now: %(stage)s.") % {"stage": evaluation.get_stage_display()}  # noqa: E731
+    return _evaluation_action(request, pk, services.evaluation_advance, done)
 
 
 @login_required
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    ctx = _context(request, pk)
+    ctx = _context(request, pk, needs="can_manage")
     evaluation = ctx["evaluation"]
-    if not ctx["can_manage"]:
-        raise PermissionDenied
     form = forms.ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -336,14 +365,8 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = selectors.evaluation_for(request.user, pk)
-    try:
-        created = services.suggestions_refresh(actor=request.user, evaluation=evaluation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(n)s suggestions from the platform.") % {"n": len(created)})
-    return redirect("evaluation:detail", pk=pk)
+    done = lambda _evaluation, created: _("%(n)s suggestions from the platform.") % {"n": len(created)}  # noqa: E731
+    return _evaluation_action(request, pk, services.suggestions_refresh, done)
 
 
 @login_required
@@ -351,26 +374,23 @@ def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 def suggestion_decide(request: HttpRequest, pk: int, suggestion_id: int) -> HttpResponse:
     evaluation = selectors.evaluation_for(request.user, pk)
     suggestion = selectors.suggestion_for(request.user, evaluation, suggestion_id)
-    try:
-        services.suggestion_decide(
+    return _act_then_detail(
+        request,
+        pk,
+        lambda: services.suggestion_decide(
             actor=request.user,
             suggestion=suggestion,
             accept=request.POST.get("decision") == "accept",
             note=request.POST.get("note", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Suggestion decided."))
-    return redirect("evaluation:detail", pk=pk)
+        ),
+        lambda _done: _("Suggestion decided."),
+    )
 
 
 @login_required
 def gap_analysis(request: HttpRequest, pk: int) -> HttpResponse:
-    ctx = _context(request, pk)
+    ctx = _context(request, pk, needs="sees_whole")
     evaluation = ctx["evaluation"]
-    if not ctx["sees_whole"]:
-        raise PermissionDenied
     scores = score_evaluation(evaluation)
     shape = scores.shape
     basis = "assessed" if scores.levels.assessed_levels else "self"
@@ -426,9 +446,7 @@ def gap_analysis(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    ctx = _context(request, pk)
-    if not ctx["sees_whole"]:
-        raise PermissionDenied
+    ctx = _context(request, pk, needs="sees_whole")
     results = selectors.history_for(ctx["evaluation"])
     previous = None
     rows: list[tuple[Any, Decimal | None]] = []

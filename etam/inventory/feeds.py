@@ -125,40 +125,41 @@ def _apps(institution_id: int) -> Any:
     return Application.objects.filter(institution_id=institution_id, lifecycle=Lifecycle.PRODUCTION)
 
 
-def _links(label: str, url_name: str) -> tuple[tuple[str, str], ...]:
+def _proposal(level: int, rationale: str, label: str, url_name: str) -> Any:
+    """A proposal that links back to the inventory page it was read from."""
     from django.urls import reverse
 
-    return ((label, reverse(url_name)),)
+    from etam.evaluation.registry import Proposal
+
+    return Proposal(level=level, rationale=rationale, links=((label, reverse(url_name)),))
+
+
+def _stepped(reached_two: bool, reached_three: bool) -> int:
+    """Level 1 by default, 2 when the first bar is met, 3 when the second is met on top of it."""
+    if not reached_two:
+        return 1
+    return 3 if reached_three else 2
 
 
 def suggest_application_development(evaluation: Any, indicator: Any) -> Any:
     """Indicator 15 (Pembangunan Aplikasi SPBE)."""
-    from etam.evaluation.registry import Proposal
-
     apps = _apps(evaluation.institution_id)
     total = apps.count()
     if not total:
         return None
     coded = apps.exclude(business_process_code="").count()
     integrated = apps.filter(Q(sso=True) | Q(uses_splp=True)).count()
-    level = 1
-    if coded / total >= 0.8:
-        level = 2
-        if integrated / total >= 0.5:
-            level = 3
-    return Proposal(
-        level=level,
-        rationale=(
-            f"Inventaris: {total} aplikasi produksi; {coded} dipetakan ke kode proses bisnis arsitektur SPBE; "
-            f"{integrated} memakai SSO atau SPLP."
-        ),
-        links=_links("Inventaris aplikasi", "inventory:application_list"),
+    return _proposal(
+        _stepped(coded / total >= 0.8, integrated / total >= 0.5),
+        f"Inventaris: {total} aplikasi produksi; {coded} dipetakan ke kode proses bisnis arsitektur SPBE; "
+        f"{integrated} memakai SSO atau SPLP.",
+        "Inventaris aplikasi",
+        "inventory:application_list",
     )
 
 
 def suggest_data_centre(evaluation: Any, indicator: Any) -> Any:
     """Indicator 16 (Layanan Pusat Data)."""
-    from etam.evaluation.registry import Proposal
     from etam.inventory.models import DataCentre
 
     centres = DataCentre.objects.filter(institution_id=evaluation.institution_id)
@@ -168,24 +169,24 @@ def suggest_data_centre(evaluation: Any, indicator: Any) -> Any:
     apps = _apps(evaluation.institution_id)
     total = apps.count()
     standard_hosted = apps.filter(Q(hosting="pdn") | ~Q(data_centre__tier="") & Q(data_centre__isnull=False)).count()
-    level = 1
-    if operational.exists():
-        level = 2
-        if operational.exclude(tier="").exists() and total and standard_hosted / total >= 0.5:
-            level = 3
-    return Proposal(
-        level=level,
-        rationale=(
-            f"Inventaris: {centres.count()} pusat data/ruang server ({operational.count()} operasional); "
-            f"{standard_hosted} dari {total} aplikasi produksi di PDN atau pusat data bersertifikat tier."
+    has_operational = operational.exists()
+    return _proposal(
+        _stepped(
+            has_operational,
+            has_operational
+            and operational.exclude(tier="").exists()
+            and bool(total)
+            and standard_hosted / total >= 0.5,
         ),
-        links=_links("Infrastruktur", "inventory:datacentre_list"),
+        f"Inventaris: {centres.count()} pusat data/ruang server ({operational.count()} operasional); "
+        f"{standard_hosted} dari {total} aplikasi produksi di PDN atau pusat data bersertifikat tier.",
+        "Infrastruktur",
+        "inventory:datacentre_list",
     )
 
 
 def suggest_intra_network(evaluation: Any, indicator: Any) -> Any:
     """Indicator 17 (Layanan Jaringan Intra)."""
-    from etam.evaluation.registry import Proposal
     from etam.inventory.models import NetworkLink
 
     links = NetworkLink.objects.filter(institution_id=evaluation.institution_id, status=NetworkLink.Status.ACTIVE)
@@ -193,28 +194,28 @@ def suggest_intra_network(evaluation: Any, indicator: Any) -> Any:
     if not count:
         return None
     level = 3 if links.filter(connects_to_jip=True).exists() else (2 if count >= 2 else 1)
-    return Proposal(
-        level=level,
-        rationale=f"Inventaris: {count} tautan jaringan intra aktif; "
+    return _proposal(
+        level,
+        f"Inventaris: {count} tautan jaringan intra aktif; "
         f"{links.filter(connects_to_jip=True).count()} terhubung ke JIP.",
-        links=_links("Infrastruktur", "inventory:datacentre_list"),
+        "Infrastruktur",
+        "inventory:datacentre_list",
     )
 
 
 def suggest_service_bus(evaluation: Any, indicator: Any) -> Any:
     """Indicator 18 (Penggunaan Sistem Penghubung Layanan)."""
-    from etam.evaluation.registry import Proposal
-
     apps = _apps(evaluation.institution_id)
     total = apps.count()
     splp = apps.filter(uses_splp=True).count()
     if not splp:
         return None
     level = 3 if total and splp / total >= 0.25 else 2
-    return Proposal(
-        level=level,
-        rationale=f"Inventaris: {splp} dari {total} aplikasi produksi terhubung ke SPLP.",
-        links=_links("Inventaris aplikasi", "inventory:application_list"),
+    return _proposal(
+        level,
+        f"Inventaris: {splp} dari {total} aplikasi produksi terhubung ke SPLP.",
+        "Inventaris aplikasi",
+        "inventory:application_list",
     )
 
 

@@ -25,6 +25,16 @@ from etam.inventory.services import APPLICATION_FIELDS, DATA_CENTRE_FIELDS, NATI
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 
 
+def _optional_date(label: Any) -> forms.DateField:
+    """An optional date with the browser's date picker; typed dates in the local forms are accepted too."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
 def _set_queryset(field: forms.Field, queryset: Any) -> None:
     cast(forms.ModelChoiceField, field).queryset = queryset
 
@@ -104,12 +114,7 @@ class ApplicationForm(NamedErrorsMixin, forms.ModelForm):
     integrations_consumed = ListField(
         label=gettext_lazy("Integrations consumed"), help_text=gettext_lazy("APIs or services it uses, one per line")
     )
-    last_security_audit = forms.DateField(
-        label=gettext_lazy("Last security audit"),
-        required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    last_security_audit = _optional_date(gettext_lazy("Last security audit"))
 
     class Meta:
         model = Application
@@ -268,12 +273,7 @@ class VillageForm(NamedErrorsMixin, forms.Form):
 
 
 class AccessPointForm(NamedErrorsMixin, forms.ModelForm):
-    installed_on = forms.DateField(
-        label=gettext_lazy("Installed on"),
-        required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    installed_on = _optional_date(gettext_lazy("Installed on"))
 
     class Meta:
         model = AccessPoint

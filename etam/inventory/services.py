@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, require
 from etam.inventory import duplicates
@@ -318,19 +318,11 @@ def duplicate_decide(*, actor: Any, flag: DuplicateFlag, status: str, reason: st
         raise ValidationError({"reason": _("Reason: say why this is not a duplicate (it is remembered).")})
     with transaction.atomic():
         locked = DuplicateFlag.objects.select_for_update().get(pk=flag.pk)
-        before = {"status": locked.status, "decision_reason": locked.decision_reason}
-        locked.status = status
-        locked.decision_reason = reason.strip()
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.save()
-        audit.record(
-            actor=actor,
-            action="inventory.duplicate_decide",
-            target=locked,
-            before=before,
-            after={"status": locked.status, "decision_reason": locked.decision_reason},
-        )
+        with changes.recorded(locked, ("status", "decision_reason"), actor=actor, action="inventory.duplicate_decide"):
+            locked.status = status
+            locked.decision_reason = reason.strip()
+            locked.decided_by = actor
+            locked.decided_at = timezone.now()
     return locked
 
 

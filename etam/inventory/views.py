@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -47,6 +47,22 @@ from etam.inventory.models import (
 )
 
 PAGE_SIZE = 50
+_T = TypeVar("_T")
+
+
+def _or_404(lookup: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """A selector's lookup; what the user may not see is a 404, like what does not exist."""
+    try:
+        return lookup(*args, **kwargs)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _page(request: HttpRequest, qs: Any, size: int) -> tuple[Any, str]:
+    """The requested page of a list, and the list's other query parameters (for the page links)."""
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    return Paginator(qs, size).get_page(request.GET.get("halaman")), query.urlencode()
 
 
 def _filters(request: HttpRequest) -> selectors.ApplicationFilter:
@@ -69,16 +85,14 @@ def _filters(request: HttpRequest) -> selectors.ApplicationFilter:
 def application_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     qs = selectors.application_list(request.user, filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("halaman"))
-    query = request.GET.copy()
-    query.pop("halaman", None)
+    page, query = _page(request, qs, PAGE_SIZE)
     return render(
         request,
         "inventory/application_list.html",
         {
             "page": page,
             "filters": filters,
-            "query": query.urlencode(),
+            "query": query,
             "agencies": selectors.agencies_visible_for_filter(request.user),
             "institutions": selectors.institutions_visible_to(request.user),
             "kinds": ApplicationKind.choices,
@@ -91,10 +105,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required(perms.VIEW_APPLICATION)
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        app = selectors.application_get(request.user, pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
+    app = _or_404(selectors.application_get, request.user, pk)
     flags = selectors.duplicate_flags_visible_to(request.user).filter(
         application=app
     ) | selectors.duplicate_flags_visible_to(request.user).filter(other=app)
@@ -113,28 +124,25 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(perms.MANAGE_APPLICATION)
 def application_create(request: HttpRequest) -> HttpResponse:
-    form = ApplicationForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            app = services.application_create(actor=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Application saved."))
-            return redirect("inventory:application_detail", pk=app.pk)
-    return render(request, "inventory/application_form.html", {"form": form, "app": None})
+    return _application_form(request, None)
 
 
 @staff_required(perms.MANAGE_APPLICATION)
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        app = selectors.application_get(request.user, pk, perm=perms.MANAGE_APPLICATION)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
+    return _application_form(
+        request, _or_404(selectors.application_get, request.user, pk, perm=perms.MANAGE_APPLICATION)
+    )
+
+
+def _application_form(request: HttpRequest, app: Any) -> HttpResponse:
+    """The application form: a new one (``app`` None) or an edit; both save through the services."""
     form = ApplicationForm(request.POST or None, instance=app, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.application_update(actor=request.user, application=app, data=form.cleaned_data)
+            if app is None:
+                app = services.application_create(actor=request.user, data=form.cleaned_data)
+            else:
+                services.application_update(actor=request.user, application=app, data=form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -146,10 +154,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(perms.MANAGE_APPLICATION)
 def application_retire(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        app = selectors.application_get(request.user, pk, perm=perms.MANAGE_APPLICATION)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
+    app = _or_404(selectors.application_get, request.user, pk, perm=perms.MANAGE_APPLICATION)
     form = RetireForm(request.POST)
     if form.is_valid():
         services.application_retire(actor=request.user, application=app, reason=form.cleaned_data["reason"])
@@ -250,10 +255,7 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required(perms.VIEW_APPLICATION)
 def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        flag = selectors.duplicate_flag_get(request.user, pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
+    flag = _or_404(selectors.duplicate_flag_get, request.user, pk)
     form = DuplicateDecisionForm(request.POST or None, initial={"status": flag.status})
     if request.method == "POST" and form.is_valid():
         try:
@@ -422,9 +424,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
         q=request.GET.get("q", "").strip()[:60],
         coverage=coverage if coverage in Coverage.values else None,
     )
-    page = Paginator(qs, 100).get_page(request.GET.get("halaman"))
-    query = request.GET.copy()
-    query.pop("halaman", None)
+    page, query = _page(request, qs, 100)
     return render(
         request,
         "inventory/village_list.html",
@@ -434,7 +434,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
             "regency": regency,
             "coverages": Coverage.choices,
             "coverage": coverage,
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 

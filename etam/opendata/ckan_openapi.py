@@ -30,6 +30,7 @@ def _bounded(minimum: int, maximum: int) -> dict[str, Any]:
 
 
 _OBJECT = {"type": "object", "additionalProperties": True}
+_ALL_FIELDS = _q("all_fields", _BOOL_TEXT, "Whole objects instead of names")
 _ERROR = {
     "type": "object",
     "required": ["success", "error"],
@@ -105,7 +106,7 @@ ACTIONS: dict[str, dict[str, Any]] = {
     },
     "organization_list": {
         "summary": "Data producers (OPD) with published datasets",
-        "parameters": [_q("all_fields", _BOOL_TEXT, "Whole objects instead of names")],
+        "parameters": [_ALL_FIELDS],
         "result": {"type": "array"},
     },
     "organization_show": {
@@ -118,14 +119,14 @@ ACTIONS: dict[str, dict[str, Any]] = {
     },
     "group_list": {
         "summary": "Topics",
-        "parameters": [_q("all_fields", _BOOL_TEXT, "Whole objects instead of names")],
+        "parameters": [_ALL_FIELDS],
         "result": {"type": "array"},
     },
     "tag_list": {
         "summary": "Tags of visible datasets",
         "parameters": [
             _q("query", _STRING, "Only tags containing this text"),
-            _q("all_fields", _BOOL_TEXT, "Whole objects instead of names"),
+            _ALL_FIELDS,
         ],
         "result": {"type": "array"},
     },

@@ -10,22 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from etam.core.models import Agency
 from etam.opendata.models import ActivityMetadata, ColumnSpec, Dataset, IndicatorMetadata
+from etam.opendata.services import COLUMN_FIELDS, DATASET_FIELDS
 
-DATASET_FORM_FIELDS = [
-    "title",
-    "slug",
-    "description",
-    "topic",
-    "licence",
-    "update_frequency",
-    "temporal_start",
-    "temporal_end",
-    "spatial_code",
-    "spatial_level",
-    "access",
-    "contact_name",
-    "contact_email",
-]
+DATASET_FORM_FIELDS = list(DATASET_FIELDS)  # one list: the form edits what the service accepts
 
 
 class DatasetForm(forms.ModelForm):
@@ -97,26 +84,7 @@ class UploadForm(forms.Form):
     )
 
 
-COLUMN_FORM_FIELDS = [
-    "title",
-    "type",
-    "unit",
-    "definition",
-    "reference",
-    "required",
-    "minimum",
-    "maximum",
-    "number_format",
-    "date_format",
-    # MS-Var (BPS metadata variabel): konsep, referensi pemilihan, referensi waktu,
-    # klasifikasi isian, kalimat pertanyaan, aksesibilitas publik.
-    "concept",
-    "selection_reference",
-    "time_reference",
-    "classification",
-    "question",
-    "is_public",
-]
+COLUMN_FORM_FIELDS = list(COLUMN_FIELDS)
 
 
 class ColumnForm(forms.ModelForm):

@@ -147,15 +147,20 @@ def _chart(dataset: Dataset, table: query.Table, params: dict[str, str]) -> tupl
     return charts.bar_or_line(labels, values, kind=params["kind"], title=title), result["records"]
 
 
+def _published(request: HttpRequest, slug: str) -> tuple[Any, Any, list[Any]]:
+    """A visible dataset, its published version and that version's columns (the public pages read only these)."""
+    item = _dataset_or_404(request, slug)
+    version = item.published_version
+    assert version is not None
+    return item, version, getattr(version, "column_list", [])
+
+
 def _region_column(columns: list[Any]) -> str:
     return next((c.name for c in columns if c.reference == "kode_wilayah"), "")
 
 
 def dataset(request: HttpRequest, slug: str) -> HttpResponse:
-    item = _dataset_or_404(request, slug)
-    version = item.published_version
-    assert version is not None
-    columns = getattr(version, "column_list", [])
+    item, version, columns = _published(request, slug)
     table = selectors.table_for(version.resource, columns, actor=request.user)
     columns = [c for c in columns if c.name in table.names]
     preview = query.search(table, limit=10, include_total=False, fields=table.names)
@@ -189,20 +194,14 @@ def dataset(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def chart_svg(request: HttpRequest, slug: str) -> HttpResponse:
-    item = _dataset_or_404(request, slug)
-    version = item.published_version
-    assert version is not None
-    columns = getattr(version, "column_list", [])
+    item, version, columns = _published(request, slug)
     table = selectors.table_for(version.resource, columns, actor=request.user)
     svg, _records = _chart(item, table, _chart_params(request, columns))
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
 def map_svg(request: HttpRequest, slug: str) -> HttpResponse:
-    item = _dataset_or_404(request, slug)
-    version = item.published_version
-    assert version is not None
-    columns = getattr(version, "column_list", [])
+    item, version, columns = _published(request, slug)
     column = request.GET.get("col", _region_column(columns))
     if column not in [c.name for c in columns if c.reference == "kode_wilayah"]:
         raise Http404

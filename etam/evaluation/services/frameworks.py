@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.permissions import require
 from etam.evaluation import exchange
 from etam.evaluation import permissions as perms
@@ -78,19 +78,10 @@ def indicator_update(*, actor: Any, indicator: Indicator, name: str | None = Non
                 % {"name": framework.name, "status": framework.get_status_display()}
             }
         )
-    before = {"name": indicator.name, "weight": indicator.weight}
-    if name is not None:
-        indicator.name = name
-    if weight is not None:
-        indicator.weight = weight
-    indicator.full_clean(exclude=["framework", "aspect", "scale"])
-    with transaction.atomic():
-        indicator.save()
-        audit.record(
-            actor=actor,
-            action="evaluation.indicator_update",
-            target=indicator,
-            before=before,
-            after={"name": indicator.name, "weight": indicator.weight},
-        )
+    with changes.recorded(indicator, ("name", "weight"), actor=actor, action="evaluation.indicator_update"):
+        if name is not None:
+            indicator.name = name
+        if weight is not None:
+            indicator.weight = weight
+        indicator.full_clean(exclude=["framework", "aspect", "scale"])
     return indicator

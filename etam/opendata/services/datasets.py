@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.models import Agency
 from etam.core.permissions import Scope, has_perm, require
 from etam.core.validators import validate_region_code
@@ -28,9 +28,10 @@ from etam.opendata.models import (
     widens,
 )
 
+# The fields a dataset's owner edits, in the order the dataset form shows them.
 DATASET_FIELDS = (
-    "slug",
     "title",
+    "slug",
     "description",
     "topic",
     "licence",
@@ -195,6 +196,15 @@ def _pending_for_review(actor: Any, request: AccessRequest) -> tuple[AccessReque
     return request, dataset
 
 
+def stamp_review(obj: Any, *, actor: Any, status: str, comment: str) -> None:
+    """Save a walidata's decision on an access request or a version: who, when, the outcome and why."""
+    obj.status = status
+    obj.reviewed_by = actor
+    obj.reviewed_at = timezone.now()
+    obj.review_comment = comment
+    obj.save()
+
+
 def access_request_approve(*, actor: Any, request: AccessRequest, comment: str = "") -> AccessRequest:
     """A walidata of the instansi approves: only now does the wider access apply."""
     with transaction.atomic():
@@ -204,11 +214,7 @@ def access_request_approve(*, actor: Any, request: AccessRequest, comment: str =
             raise ValidationError(problems)
         before = dataset.access
         Dataset.objects.filter(pk=dataset.pk).update(access=request.access, updated_at=timezone.now())
-        request.status = AccessRequestStatus.APPROVED
-        request.reviewed_by = actor
-        request.reviewed_at = timezone.now()
-        request.review_comment = (comment or "").strip()
-        request.save()
+        stamp_review(request, actor=actor, status=AccessRequestStatus.APPROVED, comment=(comment or "").strip())
         audit.record(
             actor=actor,
             action="opendata.access_approve",
@@ -226,11 +232,7 @@ def access_request_refuse(*, actor: Any, request: AccessRequest, comment: str) -
         raise ValidationError({"comment": [_("Comment: explain why the access stays as it is.")]})
     with transaction.atomic():
         request, dataset = _pending_for_review(actor, request)
-        request.status = AccessRequestStatus.REFUSED
-        request.reviewed_by = actor
-        request.reviewed_at = timezone.now()
-        request.review_comment = comment.strip()
-        request.save()
+        stamp_review(request, actor=actor, status=AccessRequestStatus.REFUSED, comment=comment.strip())
         audit.record(
             actor=actor,
             action="opendata.access_refuse",
@@ -248,20 +250,12 @@ def activity_update(*, actor: Any, dataset: Dataset, **fields: Any) -> ActivityM
         activity, _created = ActivityMetadata.objects.get_or_create(
             dataset=dataset, defaults={"activity_title": dataset.title}
         )
-        before = _snapshot(activity, fields)
-        for key, value in fields.items():
-            if not hasattr(activity, key) or key in ("id", "dataset", "dataset_id"):
-                raise TypeError(f"unknown activity field {key}")
-            setattr(activity, key, value)
-        activity.full_clean()
-        activity.save()
-        audit.record(
-            actor=actor,
-            action="opendata.activity_update",
-            target=dataset,
-            before=before,
-            after=_snapshot(activity, fields),
-        )
+        with changes.recorded(activity, fields, actor=actor, action="opendata.activity_update", target=dataset):
+            for key, value in fields.items():
+                if not hasattr(activity, key) or key in ("id", "dataset", "dataset_id"):
+                    raise TypeError(f"unknown activity field {key}")
+                setattr(activity, key, value)
+            activity.full_clean()
     return activity
 
 

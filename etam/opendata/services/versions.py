@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.models import Region
 from etam.core.permissions import require
 from etam.opendata import ingest
@@ -30,20 +30,23 @@ from etam.opendata.models import (
     ValidationState,
     VersionStatus,
 )
-from etam.opendata.services.datasets import _snapshot
+from etam.opendata.services.datasets import _snapshot, stamp_review
 
+# The data-dictionary fields of a column, in the order the column form shows them.
 COLUMN_FIELDS = (
     "title",
     "type",
     "unit",
     "definition",
-    "concept",
     "reference",
     "required",
     "minimum",
     "maximum",
     "number_format",
     "date_format",
+    # MS-Var (BPS metadata variabel): konsep, referensi pemilihan, referensi waktu,
+    # klasifikasi isian, kalimat pertanyaan, aksesibilitas publik.
+    "concept",
     "selection_reference",
     "time_reference",
     "classification",
@@ -360,17 +363,9 @@ def version_submit(*, actor: Any, version: DatasetVersion) -> DatasetVersion:
             raise ValidationError(_("Only a draft or returned version can be submitted."))
         if version.validation != ValidationState.VALID:
             raise ValidationError(_("Fix every validation error before submitting."))
-        before = {"status": version.status}
-        version.status = VersionStatus.SUBMITTED
-        version.submitted_at = timezone.now()
-        version.save()
-        audit.record(
-            actor=actor,
-            action="opendata.version_submit",
-            target=version,
-            before=before,
-            after={"status": version.status},
-        )
+        with changes.recorded(version, ("status",), actor=actor, action="opendata.version_submit"):
+            version.status = VersionStatus.SUBMITTED
+            version.submitted_at = timezone.now()
     return version
 
 
@@ -382,11 +377,7 @@ def version_return(*, actor: Any, version: DatasetVersion, comment: str) -> Data
         version = DatasetVersion.objects.select_for_update().select_related("dataset__agency").get(pk=version.pk)
         if version.status != VersionStatus.SUBMITTED:
             raise ValidationError(_("Only a submitted version can be returned."))
-        version.status = VersionStatus.RETURNED
-        version.review_comment = comment.strip()
-        version.reviewed_by = actor
-        version.reviewed_at = timezone.now()
-        version.save()
+        stamp_review(version, actor=actor, status=VersionStatus.RETURNED, comment=comment.strip())
         audit.record(
             actor=actor,
             action="opendata.version_return",

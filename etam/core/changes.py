@@ -1,0 +1,41 @@
+"""Save a change to one row together with its audit event (the "set fields, save, audit before/after" step).
+
+Used by the services of the modules where an edit audits the same fields it changes::
+
+    with changes.recorded(flag, ("status", "decision_reason"), actor=actor, action="inventory.duplicate_decide"):
+        flag.status = status
+        ...
+
+The fields' values are read before the block and again after it; on leaving the block without an error the row
+is saved and one audit event written, in one transaction. An error inside the block saves and records nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import models, transaction
+
+from etam.core import audit
+
+
+def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The named attributes of ``obj`` as a dict (the before/after of an audit event)."""
+    return {name: getattr(obj, name) for name in fields}
+
+
+@contextmanager
+def recorded(
+    obj: models.Model, fields: Iterable[str], *, actor: Any, action: str, target: models.Model | None = None
+) -> Iterator[None]:
+    """Audit ``fields`` of ``obj`` before and after the block, then save ``obj`` (``target``: what the event
+    names, ``obj`` by default)."""
+    names = tuple(fields)
+    before = snapshot(obj, names)
+    yield
+    with transaction.atomic():
+        obj.save()
+        after = snapshot(obj, names)
+        audit.record(actor=actor, action=action, target=obj if target is None else target, before=before, after=after)
