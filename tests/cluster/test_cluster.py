@@ -9,7 +9,6 @@ the cluster back as it found it. Counts are printed (-s) for the report.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import os
 import signal
@@ -25,13 +24,6 @@ import requests
 from tests.cluster.conftest import REPO, Cluster, supervisor
 
 pytestmark = pytest.mark.cluster
-
-STORAGES_MISSING = importlib.util.find_spec("storages") is None
-NEEDS_STORAGE = pytest.mark.skipif(
-    STORAGES_MISSING,
-    reason="django-storages is not installed yet (the storage branch brings S3 storage, Parquet over S3 and "
-    "backup/restore); the cluster stores files on local disk until it is merged",
-)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -221,8 +213,6 @@ def test_citizen_submission_with_a_file_through_nginx(cluster: Cluster, citizens
     assert response.status_code == 201, response.text[:2000]
     number = response.json()["tracking_number"]
     assert _stored(cluster, [number]) == 1
-    if STORAGES_MISSING:
-        pytest.skip("stored on local disk: the bucket check needs the storage branch (django-storages)")
     env = cluster.env
     s3 = supervisor.s3_client(env)
     bodies = [
@@ -232,7 +222,6 @@ def test_citizen_submission_with_a_file_through_nginx(cluster: Cluster, citizens
     assert PDF in bodies
 
 
-@NEEDS_STORAGE
 def test_dataset_parquet_in_the_bucket_is_queried(cluster: Cluster):
     search = requests.get(f"{cluster.base}/api/3/action/package_search?rows=50", verify=cluster.cert, timeout=20).json()
     resources = [r for p in search["result"]["results"] for r in p.get("resources", []) if r.get("datastore_active")]
@@ -248,10 +237,6 @@ def test_dataset_parquet_in_the_bucket_is_queried(cluster: Cluster):
     assert any(key.endswith(".parquet") for key in keys)
 
 
-@NEEDS_STORAGE
-@pytest.mark.skipif(
-    not (REPO / "scripts" / "restore-drill").exists(), reason="scripts/restore-drill comes with the storage branch"
-)
 def test_backup_and_restore_drill(cluster: Cluster):
     started = time.monotonic()
     result = subprocess.run(
@@ -336,7 +321,6 @@ print(queue.requeue_abandoned(), result.id)
     _wait_job_successful(cluster, job_id)
 
 
-@NEEDS_STORAGE
 def test_s3_down_an_upload_gets_a_clear_message_and_nothing_half_written(cluster: Cluster, citizens: dict):
     count = (
         "from etam.eservices.models import Application, UploadedFile; "
