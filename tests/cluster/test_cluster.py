@@ -244,7 +244,11 @@ def test_publication_warms_the_local_parquet_copy(cluster: Cluster):
     # above: the worker's warm_parquet_copy job fetched each at publication (same machine,
     # same OPENDATA_PARQUET_CACHE_DIR as the web units here; docs/operations.md).
     cache = Path(cluster.env["ETAM_VAR_DIR"]) / "cache" / "parquet"
-    names = [row[0] for row in cluster.sql("SELECT file FROM opendata_resource")]
+    published = (
+        "SELECT r.file FROM opendata_resource r JOIN opendata_datasetversion v ON v.id = r.version_id "
+        "WHERE v.status = 'published'"
+    )
+    names = [row[0] for row in cluster.sql(published)]
     assert names
     deadline = time.monotonic() + 60
     missing = names

@@ -30,12 +30,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        if not Region.objects.current().exists():
-            self.stdout.write("Data referensi belum dimuat; memuat sekarang / reference data missing; loading it now")
-            try:
-                reference_loader.load_all(write=self.stdout.write)
-            except reference_loader.ReferenceDataError as exc:
-                raise CommandError(str(exc)) from exc
         loaders = ordered_loaders()
         if options["only"]:
             wanted = {name.strip() for name in options["only"].split(",") if name.strip()}
@@ -46,6 +40,12 @@ class Command(BaseCommand):
                     f"({', '.join(loader.name for loader in loaders)})"
                 )
             loaders = [loader for loader in loaders if loader.name in wanted]
+        if not Region.objects.current().exists():
+            self.stdout.write("Data referensi belum dimuat; memuat sekarang / reference data missing; loading it now")
+            try:
+                reference_loader.load_all(write=self.stdout.write)
+            except reference_loader.ReferenceDataError as exc:
+                raise CommandError(str(exc)) from exc
         for loader in loaders:
             self.stdout.write(f"[{loader.order:>3}] {loader.name}")
             try:
