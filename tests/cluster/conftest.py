@@ -163,7 +163,8 @@ class Cluster:
         from rq.job import Job
 
         connection = redis.Redis.from_url(self.env["TASKS_REDIS_URL"], socket_connect_timeout=5)
-        return str(Job.fetch(job_id, connection=connection).get_status())
+        status = Job.fetch(job_id, connection=connection).get_status()
+        return str(getattr(status, "value", status))  # JobStatus is a str Enum: its value
 
     def supervise(self, *args: str) -> None:
         argv = [str(supervisor.PYTHON), str(REPO / "deploy" / "cluster.py"), *args, "--state-dir", str(self.state)]
