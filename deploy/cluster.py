@@ -18,8 +18,8 @@ the machine's Redis (DB numbers 12 and 13) and moto's S3 server; ``--database-ur
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
-import importlib.util
 import json
 import os
 import re
@@ -170,13 +170,17 @@ def stop(name: str, state: Path, grace: float = 20.0) -> None:
 
 
 def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    """Whether any process of group ``pgid`` still runs. Zombies do not count: a unit
+    restarted by another process (a fault test, as systemd would) is that process's child,
+    and only it can reap it, so waiting on them would only wait out the grace period."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[2] == str(pgid) and fields[0] != "Z":
+            return True
+    return False
 
 
 def _reap(pid: int) -> None:
@@ -205,6 +209,15 @@ def free_port() -> int:
 
 def _secret() -> str:
     return secrets.token_urlsafe(48)
+
+
+def _backup_key(old: str | None) -> str:
+    """BACKUP_ENCRYPTION_KEY: 32 random bytes in base64 (``openssl rand -base64 32``, what
+    etam.ops.sealing accepts); an older env file's key is kept when it has that form."""
+    with contextlib.suppress(ValueError, TypeError):
+        if old and len(base64.b64decode(old, validate=True)) == 32:
+            return old
+    return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def write_environment(state: Path, args: argparse.Namespace) -> dict[str, str]:
@@ -237,18 +250,13 @@ def write_environment(state: Path, args: argparse.Namespace) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": old.get("AWS_ACCESS_KEY_ID") or "etam-cluster",
         "AWS_SECRET_ACCESS_KEY": old.get("AWS_SECRET_ACCESS_KEY") or _secret(),
         "AWS_S3_REGION_NAME": "us-east-1",
-        "BACKUP_ENCRYPTION_KEY": old.get("BACKUP_ENCRYPTION_KEY") or _secret(),
+        "BACKUP_ENCRYPTION_KEY": _backup_key(old.get("BACKUP_ENCRYPTION_KEY")),
         "WEB_WORKERS": str(args.web_workers),
         "ETAM_WEB_PORT_A": str(web_ports[0]),
         "ETAM_WEB_PORT_B": str(web_ports[1]),
         "ETAM_S3_PORT": str(s3_port),
         "ETAM_CLUSTER_PORT": str(args.port),
     }
-    if importlib.util.find_spec("storages") is None:
-        # Until django-storages is in the locks (issue 12's storage part), files stay on local
-        # disk under <state>/var/media; the S3 server runs all the same.
-        print("cluster: django-storages not installed: files on local disk, not in the bucket", file=sys.stderr)
-        del env["FILE_STORAGE_BACKEND"]
     path.write_text("# Written by deploy/cluster.py (make cluster). Secrets: keep private.\n")
     path.chmod(0o600)
     with path.open("a") as handle:
@@ -348,18 +356,25 @@ def create_bucket(env: dict[str, str]) -> None:
     s3_client(env).create_bucket(Bucket=env["AWS_STORAGE_BUCKET_NAME"])  # type: ignore[attr-defined]
 
 
-def manage(env: dict[str, str], *args: str, state: Path) -> None:
-    log = state / "log" / "setup.log"
-    with log.open("ab") as handle:
-        result = subprocess.run(  # noqa: S603
-            [str(PYTHON), "manage.py", *args],
-            cwd=REPO,
-            env={**os.environ, **env},
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    if result.returncode != 0:
-        raise ClusterError(f"manage.py {' '.join(args)} failed; see {log}")
+def manage_steps(env: dict[str, str], steps: list[list[str]], *, state: Path) -> list[tuple[str, float]]:
+    """Run ``manage.py`` steps one after the other (each may depend on the last); returns
+    (step, seconds). Each step's output goes to <state>/log/setup-<step>.log."""
+    timings: list[tuple[str, float]] = []
+    for args in steps:
+        log = state / "log" / f"setup-{args[0]}.log"
+        started = time.monotonic()
+        with log.open("ab") as handle:
+            result = subprocess.run(  # noqa: S603
+                [str(PYTHON), "manage.py", *args],
+                cwd=REPO,
+                env={**os.environ, **env},
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+            )
+        if result.returncode != 0:
+            raise ClusterError(f"manage.py {' '.join(args)} failed; see {log}")
+        timings.append((args[0], time.monotonic() - started))
+    return timings
 
 
 def wait_ready(port: int, seconds: float = 60.0) -> dict[str, object]:
@@ -395,18 +410,31 @@ def up(args: argparse.Namespace) -> None:
         for url in {env["REDIS_URL"], env["TASKS_REDIS_URL"]}:
             flush_redis(url)
     start("etam-s3", state)
-    wait_port(int(env["ETAM_S3_PORT"]))
-    try:
-        create_bucket(env)
-    except Exception as exc:  # already there on a second `up`
-        if "BucketAlready" not in exc.__class__.__name__ + str(exc):
-            raise
     print("cluster: migrate, static files and demo content ...", flush=True)
-    manage(env, "migrate", "--noinput", state=state)
-    manage(env, "compile_translations", state=state)
-    manage(env, "collectstatic", "--noinput", "-v0", state=state)
-    manage(env, "load_reference_data", state=state)
-    manage(env, "load_demo_content", state=state)
+    # Schema and static files in parallel (independent) while the S3 server starts; the demo
+    # content writes files, so it waits for the bucket.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        # load_demo_content loads the reference data first when it is missing: one Django
+        # start-up fewer than a separate load_reference_data.
+        schema = pool.submit(manage_steps, env, [["migrate", "--noinput"]], state=state)
+        static = pool.submit(
+            manage_steps, env, [["compile_translations"], ["collectstatic", "--noinput", "-v0"]], state=state
+        )
+        wait_port(int(env["ETAM_S3_PORT"]))
+        try:
+            create_bucket(env)
+        except Exception as exc:  # already there on a second `up`
+            if "BucketAlready" not in exc.__class__.__name__ + str(exc):
+                raise
+        timings = schema.result()
+        timings += manage_steps(
+            env, [["load_demo_content", *(["--only", args.demo] if args.demo else [])]], state=state
+        )
+        timings += static.result()
+    print("cluster: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings), flush=True)
+    print(f"cluster: setup done at {time.monotonic() - started:.1f} s", flush=True)
     names = {"etam-web@A": f"etam-web@{env['ETAM_WEB_PORT_A']}", "etam-web@B": f"etam-web@{env['ETAM_WEB_PORT_B']}"}
     for service in SERVICES[1:]:
         start(names.get(service, service), state)
@@ -456,6 +484,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks-redis-url", default="", help="Redis for the queue (default: machine's, DB 13)")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per web process")
     parser.add_argument("--keep-database", action="store_true", help="down: leave the database")
+    parser.add_argument(
+        "--demo", default="", help="up: only these demo loaders (e.g. core,eservices,opendata); default: all"
+    )
     args = parser.parse_args(argv)
     try:
         {"up": up, "down": down, "status": status}[args.action](args)

@@ -90,7 +90,7 @@ COMMON_ERRORS: dict[int, type[Schema]] = {
     413: ErrorOut,
     422: ErrorOut,
 }
-DOCUMENTED_ERRORS: tuple[int, ...] = (400, 401, 403, 404, 409, 413, 422, 429, 500)
+DOCUMENTED_ERRORS: tuple[int, ...] = (400, 401, 403, 404, 409, 413, 422, 429, 500, 503)
 _DESCRIPTIONS = {
     400: "Malformed request (e.g. the body is not valid JSON)",
     401: "Not authenticated",
@@ -101,6 +101,7 @@ _DESCRIPTIONS = {
     422: "Invalid input; see error.fields",
     429: "Too many requests (rate limit); see Retry-After",
     500: "Unexpected error; quote error.request_id",
+    503: "A backing service (e.g. object storage) is unavailable; nothing was saved, retry later",
 }
 
 
@@ -248,6 +249,17 @@ def django_validation_fields(exc: DjangoValidationError, prefix: str = "body") -
     return [{"path": prefix, "message": str(message)} for message in exc.messages]
 
 
+def storage_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the S3-compatible object storage could not be reached."""
+    try:
+        from boto3.exceptions import S3UploadFailedError
+        from botocore.exceptions import ConnectionError as BotoConnectionError
+        from botocore.exceptions import HTTPClientError
+    except ImportError:  # no object storage installed: local disk only
+        return False
+    return isinstance(exc, S3UploadFailedError | BotoConnectionError | HTTPClientError)
+
+
 # --- handlers -------------------------------------------------------------------------
 
 
@@ -309,6 +321,16 @@ def install(api: NinjaAPI) -> None:
         return respond(request, 400, default_message(400))
 
     def on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
+        if storage_unavailable(exc):
+            # The request's transaction rolled back: nothing is half-written, and the client
+            # may retry (with the same Idempotency-Key).
+            logger.error("object storage unavailable on %s %s: %s", request.method, request.path, exc)
+            return respond(
+                request,
+                503,
+                _("File storage is unavailable right now; nothing was saved. Try again in a few minutes."),
+                code="storage_unavailable",
+            )
         logger.exception(
             "unexpected error on %s %s (request %s, client request id %r)",
             request.method,

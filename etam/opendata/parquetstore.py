@@ -13,6 +13,10 @@ On local disk (the embedded default) that is the stored file itself. On object s
 
 The free-form SQL child process holds no credentials, so it always reads a local copy
 (``localise``).
+
+At publication (``services.versions._publish``) a job fetches the new file into the local
+copy of the machine whose worker runs it (``warm``), so the first query there does not pay
+the download (docs/operations.md says what "each node" means with several machines).
 """
 
 from __future__ import annotations
@@ -107,6 +111,17 @@ def cached(name: str) -> str:
         raise
     _evict(root, keep=target)
     return target
+
+
+def warms_on_publication() -> bool:
+    """Whether publishing should pre-fetch the local copy: object storage read through the cache."""
+    return is_object_storage() and getattr(settings, "OPENDATA_PARQUET_READ", "cache") == "cache"
+
+
+def warm(name: str) -> str:
+    """Fetch ``name`` into this machine's read-through copy now (idempotent: a copy already
+    there is left as it is). Empty when there is nothing to warm (local disk, ``direct``)."""
+    return cached(name) if warms_on_publication() else ""
 
 
 def _evict(root: str, keep: str) -> None:

@@ -19,3 +19,12 @@ def validate_version(version_id: int, run: int) -> str:
     from etam.opendata.services import version_validate_job
 
     return version_validate_job(version_id=version_id, run=run)
+
+
+@task()
+def warm_parquet_copy(name: str) -> str:
+    """Pre-fetch a just-published Parquet file into this node's local read-through copy
+    (idempotent; a missed run only means the first query downloads it, ADR 0101)."""
+    from etam.opendata import parquetstore
+
+    return parquetstore.warm(name)

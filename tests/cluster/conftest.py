@@ -8,6 +8,7 @@ machine's Redis or restart the machine's PostgreSQL. Runs only when selected wit
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
@@ -65,6 +66,7 @@ class PrivateRedis:
             pytest.skip("redis-server is not installed (scripts/system-packages installs it)")
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.root),
+             "--pidfile", str(self.root / "redis.pid"),
              "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
             stdout=(self.root / "redis.log").open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
@@ -147,22 +149,78 @@ class Cluster:
         assert result.returncode == 0, result.stderr[-3000:]
         return result.stdout
 
+    def sql(self, query: str, *params: object) -> list[tuple]:
+        """A read on the cluster's database straight from the test (a ``manage.py shell``
+        costs a Django start-up, tens of seconds on a loaded machine)."""
+        import psycopg
+
+        with psycopg.connect(self.env["DATABASE_URL"], connect_timeout=10) as conn:
+            return conn.execute(query, params).fetchall()  # type: ignore[arg-type]
+
+    def job_status(self, job_id: str) -> str:
+        """RQ's status of a queued job (``finished`` once a worker ran it), read from Redis."""
+        import redis
+        from rq.job import Job
+
+        connection = redis.Redis.from_url(self.env["TASKS_REDIS_URL"], socket_connect_timeout=5)
+        status = Job.fetch(job_id, connection=connection).get_status()
+        return str(getattr(status, "value", status))  # JobStatus is a str Enum: its value
+
     def supervise(self, *args: str) -> None:
         argv = [str(supervisor.PYTHON), str(REPO / "deploy" / "cluster.py"), *args, "--state-dir", str(self.state)]
         subprocess.run(argv, check=True, cwd=REPO, timeout=600)
 
 
+LEFTOVERS = REPO / "var" / "cluster-test"
+
+
+def cleanup_leftovers(base: Path = LEFTOVERS) -> None:
+    """Stop whatever a cluster-test run left behind (pytest killed before its teardown): the
+    units by their pid files, the private Redis by its pid file (checked to be redis-server),
+    the private PostgreSQL with pg_ctl on its own data directory. Only under ``base``: the
+    machine's own Redis and PostgreSQL are never signalled. Used by .ci/run's exit trap."""
+    for root in sorted(base.glob("*/")):
+        if (root / "state" / "run").exists():
+            supervisor.down(argparse.Namespace(state_dir=str(root / "state"), keep_database=True))
+        pidfile = root / "redis" / "redis.pid"
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(pidfile.read_text())
+            if b"redis-server" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, 15)
+        if (root / "postgres" / "data" / "postmaster.pid").exists():
+            with contextlib.suppress(Exception):
+                pg = PrivatePostgres.__new__(PrivatePostgres)
+                pg.root, pg.data = root / "postgres", root / "postgres" / "data"
+                pg.bin = Path(sorted(glob("/usr/lib/postgresql/*/bin/pg_ctl"))[-1]).parent
+                pg.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    # SIGTERM (CI's timeout, .ci/run's trap) as Ctrl-C: pytest then runs the session teardown,
+    # which stops the cluster and the private servers.
+    raise KeyboardInterrupt
+
+
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Cluster]:
+    import signal
+    from concurrent.futures import ThreadPoolExecutor
+
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     # Under var/, not /tmp/pytest-of-root (mode 700): the postgres user must reach its data.
-    root = REPO / "var" / "cluster-test" / time.strftime("%Y%m%d-%H%M%S")
+    root = LEFTOVERS / time.strftime("%Y%m%d-%H%M%S")
     root.mkdir(parents=True)
     root.chmod(0o755)
     redis = PrivateRedis(root / "redis")
     postgres = PrivatePostgres(root / "postgres")
-    redis.start()
-    postgres.init()
-    postgres.start()
+    started = time.monotonic()
+    with ThreadPoolExecutor(2) as pool:  # independent: start both at once
+        redis_started = pool.submit(redis.start)
+        postgres.init()
+        postgres.start()
+        redis_started.result()
+    print(f"\nprivate Redis and PostgreSQL up in {time.monotonic() - started:.1f} s")
     port = _free_port()
     state = root / "state"
     node = Cluster(state, port, redis, postgres)
@@ -171,6 +229,8 @@ def cluster() -> Iterator[Cluster]:
         node.supervise(
             "up", "--port", str(port), "--database-url", postgres.url,
             "--redis-url", f"{redis.url}/0", "--tasks-redis-url", f"{redis.url}/1", "--web-workers", "1",
+            # Only the demo content the tests use (citizens' services, published datasets).
+            "--demo", "core,eservices,opendata",
         )  # fmt: skip
         print(f"\ncluster up in {time.monotonic() - started:.1f} s")
         yield node

@@ -447,6 +447,7 @@ def _publish(version: DatasetVersion, *, actor: Any, comment: str = "") -> None:
     version.save()
     Dataset.objects.filter(pk=dataset.pk).update(published_version=version, updated_at=timezone.now())
     dataset.published_version = version
+    _warm_after_commit(version)
     audit.record(
         actor=actor,
         action="opendata.version_publish",
@@ -454,3 +455,16 @@ def _publish(version: DatasetVersion, *, actor: Any, comment: str = "") -> None:
         before={"published_version": previous},
         after={"published_version": version.pk, "number": version.number, "rows": version.row_count},
     )
+
+
+def _warm_after_commit(version: DatasetVersion) -> None:
+    """Object storage: pre-fetch the published Parquet into the worker node's local copy."""
+    from etam.opendata import parquetstore
+
+    if not parquetstore.warms_on_publication():
+        return
+    name = Resource.objects.filter(version=version).values_list("file", flat=True).first()
+    if name:
+        from etam.opendata.tasks import warm_parquet_copy
+
+        transaction.on_commit(lambda: warm_parquet_copy.enqueue(name=str(name)))

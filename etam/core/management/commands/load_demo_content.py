@@ -21,15 +21,31 @@ from etam.core.models import Region
 class Command(BaseCommand):
     help = "Load the demo content of every module (idempotent; prints created vs already present)."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--only",
+            default="",
+            help="comma-separated loader names (e.g. core,eservices,opendata); default: every loader",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
+        loaders = ordered_loaders()
+        if options["only"]:
+            wanted = {name.strip() for name in options["only"].split(",") if name.strip()}
+            unknown = wanted - {loader.name for loader in loaders}
+            if unknown:
+                raise CommandError(
+                    f"--only: pemuat tidak dikenal / unknown loader(s): {', '.join(sorted(unknown))} "
+                    f"({', '.join(loader.name for loader in loaders)})"
+                )
+            loaders = [loader for loader in loaders if loader.name in wanted]
         if not Region.objects.current().exists():
             self.stdout.write("Data referensi belum dimuat; memuat sekarang / reference data missing; loading it now")
             try:
                 reference_loader.load_all(write=self.stdout.write)
             except reference_loader.ReferenceDataError as exc:
                 raise CommandError(str(exc)) from exc
-        loaders = ordered_loaders()
         for loader in loaders:
             self.stdout.write(f"[{loader.order:>3}] {loader.name}")
             try:
