@@ -6,6 +6,9 @@ service changes it (without the permission it refuses: 403).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +26,30 @@ from etam.core.forms import (
 from etam.core.models import Agency
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_required
+
+# The form page of each kind, for create and edit: its template, the page a save returns to
+# and the attribute of the saved object that page takes as its pk.
+_FORM_PAGES = {
+    "institution": ("core/institution_form.html", "core:institution_detail", "pk"),
+    "agency": ("core/agency_form.html", "core:agency_detail", "pk"),
+    "unit": ("core/unit_form.html", "core:agency_detail", "agency_id"),
+}
+
+
+def _form_page(
+    request: HttpRequest, kind: str, form: Any, action: Callable[[], Any], success: str, **context: Any
+) -> HttpResponse:
+    template, detail, pk_attr = _FORM_PAGES[kind]
+    return service_form_page(
+        request,
+        form,
+        action,
+        success,
+        template=template,
+        context=context,
+        on_success=lambda saved: redirect(detail, pk=getattr(saved, pk_attr)),
+    )
+
 
 # --- staff: instansi and OPD -----------------------------------------------------------
 
@@ -62,14 +89,13 @@ def institution_create_view(request: HttpRequest) -> HttpResponse:
     if not has_perm(request.user, "core.manage_institution"):
         raise PermissionDenied
     form = InstitutionForm(request.POST or None, can_change_region=True)
-    return service_form_page(
+    return _form_page(
         request,
+        "institution",
         form,
         lambda: services.institution_create(actor=request.user, **form.cleaned_data),
         _("The instansi has been saved."),
-        template="core/institution_form.html",
-        context={"institution": None},
-        on_success=lambda institution: redirect("core:institution_detail", pk=institution.pk),
+        institution=None,
     )
 
 
@@ -86,14 +112,13 @@ def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
         can_change_region=has_perm(request.user, "core.manage_institution", institution),
     )
-    return service_form_page(
+    return _form_page(
         request,
+        "institution",
         form,
         lambda: services.institution_update(actor=request.user, institution=institution, changes=form.cleaned_data),
         _("The instansi has been saved."),
-        template="core/institution_form.html",
-        context={"institution": institution},
-        on_success=lambda _result: redirect("core:institution_detail", pk=institution.pk),
+        institution=institution,
     )
 
 
@@ -113,15 +138,7 @@ def agency_create_view(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         return services.agency_create(actor=request.user, institution=data.pop("institution"), **data)
 
-    return service_form_page(
-        request,
-        form,
-        create,
-        _("The OPD has been created."),
-        template="core/agency_form.html",
-        context={"agency": None},
-        on_success=lambda agency: redirect("core:agency_detail", pk=agency.pk),
-    )
+    return _form_page(request, "agency", form, create, _("The OPD has been created."), agency=None)
 
 
 def _visible_agency(request: HttpRequest, pk: int) -> Agency:
@@ -156,14 +173,13 @@ def agency_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     fields = ("code", "name", "short_name", "kind", "email", "phone", "address")
     form = AgencyForm(request.POST or None, initial={f: getattr(agency, f) for f in fields}, restricted=not can_manage)
-    return service_form_page(
+    return _form_page(
         request,
+        "agency",
         form,
         lambda: services.agency_update(actor=request.user, agency=agency, changes=form.cleaned_data),
         _("The OPD has been saved."),
-        template="core/agency_form.html",
-        context={"agency": agency},
-        on_success=lambda _result: redirect("core:agency_detail", pk=agency.pk),
+        agency=agency,
     )
 
 
@@ -188,14 +204,14 @@ def unit_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not has_perm(request.user, "core.manage_unit", agency):
         raise PermissionDenied
     form = UnitForm(request.POST or None, agency=agency)
-    return service_form_page(
+    return _form_page(
         request,
+        "unit",
         form,
         lambda: services.orgunit_create(actor=request.user, agency=agency, **form.cleaned_data),
         _("The unit has been created."),
-        template="core/unit_form.html",
-        context={"agency": agency, "unit": None},
-        on_success=lambda _result: redirect("core:agency_detail", pk=agency.pk),
+        agency=agency,
+        unit=None,
     )
 
 
@@ -213,12 +229,12 @@ def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         exclude=unit,
         initial={"code": unit.code, "name": unit.name, "parent": unit.parent_id},
     )
-    return service_form_page(
+    return _form_page(
         request,
+        "unit",
         form,
         lambda: services.orgunit_update(actor=request.user, unit=unit, changes=form.cleaned_data),
         _("The unit has been saved."),
-        template="core/unit_form.html",
-        context={"agency": agency, "unit": unit},
-        on_success=lambda _result: redirect("core:agency_detail", pk=agency.pk),
+        agency=agency,
+        unit=unit,
     )
