@@ -23,7 +23,7 @@ from etam.core.forms import (
     InstitutionForm,
     UnitForm,
 )
-from etam.core.models import Agency
+from etam.core.models import Agency, Institution
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_required
 
@@ -112,14 +112,11 @@ def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
         can_change_region=has_perm(request.user, "core.manage_institution", institution),
     )
-    return _form_page(
-        request,
-        "institution",
-        form,
-        lambda: services.institution_update(actor=request.user, institution=institution, changes=form.cleaned_data),
-        _("The instansi has been saved."),
-        institution=institution,
-    )
+
+    def save() -> Institution:
+        return services.institution_update(actor=request.user, institution=institution, changes=form.cleaned_data)
+
+    return _form_page(request, "institution", form, save, _("The instansi has been saved."), institution=institution)
 
 
 @never_cache
@@ -173,14 +170,11 @@ def agency_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     fields = ("code", "name", "short_name", "kind", "email", "phone", "address")
     form = AgencyForm(request.POST or None, initial={f: getattr(agency, f) for f in fields}, restricted=not can_manage)
-    return _form_page(
-        request,
-        "agency",
-        form,
-        lambda: services.agency_update(actor=request.user, agency=agency, changes=form.cleaned_data),
-        _("The OPD has been saved."),
-        agency=agency,
-    )
+
+    def save() -> Agency:
+        return services.agency_update(actor=request.user, agency=agency, changes=form.cleaned_data)
+
+    return _form_page(request, "agency", form, save, _("The OPD has been saved."), agency=agency)
 
 
 @staff_required
