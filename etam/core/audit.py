@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -122,39 +122,28 @@ def _actor_label(actor: Any) -> str:
     return label[:200]
 
 
-def record(
-    *,
-    actor: Any,
-    action: str,
-    target: models.Model | None = None,
-    object_type: str | None = None,
-    object_id: Any = None,
-    object_repr: str | None = None,
-    institution_id: int | None = None,
-    agency_id: int | None = None,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-    changes: Mapping[str, Any] | None = None,
-) -> AuditEvent:
+class AuditFields(TypedDict, total=False):
+    """What ``record`` passes on to ``build`` besides the actor and the action."""
+
+    target: models.Model | None
+    object_type: str | None
+    object_id: Any
+    object_repr: str | None
+    institution_id: int | None
+    agency_id: int | None
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    changes: Mapping[str, Any] | None
+
+
+def record(*, actor: Any, action: str, **fields: Unpack[AuditFields]) -> AuditEvent:
     """Write one audit event. Call inside the transaction that makes the change.
 
     ``target`` fills type, id, text and (if it has them) the scope; explicit arguments win.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the change it records")
-    event = build(
-        actor=actor,
-        action=action,
-        target=target,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-        institution_id=institution_id,
-        agency_id=agency_id,
-        before=before,
-        after=after,
-        changes=changes,
-    )
+    event = build(actor=actor, action=action, **fields)
     event.save(force_insert=True)
     return event
 

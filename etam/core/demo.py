@@ -53,6 +53,26 @@ INSTITUTIONS: list[tuple[str, str, str, str]] = [
 ]
 
 K = Agency.Kind
+
+# The OPDs the demo kabupaten/kota share: code → (kind, name, short name); the region is appended.
+LOCAL_OPDS: dict[str, tuple[str, str, str]] = {
+    "DISKOMINFO": (K.DINAS, "Dinas Komunikasi dan Informatika", "Diskominfo"),
+    "DPMPTSP": (K.DINAS, "Dinas Penanaman Modal dan PTSP", "DPMPTSP"),
+    "DISDUKCAPIL": (K.DINAS, "Dinas Kependudukan dan Pencatatan Sipil", "Disdukcapil"),
+    "DINKES": (K.DINAS, "Dinas Kesehatan", "Dinkes"),
+    "BAPPEDA": (K.BADAN, "Badan Perencanaan Pembangunan Daerah", "Bappeda"),
+}
+
+
+def _local_opds(region: str, short_region: str, *codes: str) -> list[tuple[str, str, str, str]]:
+    """A kabupaten/kota's OPD rows, e.g. "Dinas Kesehatan Kota Samarinda" / "Dinkes Samarinda"."""
+    return [
+        (code, kind, f"{name} {region}", f"{short} {short_region}")
+        for code in codes
+        for kind, name, short in [LOCAL_OPDS[code]]
+    ]
+
+
 # kode wilayah of the instansi → [(code, kind, full name, short name)]
 AGENCIES: dict[str, list[tuple[str, str, str, str]]] = {
     "64": [
@@ -84,38 +104,11 @@ AGENCIES: dict[str, list[tuple[str, str, str, str]]] = {
         ("RSUD-AWS", K.RSUD, "RSUD Abdoel Wahab Sjahranie", "RSUD AWS"),
     ],
     "64.72": [
-        ("DISKOMINFO", K.DINAS, "Dinas Komunikasi dan Informatika Kota Samarinda", "Diskominfo Samarinda"),
-        ("DPMPTSP", K.DINAS, "Dinas Penanaman Modal dan PTSP Kota Samarinda", "DPMPTSP Samarinda"),
-        (
-            "DISDUKCAPIL",
-            K.DINAS,
-            "Dinas Kependudukan dan Pencatatan Sipil Kota Samarinda",
-            "Disdukcapil Samarinda",
-        ),
-        ("DINKES", K.DINAS, "Dinas Kesehatan Kota Samarinda", "Dinkes Samarinda"),
+        *_local_opds("Kota Samarinda", "Samarinda", "DISKOMINFO", "DPMPTSP", "DISDUKCAPIL", "DINKES"),
         ("KEC-SAMARINDA-ULU", K.KECAMATAN, "Kecamatan Samarinda Ulu", "Kec. Samarinda Ulu"),
     ],
-    "64.71": [
-        ("DISKOMINFO", K.DINAS, "Dinas Komunikasi dan Informatika Kota Balikpapan", "Diskominfo Balikpapan"),
-        ("DPMPTSP", K.DINAS, "Dinas Penanaman Modal dan PTSP Kota Balikpapan", "DPMPTSP Balikpapan"),
-        (
-            "DISDUKCAPIL",
-            K.DINAS,
-            "Dinas Kependudukan dan Pencatatan Sipil Kota Balikpapan",
-            "Disdukcapil Balikpapan",
-        ),
-    ],
-    "64.02": [
-        ("DISKOMINFO", K.DINAS, "Dinas Komunikasi dan Informatika Kabupaten Kutai Kartanegara", "Diskominfo Kukar"),
-        ("DPMPTSP", K.DINAS, "Dinas Penanaman Modal dan PTSP Kabupaten Kutai Kartanegara", "DPMPTSP Kukar"),
-        (
-            "DISDUKCAPIL",
-            K.DINAS,
-            "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Kutai Kartanegara",
-            "Disdukcapil Kukar",
-        ),
-        ("BAPPEDA", K.BADAN, "Badan Perencanaan Pembangunan Daerah Kabupaten Kutai Kartanegara", "Bappeda Kukar"),
-    ],
+    "64.71": _local_opds("Kota Balikpapan", "Balikpapan", "DISKOMINFO", "DPMPTSP", "DISDUKCAPIL"),
+    "64.02": _local_opds("Kabupaten Kutai Kartanegara", "Kukar", "DISKOMINFO", "DPMPTSP", "DISDUKCAPIL", "BAPPEDA"),
 }
 
 # (kode wilayah, OPD code) → [(unit code, name, parent unit code or "")]; parents first.

@@ -14,8 +14,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
 
-__all__ = ["apply_service_errors", "call_service"]
+__all__ = ["apply_service_errors", "call_service", "flash_service", "service_form_page"]
 
 
 def apply_service_errors(form: Any, error: ValidationError, field_map: Mapping[str, str] | None = None) -> None:
@@ -51,3 +53,36 @@ def call_service(
     if success:
         messages.success(request, success)
     return True, result
+
+
+def service_form_page(
+    request: Any,
+    form: Any,
+    action: Callable[[], Any],
+    success: Any,
+    *,
+    template: str,
+    context: Mapping[str, Any],
+    on_success: Callable[[Any], HttpResponse],
+    field_map: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """A form page backed by one service call: on a valid POST run ``action`` (as
+    ``call_service``) and answer ``on_success(result)``; otherwise (GET, invalid form, or the
+    service refused) render ``template`` with the form and ``context``."""
+    if request.method == "POST" and form.is_valid():
+        ok, result = call_service(request, form, action, success, field_map=field_map)
+        if ok:
+            return on_success(result)
+    return render(request, template, {"form": form, **context})
+
+
+def flash_service(request: Any, action: Callable[[], Any], success: Callable[[], Any]) -> bool:
+    """Run a form-less service call (a status button): flash ``success()`` or the service's
+    refusal. ``success`` is called after the action so its message can read the new state."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, success())
+    return True

@@ -6,8 +6,10 @@ service changes it (without the permission it refuses: 403).
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,15 +17,39 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from etam.core import selectors, services
-from etam.core.formerrors import call_service
+from etam.core.formerrors import flash_service, service_form_page
 from etam.core.forms import (
     AgencyForm,
     InstitutionForm,
     UnitForm,
 )
-from etam.core.models import Agency
+from etam.core.models import Agency, Institution
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_required
+
+# The form page of each kind, for create and edit: its template, the page a save returns to
+# and the attribute of the saved object that page takes as its pk.
+_FORM_PAGES = {
+    "institution": ("core/institution_form.html", "core:institution_detail", "pk"),
+    "agency": ("core/agency_form.html", "core:agency_detail", "pk"),
+    "unit": ("core/unit_form.html", "core:agency_detail", "agency_id"),
+}
+
+
+def _form_page(
+    request: HttpRequest, kind: str, form: Any, action: Callable[[], Any], success: str, **context: Any
+) -> HttpResponse:
+    template, detail, pk_attr = _FORM_PAGES[kind]
+    return service_form_page(
+        request,
+        form,
+        action,
+        success,
+        template=template,
+        context=context,
+        on_success=lambda saved: redirect(detail, pk=getattr(saved, pk_attr)),
+    )
+
 
 # --- staff: instansi and OPD -----------------------------------------------------------
 
@@ -63,16 +89,14 @@ def institution_create_view(request: HttpRequest) -> HttpResponse:
     if not has_perm(request.user, "core.manage_institution"):
         raise PermissionDenied
     form = InstitutionForm(request.POST or None, can_change_region=True)
-    if request.method == "POST" and form.is_valid():
-        ok, institution = call_service(
-            request,
-            form,
-            lambda: services.institution_create(actor=request.user, **form.cleaned_data),
-            _("The instansi has been saved."),
-        )
-        if ok:
-            return redirect("core:institution_detail", pk=institution.pk)
-    return render(request, "core/institution_form.html", {"form": form, "institution": None})
+    return _form_page(
+        request,
+        "institution",
+        form,
+        lambda: services.institution_create(actor=request.user, **form.cleaned_data),
+        _("The instansi has been saved."),
+        institution=None,
+    )
 
 
 @never_cache
@@ -88,16 +112,11 @@ def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
         can_change_region=has_perm(request.user, "core.manage_institution", institution),
     )
-    if request.method == "POST" and form.is_valid():
-        ok, _result = call_service(
-            request,
-            form,
-            lambda: services.institution_update(actor=request.user, institution=institution, changes=form.cleaned_data),
-            _("The instansi has been saved."),
-        )
-        if ok:
-            return redirect("core:institution_detail", pk=institution.pk)
-    return render(request, "core/institution_form.html", {"form": form, "institution": institution})
+
+    def save() -> Institution:
+        return services.institution_update(actor=request.user, institution=institution, changes=form.cleaned_data)
+
+    return _form_page(request, "institution", form, save, _("The instansi has been saved."), institution=institution)
 
 
 @never_cache
@@ -111,18 +130,12 @@ def agency_create_view(request: HttpRequest) -> HttpResponse:
     if request.GET.get("instansi", "").isdigit():
         initial["institution"] = int(request.GET["instansi"])
     form = AgencyForm(request.POST or None, institutions=institutions, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def create() -> Agency:
         data = dict(form.cleaned_data)
-        institution = data.pop("institution")
-        ok, agency = call_service(
-            request,
-            form,
-            lambda: services.agency_create(actor=request.user, institution=institution, **data),
-            _("The OPD has been created."),
-        )
-        if ok:
-            return redirect("core:agency_detail", pk=agency.pk)
-    return render(request, "core/agency_form.html", {"form": form, "agency": None})
+        return services.agency_create(actor=request.user, institution=data.pop("institution"), **data)
+
+    return _form_page(request, "agency", form, create, _("The OPD has been created."), agency=None)
 
 
 def _visible_agency(request: HttpRequest, pk: int) -> Agency:
@@ -157,16 +170,11 @@ def agency_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     fields = ("code", "name", "short_name", "kind", "email", "phone", "address")
     form = AgencyForm(request.POST or None, initial={f: getattr(agency, f) for f in fields}, restricted=not can_manage)
-    if request.method == "POST" and form.is_valid():
-        ok, _result = call_service(
-            request,
-            form,
-            lambda: services.agency_update(actor=request.user, agency=agency, changes=form.cleaned_data),
-            _("The OPD has been saved."),
-        )
-        if ok:
-            return redirect("core:agency_detail", pk=agency.pk)
-    return render(request, "core/agency_form.html", {"form": form, "agency": agency})
+
+    def save() -> Agency:
+        return services.agency_update(actor=request.user, agency=agency, changes=form.cleaned_data)
+
+    return _form_page(request, "agency", form, save, _("The OPD has been saved."), agency=agency)
 
 
 @staff_required
@@ -174,12 +182,11 @@ def agency_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def agency_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     agency = _visible_agency(request, pk)
     operation = services.agency_reactivate if request.POST.get("active") == "1" else services.agency_deactivate
-    try:
-        operation(actor=request.user, agency=agency)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The OPD is active.") if agency.is_active else _("The OPD is now inactive."))
+    flash_service(
+        request,
+        lambda: operation(actor=request.user, agency=agency),
+        lambda: _("The OPD is active.") if agency.is_active else _("The OPD is now inactive."),
+    )
     return redirect("core:agency_detail", pk=agency.pk)
 
 
@@ -191,16 +198,15 @@ def unit_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not has_perm(request.user, "core.manage_unit", agency):
         raise PermissionDenied
     form = UnitForm(request.POST or None, agency=agency)
-    if request.method == "POST" and form.is_valid():
-        ok, _result = call_service(
-            request,
-            form,
-            lambda: services.orgunit_create(actor=request.user, agency=agency, **form.cleaned_data),
-            _("The unit has been created."),
-        )
-        if ok:
-            return redirect("core:agency_detail", pk=agency.pk)
-    return render(request, "core/unit_form.html", {"form": form, "agency": agency, "unit": None})
+    return _form_page(
+        request,
+        "unit",
+        form,
+        lambda: services.orgunit_create(actor=request.user, agency=agency, **form.cleaned_data),
+        _("The unit has been created."),
+        agency=agency,
+        unit=None,
+    )
 
 
 @never_cache
@@ -217,13 +223,12 @@ def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         exclude=unit,
         initial={"code": unit.code, "name": unit.name, "parent": unit.parent_id},
     )
-    if request.method == "POST" and form.is_valid():
-        ok, _result = call_service(
-            request,
-            form,
-            lambda: services.orgunit_update(actor=request.user, unit=unit, changes=form.cleaned_data),
-            _("The unit has been saved."),
-        )
-        if ok:
-            return redirect("core:agency_detail", pk=agency.pk)
-    return render(request, "core/unit_form.html", {"form": form, "agency": agency, "unit": unit})
+    return _form_page(
+        request,
+        "unit",
+        form,
+        lambda: services.orgunit_update(actor=request.user, unit=unit, changes=form.cleaned_data),
+        _("The unit has been saved."),
+        agency=agency,
+        unit=unit,
+    )

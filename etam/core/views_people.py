@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from etam.core import selectors, services
-from etam.core.formerrors import call_service
+from etam.core.formerrors import call_service, flash_service, service_form_page
 from etam.core.forms import (
     GrantForm,
     StaffCreateForm,
@@ -70,27 +69,27 @@ def staff_create_view(request: HttpRequest) -> HttpResponse:
     if not kwargs["roles"]:
         raise PermissionDenied
     form = StaffCreateForm(request.POST or None, **kwargs)
-    if request.method == "POST" and form.is_valid():
+
+    def create() -> User:
         institution, agency = form.scope_objects()
-        ok, person = call_service(
-            request,
-            form,
-            lambda: services.staff_user_create(
-                actor=request.user,
-                full_name=form.cleaned_data["full_name"],
-                email=form.cleaned_data["email"],
-                phone=form.cleaned_data["phone"],
-                password=form.cleaned_data["password"],
-                role=form.cleaned_data["role"],
-                institution=institution,
-                agency=agency,
-            ),
-            _("The staff account has been created."),
-            field_map=GRANT_ERROR_MAP,
+        data = form.cleaned_data
+        return services.staff_user_create(
+            actor=request.user,
+            **{f: data[f] for f in ("full_name", "email", "phone", "password", "role")},
+            institution=institution,
+            agency=agency,
         )
-        if ok:
-            return redirect("core:staff_detail", pk=person.pk)
-    return render(request, "core/staff_form.html", {"form": form})
+
+    return service_form_page(
+        request,
+        form,
+        create,
+        _("The staff account has been created."),
+        template="core/staff_form.html",
+        context={},
+        on_success=lambda person: redirect("core:staff_detail", pk=person.pk),
+        field_map=GRANT_ERROR_MAP,
+    )
 
 
 @never_cache
@@ -146,12 +145,11 @@ def staff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def grant_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(selectors.grants_visible_to(request.user), pk=pk)
-    try:
-        services.role_grant_revoke(actor=request.user, grant=grant)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The role has been revoked."))
+    flash_service(
+        request,
+        lambda: services.role_grant_revoke(actor=request.user, grant=grant),
+        lambda: _("The role has been revoked."),
+    )
     return redirect("core:staff_detail", pk=grant.user_id)
 
 
@@ -165,22 +163,17 @@ def staff_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {"full_name": person.full_name, "email": person.email or "", "phone": person.phone or ""}
     form = StaffEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        ok, _result = call_service(
-            request,
-            form,
-            lambda: services.staff_user_update(
-                actor=request.user,
-                user=person,
-                full_name=form.cleaned_data["full_name"],
-                email=form.cleaned_data["email"],
-                phone=form.cleaned_data["phone"],
-            ),
-            _("The staff account has been saved."),
-        )
-        if ok:
-            return redirect("core:staff_detail", pk=person.pk)
-    return render(request, "core/staff_edit.html", {"form": form, "person": person})
+    return service_form_page(
+        request,
+        form,
+        lambda: services.staff_user_update(
+            actor=request.user, user=person, **{f: form.cleaned_data[f] for f in ("full_name", "email", "phone")}
+        ),
+        _("The staff account has been saved."),
+        template="core/staff_edit.html",
+        context={"person": person},
+        on_success=lambda _result: redirect("core:staff_detail", pk=person.pk),
+    )
 
 
 @staff_required
@@ -190,15 +183,13 @@ def staff_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(selectors.users_visible_to(request.user).filter(kind=User.Kind.STAFF), pk=pk)
     activate = request.POST.get("active") == "1"
     operation = services.staff_user_reactivate if activate else services.staff_user_deactivate
-    try:
-        operation(actor=request.user, user=person)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
+    flash_service(
+        request,
+        lambda: operation(actor=request.user, user=person),
+        lambda: (
             _("The account is active again.")
             if activate
-            else _("The account is inactive: the person can no longer sign in or use API tokens."),
-        )
+            else _("The account is inactive: the person can no longer sign in or use API tokens.")
+        ),
+    )
     return redirect("core:staff_detail", pk=person.pk)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.crypto import EncryptedJSONField
-from etam.core.models import AgencyOwned
+from etam.core.models import AgencyOwned, ScopedByPath
 
 
 class Sector(models.TextChoices):
@@ -94,7 +94,7 @@ class PublishedVersionError(ValidationError):
     pass
 
 
-class ServiceVersion(models.Model):
+class ServiceVersion(ScopedByPath, models.Model):
     """One version of a service's definition: form, workflow and document template.
 
     A draft may be edited; once published it is frozen (``save`` refuses changes to the
@@ -148,13 +148,8 @@ class ServiceVersion(models.Model):
                     )
         super().save(*args, **kwargs)
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.service.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.service.agency_id
+    scope_institution_path = "service.institution_id"
+    scope_agency_path = "service.agency_id"
 
 
 class TrackingCounter(models.Model):
@@ -387,7 +382,7 @@ class SigningKey(models.Model):
         return f"{self.institution_id} {self.purpose} {self.key_id}"
 
 
-class IssuedDocument(models.Model):
+class IssuedDocument(ScopedByPath, models.Model):
     """The signed output document of an approved application."""
 
     class Status(models.TextChoices):
@@ -432,13 +427,8 @@ class IssuedDocument(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.application.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.application.agency_id
+    scope_institution_path = "application.institution_id"
+    scope_agency_path = "application.agency_id"
 
     @property
     def is_revoked(self) -> bool:

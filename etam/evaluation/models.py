@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, Institution
+from etam.core.models import Agency, Institution, ScopedByPath
 
 
 class Framework(models.Model):
@@ -190,7 +190,7 @@ STAGE_ORDER = [Stage.SELF, Stage.DOCUMENT, Stage.INTERVIEW, Stage.VISIT, Stage.F
 ASSESSMENT_STAGES = [Stage.DOCUMENT, Stage.INTERVIEW, Stage.VISIT, Stage.FINAL]
 
 
-class Evaluation(models.Model):
+class Evaluation(ScopedByPath, models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="spbe_evaluations")
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="evaluations")
     period = models.PositiveSmallIntegerField(
@@ -219,11 +219,7 @@ class Evaluation(models.Model):
     def __str__(self) -> str:
         return f"{self.institution.short_name or self.institution.name} {self.period}"
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.institution_id
-
-    scope_agency_id = None
+    scope_institution_path = "institution_id"
 
     @property
     def is_final(self) -> bool:
@@ -234,7 +230,7 @@ class Evaluation(models.Model):
         return STAGE_ORDER.index(Stage(self.stage))
 
 
-class Assignment(models.Model):
+class Assignment(ScopedByPath, models.Model):
     """Which OPD answers for an indicator in an evaluation."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="assignments")
@@ -250,16 +246,11 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.evaluation} #{self.indicator.number} → {self.agency}"
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.agency.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.agency_id
+    scope_institution_path = "agency.institution_id"
+    scope_agency_path = "agency_id"
 
 
-class Claim(models.Model):
+class Claim(ScopedByPath, models.Model):
     """The self-assessed level of one indicator, with its justification."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="claims")
@@ -279,20 +270,15 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return f"{self.evaluation} #{self.indicator.number}: {self.level}"
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.evaluation.institution_id
-
-    @property
-    def scope_agency_id(self) -> int | None:
-        return self.agency_id
+    scope_institution_path = "evaluation.institution_id"
+    scope_agency_path = "agency_id"
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
     return f"evaluation/{instance.claim.evaluation_id}/{instance.claim.indicator_id}/{filename}"
 
 
-class Evidence(models.Model):
+class Evidence(ScopedByPath, models.Model):
     """Data dukung: a file or a link, labelled with the level it supports."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
@@ -318,16 +304,11 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.claim.scope_institution_id
-
-    @property
-    def scope_agency_id(self) -> int | None:
-        return self.claim.scope_agency_id
+    scope_institution_path = "claim.scope_institution_id"
+    scope_agency_path = "claim.scope_agency_id"
 
 
-class Assessment(models.Model):
+class Assessment(ScopedByPath, models.Model):
     """An assessor's level for an indicator at one stage."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="assessments")
@@ -348,14 +329,10 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.evaluation} #{self.indicator.number} {self.stage}: {self.level}"
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.evaluation.institution_id
-
-    scope_agency_id = None
+    scope_institution_path = "evaluation.institution_id"
 
 
-class Suggestion(models.Model):
+class Suggestion(ScopedByPath, models.Model):
     """A level the platform suggests from what it already holds; an assessor decides."""
 
     class Status(models.TextChoices):
@@ -391,8 +368,4 @@ class Suggestion(models.Model):
     def __str__(self) -> str:
         return f"{self.rule} → {self.level}"
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.evaluation.institution_id
-
-    scope_agency_id = None
+    scope_institution_path = "evaluation.institution_id"

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from etam.core.models import Agency, AgencyOwned, Institution
+from etam.core.models import Agency, AgencyOwned, Institution, ScopedByPath
 from etam.inventory.reference import RAA_CHOICES
 
 
@@ -166,7 +166,7 @@ class DuplicateStatus(models.TextChoices):
     MERGE_PLANNED = "rencana_gabung", _("Merge planned")
 
 
-class DuplicateFlag(models.Model):
+class DuplicateFlag(ScopedByPath, models.Model):
     """A candidate duplicate: two applications, or an application and a national Aplikasi Umum."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
@@ -212,20 +212,14 @@ class DuplicateFlag(models.Model):
         counterpart = (self.other_id and f"#{self.other_id}") or f"national #{self.national_application_id}"
         return f"#{self.application_id} ~ {counterpart} ({self.score:.2f})"
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.institution_a_id
-
-    @property
-    def scope_agency_id(self) -> None:
-        return None
+    scope_institution_path = "institution_a_id"
 
     @property
     def is_national(self) -> bool:
         return self.national_application_id is not None
 
 
-class DataCentre(models.Model):
+class DataCentre(ScopedByPath, models.Model):
     class Kind(models.TextChoices):
         DATA_CENTRE = "pusat_data", _("Data centre")
         SERVER_ROOM = "ruang_server", _("Server room")
@@ -269,16 +263,11 @@ class DataCentre(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.institution_id
-
-    @property
-    def scope_agency_id(self) -> int | None:
-        return self.agency_id
+    scope_institution_path = "institution_id"
+    scope_agency_path = "agency_id"
 
 
-class NetworkLink(models.Model):
+class NetworkLink(ScopedByPath, models.Model):
     """A link of the jaringan intra pemerintah daerah."""
 
     class Medium(models.TextChoices):
@@ -321,11 +310,7 @@ class NetworkLink(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.institution_id
-
-    scope_agency_id = None
+    scope_institution_path = "institution_id"
 
 
 class Coverage(models.TextChoices):

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, RegionLevel
+from etam.core.models import Agency, RegionLevel, ScopedByPath
 
 
 class Topic(models.TextChoices):
@@ -76,7 +76,7 @@ class Access(models.TextChoices):
     RESTRICTED = "restricted", _("Restricted (data producer and walidata only)")
 
 
-class Dataset(models.Model):
+class Dataset(ScopedByPath, models.Model):
     id = models.BigAutoField(primary_key=True)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(
@@ -135,13 +135,8 @@ class Dataset(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.agency.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.agency_id
+    scope_institution_path = "agency.institution_id"
+    scope_agency_path = "agency_id"
 
     @property
     def is_published(self) -> bool:
@@ -166,7 +161,7 @@ class AccessRequestStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class AccessRequest(models.Model):
+class AccessRequest(ScopedByPath, models.Model):
     """A data producer's request to widen a dataset's access (e.g. restricted → public).
 
     Widening never applies on the producer's word: the dataset keeps its reviewed access
@@ -200,13 +195,8 @@ class AccessRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.dataset}: {self.previous_access} → {self.access}"
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.dataset.agency.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.dataset.agency_id
+    scope_institution_path = "dataset.agency.institution_id"
+    scope_agency_path = "dataset.agency_id"
 
 
 class Tag(models.Model):
@@ -353,7 +343,7 @@ def _stored_status(pk: int | None) -> str | None:
     return DatasetVersion.objects.filter(pk=pk).values_list("status", flat=True).first()
 
 
-class DatasetVersion(models.Model):
+class DatasetVersion(ScopedByPath, models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
@@ -402,13 +392,8 @@ class DatasetVersion(models.Model):
             raise FrozenError(_("A published version cannot be deleted."))
         return super().delete(*args, **kwargs)
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.dataset.agency.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.dataset.agency_id
+    scope_institution_path = "dataset.agency.institution_id"
+    scope_agency_path = "dataset.agency_id"
 
     @property
     def is_editable(self) -> bool:

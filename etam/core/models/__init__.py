@@ -11,6 +11,7 @@ from etam.core.models.reference import (
     RegionStatistic,
 )
 from etam.core.models.scheduling import PeriodicTaskState
+from etam.core.models.scope import ScopedByPath
 
 __all__ = [
     "Agency",
@@ -30,6 +31,7 @@ __all__ = [
     "RegionStatistic",
     "Role",
     "RoleGrant",
+    "ScopedByPath",
     "SigningIdentity",
     "User",
 ]

@@ -7,10 +7,12 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from etam.core.models.scope import ScopedByPath
+
 CODE_HELP = _("Short upper-case code, e.g. DISKOMINFO. Used in tracking numbers.")
 
 
-class Institution(models.Model):
+class Institution(ScopedByPath, models.Model):
     """Instansi: Pemerintah Provinsi Kalimantan Timur or one of the 10 Pemerintah Kabupaten/Kota."""
 
     class Kind(models.TextChoices):
@@ -34,14 +36,10 @@ class Institution(models.Model):
         return self.name
 
     # Scope of this object for the permission engine.
-    @property
-    def scope_institution_id(self) -> int:
-        return self.pk
-
-    scope_agency_id = None
+    scope_institution_path = "pk"
 
 
-class Agency(models.Model):
+class Agency(ScopedByPath, models.Model):
     """Perangkat daerah (OPD): dinas, badan, biro, inspektorat, sekretariat, kecamatan..."""
 
     class Kind(models.TextChoices):
@@ -78,16 +76,11 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.pk
+    scope_institution_path = "institution_id"
+    scope_agency_path = "pk"
 
 
-class OrgUnit(models.Model):
+class OrgUnit(ScopedByPath, models.Model):
     """A unit inside an OPD (bidang, seksi, UPTD); may nest."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
@@ -105,16 +98,11 @@ class OrgUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.agency.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.agency_id
+    scope_institution_path = "agency.institution_id"
+    scope_agency_path = "agency_id"
 
 
-class AgencyOwned:
+class AgencyOwned(ScopedByPath):
     """Mixin for models that belong to one OPD and keep its instansi denormalised.
 
     The model declares ``agency`` and ``institution`` foreign keys; this mixin fills the
@@ -131,10 +119,5 @@ class AgencyOwned:
             self.institution_id = self.agency.institution_id
         super().save(*args, **kwargs)  # type: ignore[misc]
 
-    @property
-    def scope_institution_id(self) -> int:
-        return self.institution_id
-
-    @property
-    def scope_agency_id(self) -> int:
-        return self.agency_id
+    scope_institution_path = "institution_id"
+    scope_agency_path = "agency_id"

@@ -313,6 +313,16 @@ def _validate_unit(errors: FieldErrors, data: dict[str, Any], *, agency: Agency,
                 node = node.parent
 
 
+def _unit_code_taken(code: str) -> ValidationError:
+    # A concurrent create/update won the unique constraint after validation passed.
+    return _unique_violation(
+        FieldErrors(),
+        "code",
+        _("Unit code: %(code)s is already used by another unit of this OPD. Choose a different code."),
+        {"code": code},
+    )
+
+
 def orgunit_create(*, actor: Any, agency: Agency, code: str, name: str, parent: OrgUnit | None = None) -> OrgUnit:
     require(actor, "core.manage_unit", agency)
     data: dict[str, Any] = {"code": _clean_code(code), "name": _clean_text(name), "parent": parent}
@@ -330,12 +340,7 @@ def orgunit_create(*, actor: Any, agency: Agency, code: str, name: str, parent: 
                 after={"agency": agency.pk, **snapshot(unit, UNIT_FIELDS)},
             )
     except IntegrityError:
-        raise _unique_violation(
-            FieldErrors(),
-            "code",
-            _("Unit code: %(code)s is already used by another unit of this OPD. Choose a different code."),
-            {"code": data["code"]},
-        ) from None
+        raise _unit_code_taken(data["code"]) from None
     return unit
 
 
@@ -367,10 +372,5 @@ def orgunit_update(*, actor: Any, unit: OrgUnit, changes: Mapping[str, Any]) -> 
                 after=after,
             )
     except IntegrityError:
-        raise _unique_violation(
-            FieldErrors(),
-            "code",
-            _("Unit code: %(code)s is already used by another unit of this OPD. Choose a different code."),
-            {"code": data["code"]},
-        ) from None
+        raise _unit_code_taken(data["code"]) from None
     return unit
