@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from etam.core import selectors, tokens
+from etam.core.actors import PersonRequest
 from etam.core.formerrors import apply_service_errors
 from etam.core.forms import date_input
 from etam.core.models import RoleGrant
@@ -64,7 +65,7 @@ class TokenForm(forms.Form):
         return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def _page(request: HttpRequest, form: TokenForm, issued: tokens.IssuedToken | None = None) -> HttpResponse:
+def _page(request: PersonRequest, form: TokenForm, issued: tokens.IssuedToken | None = None) -> HttpResponse:
     return render(
         request,
         "api/tokens.html",
@@ -76,7 +77,7 @@ def _page(request: HttpRequest, form: TokenForm, issued: tokens.IssuedToken | No
 @never_cache
 @staff_required
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: PersonRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, TokenForm(user=request.user))
     form = TokenForm(request.POST, user=request.user)
@@ -98,7 +99,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: PersonRequest, token_id: int) -> HttpResponse:
     token = tokens.api_token_of(request.user, token_id)
     tokens.api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("Token “%(name)s” revoked; it no longer works.") % {"name": token.name})

@@ -22,6 +22,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from etam.core.actors import Actor
 from etam.core.context import current_request
 from etam.core.models import AuditEvent, AuditSeal
 
@@ -112,7 +113,7 @@ def normalise_ip(value: str | None) -> str | None:
     return str(address)
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: Actor | str | None) -> str:
     if actor is None:
         return "sistem"
     label = str(actor)
@@ -136,7 +137,7 @@ class AuditFields(TypedDict, total=False):
     changes: Mapping[str, Any] | None
 
 
-def record(*, actor: Any, action: str, **fields: Unpack[AuditFields]) -> AuditEvent:
+def record(*, actor: Actor | str | None, action: str, **fields: Unpack[AuditFields]) -> AuditEvent:
     """Write one audit event. Call inside the transaction that makes the change.
 
     ``target`` fills type, id, text and (if it has them) the scope; explicit arguments win.
@@ -150,7 +151,7 @@ def record(*, actor: Any, action: str, **fields: Unpack[AuditFields]) -> AuditEv
 
 def build(
     *,
-    actor: Any,
+    actor: Actor | str | None,
     action: str,
     target: models.Model | None = None,
     object_type: str | None = None,
@@ -177,7 +178,7 @@ def build(
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
         occurred_at=timezone.now(),
-        actor=actor if is_person else None,
+        actor=actor if is_person else None,  # type: ignore[misc]  # a signed-in User: mypy cannot narrow through getattr
         actor_label=_actor_label(actor),
         action=action,
         object_type=object_type or "",

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from etam.core.actors import Actor
 from etam.core.models.people import Role, RoleGrant
 
 _ROLE_PERMISSIONS: dict[str, set[str]] = defaultdict(set)
@@ -115,7 +116,7 @@ def _grant_covers(grant: RoleGrant, scope: Scope | None) -> bool:
     return grant.institution_id is not None and grant.institution_id == scope.institution_id
 
 
-def has_perm(user: Any, perm: str, scope: Scope | Scoped | None = None) -> bool:
+def has_perm(user: Actor | None, perm: str, scope: Scope | Scoped | None = None) -> bool:
     """True if one of the user's active grants gives ``perm`` over ``scope``.
 
     ``scope=None`` asks "anywhere at all?" (e.g. whether to show a menu entry).
@@ -127,13 +128,13 @@ def has_perm(user: Any, perm: str, scope: Scope | Scoped | None = None) -> bool:
     return any(_grant_covers(g, resolved) for g in grants)
 
 
-def require(user: Any, perm: str, scope: Scope | Scoped | None = None) -> None:
+def require(user: Actor | None, perm: str, scope: Scope | Scoped | None = None) -> None:
     if not has_perm(user, perm, scope):
         raise PermissionDenied(_("You do not have permission for this action."))
 
 
 def scope_q(
-    user: Any,
+    user: Actor | None,
     perm: str,
     *,
     institution_field: str | None = "institution_id",

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from etam.core.actors import Actor
 from etam.core.models import Agency, Institution, OrgUnit, Region, RoleGrant, User
 from etam.core.permissions import scope_q
 
@@ -18,7 +19,7 @@ VIEW_ORGANISATION = "core.view_organisation"
 VIEW_STAFF = "core.view_staff"
 
 
-def institutions_visible_to(actor: Any, *, perm: str = VIEW_ORGANISATION) -> QuerySet[Institution]:
+def institutions_visible_to(actor: Actor, *, perm: str = VIEW_ORGANISATION) -> QuerySet[Institution]:
     """Instansi the actor may see: those granted instansi-wide, plus the instansi of a granted OPD."""
     via_agency = Agency.objects.filter(scope_q(actor, perm, institution_field=None, agency_field="id")).values(
         "institution_id"
@@ -28,7 +29,7 @@ def institutions_visible_to(actor: Any, *, perm: str = VIEW_ORGANISATION) -> Que
     )
 
 
-def agencies_visible_to(actor: Any, *, perm: str = VIEW_ORGANISATION) -> QuerySet[Agency]:
+def agencies_visible_to(actor: Actor | None, *, perm: str = VIEW_ORGANISATION) -> QuerySet[Agency]:
     return (
         Agency.objects.filter(scope_q(actor, perm, institution_field="institution_id", agency_field="id"))
         .select_related("institution")
@@ -37,7 +38,7 @@ def agencies_visible_to(actor: Any, *, perm: str = VIEW_ORGANISATION) -> QuerySe
 
 
 def agency_list(
-    actor: Any,
+    actor: Actor | None,
     *,
     include_inactive: bool = True,
     public: bool = False,
@@ -56,13 +57,13 @@ def agency_list(
     return qs
 
 
-def units_visible_to(actor: Any, *, perm: str = VIEW_ORGANISATION) -> QuerySet[OrgUnit]:
+def units_visible_to(actor: Actor, *, perm: str = VIEW_ORGANISATION) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(
         scope_q(actor, perm, institution_field="agency__institution_id", agency_field="agency_id")
     ).select_related("agency", "agency__institution", "parent")
 
 
-def users_visible_to(actor: Any, *, perm: str = VIEW_STAFF) -> QuerySet[User]:
+def users_visible_to(actor: Actor, *, perm: str = VIEW_STAFF) -> QuerySet[User]:
     """People the actor may see: themselves, and staff holding (or once holding) a grant in
     the actor's scope. Citizens see only their own account."""
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -73,7 +74,7 @@ def users_visible_to(actor: Any, *, perm: str = VIEW_STAFF) -> QuerySet[User]:
     return User.objects.filter(Q(pk=actor.pk) | Q(pk__in=in_scope))
 
 
-def grants_visible_to(actor: Any, *, perm: str = VIEW_STAFF) -> QuerySet[RoleGrant]:
+def grants_visible_to(actor: Actor, *, perm: str = VIEW_STAFF) -> QuerySet[RoleGrant]:
     """Grants the actor may see: their own, and those inside their scope."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return RoleGrant.objects.none()
@@ -82,7 +83,7 @@ def grants_visible_to(actor: Any, *, perm: str = VIEW_STAFF) -> QuerySet[RoleGra
     ).select_related("user", "institution", "agency", "granted_by", "revoked_by")
 
 
-def staff_list(actor: Any) -> QuerySet[User]:
+def staff_list(actor: Actor) -> QuerySet[User]:
     """The staff list page: staff the actor may see, each with the active grants the actor may see."""
     visible_grants = grants_visible_to(actor).filter(revoked_at__isnull=True).order_by("role", "id")
     return (
@@ -152,7 +153,7 @@ def current_region_exists(code: str) -> bool:
     return Region.objects.current().filter(code=code).exists()
 
 
-def institutions_with_perm(actor: Any, perm: str) -> QuerySet[Institution]:
+def institutions_with_perm(actor: Actor, perm: str) -> QuerySet[Institution]:
     """Instansi where ``actor`` holds ``perm`` instansi-wide (choices of the create and grant forms)."""
     return Institution.objects.filter(scope_q(actor, perm, institution_field="id", agency_field=None))
 
@@ -167,7 +168,7 @@ def confirmed_totp_device(user: Any) -> Any:
 def has_confirmed_totp_device(user: Any) -> bool:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())  # django_otp is untyped
 
 
 def active_user(pk: int) -> User | None:

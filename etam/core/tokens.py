@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit
+from etam.core.actors import Actor, Person
 from etam.core.models import ApiToken, RoleGrant
 from etam.core.models.people import hash_token
 from etam.core.permissions import active_grants
@@ -61,7 +62,7 @@ def _summary(token: ApiToken, grant_ids: Iterable[int]) -> dict[str, Any]:
 
 
 def api_token_create(
-    *, actor: Any, name: str, grants: Iterable[RoleGrant | int | str], expires_at: datetime | None = None
+    *, actor: Person, name: str, grants: Iterable[RoleGrant | int | str], expires_at: datetime | None = None
 ) -> IssuedToken:
     """Issue a token for ``actor`` acting with ``grants`` (a subset of what the actor holds)."""
     require_authenticated(actor)
@@ -112,7 +113,7 @@ def api_token_create(
     return IssuedToken(token=token, key=key)
 
 
-def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke a token: its owner or a super admin may. Revoking twice changes nothing."""
     require_authenticated(actor)
     if token.user_id != actor.pk and not is_super_admin(actor):
@@ -136,7 +137,7 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 # --- selectors ------------------------------------------------------------------------
 
 
-def api_tokens_for(actor: Any) -> QuerySet[ApiToken]:
+def api_tokens_for(actor: Person) -> QuerySet[ApiToken]:
     """The actor's own tokens, newest first, grants (with their scope names) prefetched."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return ApiToken.objects.none()
@@ -149,7 +150,7 @@ def api_tokens_for(actor: Any) -> QuerySet[ApiToken]:
     )
 
 
-def api_token_of(actor: Any, token_id: int) -> ApiToken:
+def api_token_of(actor: Person, token_id: int) -> ApiToken:
     """One token the actor may manage (own; any for the super admin); 404 otherwise."""
     from django.http import Http404
 

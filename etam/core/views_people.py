@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from etam.core import selectors, services
+from etam.core.actors import Actor, PersonRequest
 from etam.core.formerrors import call_service, flash_service, service_form_page
 from etam.core.forms import (
     GrantForm,
@@ -34,7 +35,7 @@ GRANT_ERROR_MAP = {"agency": "scope", "institution": "scope"}
 # --- staff: people and role grants -----------------------------------------------------------
 
 
-def _grant_form_kwargs(actor: Any) -> dict[str, Any]:
+def _grant_form_kwargs(actor: Actor) -> dict[str, Any]:
     """Choices for a grant form: the roles and scopes the actor may grant in."""
     return {
         "roles": services.grantable_roles(actor),
@@ -64,7 +65,7 @@ def staff_list_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @staff_required
 @require_http_methods(["GET", "POST"])
-def staff_create_view(request: HttpRequest) -> HttpResponse:
+def staff_create_view(request: PersonRequest) -> HttpResponse:
     kwargs = _grant_form_kwargs(request.user)
     if not kwargs["roles"]:
         raise PermissionDenied
@@ -95,7 +96,7 @@ def staff_create_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @staff_required
 @require_http_methods(["GET", "POST"])
-def staff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_detail_view(request: PersonRequest, pk: int) -> HttpResponse:
     """A person, the grants the actor may see, and (POST) a new grant."""
     person = get_object_or_404(selectors.users_visible_to(request.user), pk=pk)
     kwargs = _grant_form_kwargs(request.user)
@@ -143,7 +144,7 @@ def staff_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def grant_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_revoke_view(request: PersonRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(selectors.grants_visible_to(request.user), pk=pk)
     flash_service(
         request,

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from etam.core import ratelimit
+from etam.core.actors import PersonRequest
 from etam.eservices import definitions, documents, formengine, selectors, services
 from etam.eservices.models import Application, Draft, IssuedDocument, Sector, Service
 from etam.eservices.workflow import Workflow, allowed_actions, localise
@@ -116,7 +117,7 @@ def _login_required(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _service_and_draft(request: HttpRequest, slug: str) -> tuple[Service, Draft]:
+def _service_and_draft(request: PersonRequest, slug: str) -> tuple[Service, Draft]:
     """The public service and the signed-in citizen's draft of it (made on first use)."""
     service = selectors.service_by_slug(slug)
     return service, services.draft_for(actor=request.user, service=service)
@@ -127,7 +128,7 @@ def _page_ids(form: dict[str, Any]) -> list[str]:
 
 
 @never_cache
-def fill_start(request: HttpRequest, slug: str) -> HttpResponse:
+def fill_start(request: PersonRequest, slug: str) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
     _service, draft = _service_and_draft(request, slug)
@@ -156,7 +157,7 @@ def _rename_group_raw(raw: dict[str, Any], group: str, removed: int) -> dict[str
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def fill(request: HttpRequest, slug: str, page: int) -> HttpResponse:
+def fill(request: PersonRequest, slug: str, page: int) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
     service, draft = _service_and_draft(request, slug)
@@ -243,7 +244,7 @@ def fill(request: HttpRequest, slug: str, page: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, slug: str) -> HttpResponse:
+def review(request: PersonRequest, slug: str) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
     service, draft = _service_and_draft(request, slug)
@@ -285,7 +286,7 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def discard(request: HttpRequest, slug: str) -> HttpResponse:
+def discard(request: PersonRequest, slug: str) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
     _service, draft = _service_and_draft(request, slug)
@@ -349,7 +350,7 @@ def case_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def revision(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def revision(request: PersonRequest, tracking_number: str) -> HttpResponse:
     """Answer a revision request: the whole form on one page, prefilled, plus a message."""
     if (response := _login_required(request)) is not None:
         return response

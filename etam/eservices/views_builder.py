@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from etam.core.actors import PersonRequest
 from etam.eservices import builder, definitions, formengine, selectors, services
 from etam.eservices.models import Service, ServiceVersion
 from etam.eservices.views_staff import _staff_only
@@ -114,7 +115,7 @@ def _starter(service: Service) -> tuple[dict[str, Any], dict[str, Any], dict[str
 
 
 @never_cache
-def compose(request: HttpRequest, pk: int) -> HttpResponse:
+def compose(request: PersonRequest, pk: int) -> HttpResponse:
     if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
         return response
     service, draft = _service_and_draft(request, pk)

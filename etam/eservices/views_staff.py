@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from etam.core.actors import PersonRequest
 from etam.core.models import Agency
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_gate as _staff_only
@@ -86,7 +87,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("passphrase")
 @never_cache
-def staff_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def staff_case(request: PersonRequest, tracking_number: str) -> HttpResponse:
     if (response := _staff_only(request, services.PERM_VIEW)) is not None:
         return response
     application = selectors.application_for_staff(request.user, tracking_number)
@@ -279,7 +280,7 @@ def service_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @never_cache
-def version_edit(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+def version_edit(request: PersonRequest, pk: int, number: int | None = None) -> HttpResponse:
     if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
         return response
     service = selectors.managed_service(request.user, pk)
@@ -360,7 +361,7 @@ class ImportForm(forms.Form):
 
 
 @never_cache
-def service_import(request: HttpRequest) -> HttpResponse:
+def service_import(request: PersonRequest) -> HttpResponse:
     if (response := _staff_only(request, services.PERM_MANAGE)) is not None:
         return response
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)

@@ -227,7 +227,9 @@ class Comparison:
         return self.assessed_index - self.self_index
 
 
-def comparisons(evaluation: Evaluation, self_sheet: scoring.ScoreSheet, assessed_sheet: scoring.ScoreSheet) -> dict:
+def comparisons(
+    evaluation: Evaluation, self_sheet: scoring.ScoreSheet, assessed_sheet: scoring.ScoreSheet
+) -> dict[str, Any]:
     domains = {d.number: d.name for d in evaluation.framework.domains.all()}
     aspects = {a.number: a.name for a in evaluation.framework.aspects.all()}
     return {

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from etam.core.actors import PersonRequest
 from etam.core.permissions import Scope, has_perm
 from etam.evaluation import forms, reports, scoring, selectors, services, svgmap
 from etam.evaluation import permissions as perms
@@ -33,7 +34,7 @@ from etam.evaluation.views_frameworks import (  # noqa: F401
 
 
 @login_required
-def evaluation_list(request: HttpRequest) -> HttpResponse:
+def evaluation_list(request: PersonRequest) -> HttpResponse:
     user = request.user
     evaluations = list(selectors.evaluations_for(user).order_by("-period", "institution__region_code"))
     institutions = selectors.manageable_institutions(user)
@@ -112,7 +113,7 @@ def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def indicator_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def indicator_detail(request: PersonRequest, pk: int, number: int) -> HttpResponse:
     ctx = _context(request, pk)
     evaluation = ctx["evaluation"]
     user = request.user
@@ -371,7 +372,7 @@ def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def suggestion_decide(request: HttpRequest, pk: int, suggestion_id: int) -> HttpResponse:
+def suggestion_decide(request: PersonRequest, pk: int, suggestion_id: int) -> HttpResponse:
     evaluation = selectors.evaluation_for(request.user, pk)
     suggestion = selectors.suggestion_for(request.user, evaluation, suggestion_id)
     return _act_then_detail(

@@ -11,13 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from etam.core.actors import PersonRequest
 from etam.core.permissions import has_perm
 from etam.evaluation import exchange, forms, reports, selectors, services
 from etam.evaluation import permissions as perms
 
 
 @login_required
-def import_results(request: HttpRequest) -> HttpResponse:
+def import_results(request: PersonRequest) -> HttpResponse:
     institutions = selectors.manageable_institutions(request.user)
     if not has_perm(request.user, perms.MANAGE):
         raise PermissionDenied

@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema
 
 from etam.api.auth import require_auth
 from etam.api.params import Id, PageNumber
+from etam.core.actors import Actor
 from etam.inventory import permissions as perms
 from etam.inventory import selectors, services
 from etam.inventory.forms import ApplicationForm, DataCentreForm, NetworkLinkForm
@@ -153,7 +154,7 @@ def _form_data(payload: SpbeApplicationIn, base: Application | None) -> dict[str
     return data
 
 
-def _validated(data: dict[str, Any], actor: Any, instance: Application | None) -> dict[str, Any]:
+def _validated(data: dict[str, Any], actor: Actor, instance: Application | None) -> dict[str, Any]:
     form = ApplicationForm(data=data, instance=instance, actor=actor)
     if not form.is_valid():
         raise DjangoValidationError({field: list(messages) for field, messages in form.errors.items()})

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from etam.core.actors import Actor
 from etam.inventory import selectors
 from etam.inventory.models import (
     AccessPoint,
@@ -121,7 +122,7 @@ class ApplicationForm(NamedErrorsMixin, forms.ModelForm):
         fields = APPLICATION_FIELDS  # one list: the form edits what the service accepts
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         _set_queryset(self.fields["agency"], selectors.agencies_manageable_by(actor))
@@ -208,7 +209,7 @@ class DataCentreForm(NamedErrorsMixin, forms.ModelForm):
         fields = list(DATA_CENTRE_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from etam.inventory import permissions as perms
 
@@ -245,7 +246,7 @@ class NetworkLinkForm(NamedErrorsMixin, forms.ModelForm):
         model = NetworkLink
         fields = list(NETWORK_LINK_FIELDS)
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from etam.inventory import permissions as perms
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from etam.core import audit, spreadsheets, tabular
+from etam.core.actors import Actor, Person
 from etam.core.models import Agency, Institution, Region
 from etam.core.permissions import Scope, has_perm
 from etam.inventory import permissions as perms
@@ -114,7 +115,7 @@ def _enum(value: str, choices: Iterable[tuple[str, Any]], column: str, errors: l
 class _Lookups:
     """Caches of what rows refer to, so validating 5,000 rows does not run 5,000 queries."""
 
-    def __init__(self, actor: Any):
+    def __init__(self, actor: Actor):
         self.actor = actor
         self.regions = set(Region.objects.current().values_list("code", flat=True))
         self.institutions = {i.region_code: i for i in Institution.objects.all()}
@@ -206,7 +207,7 @@ def _application_row(raw: dict[str, str], lookups: _Lookups, line: int) -> tuple
     return data, errors
 
 
-def validate_application_rows(actor: Any, rows: list[tuple[int, dict[str, str]]]) -> list[dict[str, Any]]:
+def validate_application_rows(actor: Actor, rows: list[tuple[int, dict[str, str]]]) -> list[dict[str, Any]]:
     from etam.inventory.forms import ApplicationForm
 
     lookups = _Lookups(actor)
@@ -226,7 +227,7 @@ def validate_application_rows(actor: Any, rows: list[tuple[int, dict[str, str]]]
     return report
 
 
-def stage(*, actor: Any, kind: str, filename: str, raw: bytes) -> ImportBatch:
+def stage(*, actor: Person, kind: str, filename: str, raw: bytes) -> ImportBatch:
     """Parse and validate a file into a batch waiting for the user's decision."""
     if kind == ImportBatch.Kind.APPLICATIONS:
         if not has_perm(actor, perms.MANAGE_APPLICATION):
@@ -246,7 +247,7 @@ def stage(*, actor: Any, kind: str, filename: str, raw: bytes) -> ImportBatch:
     return ImportBatch.objects.create(kind=kind, created_by=actor, filename=filename[:255], rows=report)
 
 
-def commit(*, actor: Any, batch: ImportBatch, only_valid: bool) -> int:
+def commit(*, actor: Person, batch: ImportBatch, only_valid: bool) -> int:
     """Write the batch. A batch with invalid rows is refused unless ``only_valid``."""
     if batch.created_by_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("You do not have permission for this action."))
@@ -266,7 +267,7 @@ def commit(*, actor: Any, batch: ImportBatch, only_valid: bool) -> int:
     return count
 
 
-def _mark_imported(actor: Any, batch: ImportBatch, count: int, action: str, changes: dict[str, int]) -> None:
+def _mark_imported(actor: Actor, batch: ImportBatch, count: int, action: str, changes: dict[str, int]) -> None:
     """The batch is done: its status and count, and the audit event (inside the import's transaction)."""
     batch.status = ImportBatch.Status.IMPORTED
     batch.imported_count = count
@@ -281,7 +282,7 @@ def _mark_imported(actor: Any, batch: ImportBatch, count: int, action: str, chan
     )
 
 
-def _commit_applications(actor: Any, batch: ImportBatch) -> int:
+def _commit_applications(actor: Actor, batch: ImportBatch) -> int:
     from etam.inventory.forms import ApplicationForm
     from etam.inventory.services import application_create, application_update, duplicates_refresh
 
@@ -355,7 +356,7 @@ CONNECTIVITY_COLUMNS = [
 ]
 
 
-def validate_connectivity_rows(actor: Any, rows: list[tuple[int, dict[str, str]]]) -> list[dict[str, Any]]:
+def validate_connectivity_rows(actor: Actor, rows: list[tuple[int, dict[str, str]]]) -> list[dict[str, Any]]:
     from etam.inventory.forms import AccessPointForm
     from etam.inventory.selectors import village_scope_q
 
@@ -424,7 +425,7 @@ def _access_point_data(raw: dict[str, str], errors: list[dict[str, str]]) -> dic
     }
 
 
-def _commit_connectivity(actor: Any, batch: ImportBatch) -> int:
+def _commit_connectivity(actor: Person, batch: ImportBatch) -> int:
     from etam.inventory.forms import AccessPointForm
     from etam.inventory.services import village_update
 

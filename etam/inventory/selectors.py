@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from etam.core.actors import Actor
 from etam.core.models import Agency, AuditEvent, Institution, Region
 from etam.core.permissions import has_perm, scope_q
 from etam.inventory import permissions as perms
@@ -42,13 +43,13 @@ class ApplicationFilter:
     national_application_id: int | None = None
 
 
-def applications_visible_to(actor: Any, *, perm: str = perms.VIEW_APPLICATION) -> QuerySet[Application]:
+def applications_visible_to(actor: Actor, *, perm: str = perms.VIEW_APPLICATION) -> QuerySet[Application]:
     return Application.objects.filter(scope_q(actor, perm)).select_related(
         "agency", "institution", "national_application", "data_centre"
     )
 
 
-def application_list(actor: Any, filters: ApplicationFilter | None = None) -> QuerySet[Application]:
+def application_list(actor: Actor, filters: ApplicationFilter | None = None) -> QuerySet[Application]:
     f = filters or ApplicationFilter()
     qs = applications_visible_to(actor)
     exact = ("institution_id", "agency_id", "kind", "lifecycle", "hosting", "national_application_id")
@@ -63,12 +64,12 @@ def application_list(actor: Any, filters: ApplicationFilter | None = None) -> Qu
     return qs.order_by("name", "id")
 
 
-def application_get(actor: Any, pk: int, *, perm: str = perms.VIEW_APPLICATION) -> Application:
+def application_get(actor: Actor, pk: int, *, perm: str = perms.VIEW_APPLICATION) -> Application:
     """The application if the actor may see it (``Application.DoesNotExist`` otherwise)."""
     return applications_visible_to(actor, perm=perm).get(pk=pk)
 
 
-def can_manage(actor: Any, obj: Any, perm: str = perms.MANAGE_APPLICATION) -> bool:
+def can_manage(actor: Actor, obj: Any, perm: str = perms.MANAGE_APPLICATION) -> bool:
     return has_perm(actor, perm, obj)
 
 
@@ -80,7 +81,7 @@ def application_history(app: Application, *, limit: int = 50) -> list[AuditEvent
     )
 
 
-def agencies_manageable_by(actor: Any, perm: str = perms.MANAGE_APPLICATION) -> QuerySet[Agency]:
+def agencies_manageable_by(actor: Actor | None, perm: str = perms.MANAGE_APPLICATION) -> QuerySet[Agency]:
     return (
         Agency.objects.filter(scope_q(actor, perm, institution_field="institution_id", agency_field="id"))
         .filter(is_active=True)
@@ -89,7 +90,7 @@ def agencies_manageable_by(actor: Any, perm: str = perms.MANAGE_APPLICATION) -> 
     )
 
 
-def agencies_visible_for_filter(actor: Any) -> QuerySet[Agency]:
+def agencies_visible_for_filter(actor: Actor) -> QuerySet[Agency]:
     return (
         Agency.objects.filter(
             scope_q(actor, perms.VIEW_APPLICATION, institution_field="institution_id", agency_field="id")
@@ -99,7 +100,7 @@ def agencies_visible_for_filter(actor: Any) -> QuerySet[Agency]:
     )
 
 
-def institutions_visible_to(actor: Any, perm: str = perms.VIEW_APPLICATION) -> QuerySet[Institution]:
+def institutions_visible_to(actor: Actor, perm: str = perms.VIEW_APPLICATION) -> QuerySet[Institution]:
     via_agency = Agency.objects.filter(scope_q(actor, perm, institution_field=None, agency_field="id")).values(
         "institution_id"
     )
@@ -117,7 +118,7 @@ def national_applications(*, active_only: bool = False) -> QuerySet[NationalAppl
 # --- Duplicate candidates ---------------------------------------------------------------
 
 
-def duplicate_flags_visible_to(actor: Any, *, status: str = "") -> QuerySet[DuplicateFlag]:
+def duplicate_flags_visible_to(actor: Actor, *, status: str = "") -> QuerySet[DuplicateFlag]:
     """Flags touching at least one application the actor may see."""
     visible = scope_q(
         actor,
@@ -138,11 +139,11 @@ def duplicate_flags_visible_to(actor: Any, *, status: str = "") -> QuerySet[Dupl
     return qs.order_by("-score", "id")
 
 
-def duplicate_flag_get(actor: Any, pk: int) -> DuplicateFlag:
+def duplicate_flag_get(actor: Actor, pk: int) -> DuplicateFlag:
     return duplicate_flags_visible_to(actor).get(pk=pk)
 
 
-def rationalisation_report(actor: Any) -> list[dict[str, Any]]:
+def rationalisation_report(actor: Actor) -> list[dict[str, Any]]:
     """Per instansi: applications, candidates by status, and an estimate of how many
     applications could go (one per confirmed/merge-planned pair; each application that
     duplicates a national Aplikasi Umum)."""
@@ -180,7 +181,7 @@ def rationalisation_report(actor: Any) -> list[dict[str, Any]]:
 # --- Infrastructure ----------------------------------------------------------------------
 
 
-def data_centres_visible_to(actor: Any) -> QuerySet[DataCentre]:
+def data_centres_visible_to(actor: Actor | None) -> QuerySet[DataCentre]:
     return (
         DataCentre.objects.filter(scope_q(actor, perms.VIEW_APPLICATION))
         .select_related("institution", "agency")
@@ -189,7 +190,7 @@ def data_centres_visible_to(actor: Any) -> QuerySet[DataCentre]:
     )
 
 
-def network_links_visible_to(actor: Any) -> QuerySet[NetworkLink]:
+def network_links_visible_to(actor: Actor) -> QuerySet[NetworkLink]:
     return (
         NetworkLink.objects.filter(scope_q(actor, perms.VIEW_APPLICATION, agency_field=None))
         .select_related("institution", "data_centre")
@@ -200,7 +201,7 @@ def network_links_visible_to(actor: Any) -> QuerySet[NetworkLink]:
 # --- Village connectivity -----------------------------------------------------------------
 
 
-def village_scope_q(actor: Any, perm: str = perms.MANAGE_CONNECTIVITY) -> Q:
+def village_scope_q(actor: Actor, perm: str = perms.MANAGE_CONNECTIVITY) -> Q:
     """Villages inside the kode wilayah of the instansi the actor holds ``perm`` for."""
     from etam.core.permissions import active_grants, role_permissions
 
@@ -214,12 +215,12 @@ def village_scope_q(actor: Any, perm: str = perms.MANAGE_CONNECTIVITY) -> Q:
     return q
 
 
-def villages_manageable_by(actor: Any) -> QuerySet[VillageConnectivity]:
+def villages_manageable_by(actor: Actor) -> QuerySet[VillageConnectivity]:
     return VillageConnectivity.objects.filter(village_scope_q(actor))
 
 
 def village_list(
-    actor: Any, *, regency_code: str = "", district_code: str = "", q: str = "", coverage: str | None = None
+    actor: Actor, *, regency_code: str = "", district_code: str = "", q: str = "", coverage: str | None = None
 ) -> QuerySet[VillageConnectivity]:
     qs = villages_manageable_by(actor).annotate(
         active_points=Count("access_points", filter=Q(access_points__status=AccessPoint.Status.ACTIVE))
@@ -291,12 +292,12 @@ def district_unserved_shares() -> dict[str, tuple[int, int]]:
 # ---------------------------------------------------------------------------- single lookups for pages and the API
 
 
-def import_batch_for(actor: Any, pk: int) -> ImportBatch:
+def import_batch_for(actor: Actor, pk: int) -> ImportBatch:
     """A staged import is seen only by the person who uploaded it (others: 404)."""
     return get_object_or_404(ImportBatch, pk=pk, created_by=actor)
 
 
-def national_application_for(actor: Any, pk: int) -> NationalApplication:
+def national_application_for(actor: Actor, pk: int) -> NationalApplication:
     """The Aplikasi Umum list is reference data every staff member reads."""
     return get_object_or_404(NationalApplication, pk=pk)
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
+from etam.core.actors import Actor, Person
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, require
 from etam.inventory import duplicates
@@ -57,6 +58,8 @@ APPLICATION_FIELDS = [
     "sso",
 ]
 
+M = TypeVar("M", bound=models.Model)
+
 
 def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -82,7 +85,7 @@ def _schedule_duplicate_refresh(app_ids: list[int] | None) -> None:
 # --- Applications ---------------------------------------------------------------------------
 
 
-def application_create(*, actor: Any, data: dict[str, Any], detect: bool = True) -> Application:
+def application_create(*, actor: Actor, data: dict[str, Any], detect: bool = True) -> Application:
     agency: Agency = data["agency"]
     require(actor, perms.MANAGE_APPLICATION, _agency_scope(agency))
     app = Application(institution_id=agency.institution_id)
@@ -100,7 +103,7 @@ def application_create(*, actor: Any, data: dict[str, Any], detect: bool = True)
     return app
 
 
-def application_update(*, actor: Any, application: Application, data: dict[str, Any]) -> Application:
+def application_update(*, actor: Actor, application: Application, data: dict[str, Any]) -> Application:
     require(actor, perms.MANAGE_APPLICATION, application)
     new_agency: Agency = data.get("agency") or application.agency
     if new_agency.pk != application.agency_id:
@@ -121,7 +124,7 @@ def application_update(*, actor: Any, application: Application, data: dict[str, 
     return locked
 
 
-def application_retire(*, actor: Any, application: Application, reason: str) -> Application:
+def application_retire(*, actor: Actor, application: Application, reason: str) -> Application:
     require(actor, perms.MANAGE_APPLICATION, application)
     if not reason.strip():
         raise ValidationError({"reason": _("Reason: say why the application is retired.")})
@@ -164,7 +167,7 @@ def _national_scope() -> Scope | None:
 
 
 def national_application_save(
-    *, actor: Any, data: dict[str, Any], instance: NationalApplication | None = None
+    *, actor: Actor, data: dict[str, Any], instance: NationalApplication | None = None
 ) -> NationalApplication:
     scope = _national_scope()
     if scope is None or not has_perm(actor, perms.MANAGE_NATIONAL_APPS, scope):
@@ -226,7 +229,7 @@ def _records() -> tuple[list[duplicates.AppRecord], list[duplicates.NationalReco
     return apps, nationals
 
 
-def duplicates_refresh(*, actor: Any = None, application_ids: list[int] | None = None) -> dict[str, int]:
+def duplicates_refresh(*, actor: Actor | None = None, application_ids: list[int] | None = None) -> dict[str, int]:
     """Run detection (whole inventory, or only pairs touching ``application_ids``) and
     reconcile the stored flags. A dismissed flag stays dismissed while neither side has
     changed; when one has, it opens again. Open flags no longer detected are removed;
@@ -299,7 +302,7 @@ def duplicates_refresh(*, actor: Any = None, application_ids: list[int] | None =
     return counts
 
 
-def duplicate_decide(*, actor: Any, flag: DuplicateFlag, status: str, reason: str = "") -> DuplicateFlag:
+def duplicate_decide(*, actor: Person, flag: DuplicateFlag, status: str, reason: str = "") -> DuplicateFlag:
     """Confirm, dismiss (reason required) or plan a merge. Either side's reviewer may decide."""
     allowed = has_perm(actor, perms.REVIEW_DUPLICATES, Scope(institution_id=flag.institution_a_id)) or (
         flag.institution_b_id is not None
@@ -361,14 +364,14 @@ def _scope_for(institution: Institution, agency: Agency | None) -> Scope:
     return Scope(institution_id=institution.pk, agency_id=agency.pk if agency else None)
 
 
-def data_centre_save(*, actor: Any, data: dict[str, Any], instance: DataCentre | None = None) -> DataCentre:
+def data_centre_save(*, actor: Actor, data: dict[str, Any], instance: DataCentre | None = None) -> DataCentre:
     if instance is not None:
         require(actor, perms.MANAGE_INFRASTRUCTURE, instance)
     require(actor, perms.MANAGE_INFRASTRUCTURE, _scope_for(data["institution"], data.get("agency")))
     return _save_fields(actor, DataCentre, DATA_CENTRE_FIELDS, "inventory.data_centre_", data, instance)
 
 
-def network_link_save(*, actor: Any, data: dict[str, Any], instance: NetworkLink | None = None) -> NetworkLink:
+def network_link_save(*, actor: Actor, data: dict[str, Any], instance: NetworkLink | None = None) -> NetworkLink:
     if instance is not None:
         require(actor, perms.MANAGE_INFRASTRUCTURE, Scope(institution_id=instance.institution_id))
     require(actor, perms.MANAGE_INFRASTRUCTURE, Scope(institution_id=data["institution"].pk))
@@ -379,13 +382,13 @@ def network_link_save(*, actor: Any, data: dict[str, Any], instance: NetworkLink
 
 
 def _save_fields(
-    actor: Any, model: Any, fields: list[str], action: str, data: dict[str, Any], instance: Any, **scope: Any
-) -> Any:
+    actor: Actor, model: type[M], fields: list[str], action: str, data: dict[str, Any], instance: M | None, **scope: Any
+) -> M:
     """Create or update a row from form data (permissions already checked): the stored row
     locked and read (a bound form has already changed ``instance``), validated, saved and
     audited in one transaction."""
     with transaction.atomic():
-        obj = model.objects.select_for_update().get(pk=instance.pk) if instance else model()
+        obj = model.objects.select_for_update().get(pk=instance.pk) if instance else model()  # type: ignore[attr-defined]  # django-stubs gives `objects` to concrete models, not type[M]
         before = _snapshot(obj, fields) if instance else None
         for name in fields:
             if name in data:
@@ -406,7 +409,7 @@ def _save_fields(
 # --- Village connectivity ---------------------------------------------------------------------------
 
 
-def _village_scope_ok(actor: Any, village: VillageConnectivity) -> bool:
+def _village_scope_ok(actor: Actor, village: VillageConnectivity) -> bool:
     from etam.inventory.selectors import village_scope_q
 
     return VillageConnectivity.objects.filter(village_scope_q(actor)).filter(pk=village.pk).exists()
@@ -420,7 +423,7 @@ def _village_institution_id(code: str) -> int | None:
 
 def village_update(
     *,
-    actor: Any,
+    actor: Person,
     village: VillageConnectivity,
     coverage: str | None = None,
     in_programme: bool | None = None,
@@ -475,7 +478,7 @@ def village_update(
 # ---------------------------------------------------------------------------- staff requests
 
 
-def duplicates_run_request(*, actor: Any) -> None:
+def duplicates_run_request(*, actor: Actor) -> None:
     """Schedule a whole-inventory duplicate detection run (the task writes its own event
     when flags change); the request itself is recorded."""
     require(actor, perms.REVIEW_DUPLICATES)
@@ -489,7 +492,7 @@ def duplicates_run_request(*, actor: Any) -> None:
         _schedule_duplicate_refresh(None)
 
 
-def import_batch_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+def import_batch_cancel(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     """Only the person who uploaded a batch cancels it, and only while it waits; a batch
     already imported or cancelled is left as it is."""
     if batch.created_by_id != getattr(actor, "pk", None):

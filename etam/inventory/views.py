@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from etam.core import exports
+from etam.core.actors import PersonRequest
 from etam.core.bounds import parse_id
 from etam.core.formerrors import apply_service_errors
 from etam.core.permissions import has_perm
@@ -190,11 +191,11 @@ def application_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @staff_required(perms.MANAGE_APPLICATION)
-def application_import(request: HttpRequest) -> HttpResponse:
+def application_import(request: PersonRequest) -> HttpResponse:
     return _upload(request, ImportBatch.Kind.APPLICATIONS, "inventory/import_upload.html")
 
 
-def _upload(request: HttpRequest, kind: str, template: str) -> HttpResponse:
+def _upload(request: PersonRequest, kind: str, template: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -254,7 +255,7 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(perms.VIEW_APPLICATION)
-def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def duplicate_detail(request: PersonRequest, pk: int) -> HttpResponse:
     flag = _or_404(selectors.duplicate_flag_get, request.user, pk)
     form = DuplicateDecisionForm(request.POST or None, initial={"status": flag.status})
     if request.method == "POST" and form.is_valid():
@@ -440,7 +441,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(perms.MANAGE_CONNECTIVITY)
-def village_edit(request: HttpRequest, code: str) -> HttpResponse:
+def village_edit(request: PersonRequest, code: str) -> HttpResponse:
     village = get_object_or_404(selectors.villages_manageable_by(request.user), region_code=code)
     points = list(village.access_points.all())
     prefix_count = len(points) + 1
@@ -485,7 +486,7 @@ def village_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @staff_required(perms.MANAGE_CONNECTIVITY)
-def connectivity_import(request: HttpRequest) -> HttpResponse:
+def connectivity_import(request: PersonRequest) -> HttpResponse:
     return _upload(request, ImportBatch.Kind.CONNECTIVITY, "inventory/import_upload.html")
 
 

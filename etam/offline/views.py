@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from etam.core.actors import PersonRequest
 from etam.core.staff_access import staff_gate
 from etam.eservices import formengine
 from etam.eservices import selectors as eservices_selectors
@@ -259,7 +260,7 @@ def _inline_files(request: HttpRequest) -> dict[str, tuple[str, bytes]]:
     return out
 
 
-def _handle_post(request: HttpRequest, service: Service, *, assisted: bool) -> HttpResponse:
+def _handle_post(request: PersonRequest, service: Service, *, assisted: bool) -> HttpResponse:
     data = FormData.from_querydict(request.POST)
     version = service.published_version
     assert version is not None
@@ -326,7 +327,7 @@ def _handle_post(request: HttpRequest, service: Service, *, assisted: bool) -> H
 
 
 @require_http_methods(["GET", "POST"])
-def offline_form(request: HttpRequest, slug: str) -> HttpResponse:
+def offline_form(request: PersonRequest, slug: str) -> HttpResponse:
     """A service's whole form on one page: cached by the service worker once opened, it
     can be filled and sent with the network off (the outbox sends it later)."""
     if not request.user.is_authenticated:
@@ -343,7 +344,7 @@ def _require_assist(request: HttpRequest) -> HttpResponse | None:
 
 
 @require_http_methods(["GET", "POST"])
-def assisted_form(request: HttpRequest, slug: str) -> HttpResponse:
+def assisted_form(request: PersonRequest, slug: str) -> HttpResponse:
     if (response := _require_assist(request)) is not None:
         return response
     service = _open_service(slug)

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from etam.core import bearer
+from etam.core.actors import Actor
 from etam.core.bounds import MAX_OFFSET
 from etam.opendata import query, selectors
 from etam.opendata.ckan_dicts import agency_id_from_name, group_dict, organization_dict, package_dict, resource_dict
@@ -67,7 +68,7 @@ class Throttled(ActionError):
         )
 
 
-def _throttle(request: HttpRequest, actor: Any) -> None:
+def _throttle(request: HttpRequest, actor: Actor | None) -> None:
     from etam.api.throttling import check
 
     verdict = check(request, actor)
@@ -144,7 +145,7 @@ def _list_param(params: dict[str, Any], name: str) -> list[str]:
 # ---------------------------------------------------------------------------- actions
 
 
-def package_list(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def package_list(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     limit = _int(params, "limit", 1000, minimum=1, maximum=10_000)
     offset = _int(params, "offset", 0)
     names = selectors.visible_datasets(actor).order_by("slug").values_list("slug", flat=True)
@@ -186,7 +187,7 @@ def _parse_fq(fq: str) -> dict[str, list[str]]:
     return filters
 
 
-def package_search(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def package_search(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     rows = _int(params, "rows", 10, maximum=MAX_ROWS)
     start = _int(params, "start", 0)
     q = str(params.get("q", "") or "")
@@ -229,7 +230,7 @@ def package_search(request: HttpRequest, params: dict[str, Any], actor: Any) -> 
     }
 
 
-def package_show(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def package_show(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     key = str(params.get("id", "") or params.get("name", ""))
     if not key:
         raise ActionError("id: required.", "id")
@@ -239,14 +240,14 @@ def package_show(request: HttpRequest, params: dict[str, Any], actor: Any) -> An
     return package_dict(dataset, request)
 
 
-def organization_list(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def organization_list(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     orgs = selectors.publishing_agencies(actor)
     if _bool(params, "all_fields", False):
         return [organization_dict(a, package_count=n) for a, n in orgs]
     return [organization_dict(a)["name"] for a, _n in orgs]
 
 
-def organization_show(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def organization_show(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     key = str(params.get("id", ""))
     if not key:
         raise ActionError("id: required.", "id")
@@ -260,7 +261,7 @@ def organization_show(request: HttpRequest, params: dict[str, Any], actor: Any) 
     return result
 
 
-def group_list(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def group_list(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     counts = dict(selectors.visible_datasets(actor).values("topic").annotate(n=Count("pk")).values_list("topic", "n"))
     topics = [t for t, _label in Topic.choices if t in counts]
     if _bool(params, "all_fields", False):
@@ -268,7 +269,7 @@ def group_list(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
     return topics
 
 
-def tag_list(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def tag_list(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     tags = selectors.visible_tags(actor)
     q = str(params.get("query", "") or "")
     if q:
@@ -279,7 +280,7 @@ def tag_list(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
     return names
 
 
-def _resource(actor: Any, resource_id: str) -> Any:
+def _resource(actor: Actor, resource_id: str) -> Any:
     if not resource_id:
         raise ActionError("resource_id: required.", "resource_id")
     resource = selectors.visible_resource(actor, resource_id)
@@ -288,13 +289,13 @@ def _resource(actor: Any, resource_id: str) -> Any:
     return resource
 
 
-def resource_show(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def resource_show(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     resource = _resource(actor, str(params.get("id", "")))
     version = resource.version
     return resource_dict(resource, version, version.dataset, request, 0)
 
 
-def datastore_search(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def datastore_search(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     resource = _resource(actor, str(params.get("resource_id", "") or params.get("id", "")))
     table = selectors.table_for(resource, actor=actor)
     filters = _json_param(params, "filters") or {}
@@ -321,7 +322,7 @@ def datastore_search(request: HttpRequest, params: dict[str, Any], actor: Any) -
     return result
 
 
-def datastore_search_sql(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def datastore_search_sql(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     sql = params.get("sql")
     if not isinstance(sql, str):
         raise ActionError("sql: required.", "sql")
@@ -332,7 +333,7 @@ def datastore_search_sql(request: HttpRequest, params: dict[str, Any], actor: An
     )
 
 
-def status_show(request: HttpRequest, params: dict[str, Any], actor: Any) -> Any:
+def status_show(request: HttpRequest, params: dict[str, Any], actor: Actor) -> Any:
     import duckdb
 
     return {

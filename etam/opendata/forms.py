@@ -8,6 +8,7 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from etam.core.actors import Actor
 from etam.core.models import Agency
 from etam.opendata.models import ActivityMetadata, ColumnSpec, Dataset, IndicatorMetadata
 from etam.opendata.services import COLUMN_FIELDS, DATASET_FIELDS
@@ -144,7 +145,7 @@ class AccessReviewForm(forms.Form):
         return data
 
 
-def agencies_for(actor: Any, perm: str) -> Any:
+def agencies_for(actor: Actor, perm: str) -> Any:
     from etam.core.permissions import scope_q
 
     return Agency.objects.filter(

@@ -21,6 +21,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from etam.core.actors import Actor
 from etam.core.models import Agency, Region, RegionBoundary
 from etam.core.permissions import has_perm, scope_q
 from etam.opendata import parquetstore
@@ -41,13 +42,13 @@ from etam.opendata.query import Table
 SCOPE = {"institution_field": "agency__institution_id", "agency_field": "agency_id"}
 
 
-def visible_datasets(actor: Any) -> QuerySet[Dataset]:
+def visible_datasets(actor: Actor) -> QuerySet[Dataset]:
     """Published datasets the actor may see: public ones, and restricted ones in their grant."""
     allowed = Q(access=Access.PUBLIC) | scope_q(actor, perms.VIEW_RESTRICTED, **SCOPE)
     return Dataset.objects.filter(published_version__isnull=False).filter(allowed)
 
 
-def readable_columns_q(actor: Any) -> Q:
+def readable_columns_q(actor: Actor | None) -> Q:
     """ColumnSpecs ``actor`` may read the values of: public ones, and the others only
     with ``opendata.view_restricted`` over the column's dataset."""
     return Q(is_public=True) | scope_q(
@@ -58,15 +59,15 @@ def readable_columns_q(actor: Any) -> Q:
     )
 
 
-def readable_columns(actor: Any, version: DatasetVersion) -> list[ColumnSpec]:
+def readable_columns(actor: Actor | None, version: DatasetVersion) -> list[ColumnSpec]:
     return list(ColumnSpec.objects.filter(version=version).filter(readable_columns_q(actor)).order_by("position"))
 
 
-def staff_datasets(actor: Any) -> QuerySet[Dataset]:
+def staff_datasets(actor: Actor) -> QuerySet[Dataset]:
     return Dataset.objects.filter(scope_q(actor, perms.VIEW_UNPUBLISHED, **SCOPE))
 
 
-def _awaiting_review(actor: Any, queryset: QuerySet[Any], by: str, since: str) -> QuerySet[Any]:
+def _awaiting_review(actor: Actor, queryset: QuerySet[Any], by: str, since: str) -> QuerySet[Any]:
     """What waits for a walidata of the actor's instansi, oldest first."""
     return (
         queryset.filter(
@@ -77,12 +78,12 @@ def _awaiting_review(actor: Any, queryset: QuerySet[Any], by: str, since: str) -
     )
 
 
-def review_queue(actor: Any) -> QuerySet[DatasetVersion]:
+def review_queue(actor: Actor) -> QuerySet[DatasetVersion]:
     submitted = DatasetVersion.objects.filter(status=VersionStatus.SUBMITTED)
     return _awaiting_review(actor, submitted, "created_by", "submitted_at")
 
 
-def access_review_queue(actor: Any) -> QuerySet[AccessRequest]:
+def access_review_queue(actor: Actor) -> QuerySet[AccessRequest]:
     pending = AccessRequest.objects.filter(status=AccessRequestStatus.PENDING)
     return _awaiting_review(actor, pending, "requested_by", "requested_at")
 
@@ -95,11 +96,11 @@ def access_requests(dataset: Dataset) -> QuerySet[AccessRequest]:
 # (views, views_staff and ckan read through these, never through ``Model.objects``)
 
 
-def staff_dataset(actor: Any, pk: int) -> Dataset:
+def staff_dataset(actor: Actor, pk: int) -> Dataset:
     return get_object_or_404(staff_datasets(actor).select_related("agency__institution"), pk=pk)
 
 
-def staff_dataset_list(actor: Any) -> QuerySet[Dataset]:
+def staff_dataset_list(actor: Actor) -> QuerySet[Dataset]:
     return (
         staff_datasets(actor)
         .select_related("agency", "published_version")
@@ -110,13 +111,13 @@ def staff_dataset_list(actor: Any) -> QuerySet[Dataset]:
     )
 
 
-def staff_dataset_copy(actor: Any, dataset: Dataset) -> Dataset:
+def staff_dataset_copy(actor: Actor, dataset: Dataset) -> Dataset:
     """A second instance of a dataset the actor reached through ``staff_dataset``: a bound
     form edits it, so the one the service compares against keeps its stored values."""
     return Dataset.objects.get(pk=dataset.pk)
 
 
-def staff_version(actor: Any, pk: int) -> DatasetVersion:
+def staff_version(actor: Actor, pk: int) -> DatasetVersion:
     """A version of a dataset whose unpublished versions the actor sees (else 404)."""
     version = get_object_or_404(DatasetVersion.objects.select_related("dataset__agency__institution"), pk=pk)
     if not has_perm(actor, perms.VIEW_UNPUBLISHED, version.dataset):
@@ -124,17 +125,17 @@ def staff_version(actor: Any, pk: int) -> DatasetVersion:
     return version
 
 
-def draft_resource(actor: Any, version: DatasetVersion) -> Resource | None:
+def draft_resource(actor: Actor, version: DatasetVersion) -> Resource | None:
     """The validated table of a version reached through ``staff_version``."""
     return Resource.objects.filter(version=version).first()
 
 
-def version_columns(actor: Any, version: DatasetVersion) -> QuerySet[ColumnSpec]:
+def version_columns(actor: Actor, version: DatasetVersion) -> QuerySet[ColumnSpec]:
     """Every column of a version reached through ``staff_version`` (staff edit them all)."""
     return ColumnSpec.objects.filter(version=version).order_by("position")
 
 
-def access_request_for(actor: Any, pk: int) -> AccessRequest:
+def access_request_for(actor: Actor, pk: int) -> AccessRequest:
     """An access request on a dataset whose unpublished versions the actor sees (else 404)."""
     access_request = get_object_or_404(
         AccessRequest.objects.select_related("dataset__agency__institution", "requested_by"), pk=pk
@@ -144,7 +145,7 @@ def access_request_for(actor: Any, pk: int) -> AccessRequest:
     return access_request
 
 
-def published_versions(actor: Any, dataset: Dataset) -> list[DatasetVersion]:
+def published_versions(actor: Actor, dataset: Dataset) -> list[DatasetVersion]:
     """The published versions with every column (the access review page; the reviewer sees all)."""
     return list(
         DatasetVersion.objects.filter(dataset=dataset, status="published")
@@ -153,7 +154,7 @@ def published_versions(actor: Any, dataset: Dataset) -> list[DatasetVersion]:
     )
 
 
-def publishing_agencies(actor: Any) -> list[tuple[Agency, int]]:
+def publishing_agencies(actor: Actor) -> list[tuple[Agency, int]]:
     """OPDs with at least one dataset the actor sees, with that count (CKAN organizations)."""
     counts = dict(visible_datasets(actor).values("agency_id").annotate(n=Count("pk")).values_list("agency_id", "n"))
     agencies = (
@@ -167,7 +168,7 @@ def agency_by_id(agency_id: int) -> Agency | None:
     return Agency.objects.select_related("institution").filter(pk=agency_id).first()
 
 
-def visible_tags(actor: Any) -> QuerySet[Tag]:
+def visible_tags(actor: Actor) -> QuerySet[Tag]:
     return Tag.objects.filter(datasets__in=visible_datasets(actor)).distinct().order_by("name")
 
 
@@ -178,7 +179,7 @@ def region_shapes(level: str) -> list[tuple[str, str, Any]]:
     return [(b.code, names.get(b.code, b.code), b.geometry) for b in boundaries]
 
 
-def with_catalogue(queryset: QuerySet[Dataset], actor: Any = None) -> QuerySet[Dataset]:
+def with_catalogue(queryset: QuerySet[Dataset], actor: Actor | None = None) -> QuerySet[Dataset]:
     """Everything a catalogue entry shows, in a fixed number of queries. The current
     version's ``column_list`` holds only the columns ``actor`` may read (anonymous when
     ``None``)."""
@@ -311,7 +312,7 @@ def facets_for(queryset: QuerySet[Dataset], limit: int = 50) -> dict[str, list[t
 
 
 def search_datasets(
-    actor: Any,
+    actor: Actor,
     *,
     q: str = "",
     filters: dict[str, list[str]] | None = None,
@@ -336,7 +337,7 @@ def search_datasets(
     return SearchResult(count=count, datasets=page, facets=facets)
 
 
-def visible_dataset(actor: Any, key: str) -> Dataset | None:
+def visible_dataset(actor: Actor, key: str) -> Dataset | None:
     """One published dataset by slug or uuid, if the actor may see it."""
     queryset = with_catalogue(visible_datasets(actor), actor)
     if _looks_like_uuid(key):
@@ -354,20 +355,20 @@ def _looks_like_uuid(key: str) -> bool:
     return True
 
 
-def visible_resources(actor: Any) -> QuerySet[Resource]:
+def visible_resources(actor: Actor) -> QuerySet[Resource]:
     """Resources of published versions of datasets the actor may see (old versions too)."""
     return Resource.objects.filter(
         version__status=VersionStatus.PUBLISHED, version__dataset__in=visible_datasets(actor)
     ).select_related("version__dataset__agency")
 
 
-def visible_resource(actor: Any, resource_id: str) -> Resource | None:
+def visible_resource(actor: Actor, resource_id: str) -> Resource | None:
     if not _looks_like_uuid(resource_id):
         return None
     return visible_resources(actor).filter(uuid=resource_id).first()
 
 
-def table_for(resource: Resource, columns: list[ColumnSpec] | None = None, *, actor: Any = None) -> Table:
+def table_for(resource: Resource, columns: list[ColumnSpec] | None = None, *, actor: Actor | None = None) -> Table:
     """The query layer's view of ``resource``: only the columns ``actor`` may read
     (anonymous when ``None``). ``columns``, when given, must already be projected
     (e.g. ``column_list`` from ``with_catalogue(..., actor)``); hidden ones are dropped
@@ -388,14 +389,14 @@ def table_for(resource: Resource, columns: list[ColumnSpec] | None = None, *, ac
     )
 
 
-def _reads_hidden(actor: Any, resource: Resource) -> bool:
+def _reads_hidden(actor: Actor | None, resource: Resource) -> bool:
     from etam.core.permissions import has_perm
 
     dataset = resource.version.dataset
     return has_perm(actor, perms.VIEW_RESTRICTED, dataset)
 
 
-def tables_for(actor: Any, resource_ids: set[str]) -> dict[str, Table]:
+def tables_for(actor: Actor, resource_ids: set[str]) -> dict[str, Table]:
     ids = [r for r in resource_ids if _looks_like_uuid(r)]
     resources = list(visible_resources(actor).filter(uuid__in=ids))
     columns: dict[int, list[ColumnSpec]] = {}

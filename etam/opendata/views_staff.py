@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from etam.core.actors import Actor, PersonRequest
 from etam.core.formerrors import apply_service_errors
 from etam.core.permissions import has_perm
 from etam.core.staff_access import require_any_perm as _require_any
@@ -41,7 +42,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dataset_create(request: HttpRequest) -> HttpResponse:
+def dataset_create(request: PersonRequest) -> HttpResponse:
     _require_any(request, perms.DRAFT)
     agencies = forms.agencies_for(request.user, perms.DRAFT)
     form = forms.DatasetForm(request.POST or None, agencies=agencies)
@@ -78,7 +79,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def dataset_edit(request: PersonRequest, pk: int) -> HttpResponse:
     dataset = _dataset(request, pk)
     if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
         raise PermissionDenied
@@ -145,7 +146,7 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: PersonRequest, pk: int) -> HttpResponse:
     dataset = _dataset(request, pk)
     if not has_perm(request.user, perms.DRAFT, dataset):
         raise PermissionDenied
@@ -171,7 +172,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _draft_preview(version: DatasetVersion, actor: Any) -> list[dict[str, Any]]:
+def _draft_preview(version: DatasetVersion, actor: Actor) -> list[dict[str, Any]]:
     resource = selectors.draft_resource(actor, version)
     if resource is None:
         return []
@@ -267,7 +268,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def access_review(request: HttpRequest, pk: int) -> HttpResponse:
+def access_review(request: PersonRequest, pk: int) -> HttpResponse:
     """A walidata approves or refuses a request to widen a dataset's access."""
     access_request = selectors.access_request_for(request.user, pk)
     dataset = access_request.dataset
@@ -303,7 +304,7 @@ def access_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def version_review(request: HttpRequest, pk: int) -> HttpResponse:
+def version_review(request: PersonRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
     if not has_perm(request.user, perms.REVIEW, version):
         raise PermissionDenied

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from etam.core.actors import Actor
 from etam.core.models import Role
 from etam.core.permissions import active_grants
 
@@ -23,11 +24,11 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return values
 
 
-def is_super_admin(actor: Any) -> bool:
+def is_super_admin(actor: Actor) -> bool:
     return any(g.role == Role.SUPER_ADMIN for g in active_grants(actor))
 
 
-def require_authenticated(actor: Any) -> None:
+def require_authenticated(actor: Actor) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise PermissionDenied(_("Sign in first."))
 

@@ -11,13 +11,12 @@ tokens stop working (the authentication backends and the token auth check ``is_a
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from etam.core import audit
+from etam.core.actors import Actor
 from etam.core.models import Role, RoleGrant, User
 from etam.core.permissions import forget_cached_grants
 from etam.core.services._common import FieldErrors, is_super_admin, require_authenticated
@@ -27,7 +26,7 @@ from etam.core.validators import normalise_phone
 EDITABLE_FIELDS = ("full_name", "email", "phone")
 
 
-def may_manage_account(actor: Any, user: User) -> bool:
+def may_manage_account(actor: Actor, user: User) -> bool:
     """Whether ``actor`` may edit, deactivate or reactivate the staff account ``user``."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
@@ -41,7 +40,7 @@ def may_manage_account(actor: Any, user: User) -> bool:
     return all(may_grant(actor, g.role, institution=g.institution, agency=g.agency) for g in grants)
 
 
-def _require_manage(actor: Any, user: User) -> None:
+def _require_manage(actor: Actor, user: User) -> None:
     require_authenticated(actor)
     if not may_manage_account(actor, user):
         raise PermissionDenied(_("You may not manage this staff account."))
@@ -55,7 +54,7 @@ def _scope_of(user: User) -> tuple[int | None, int | None]:
     return grant.institution_id, grant.agency_id
 
 
-def staff_user_update(*, actor: Any, user: User, full_name: str, email: str, phone: str | None = None) -> User:
+def staff_user_update(*, actor: Actor, user: User, full_name: str, email: str, phone: str | None = None) -> User:
     """Change a staff member's name, email and phone number (one audit event with before/after)."""
     _require_manage(actor, user)
     errors = FieldErrors()
@@ -119,7 +118,7 @@ def _is_last_super_admin(user: User) -> bool:
     )
 
 
-def _set_active(*, actor: Any, user: User, active: bool, action: str) -> User:
+def _set_active(*, actor: Actor, user: User, active: bool, action: str) -> User:
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
@@ -137,7 +136,7 @@ def _set_active(*, actor: Any, user: User, active: bool, action: str) -> User:
     return user
 
 
-def staff_user_deactivate(*, actor: Any, user: User) -> User:
+def staff_user_deactivate(*, actor: Actor, user: User) -> User:
     """Close a staff account: no sign-in, no session, no API token. Grants stay as they are,
     so reactivating restores the same access."""
     _require_manage(actor, user)
@@ -161,7 +160,7 @@ def staff_user_deactivate(*, actor: Any, user: User) -> User:
     return _set_active(actor=actor, user=user, active=False, action="core.staff_user_deactivate")
 
 
-def staff_user_reactivate(*, actor: Any, user: User) -> User:
+def staff_user_reactivate(*, actor: Actor, user: User) -> User:
     """Open a deactivated staff account again."""
     _require_manage(actor, user)
     if user.is_active:

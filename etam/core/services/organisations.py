@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from etam.core import audit
+from etam.core.actors import Actor
 from etam.core.models import Agency, Institution, OrgUnit, RegionLevel
 from etam.core.permissions import Scope, has_perm, require
 from etam.core.services._common import FieldErrors, reject_unknown_fields, snapshot
@@ -79,7 +80,7 @@ def _validate_institution(errors: FieldErrors, data: dict[str, Any], *, instance
         )
 
 
-def institution_create(*, actor: Any, region_code: str, name: str, short_name: str, kind: str) -> Institution:
+def institution_create(*, actor: Actor, region_code: str, name: str, short_name: str, kind: str) -> Institution:
     """Register an instansi (only the super admin: instansi follow the kode wilayah)."""
     require(actor, "core.manage_institution")
     data = {
@@ -97,7 +98,7 @@ def institution_create(*, actor: Any, region_code: str, name: str, short_name: s
     return institution
 
 
-def institution_update(*, actor: Any, institution: Institution, changes: Mapping[str, Any]) -> Institution:
+def institution_update(*, actor: Actor, institution: Institution, changes: Mapping[str, Any]) -> Institution:
     """Change an instansi's names (admin instansi) or its kode wilayah and kind (super admin)."""
     reject_unknown_fields(changes, INSTITUTION_FIELDS)
     require(actor, "core.edit_institution", institution)
@@ -123,7 +124,9 @@ def institution_update(*, actor: Any, institution: Institution, changes: Mapping
 # --- perangkat daerah (OPD) ---------------------------------------------------------------
 
 
-def _validate_agency(errors: FieldErrors, data: dict[str, Any], *, institution: Institution, instance: Agency | None):
+def _validate_agency(
+    errors: FieldErrors, data: dict[str, Any], *, institution: Institution, instance: Agency | None
+) -> None:
     code = data["code"]
     if not code:
         errors.add("code", _("OPD code: enter a short code, e.g. DISKOMINFO."), "required")
@@ -182,7 +185,7 @@ def _unique_violation(errors: FieldErrors, field: str, message: str, params: Map
 
 def agency_create(
     *,
-    actor: Any,
+    actor: Actor,
     institution: Institution,
     code: str,
     name: str,
@@ -225,7 +228,7 @@ def agency_create(
     return agency
 
 
-def agency_update(*, actor: Any, agency: Agency, changes: Mapping[str, Any]) -> Agency:
+def agency_update(*, actor: Actor, agency: Agency, changes: Mapping[str, Any]) -> Agency:
     reject_unknown_fields(changes, set(AGENCY_FIELDS) - {"is_active"})
     before = snapshot(agency, AGENCY_FIELDS)
     data = _agency_data(changes, before)
@@ -240,7 +243,7 @@ def agency_update(*, actor: Any, agency: Agency, changes: Mapping[str, Any]) -> 
     return _agency_save(actor=actor, agency=agency, before=before, data=data, action="core.agency_update")
 
 
-def _agency_save(*, actor: Any, agency: Agency, before: dict[str, Any], data: dict[str, Any], action: str) -> Agency:
+def _agency_save(*, actor: Actor, agency: Agency, before: dict[str, Any], data: dict[str, Any], action: str) -> Agency:
     try:
         with transaction.atomic():
             for key, value in data.items():
@@ -259,7 +262,7 @@ def _agency_save(*, actor: Any, agency: Agency, before: dict[str, Any], data: di
     return agency
 
 
-def _agency_set_active(*, actor: Any, agency: Agency, active: bool, action: str) -> Agency:
+def _agency_set_active(*, actor: Actor, agency: Agency, active: bool, action: str) -> Agency:
     require(actor, "core.manage_agency", agency)
     if agency.is_active == active:
         message = _("Status: this OPD is already active.") if active else _("Status: this OPD is already inactive.")
@@ -268,12 +271,12 @@ def _agency_set_active(*, actor: Any, agency: Agency, active: bool, action: str)
     return _agency_save(actor=actor, agency=agency, before=before, data={**before, "is_active": active}, action=action)
 
 
-def agency_deactivate(*, actor: Any, agency: Agency) -> Agency:
+def agency_deactivate(*, actor: Actor, agency: Agency) -> Agency:
     """Mark an OPD inactive (it keeps its history; nothing is deleted)."""
     return _agency_set_active(actor=actor, agency=agency, active=False, action="core.agency_deactivate")
 
 
-def agency_reactivate(*, actor: Any, agency: Agency) -> Agency:
+def agency_reactivate(*, actor: Actor, agency: Agency) -> Agency:
     return _agency_set_active(actor=actor, agency=agency, active=True, action="core.agency_reactivate")
 
 
@@ -323,7 +326,7 @@ def _unit_code_taken(code: str) -> ValidationError:
     )
 
 
-def orgunit_create(*, actor: Any, agency: Agency, code: str, name: str, parent: OrgUnit | None = None) -> OrgUnit:
+def orgunit_create(*, actor: Actor, agency: Agency, code: str, name: str, parent: OrgUnit | None = None) -> OrgUnit:
     require(actor, "core.manage_unit", agency)
     data: dict[str, Any] = {"code": _clean_code(code), "name": _clean_text(name), "parent": parent}
     errors = FieldErrors()
@@ -344,7 +347,7 @@ def orgunit_create(*, actor: Any, agency: Agency, code: str, name: str, parent: 
     return unit
 
 
-def orgunit_update(*, actor: Any, unit: OrgUnit, changes: Mapping[str, Any]) -> OrgUnit:
+def orgunit_update(*, actor: Actor, unit: OrgUnit, changes: Mapping[str, Any]) -> OrgUnit:
     reject_unknown_fields(changes, UNIT_FIELDS)
     agency = unit.agency
     require(actor, "core.manage_unit", agency)

@@ -32,6 +32,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from etam.core import audit
+from etam.core.actors import Actor, Person
 from etam.core.models import Agency, Institution, Role, RoleGrant, User
 from etam.core.models.people import AGENCY_SCOPED_ROLES, INSTITUTION_SCOPED_ROLES
 from etam.core.permissions import Scope, active_grants, forget_cached_grants, has_perm, role_permissions
@@ -59,7 +60,7 @@ def grant_scope(role: str, institution: Institution | None, agency: Agency | Non
     return Scope(institution_id=institution.pk if institution else None)
 
 
-def may_grant(actor: Any, role: str, *, institution: Institution | None = None, agency: Agency | None = None) -> bool:
+def may_grant(actor: Actor, role: str, *, institution: Institution | None = None, agency: Agency | None = None) -> bool:
     """Whether ``actor`` may grant (or revoke) ``role`` over that scope."""
     if role == Role.SUPER_ADMIN:
         return is_super_admin(actor)
@@ -67,7 +68,7 @@ def may_grant(actor: Any, role: str, *, institution: Institution | None = None, 
     return scope is not None and has_perm(actor, "core.manage_grants", scope)
 
 
-def grantable_roles(actor: Any) -> list[str]:
+def grantable_roles(actor: Actor) -> list[str]:
     """The roles ``actor`` could grant somewhere, for building choice lists.
 
     The service still checks the chosen scope; this only trims the menu.
@@ -122,7 +123,9 @@ def _grant_summary(grant: RoleGrant) -> dict[str, Any]:
     }
 
 
-def _create_grant(*, actor: Any, user: User, role: str, institution: Institution | None, agency: Agency | None):
+def _create_grant(
+    *, actor: Person, user: User, role: str, institution: Institution | None, agency: Agency | None
+) -> RoleGrant:
     grant = RoleGrant(
         user=user, role=role, institution=institution, agency=agency, granted_by=actor, granted_at=timezone.now()
     )
@@ -132,7 +135,7 @@ def _create_grant(*, actor: Any, user: User, role: str, institution: Institution
 
 
 def role_grant_create(
-    *, actor: Any, user: User, role: str, institution: Institution | None = None, agency: Agency | None = None
+    *, actor: Person, user: User, role: str, institution: Institution | None = None, agency: Agency | None = None
 ) -> RoleGrant:
     require_authenticated(actor)
     errors = FieldErrors()
@@ -173,7 +176,7 @@ def role_grant_create(
     return grant
 
 
-def role_grant_revoke(*, actor: Any, grant: RoleGrant) -> RoleGrant:
+def role_grant_revoke(*, actor: Person, grant: RoleGrant) -> RoleGrant:
     require_authenticated(actor)
     if not may_grant(actor, grant.role, institution=grant.institution, agency=grant.agency):
         raise PermissionDenied(_("You may not revoke this role."))
@@ -277,7 +280,7 @@ def _user_summary(user: User) -> dict[str, Any]:
 
 def staff_user_create(
     *,
-    actor: Any,
+    actor: Person,
     full_name: str,
     email: str,
     password: str,
@@ -417,7 +420,7 @@ def _citizen_create(candidate: User, password: str) -> User:
     return candidate
 
 
-def user_password_change(*, actor: Any, user: User, old_password: str, new_password: str) -> User:
+def user_password_change(*, actor: Actor, user: User, old_password: str, new_password: str) -> User:
     """Someone changes their own password (the old one proves it is them)."""
     require_authenticated(actor)
     if actor.pk != user.pk:
@@ -453,11 +456,11 @@ def totp_code_matches(key_hex: str, code: str) -> int | None:
         return None
     totp.time = time.time()
     if totp.verify(int(digits), tolerance=1):
-        return totp.t()
+        return int(totp.t())  # django_otp is untyped
     return None
 
 
-def totp_device_confirm(*, actor: Any, user: User, key: str, code: str) -> TOTPDevice:
+def totp_device_confirm(*, actor: Actor, user: User, key: str, code: str) -> TOTPDevice:
     """Finish enrolment: the code from the authenticator app proves the secret was scanned."""
     require_authenticated(actor)
     if actor.pk != user.pk:
@@ -491,7 +494,7 @@ def totp_device_confirm(*, actor: Any, user: User, key: str, code: str) -> TOTPD
     return device
 
 
-def totp_device_remove(*, actor: Any, user: User) -> int:
+def totp_device_remove(*, actor: Actor, user: User) -> int:
     """Remove a staff member's authenticator: themselves, or the super admin for a lost phone."""
     require_authenticated(actor)
     if actor.pk != user.pk and not is_super_admin(actor):
@@ -508,6 +511,6 @@ def totp_device_remove(*, actor: Any, user: User) -> int:
             actor=actor,
             action="core.totp_device_remove",
             target=user,
-            changes={"removed": [d.persistent_id for d in devices + recovery]},  # type: ignore[operator]
+            changes={"removed": [d.persistent_id for d in devices + recovery]},
         )
     return len(devices)

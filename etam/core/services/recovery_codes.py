@@ -14,8 +14,6 @@ code, and a stored value typed at the code step is not a code.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,6 +23,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from etam.core import audit
+from etam.core.actors import Actor
 from etam.core.models import User
 from etam.core.services._common import require_authenticated
 
@@ -68,14 +67,14 @@ def format_recovery_code(code: str) -> str:
 
 
 def recovery_codes_remaining(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())  # django_otp is untyped
 
 
 def recovery_device_of(user: User) -> StaticDevice | None:
     return StaticDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
-def recovery_codes_generate(*, actor: Any, user: User) -> list[str]:
+def recovery_codes_generate(*, actor: Actor, user: User) -> list[str]:
     """A new set of codes for the actor's own account, replacing any earlier set.
 
     The codes are returned once, to be shown once; the audit event records only how many.

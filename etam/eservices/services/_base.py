@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from etam.core.actors import Actor
 from etam.core.models import Role
 from etam.core.permissions import Scope, has_perm
 from etam.eservices.models import (
@@ -38,6 +37,6 @@ class ApplicationRefused(Exception):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
-def _check_staff(actor: Any, application: Application) -> None:
+def _check_staff(actor: Actor, application: Application) -> None:
     if not has_perm(actor, PERM_PROCESS, Scope(application.institution_id, application.agency_id)):
         raise PermissionDenied(_("You do not have permission for this action."))

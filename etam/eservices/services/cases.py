@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from etam.core import audit, crypto
+from etam.core.actors import Actor, Person
 from etam.core.models import Role
 from etam.core.permissions import Scope, has_perm
 from etam.eservices import formengine, notifications, tracking, workdays
@@ -35,7 +36,7 @@ from etam.eservices.workflow import Workflow, actor_roles, staff_roles_over
 @sensitive_variables("passphrase")
 def application_act(
     *,
-    actor: Any,
+    actor: Person,
     application: Application,
     action: str,
     reason: str = "",
@@ -153,14 +154,14 @@ def application_act(
     return locked
 
 
-def signing_identity(actor: Any) -> Any:
+def signing_identity(actor: Actor) -> Any:
     from etam.core.models import SigningIdentity
 
     pk = getattr(actor, "pk", None)
     return SigningIdentity.objects.filter(user_id=pk).first() if pk is not None else None
 
 
-def require_signatory(actor: Any, application: Application) -> None:
+def require_signatory(actor: Actor, application: Application) -> None:
     """Only an official with the penandatangan grant over the case's OPD and a signing
     identity may take a step that issues a document."""
     scope = Scope(application.institution_id, application.agency_id)
@@ -226,7 +227,7 @@ class SigningOutcome:
 
 
 @sensitive_variables("passphrase")
-def documents_sign(*, actor: Any, documents_: list[IssuedDocument], passphrase: str) -> SigningOutcome:
+def documents_sign(*, actor: Actor, documents_: list[IssuedDocument], passphrase: str) -> SigningOutcome:
     """Sign several documents from the official's "to sign" list with one passphrase
     entry. Each document is its own transaction; a refusal stops the batch (the same
     passphrase would be refused again) and is raised as ``ApplicationRefused``."""
@@ -249,7 +250,7 @@ def documents_sign(*, actor: Any, documents_: list[IssuedDocument], passphrase: 
     return outcome
 
 
-def application_assign(*, actor: Any, application: Application, assignee: Any | None) -> Application:
+def application_assign(*, actor: Person, application: Application, assignee: Any | None) -> Application:
     _check_staff(actor, application)
     if assignee is not None and not has_perm(
         assignee, PERM_PROCESS, Scope(application.institution_id, application.agency_id)
@@ -278,7 +279,7 @@ def application_assign(*, actor: Any, application: Application, assignee: Any | 
     return locked
 
 
-def application_note(*, actor: Any, application: Application, text: str) -> ApplicationEvent:
+def application_note(*, actor: Person, application: Application, text: str) -> ApplicationEvent:
     _check_staff(actor, application)
     text = (text or "").strip()
     if not text:
@@ -296,7 +297,7 @@ def application_note(*, actor: Any, application: Application, text: str) -> Appl
     return event
 
 
-def document_revoke(*, actor: Any, document: IssuedDocument, reason: str) -> IssuedDocument:
+def document_revoke(*, actor: Person, document: IssuedDocument, reason: str) -> IssuedDocument:
     application = document.application
     if not has_perm(actor, PERM_REVOKE, Scope(application.institution_id, application.agency_id)):
         raise PermissionDenied(_("You do not have permission for this action."))

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from etam.core import audit
+from etam.core.actors import Actor, Person
 from etam.core.models import Agency
 from etam.core.permissions import require
 from etam.eservices import definitions
@@ -50,7 +51,7 @@ def _unique_slug(name: str, agency: Agency) -> str:
     return slug
 
 
-def service_create(*, actor: Any, agency: Agency, data: dict[str, Any]) -> Service:
+def service_create(*, actor: Actor, agency: Agency, data: dict[str, Any]) -> Service:
     require(actor, PERM_MANAGE, agency)
     with transaction.atomic():
         service = Service(agency=agency, institution_id=agency.institution_id)
@@ -64,7 +65,7 @@ def service_create(*, actor: Any, agency: Agency, data: dict[str, Any]) -> Servi
     return service
 
 
-def service_update(*, actor: Any, service: Service, data: dict[str, Any]) -> Service:
+def service_update(*, actor: Actor, service: Service, data: dict[str, Any]) -> Service:
     require(actor, PERM_MANAGE, service)
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
@@ -86,7 +87,7 @@ def service_update(*, actor: Any, service: Service, data: dict[str, Any]) -> Ser
 
 def version_create(
     *,
-    actor: Any,
+    actor: Person,
     service: Service,
     form: Any,
     workflow: Any,
@@ -121,7 +122,7 @@ def version_create(
 
 
 def version_update(
-    *, actor: Any, version: ServiceVersion, form: Any, workflow: Any, document_template: Any, change: str = ""
+    *, actor: Actor, version: ServiceVersion, form: Any, workflow: Any, document_template: Any, change: str = ""
 ) -> ServiceVersion:
     """Replace a draft's definition; ``change`` (e.g. ``field_add pages[0].fields[3] nik``,
     from the composer) is kept in the audit event."""
@@ -148,7 +149,7 @@ def version_update(
     return version
 
 
-def version_publish(*, actor: Any, version: ServiceVersion) -> ServiceVersion:
+def version_publish(*, actor: Person, version: ServiceVersion) -> ServiceVersion:
     """Publish a draft: it becomes the version new applications use; the previous one is
     superseded (cases already on it stay on it)."""
     service = version.service
@@ -182,7 +183,7 @@ def version_publish(*, actor: Any, version: ServiceVersion) -> ServiceVersion:
     return version
 
 
-def service_set_status(*, actor: Any, service: Service, status: str) -> Service:
+def service_set_status(*, actor: Actor, service: Service, status: str) -> Service:
     require(actor, PERM_MANAGE, service)
     if status not in Service.Status.values:
         raise ValidationError(_("Unknown status."))
@@ -229,7 +230,7 @@ def service_export(service: Service, version: ServiceVersion | None = None) -> d
     }
 
 
-def service_import(*, actor: Any, agency: Agency, document: Any, publish: bool = False) -> Service:
+def service_import(*, actor: Person, agency: Agency, document: Any, publish: bool = False) -> Service:
     """Create a service (and a draft or published version) from an exported definition."""
     require(actor, PERM_MANAGE, agency)
     errors = definitions.validate_export(document)

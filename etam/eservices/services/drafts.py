@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from etam.core.actors import Actor, Person
 from etam.eservices import definitions, formengine
 from etam.eservices.models import (
     Draft,
@@ -16,7 +17,7 @@ from etam.eservices.models import (
 )
 
 
-def draft_for(*, actor: Any, service: Service) -> Draft:
+def draft_for(*, actor: Person, service: Service) -> Draft:
     """The citizen's draft for the service's published version (a new one if the version
     changed since: the old answers are kept where the field names still exist)."""
     version = service.published_version
@@ -38,7 +39,7 @@ def draft_for(*, actor: Any, service: Service) -> Draft:
 
 
 def draft_save(
-    *, actor: Any, draft: Draft, answers: dict[str, Any], page: int, raw: dict[str, Any] | None = None
+    *, actor: Actor, draft: Draft, answers: dict[str, Any], page: int, raw: dict[str, Any] | None = None
 ) -> Draft:
     if draft.user_id != actor.pk:
         raise PermissionDenied
@@ -57,7 +58,7 @@ def draft_save(
     return draft
 
 
-def draft_discard(*, actor: Any, draft: Draft) -> None:
+def draft_discard(*, actor: Actor, draft: Draft) -> None:
     if draft.user_id != actor.pk:
         raise PermissionDenied
     with transaction.atomic():
@@ -68,7 +69,7 @@ def draft_discard(*, actor: Any, draft: Draft) -> None:
         draft.delete()
 
 
-def file_store_for(actor: Any) -> formengine.FileStore:
+def file_store_for(actor: Person) -> formengine.FileStore:
     """Stores an accepted upload for ``actor``; returns the answer value."""
 
     def save(field_path: str, upload: Any, kind: str) -> dict[str, Any]:

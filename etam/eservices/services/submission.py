@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit, crypto
+from etam.core.actors import Actor, Person
 from etam.eservices import formengine, notifications, tracking, workdays
 from etam.eservices.models import (
     Application,
@@ -50,7 +51,7 @@ def _deadlines(start: date, state_sla: int | None, service_sla: int) -> tuple[da
     return state_due, workdays.add_working_days(start, service_sla, holidays)
 
 
-def _existing_submission(actor: Any, key: str, digest: str) -> Submission | None:
+def _existing_submission(actor: Person, key: str, digest: str) -> Submission | None:
     existing = Application.objects.filter(applicant=actor, idempotency_key=key).select_related("service").first()
     if existing is None:
         return None
@@ -65,7 +66,7 @@ def _existing_submission(actor: Any, key: str, digest: str) -> Submission | None
     )
 
 
-def submission_replay(*, actor: Any, idempotency_key: str, request_digest: str) -> Submission | None:
+def submission_replay(*, actor: Person, idempotency_key: str, request_digest: str) -> Submission | None:
     """The earlier submission made with this key by this person, if any (a retry)."""
     return _existing_submission(actor, idempotency_key.strip()[:80], request_digest)
 
@@ -86,7 +87,7 @@ def _filing_version(service: Service, version: ServiceVersion | None) -> Service
 
 def application_submit(
     *,
-    actor: Any,
+    actor: Person,
     service: Service,
     answers: dict[str, Any],
     version: ServiceVersion | None = None,
@@ -164,7 +165,7 @@ def application_submit(
     return Submission(application=application, receipt_secret=secret, created=True)
 
 
-def _rows_with(actor: Any, application: Application) -> list[Any]:
+def _rows_with(actor: Person, application: Application) -> list[Any]:
     """What is written with the case: its timeline event, the applicant's outbox rows
     (sent by the ``deliver_notifications`` job, which keeps the path to one commit) and
     the audit event."""
@@ -191,7 +192,7 @@ def _rows_with(actor: Any, application: Application) -> list[Any]:
     ]
 
 
-def _write(actor: Any, application: Application, *, file_ids: list[int], clear_draft: bool) -> bool:
+def _write(actor: Person, application: Application, *, file_ids: list[int], clear_draft: bool) -> bool:
     """Write the case and ``_rows_with`` it; False when this person already has a case
     under its Idempotency-Key (nothing written, no number taken).
 
@@ -227,7 +228,7 @@ def _write(actor: Any, application: Application, *, file_ids: list[int], clear_d
     return True
 
 
-def receipt_secret_renew(*, actor: Any, application: Application) -> str:
+def receipt_secret_renew(*, actor: Actor, application: Application) -> str:
     """The applicant replaces a lost receipt secret (the old one stops working)."""
     if actor.pk != application.applicant_id:
         raise PermissionDenied

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit
+from etam.core.actors import Actor, Person
 from etam.core.models import Agency
 from etam.core.permissions import Scope, require
 from etam.evaluation import evidence as ev
@@ -26,7 +27,7 @@ from etam.evaluation.models import (
 from etam.evaluation.services.cycle import _ensure_open
 
 
-def _assignment_for_claim(actor: Any, evaluation: Evaluation, indicator: Indicator) -> Assignment:
+def _assignment_for_claim(actor: Actor, evaluation: Evaluation, indicator: Indicator) -> Assignment:
     assignment = Assignment.objects.select_related("agency").filter(evaluation=evaluation, indicator=indicator).first()
     if assignment is None:
         # Not assigned: nobody at OPD level may claim it; the coordinator assigns first.
@@ -61,7 +62,7 @@ def _check_justification(fact: str, analysis: str) -> dict[str, str]:
 
 
 def claim_create(
-    *, actor: Any, evaluation: Evaluation, indicator: Indicator, level: Any, fact: str, analysis: str
+    *, actor: Person, evaluation: Evaluation, indicator: Indicator, level: Any, fact: str, analysis: str
 ) -> Claim:
     assignment = _assignment_for_claim(actor, evaluation, indicator)
     _ensure_open(evaluation)
@@ -94,7 +95,7 @@ def claim_create(
     return claim
 
 
-def claim_update(*, actor: Any, claim: Claim, level: Any, fact: str, analysis: str) -> Claim:
+def claim_update(*, actor: Person, claim: Claim, level: Any, fact: str, analysis: str) -> Claim:
     evaluation = claim.evaluation
     _assignment_for_claim(actor, evaluation, claim.indicator)
     _ensure_open(evaluation)
@@ -124,7 +125,7 @@ def claim_update(*, actor: Any, claim: Claim, level: Any, fact: str, analysis: s
 
 def evidence_add(
     *,
-    actor: Any,
+    actor: Person,
     claim: Claim,
     level: Any,
     title: str,
@@ -207,7 +208,7 @@ def evidence_add(
     return item
 
 
-def evidence_remove(*, actor: Any, item: Evidence) -> None:
+def evidence_remove(*, actor: Actor, item: Evidence) -> None:
     claim = item.claim
     _assignment_for_claim(actor, claim.evaluation, claim.indicator)
     _ensure_open(claim.evaluation)
@@ -245,7 +246,7 @@ class EvidenceGapWarning(ValidationError):
         self.claims = claims
 
 
-def assignment_submit(*, actor: Any, evaluation: Evaluation, agency: Agency, acknowledge_gaps: bool = False) -> int:
+def assignment_submit(*, actor: Actor, evaluation: Evaluation, agency: Agency, acknowledge_gaps: bool = False) -> int:
     """An OPD hands in its claims. Every assigned indicator needs a claim; claims that
     outrun their evidence need an explicit acknowledgement."""
     require(actor, perms.CLAIM, Scope(evaluation.institution_id, agency.pk))

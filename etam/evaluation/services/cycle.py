@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit
+from etam.core.actors import Actor, Person
 from etam.core.models import Agency, Institution
 from etam.core.permissions import require
 from etam.evaluation import loader
@@ -32,7 +33,7 @@ def _ensure_open(evaluation: Evaluation) -> None:
         )
 
 
-def evaluation_open(*, actor: Any, institution: Institution, framework: Framework, period: int) -> Evaluation:
+def evaluation_open(*, actor: Person, institution: Institution, framework: Framework, period: int) -> Evaluation:
     require(actor, perms.MANAGE, institution)
     errors = {}
     if framework.status == Framework.Status.DRAFT:
@@ -76,7 +77,7 @@ def default_owner_agencies(evaluation: Evaluation) -> dict[int, Agency]:
     return result
 
 
-def assignment_set(*, actor: Any, evaluation: Evaluation, owners: Mapping[int, int | None]) -> int:
+def assignment_set(*, actor: Actor, evaluation: Evaluation, owners: Mapping[int, int | None]) -> int:
     """Set the responsible OPD per indicator id (None clears it). Returns how many changed."""
     require(actor, perms.MANAGE, evaluation)
     _ensure_open(evaluation)
@@ -123,7 +124,7 @@ def assignment_set(*, actor: Any, evaluation: Evaluation, owners: Mapping[int, i
     return len(changes_after)
 
 
-def assignment_apply_defaults(*, actor: Any, evaluation: Evaluation) -> int:
+def assignment_apply_defaults(*, actor: Actor, evaluation: Evaluation) -> int:
     """Assign every unassigned indicator to its typical owner when the instansi has that OPD."""
     defaults = default_owner_agencies(evaluation)
     assigned = set(evaluation.assignments.values_list("indicator_id", flat=True))
@@ -134,7 +135,7 @@ def assignment_apply_defaults(*, actor: Any, evaluation: Evaluation) -> int:
     )
 
 
-def evaluation_advance(*, actor: Any, evaluation: Evaluation) -> Evaluation:
+def evaluation_advance(*, actor: Actor, evaluation: Evaluation) -> Evaluation:
     require(actor, perms.MANAGE, evaluation)
     _ensure_open(evaluation)
     before = evaluation.stage
@@ -154,7 +155,7 @@ def evaluation_advance(*, actor: Any, evaluation: Evaluation) -> Evaluation:
     return evaluation
 
 
-def evaluation_reopen(*, actor: Any, evaluation: Evaluation, reason: str) -> Evaluation:
+def evaluation_reopen(*, actor: Actor, evaluation: Evaluation, reason: str) -> Evaluation:
     """The explicit, audited way back from final: to visitasi, with a reason."""
     require(actor, perms.MANAGE, evaluation)
     if not evaluation.is_final:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
+from etam.core.actors import Actor
 from etam.core.permissions import require
 from etam.evaluation import exchange
 from etam.evaluation import permissions as perms
@@ -18,11 +19,11 @@ from etam.evaluation.models import (
 )
 
 
-def _require_framework_admin(actor: Any) -> None:
+def _require_framework_admin(actor: Actor | None) -> None:
     require(actor, perms.MANAGE_FRAMEWORK)
 
 
-def framework_import(*, actor: Any, data: Any, system: bool = False) -> Framework:
+def framework_import(*, actor: Actor | None, data: Any, system: bool = False) -> Framework:
     """A JSON document becomes a new draft framework (or the next version of its code)."""
     if not system:
         _require_framework_admin(actor)
@@ -38,7 +39,7 @@ def framework_import(*, actor: Any, data: Any, system: bool = False) -> Framewor
     return framework
 
 
-def framework_publish(*, actor: Any, framework: Framework) -> Framework:
+def framework_publish(*, actor: Actor, framework: Framework) -> Framework:
     _require_framework_admin(actor)
     if framework.status != Framework.Status.DRAFT:
         raise ValidationError({"status": _("Only a draft framework can be published.")})
@@ -51,7 +52,7 @@ def framework_publish(*, actor: Any, framework: Framework) -> Framework:
     return framework
 
 
-def framework_new_version(*, actor: Any, framework: Framework) -> Framework:
+def framework_new_version(*, actor: Actor, framework: Framework) -> Framework:
     """A draft copy with the next version number; the original is left as it is."""
     _require_framework_admin(actor)
     doc = exchange.parse_document(exchange.export_document(framework))
@@ -67,7 +68,7 @@ def framework_new_version(*, actor: Any, framework: Framework) -> Framework:
     return copy
 
 
-def indicator_update(*, actor: Any, indicator: Indicator, name: str | None = None, weight: Any = None) -> Indicator:
+def indicator_update(*, actor: Actor, indicator: Indicator, name: str | None = None, weight: Any = None) -> Indicator:
     """Edit an indicator of a draft framework; a published or frozen one is refused."""
     _require_framework_admin(actor)
     framework = indicator.framework

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit
+from etam.core.actors import Person
 from etam.core.models import Institution
 from etam.core.permissions import require
 from etam.evaluation import permissions as perms
@@ -19,7 +20,7 @@ from etam.evaluation.scores import shape_of
 
 
 def results_import(
-    *, actor: Any, institution: Institution, framework: Framework, period: int, upload: IO[bytes], filename: str
+    *, actor: Person, institution: Institution, framework: Framework, period: int, upload: IO[bytes], filename: str
 ) -> Evaluation:
     """A previous year's results become a final evaluation; any error and nothing is saved."""
     require(actor, perms.MANAGE, institution)

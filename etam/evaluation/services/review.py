@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit
+from etam.core.actors import Actor, Person
 from etam.core.permissions import has_perm, require
 from etam.evaluation import permissions as perms
 from etam.evaluation.models import (
@@ -24,7 +25,7 @@ from etam.evaluation.services.cycle import _ensure_open
 
 
 def assessment_set(
-    *, actor: Any, evaluation: Evaluation, indicator: Indicator, level: Any, notes: str = "", source: str = ""
+    *, actor: Person, evaluation: Evaluation, indicator: Indicator, level: Any, notes: str = "", source: str = ""
 ) -> Assessment:
     require(actor, perms.ASSESS, evaluation)
     _ensure_open(evaluation)
@@ -61,7 +62,7 @@ def assessment_set(
 # ---------------------------------------------------------------- suggestions
 
 
-def suggestions_refresh(*, actor: Any, evaluation: Evaluation) -> list[Suggestion]:
+def suggestions_refresh(*, actor: Actor, evaluation: Evaluation) -> list[Suggestion]:
     """Run every registered rule; new pending suggestions replace older pending ones of
     the same rule. Decided suggestions are kept as they were decided."""
     if not (has_perm(actor, perms.ASSESS, evaluation) or has_perm(actor, perms.MANAGE, evaluation)):
@@ -93,7 +94,7 @@ def suggestions_refresh(*, actor: Any, evaluation: Evaluation) -> list[Suggestio
     return created
 
 
-def suggestion_decide(*, actor: Any, suggestion: Suggestion, accept: bool, note: str = "") -> Suggestion:
+def suggestion_decide(*, actor: Person, suggestion: Suggestion, accept: bool, note: str = "") -> Suggestion:
     """Accepting writes the suggested level as the assessor's level at the current stage."""
     evaluation = suggestion.evaluation
     require(actor, perms.ASSESS, evaluation)

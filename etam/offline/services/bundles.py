@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from etam.core import audit
+from etam.core.actors import Actor, Person
 from etam.core.permissions import has_perm
 from etam.eservices.submission_form import FormData
 from etam.offline import services  # the package: bundle items go through its application_intake
@@ -42,7 +43,7 @@ def _b64decode(value: str) -> bytes:
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
-def device_key_register(*, actor: Any, public_key: str, label: str) -> DeviceKey:
+def device_key_register(*, actor: Person, public_key: str, label: str) -> DeviceKey:
     if not can_assist(actor):
         raise PermissionDenied(_("Only officers with the assisted-entry role may register a device."))
     try:
@@ -63,7 +64,7 @@ def device_key_register(*, actor: Any, public_key: str, label: str) -> DeviceKey
     return key
 
 
-def device_key_revoke(*, actor: Any, key: DeviceKey) -> DeviceKey:
+def device_key_revoke(*, actor: Actor, key: DeviceKey) -> DeviceKey:
     if key.user_id != actor.pk and not has_perm(actor, "core.manage_grants"):
         raise PermissionDenied(_("You do not have permission for this action."))
     with transaction.atomic():
@@ -238,7 +239,7 @@ def _item_files(item: dict[str, Any]) -> dict[str, tuple[str, bytes]]:
     return out
 
 
-def bundle_import(*, actor: Any, raw: bytes) -> BundleReport:
+def bundle_import(*, actor: Person, raw: bytes) -> BundleReport:
     """Import a bundle: verified as a whole, then filed item by item (each exactly once,
     by its idempotency key, as the officer who entered it). Importing the same bundle
     again, or one whose items were partly sent already, creates nothing twice."""

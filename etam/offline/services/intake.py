@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from etam.core import audit, crypto
+from etam.core.actors import Person
 from etam.core.validators import normalise_phone
 from etam.eservices import formengine
 from etam.eservices import services as eservices
@@ -167,7 +168,7 @@ def consent_text() -> str:
 
 def _record_assisted(
     *,
-    actor: Any,
+    actor: Person,
     application: Application,
     assisted: Assisted,
     key: str,
@@ -247,7 +248,7 @@ def _clean_key(key: str | None) -> str:
 
 def application_intake(
     *,
-    actor: Any,
+    actor: Person,
     service_id: int,
     version_number: int | None,
     fields: FormData,
@@ -324,7 +325,7 @@ def application_intake(
 
 
 def _finish(
-    actor: Any,
+    actor: Person,
     submission: eservices.Submission,
     parsed: Assisted | None,
     key: str,

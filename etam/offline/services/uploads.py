@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from etam.core.actors import Person
 from etam.eservices import formengine
 from etam.eservices.models import Service, ServiceVersion
 from etam.offline.models import ChunkedUpload
@@ -48,7 +49,7 @@ def upload_limit(spec: dict[str, Any]) -> int:
 
 
 def upload_start(
-    *, actor: Any, upload_key: str, service_id: int, field_path: str, name: str, size: int, sha256: str
+    *, actor: Person, upload_key: str, service_id: int, field_path: str, name: str, size: int, sha256: str
 ) -> ChunkedUpload:
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to send files."))
@@ -104,7 +105,7 @@ def upload_start(
     return upload
 
 
-def upload_append(*, actor: Any, upload_key: str, offset: int, data: bytes) -> ChunkedUpload:
+def upload_append(*, actor: Person, upload_key: str, offset: int, data: bytes) -> ChunkedUpload:
     """Add one piece at ``offset``. A piece already received (same offset, a retry) is
     acknowledged without storing it twice; a gap is refused with the offset to resume
     from."""
@@ -146,7 +147,7 @@ def _assemble(upload: ChunkedUpload) -> None:
         default_storage.delete(target)
     parts = [upload.part_name(i) for i in range(upload.chunk_count)]
 
-    class _Joined(File):  # streams the pieces in order without holding the whole file
+    class _Joined(File):  # type: ignore[type-arg]  # File is generic only in django-stubs (no runtime subscript); streams the pieces in order without holding the whole file
         def chunks(self, chunk_size: int | None = None) -> Any:
             for part in parts:
                 with default_storage.open(part, "rb") as handle:

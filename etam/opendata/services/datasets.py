@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
+from etam.core.actors import Actor, Person
 from etam.core.models import Agency
 from etam.core.permissions import Scope, has_perm, require
 from etam.core.validators import validate_region_code
@@ -66,7 +67,7 @@ def _set_tags(dataset: Dataset, tags: Iterable[str]) -> None:
     dataset.tags.set([Tag.objects.get_or_create(name=name[:60])[0] for name in names])
 
 
-def dataset_create(*, actor: Any, agency: Agency, tags: Iterable[str] = (), **fields: Any) -> Dataset:
+def dataset_create(*, actor: Person, agency: Agency, tags: Iterable[str] = (), **fields: Any) -> Dataset:
     require(actor, perms.DRAFT, Scope(agency.institution_id, agency.pk))
     unknown = set(fields) - set(DATASET_FIELDS) - {"is_system", "system_key"}
     if unknown:
@@ -87,12 +88,12 @@ def dataset_create(*, actor: Any, agency: Agency, tags: Iterable[str] = (), **fi
     return dataset
 
 
-def _require_edit(actor: Any, dataset: Dataset) -> None:
+def _require_edit(actor: Actor, dataset: Dataset) -> None:
     if not (has_perm(actor, perms.DRAFT, dataset) or has_perm(actor, perms.REVIEW, dataset)):
         raise PermissionDenied(_("You do not have permission for this action."))
 
 
-def dataset_update(*, actor: Any, dataset: Dataset, tags: Iterable[str] | None = None, **fields: Any) -> Dataset:
+def dataset_update(*, actor: Person, dataset: Dataset, tags: Iterable[str] | None = None, **fields: Any) -> Dataset:
     """Change the catalogue entry. Narrowing access applies at once; widening it (e.g.
     restricted → public) on a dataset a walidata has reviewed or is reviewing becomes an
     ``AccessRequest`` for walidata review unless the actor is that walidata (ADR 0070)."""
@@ -130,9 +131,7 @@ def dataset_update(*, actor: Any, dataset: Dataset, tags: Iterable[str] | None =
 def access_reviewed(dataset: Dataset) -> bool:
     """Has a walidata reviewed this dataset's access (a published version) or is one
     reviewing it now (a submitted version)? Before that, the first review covers it."""
-    return (
-        dataset.published_version_id is not None or dataset.versions.filter(status=VersionStatus.SUBMITTED).exists()  # type: ignore[attr-defined]
-    )
+    return dataset.published_version_id is not None or dataset.versions.filter(status=VersionStatus.SUBMITTED).exists()
 
 
 def access_problems(dataset: Dataset, access: str) -> list[str]:
@@ -152,7 +151,7 @@ def access_problems(dataset: Dataset, access: str) -> list[str]:
     ]
 
 
-def access_request_create(*, actor: Any, dataset: Dataset, access: str) -> AccessRequest:
+def access_request_create(*, actor: Person, dataset: Dataset, access: str) -> AccessRequest:
     """Ask the walidata to widen ``dataset``'s access. Nothing public changes until a
     walidata approves; one pending request per dataset (a repeat returns it)."""
     require(actor, perms.DRAFT, dataset)
@@ -185,7 +184,7 @@ def access_request_create(*, actor: Any, dataset: Dataset, access: str) -> Acces
     return request
 
 
-def _pending_for_review(actor: Any, request: AccessRequest) -> tuple[AccessRequest, Dataset]:
+def _pending_for_review(actor: Actor, request: AccessRequest) -> tuple[AccessRequest, Dataset]:
     require(actor, perms.REVIEW, Scope(request.dataset.agency.institution_id, request.dataset.agency_id))
     request = AccessRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != AccessRequestStatus.PENDING:
@@ -196,7 +195,7 @@ def _pending_for_review(actor: Any, request: AccessRequest) -> tuple[AccessReque
     return request, dataset
 
 
-def stamp_review(obj: Any, *, actor: Any, status: str, comment: str) -> None:
+def stamp_review(obj: Any, *, actor: Person, status: str, comment: str) -> None:
     """Save a walidata's decision on an access request or a version: who, when, the outcome and why."""
     obj.status = status
     obj.reviewed_by = actor
@@ -205,7 +204,7 @@ def stamp_review(obj: Any, *, actor: Any, status: str, comment: str) -> None:
     obj.save()
 
 
-def access_request_approve(*, actor: Any, request: AccessRequest, comment: str = "") -> AccessRequest:
+def access_request_approve(*, actor: Person, request: AccessRequest, comment: str = "") -> AccessRequest:
     """A walidata of the instansi approves: only now does the wider access apply."""
     with transaction.atomic():
         request, dataset = _pending_for_review(actor, request)
@@ -225,7 +224,7 @@ def access_request_approve(*, actor: Any, request: AccessRequest, comment: str =
     return request
 
 
-def access_request_refuse(*, actor: Any, request: AccessRequest, comment: str) -> AccessRequest:
+def access_request_refuse(*, actor: Person, request: AccessRequest, comment: str) -> AccessRequest:
     """A walidata refuses, saying why; the dataset keeps its access."""
     if not (comment or "").strip():
         require(actor, perms.REVIEW, Scope(request.dataset.agency.institution_id, request.dataset.agency_id))
@@ -243,7 +242,7 @@ def access_request_refuse(*, actor: Any, request: AccessRequest, comment: str) -
     return request
 
 
-def activity_update(*, actor: Any, dataset: Dataset, **fields: Any) -> ActivityMetadata:
+def activity_update(*, actor: Actor, dataset: Dataset, **fields: Any) -> ActivityMetadata:
     """MS-Keg fields."""
     _require_edit(actor, dataset)
     with transaction.atomic():
@@ -260,7 +259,7 @@ def activity_update(*, actor: Any, dataset: Dataset, **fields: Any) -> ActivityM
 
 
 def indicator_save(
-    *, actor: Any, dataset: Dataset, indicator: IndicatorMetadata | None = None, **fields: Any
+    *, actor: Actor, dataset: Dataset, indicator: IndicatorMetadata | None = None, **fields: Any
 ) -> IndicatorMetadata:
     """MS-Ind: add or change an indicator."""
     _require_edit(actor, dataset)

@@ -31,7 +31,7 @@ def system_version_publish(
     step: the data comes from Etam's own records). Actor is the system."""
     upload = ContentFile(csv_bytes, name=f"{dataset.slug}.csv")
     with transaction.atomic():
-        last = dataset.versions.order_by("-number").values_list("number", flat=True).first() or 0  # type: ignore[attr-defined]
+        last = dataset.versions.order_by("-number").values_list("number", flat=True).first() or 0
         version = DatasetVersion(
             dataset=dataset,
             number=last + 1,

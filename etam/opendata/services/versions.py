@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
+from etam.core.actors import Actor, Person
 from etam.core.models import Region
 from etam.core.permissions import require
 from etam.opendata import ingest
@@ -98,16 +99,14 @@ def _request_validation(version: DatasetVersion, *, inline: bool | None) -> bool
 
 def open_version(dataset: Dataset) -> DatasetVersion | None:
     """The version being prepared (draft, submitted or returned), if any."""
-    return (
-        dataset.versions.exclude(status=VersionStatus.PUBLISHED).order_by("-number").first()  # type: ignore[attr-defined]
-    )
+    return dataset.versions.exclude(status=VersionStatus.PUBLISHED).order_by("-number").first()
 
 
 def version_upload(
     *,
-    actor: Any,
+    actor: Person,
     dataset: Dataset,
-    upload: UploadedFile | File,
+    upload: UploadedFile[Any] | File[Any],
     change_note: str = "",
     encoding: str = "",
     delimiter: str = "",
@@ -148,12 +147,12 @@ def version_upload(
             ).order_by("version__number")
         }
         if version is not None:
-            previous.update({c.name: c for c in version.columns.all()})  # type: ignore[attr-defined]
+            previous.update({c.name: c for c in version.columns.all()})
             Resource.objects.filter(version=version).delete()
-            version.columns.all().delete()  # type: ignore[attr-defined]
+            version.columns.all().delete()
             version.source_file.delete(save=False)
         else:
-            last = dataset.versions.order_by("-number").values_list("number", flat=True).first() or 0  # type: ignore[attr-defined]
+            last = dataset.versions.order_by("-number").values_list("number", flat=True).first() or 0
             version = DatasetVersion(dataset=dataset, number=last + 1, created_by=actor)
         version.status = VersionStatus.DRAFT
         version.change_note = change_note
@@ -195,7 +194,7 @@ def version_upload(
 
 
 def columns_update(
-    *, actor: Any, version: DatasetVersion, changes: dict[str, dict[str, Any]], inline: bool | None = None
+    *, actor: Actor, version: DatasetVersion, changes: dict[str, dict[str, Any]], inline: bool | None = None
 ) -> DatasetVersion:
     """The uploader corrects the data dictionary (types, rules, MS-Var); then revalidate
     (at once or by the task queue, as for an upload)."""
@@ -203,7 +202,7 @@ def columns_update(
     if not version.is_editable:
         raise ValidationError(_("Only a draft or returned version can be changed."))
     with transaction.atomic():
-        columns = {c.name: c for c in version.columns.select_for_update()}  # type: ignore[attr-defined]
+        columns = {c.name: c for c in version.columns.select_for_update()}
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         for name, values in changes.items():
@@ -237,7 +236,7 @@ def _columns_for_validation(version: DatasetVersion) -> list[ingest.Column]:
             date_format=c.date_format,
             reference=c.reference,
         )
-        for c in version.columns.order_by("position")  # type: ignore[attr-defined]
+        for c in version.columns.order_by("position")
     ]
 
 
@@ -269,7 +268,7 @@ def version_validate_job(*, version_id: int, run: int) -> str:
     return str(version.validation)
 
 
-def version_validate(*, actor: Any, version: DatasetVersion, run: int | None = None) -> DatasetVersion:
+def version_validate(*, actor: Actor | None, version: DatasetVersion, run: int | None = None) -> DatasetVersion:
     """Validate every row; when clean, store the Parquet table as the version's resource.
 
     Streams: the source is read from storage in batches and the Parquet is written to a
@@ -355,7 +354,7 @@ def version_validate(*, actor: Any, version: DatasetVersion, run: int | None = N
     return version
 
 
-def version_submit(*, actor: Any, version: DatasetVersion) -> DatasetVersion:
+def version_submit(*, actor: Actor, version: DatasetVersion) -> DatasetVersion:
     require(actor, perms.DRAFT, version)
     with transaction.atomic():
         version = DatasetVersion.objects.select_for_update().select_related("dataset__agency").get(pk=version.pk)
@@ -369,7 +368,7 @@ def version_submit(*, actor: Any, version: DatasetVersion) -> DatasetVersion:
     return version
 
 
-def version_return(*, actor: Any, version: DatasetVersion, comment: str) -> DatasetVersion:
+def version_return(*, actor: Person, version: DatasetVersion, comment: str) -> DatasetVersion:
     require(actor, perms.REVIEW, version)
     if not (comment or "").strip():
         raise ValidationError({"comment": [_("Comment: explain what the data producer must fix.")]})
@@ -397,7 +396,7 @@ def standard_problems(version: DatasetVersion) -> list[str]:
     activity = ActivityMetadata.objects.filter(dataset=dataset).first()
     if activity is None or not activity.activity_title.strip():
         problems.append(_("Activity metadata (MS-Keg): the activity title is empty."))
-    for column in version.columns.all():  # type: ignore[attr-defined]
+    for column in version.columns.all():
         if not column.definition.strip():
             problems.append(_("Column %(name)s: the definition (MS-Var) is empty.") % {"name": column.name})
         if not column.is_public and dataset.access == "public":
@@ -418,10 +417,10 @@ def widened_columns(version: DatasetVersion) -> list[str]:
     if published is None or published == version.pk:
         return []
     hidden = set(ColumnSpec.objects.filter(version_id=published, is_public=False).values_list("name", flat=True))
-    return [c.name for c in version.columns.order_by("position") if c.is_public and c.name in hidden]  # type: ignore[attr-defined]
+    return [c.name for c in version.columns.order_by("position") if c.is_public and c.name in hidden]
 
 
-def version_publish(*, actor: Any, version: DatasetVersion, comment: str = "") -> DatasetVersion:
+def version_publish(*, actor: Person, version: DatasetVersion, comment: str = "") -> DatasetVersion:
     require(actor, perms.REVIEW, version)
     with transaction.atomic():
         version = DatasetVersion.objects.select_for_update().select_related("dataset__agency").get(pk=version.pk)
@@ -436,12 +435,12 @@ def version_publish(*, actor: Any, version: DatasetVersion, comment: str = "") -
     return version
 
 
-def _publish(version: DatasetVersion, *, actor: Any, comment: str = "") -> None:
+def _publish(version: DatasetVersion, *, actor: Person | str, comment: str = "") -> None:
     dataset = version.dataset
     previous = dataset.published_version_id
     version.status = VersionStatus.PUBLISHED
     version.published_at = timezone.now()
-    version.reviewed_by = actor if getattr(actor, "pk", None) else None
+    version.reviewed_by = actor if getattr(actor, "pk", None) else None  # type: ignore[assignment]  # a saved User: mypy cannot narrow through getattr
     version.reviewed_at = version.published_at
     version.review_comment = comment
     version.save()
