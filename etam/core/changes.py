@@ -19,6 +19,7 @@ from typing import Any
 from django.db import models, transaction
 
 from etam.core import audit
+from etam.core.actors import Actor
 
 
 def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
 
 @contextmanager
 def recorded(
-    obj: models.Model, fields: Iterable[str], *, actor: Any, action: str, target: models.Model | None = None
+    obj: models.Model, fields: Iterable[str], *, actor: Actor, action: str, target: models.Model | None = None
 ) -> Iterator[None]:
     """Audit ``fields`` of ``obj`` before and after the block, then save ``obj`` (``target``: what the event
     names, ``obj`` by default)."""
