@@ -314,7 +314,7 @@ def test_redis_down_pages_serve_and_queued_work_resumes(cluster: Cluster, citize
         assert body["components"]["database"]["status"] == "ok"
     finally:
         cluster.redis.start()
-    supervisor.start("etam-worker", cluster.state)
+        supervisor.start("etam-worker", cluster.state)  # even after a failure, for the tests that follow
     _wait_readyz(cluster, 200)
     _wait_job_successful(cluster, job_id)
 
