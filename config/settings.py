@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "etam.evaluation",
     "etam.eservices",
     "etam.inventory",
+    "etam.interop",
     "etam.opendata",
 ]
 
@@ -156,6 +157,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_ENABLED = env.boolean("AXES_ENABLED", True)
+
+# Issue 16: the interoperability node (ADR 0152). The gateway forwards only to registered hosts;
+# in production a host resolving to a loopback/private address also needs an admin's explicit allowance.
+INTEROP_SIGNING_KEY = env.text("INTEROP_SIGNING_KEY", "")  # base64 Ed25519 seed; empty: derived from SECRET_KEY
+INTEROP_PROVIDER_TIMEOUT = float(env.integer("INTEROP_PROVIDER_TIMEOUT", 10, minimum=1))
+INTEROP_PROVIDER_ATTEMPTS = env.integer("INTEROP_PROVIDER_ATTEMPTS", 2, minimum=1)
+INTEROP_MAX_RESPONSE_BYTES = env.integer("INTEROP_MAX_RESPONSE_BYTES", 5 * 1024 * 1024, minimum=1024)
+INTEROP_REFUSE_PRIVATE_ADDRESSES = PRODUCTION
 
 # Published counts of people from 1 to this minus one show as "<5" (etam.core.suppression, ADR 0150).
 SMALL_COUNT_THRESHOLD = env.integer("SMALL_COUNT_THRESHOLD", 5, minimum=2)

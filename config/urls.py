@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("etam.evaluation.urls")),
     path("", include("etam.eservices.urls")),
     path("", include("etam.inventory.urls")),
+    path("", include("etam.interop.urls")),
     path("", include("etam.offline.urls")),
     path("", include("etam.web.urls")),
 ]
