@@ -284,14 +284,24 @@ def exchange_list(request: HttpRequest, filters: Query[ExchangeFilters]) -> dict
     qs = selectors.exchanges_visible_to(
         request.user,
         selectors.ExchangeFilter(
-            service=filters.service, consumer=filters.consumer, outcome=filters.outcome, since=filters.since, until=filters.until
+            service=filters.service,
+            consumer=filters.consumer,
+            outcome=filters.outcome,
+            since=filters.since,
+            until=filters.until,
         ),
     )
     start = (filters.page - 1) * PAGE_SIZE
-    return {"count": qs.count(), "page": filters.page, "results": [ExchangeOut.of(e) for e in qs[start : start + PAGE_SIZE]]}
+    return {
+        "count": qs.count(),
+        "page": filters.page,
+        "results": [ExchangeOut.of(e) for e in qs[start : start + PAGE_SIZE]],
+    }
 
 
-@router.get("/agreements", response=list[AgreementOut], auth=require_auth, summary="Agreements of your services and systems")
+@router.get(
+    "/agreements", response=list[AgreementOut], auth=require_auth, summary="Agreements of your services and systems"
+)
 def agreement_list(request: HttpRequest, status: str = "") -> list[AgreementOut]:
     return [AgreementOut.of(a) for a in selectors.agreements_visible_to(request.user, status=status[:10])[:500]]
 
@@ -312,7 +322,9 @@ def agreement_create(request: HttpRequest, payload: AgreementIn) -> tuple[int, A
     return 201, AgreementOut.of(agreement)
 
 
-@router.post("/agreements/{agreement_id}/decision", response=AgreementOut, auth=require_auth, summary="Approve or reject")
+@router.post(
+    "/agreements/{agreement_id}/decision", response=AgreementOut, auth=require_auth, summary="Approve or reject"
+)
 def agreement_decision(request: HttpRequest, agreement_id: Id, payload: DecisionIn) -> AgreementOut:
     agreement = selectors.agreement_get(request.user, agreement_id)
     services.agreement_decide(
@@ -325,7 +337,9 @@ def agreement_decision(request: HttpRequest, agreement_id: Id, payload: Decision
     return AgreementOut.of(agreement)
 
 
-@router.post("/agreements/{agreement_id}/revocation", response=AgreementOut, auth=require_auth, summary="End an agreement")
+@router.post(
+    "/agreements/{agreement_id}/revocation", response=AgreementOut, auth=require_auth, summary="End an agreement"
+)
 def agreement_revocation(request: HttpRequest, agreement_id: Id, payload: RevocationIn) -> AgreementOut:
     agreement = selectors.agreement_get(request.user, agreement_id)
     services.agreement_revoke(actor=request.user, agreement=agreement, reason=payload.reason)  # type: ignore[arg-type]

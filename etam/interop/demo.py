@@ -15,11 +15,41 @@ from etam.interop.models import Agreement, Consumer, DataService, ProviderHost
 
 OWN_APIS = [
     # code, name, path, description, access
-    ("etam-wilayah", "Kode wilayah Kalimantan Timur", "/api/v1/regions", "Kode wilayah Kemendagri: provinsi, kabupaten/kota, kecamatan, desa/kelurahan.", "terbuka"),
-    ("etam-opd", "Daftar perangkat daerah", "/api/v1/organisations/opd", "OPD Pemprov Kaltim dan kabupaten/kota di Etam.", "terbuka"),
-    ("etam-satu-data", "Katalog Satu Data Kaltim", "/api/v1/datasets/", "Dataset terbitan walidata dengan metadata standar Satu Data Indonesia.", "terbuka"),
-    ("etam-layanan", "Katalog layanan publik elektronik", "/api/v1/services", "Layanan publik berbasis elektronik, persyaratan dan standar waktu.", "terbuka"),
-    ("etam-aplikasi-umum", "Daftar Aplikasi Umum nasional", "/api/v1/inventory/national-applications", "Referensi Aplikasi Umum untuk analisis duplikasi aplikasi.", "terbatas"),
+    (
+        "etam-wilayah",
+        "Kode wilayah Kalimantan Timur",
+        "/api/v1/regions",
+        "Kode wilayah Kemendagri: provinsi, kabupaten/kota, kecamatan, desa/kelurahan.",
+        "terbuka",
+    ),
+    (
+        "etam-opd",
+        "Daftar perangkat daerah",
+        "/api/v1/organisations/opd",
+        "OPD Pemprov Kaltim dan kabupaten/kota di Etam.",
+        "terbuka",
+    ),
+    (
+        "etam-satu-data",
+        "Katalog Satu Data Kaltim",
+        "/api/v1/datasets/",
+        "Dataset terbitan walidata dengan metadata standar Satu Data Indonesia.",
+        "terbuka",
+    ),
+    (
+        "etam-layanan",
+        "Katalog layanan publik elektronik",
+        "/api/v1/services",
+        "Layanan publik berbasis elektronik, persyaratan dan standar waktu.",
+        "terbuka",
+    ),
+    (
+        "etam-aplikasi-umum",
+        "Daftar Aplikasi Umum nasional",
+        "/api/v1/inventory/national-applications",
+        "Referensi Aplikasi Umum untuk analisis duplikasi aplikasi.",
+        "terbatas",
+    ),
 ]
 REGION_SCHEMA = {"type": "object", "properties": {"level": {"type": "string"}, "parent": {"type": "string"}}}
 
@@ -64,7 +94,10 @@ def load(write: Callable[[str], None]) -> None:
                 "contact_email": "aptika@kukarkab.go.id",
             },
         )
-        for code, status in (("etam-wilayah", Agreement.Status.APPROVED), ("etam-aplikasi-umum", Agreement.Status.REQUESTED)):
+        for code, status in (
+            ("etam-wilayah", Agreement.Status.APPROVED),
+            ("etam-aplikasi-umum", Agreement.Status.REQUESTED),
+        ):
             Agreement.objects.get_or_create(
                 consumer=consumer,
                 service=services[code],

@@ -9,21 +9,25 @@ from django.utils.translation import gettext_lazy as _
 from etam.interop.models import Consumer, DataService
 
 
-class JSONObjectField(forms.CharField):
+class JSONObjectField(forms.Field):
     """A JSON object typed in a textarea (an OpenAPI schema fragment)."""
 
     widget = forms.Textarea(attrs={"rows": 5})
 
     def to_python(self, value: Any) -> dict[str, Any]:
-        text = (super().to_python(value) or "").strip()
+        if isinstance(value, dict):
+            return value
+        text = str(value or "").strip()
         if not text:
             return {}
         try:
             parsed = json.loads(text)
         except ValueError as exc:
-            raise forms.ValidationError(_("Give a JSON object, e.g. {\"type\": \"object\"} (%(error)s).") % {"error": exc}) from None
+            raise forms.ValidationError(
+                _('Give a JSON object, e.g. {"type": "object"} (%(error)s).') % {"error": exc}
+            ) from None
         if not isinstance(parsed, dict):
-            raise forms.ValidationError(_("Give a JSON object, e.g. {\"type\": \"object\"}."))
+            raise forms.ValidationError(_('Give a JSON object, e.g. {"type": "object"}.'))
         return parsed
 
     def prepare_value(self, value: Any) -> Any:
@@ -82,7 +86,9 @@ class AgreementRequestForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     legal_basis = forms.CharField(label=_("Legal basis"), required=False, max_length=300)
     quota_per_day = forms.IntegerField(label=_("Quota per day"), required=False, min_value=1, max_value=10_000_000)
-    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, services: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -145,7 +145,8 @@ def verify() -> LedgerReport:
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != previous or head.entries != report.entries):
         report.problems.append(
-            f"ujung rantai mencatat {head.entries} entri, log berisi {report.entries}: entri terbaru dihapus atau diubah"
+            f"ujung rantai mencatat {head.entries} entri, log berisi {report.entries}: "
+            "entri terbaru dihapus atau diubah"
         )
     return report
 
@@ -168,8 +169,6 @@ def receipt_valid(data: dict[str, Any], public_key: str | None = None) -> bool:
         content = {name: data[name] for name in HASHED_FIELDS}
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         digest = hashlib.sha256(canonical.encode()).hexdigest()
-        return digest == data["entry_hash"] and signature_valid(
-            data["entry_hash"], data["signature"], public_key
-        )
+        return digest == data["entry_hash"] and signature_valid(data["entry_hash"], data["signature"], public_key)
     except (KeyError, TypeError, ValueError):
         return False

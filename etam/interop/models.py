@@ -17,7 +17,9 @@ class ProviderHost(models.Model):
     an address from a request. A host resolving to a loopback or private address is refused
     unless ``allow_private_address`` was set for that exact host."""
 
-    base_url = models.URLField(_("base URL"), unique=True, help_text=_("Scheme, host and port, e.g. https://api.opd.go.id"))
+    base_url = models.URLField(
+        _("base URL"), unique=True, help_text=_("Scheme, host and port, e.g. https://api.opd.go.id")
+    )
     allow_private_address = models.BooleanField(_("allow a private or loopback address"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -52,7 +54,9 @@ class DataService(AgencyOwned, models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     host = models.ForeignKey(ProviderHost, on_delete=models.PROTECT, related_name="services")
-    path = models.CharField(_("path at the provider"), max_length=300, help_text=_("Starts with /, e.g. /api/v1/regions"))
+    path = models.CharField(
+        _("path at the provider"), max_length=300, help_text=_("Starts with /, e.g. /api/v1/regions")
+    )
     method = models.CharField(_("method"), max_length=6, choices=Method.choices, default=Method.GET)
     input_schema = models.JSONField(_("input schema (OpenAPI)"), default=dict, blank=True)
     output_schema = models.JSONField(_("output schema (OpenAPI)"), default=dict, blank=True)
@@ -194,3 +198,6 @@ class ChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     entries = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.entries} entries, last {self.last_hash[:12]}"

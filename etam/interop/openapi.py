@@ -11,7 +11,9 @@ from etam.interop.models import DataService
 
 ERROR = {
     "type": "object",
-    "properties": {"error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+    "properties": {
+        "error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
+    },
 }
 
 

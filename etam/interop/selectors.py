@@ -18,7 +18,6 @@ from etam.core.permissions import has_perm, scope_q
 from etam.interop import permissions as perms
 from etam.interop.models import Agreement, Consumer, ConsumerKey, DataService, Exchange, ProviderHost
 
-
 KEY_PREFIX = "etamx_"
 
 
@@ -84,7 +83,9 @@ def agencies_for(actor: Actor, perm: str) -> QuerySet[Agency]:
 
 
 def consumers_visible_to(actor: Actor) -> QuerySet[Consumer]:
-    return Consumer.objects.filter(scope_q(actor, perms.MANAGE_CONSUMER)).select_related("agency").order_by("name", "id")
+    return (
+        Consumer.objects.filter(scope_q(actor, perms.MANAGE_CONSUMER)).select_related("agency").order_by("name", "id")
+    )
 
 
 def consumer_get(actor: Actor, pk: int) -> Consumer:
@@ -112,9 +113,15 @@ def consumer_key_get(actor: Actor, pk: int) -> ConsumerKey:
 
 def _either_side(actor: Actor, provider_perm: str, consumer_perm: str, prefix: str = "") -> Q:
     return scope_q(
-        actor, provider_perm, institution_field=f"{prefix}service__institution_id", agency_field=f"{prefix}service__agency_id"
+        actor,
+        provider_perm,
+        institution_field=f"{prefix}service__institution_id",
+        agency_field=f"{prefix}service__agency_id",
     ) | scope_q(
-        actor, consumer_perm, institution_field=f"{prefix}consumer__institution_id", agency_field=f"{prefix}consumer__agency_id"
+        actor,
+        consumer_perm,
+        institution_field=f"{prefix}consumer__institution_id",
+        agency_field=f"{prefix}consumer__agency_id",
     )
 
 

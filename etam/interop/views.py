@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from etam.core.actors import PersonRequest
 from etam.core.formerrors import apply_service_errors, flash_service, service_form_page
 from etam.core.staff_access import staff_required
 from etam.interop import openapi, selectors, services
@@ -35,12 +36,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 def catalogue_detail(request: HttpRequest, code: str) -> HttpResponse:
     service = _or_404(selectors.public_service, code)
-    return render(request, "interop/catalogue_detail.html", {"service": service, "document": openapi.document_for(service)})
+    return render(
+        request, "interop/catalogue_detail.html", {"service": service, "document": openapi.document_for(service)}
+    )
 
 
 # -- providers ----------------------------------------------------------------------------
 @staff_required(perms.MANAGE_SERVICE, perms.MANAGE_CONSUMER)
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: PersonRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -55,7 +58,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(perms.MANAGE_SERVICE)
-def service_create(request: HttpRequest) -> HttpResponse:
+def service_create(request: PersonRequest) -> HttpResponse:
     user = request.user
     form = ServiceForm(
         request.POST or None, agencies=selectors.agencies_for(user, perms.MANAGE_SERVICE), hosts=selectors.hosts()
@@ -63,7 +66,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
 
     def action() -> Any:
         data = dict(form.cleaned_data)
-        return services.service_register(actor=user, agency=data.pop("agency"), code=data.pop("code"), **data)  # type: ignore[arg-type]
+        return services.service_register(actor=user, agency=data.pop("agency"), code=data.pop("code"), **data)
 
     return service_form_page(
         request,
@@ -77,7 +80,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(perms.MANAGE_SERVICE, perms.MANAGE_CONSUMER)
-def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def service_detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     service = _or_404(selectors.service_get, user, pk)
     can_manage = selectors.can_manage_service(user, service)
@@ -99,18 +102,21 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(perms.MANAGE_SERVICE)
-def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_decide(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     agreement = _or_404(selectors.agreement_get, user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}")
+            messages.error(
+                request,
+                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(str(e) for e in errors)}",
+            )
     else:
         flash_service(
             request,
             lambda: services.agreement_decide(
-                actor=user,  # type: ignore[arg-type]
+                actor=user,
                 agreement=agreement,
                 approve=form.cleaned_data["approve"],
                 reason=form.cleaned_data["reason"],
@@ -123,11 +129,13 @@ def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(perms.MANAGE_SERVICE, perms.MANAGE_CONSUMER)
-def agreement_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_revoke(request: PersonRequest, pk: int) -> HttpResponse:
     agreement = _or_404(selectors.agreement_get, request.user, pk)
     flash_service(
         request,
-        lambda: services.agreement_revoke(actor=request.user, agreement=agreement, reason=request.POST.get("reason", "")),  # type: ignore[arg-type]
+        lambda: services.agreement_revoke(
+            actor=request.user, agreement=agreement, reason=request.POST.get("reason", "")
+        ),
         lambda: _("Agreement revoked."),
     )
     if request.POST.get("next") == "consumer":
@@ -137,7 +145,7 @@ def agreement_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- consumers ----------------------------------------------------------------------------
 @staff_required(perms.MANAGE_CONSUMER)
-def consumer_list(request: HttpRequest) -> HttpResponse:
+def consumer_list(request: PersonRequest) -> HttpResponse:
     user = request.user
     consumers = selectors.consumers_visible_to(user)
     return render(
@@ -151,12 +159,12 @@ def consumer_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(perms.MANAGE_CONSUMER)
-def consumer_create(request: HttpRequest) -> HttpResponse:
+def consumer_create(request: PersonRequest) -> HttpResponse:
     user = request.user
     form = ConsumerForm(request.POST or None, agencies=selectors.agencies_for(user, perms.MANAGE_CONSUMER))
 
     def action() -> Any:
-        return services.consumer_register(actor=user, **form.cleaned_data)  # type: ignore[arg-type]
+        return services.consumer_register(actor=user, **form.cleaned_data)
 
     return service_form_page(
         request,
@@ -170,14 +178,16 @@ def consumer_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(perms.MANAGE_CONSUMER)
-def consumer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def consumer_detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     consumer = _or_404(selectors.consumer_get, user, pk)
-    form = AgreementRequestForm(request.POST or None, services=selectors.services_visible_to(user).filter(status="aktif"))
+    form = AgreementRequestForm(
+        request.POST or None, services=selectors.services_visible_to(user).filter(status="aktif")
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.agreement_request(actor=user, consumer=consumer, **data)  # type: ignore[arg-type]
+            services.agreement_request(actor=user, consumer=consumer, **data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -198,9 +208,9 @@ def consumer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(perms.MANAGE_CONSUMER)
-def consumer_key_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def consumer_key_issue(request: PersonRequest, pk: int) -> HttpResponse:
     consumer = _or_404(selectors.consumer_get, request.user, pk)
-    _key, raw = services.consumer_key_issue(actor=request.user, consumer=consumer)  # type: ignore[arg-type]
+    _key, raw = services.consumer_key_issue(actor=request.user, consumer=consumer)
     # Shown once, on the next page; never stored anywhere else.
     request.session["interop_new_key"] = raw
     return redirect("interop:consumer_detail", consumer.pk)
@@ -208,11 +218,11 @@ def consumer_key_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(perms.MANAGE_CONSUMER)
-def consumer_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def consumer_key_revoke(request: PersonRequest, pk: int) -> HttpResponse:
     key = _or_404(selectors.consumer_key_get, request.user, pk)
     flash_service(
         request,
-        lambda: services.consumer_key_revoke(actor=request.user, key=key),  # type: ignore[arg-type]
+        lambda: services.consumer_key_revoke(actor=request.user, key=key),
         lambda: _("Key revoked: calls with it are refused from now on."),
     )
     return redirect("interop:consumer_detail", key.consumer_id)
@@ -220,7 +230,7 @@ def consumer_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- the log ------------------------------------------------------------------------------
 @staff_required(perms.VIEW_EXCHANGES)
-def exchange_list(request: HttpRequest) -> HttpResponse:
+def exchange_list(request: PersonRequest) -> HttpResponse:
     form = ExchangeFilterForm(request.GET or None)
     filters = selectors.ExchangeFilter(**form.cleaned_data) if form.is_valid() else selectors.ExchangeFilter()
     page = Paginator(selectors.exchanges_visible_to(request.user, filters), 50).get_page(request.GET.get("page"))

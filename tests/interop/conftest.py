@@ -99,7 +99,7 @@ def make_service(province, host, *, code="bapenda-pajak", path="/pajak", access=
         quota_per_day=extra.pop("quota_per_day", 100),
         sla_response_ms=1000,
         sla_availability=99,
-        status="aktif",
+        status=extra.pop("status", "aktif"),
         contact_name="Aptika",
         contact_email="aptika@example.id",
         **extra,

@@ -175,7 +175,9 @@ def test_a_post_service_forwards_the_json_body(province, parties, provider_serve
 def test_bad_input_names_the_field_and_saves_nothing(province, parties):
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as error:
-        services.agreement_request(actor=province.admin_dpmptsp, consumer=parties.consumer, service=parties.service, purpose=" ")
+        services.agreement_request(
+            actor=province.admin_dpmptsp, consumer=parties.consumer, service=parties.service, purpose=" "
+        )
     assert "purpose" in error.value.message_dict
     agreement = services.agreement_request(
         actor=province.admin_dpmptsp, consumer=parties.consumer, service=parties.service, purpose="Cek"
@@ -184,7 +186,9 @@ def test_bad_input_names_the_field_and_saves_nothing(province, parties):
         services.agreement_decide(actor=province.admin_diskominfo, agreement=agreement, approve=True, reason="")
     assert "reason" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.agreement_request(actor=province.admin_dpmptsp, consumer=parties.consumer, service=parties.service, purpose="Lagi")
+        services.agreement_request(
+            actor=province.admin_dpmptsp, consumer=parties.consumer, service=parties.service, purpose="Lagi"
+        )
     assert "service" in error.value.message_dict  # one live agreement per system and service
     with pytest.raises(ValidationError) as error:
         make_service(province, parties.host, code="x", path="pajak")

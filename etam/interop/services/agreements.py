@@ -18,6 +18,7 @@ from etam.interop import permissions as perms
 from etam.interop.models import Agreement, Consumer, ConsumerKey, DataService
 from etam.interop.selectors import KEY_PREFIX, secret_hash
 
+
 def consumer_register(
     *,
     actor: Person,
@@ -133,7 +134,9 @@ def agreement_request(
     return agreement
 
 
-def agreement_decide(*, actor: Person, agreement: Agreement, approve: bool, reason: str, quota_per_day: int | None = None) -> Agreement:
+def agreement_decide(
+    *, actor: Person, agreement: Agreement, approve: bool, reason: str, quota_per_day: int | None = None
+) -> Agreement:
     """The provider approves or rejects a requested agreement, with reasons."""
     require(actor, perms.MANAGE_SERVICE, agreement.service)
     errors: dict[str, str] = {}
@@ -158,7 +161,10 @@ def agreement_decide(*, actor: Person, agreement: Agreement, approve: bool, reas
 
 def agreement_revoke(*, actor: Person, agreement: Agreement, reason: str) -> Agreement:
     """Either side ends an agreement; the next call under it is refused."""
-    if not (has_perm(actor, perms.MANAGE_SERVICE, agreement.service) or has_perm(actor, perms.MANAGE_CONSUMER, agreement.consumer)):
+    if not (
+        has_perm(actor, perms.MANAGE_SERVICE, agreement.service)
+        or has_perm(actor, perms.MANAGE_CONSUMER, agreement.consumer)
+    ):
         raise PermissionDenied
     if agreement.status not in (Agreement.Status.APPROVED, Agreement.Status.REQUESTED):
         raise ValidationError({"status": _("Status: this agreement is not in force.")})

@@ -89,7 +89,10 @@ def service_register(*, actor: Person, agency: Agency, code: str, **data: Any) -
     with transaction.atomic():
         service.save()
         audit.record(
-            actor=actor, action="interop.service_registered", target=service, after=changes.snapshot(service, ["code", *SERVICE_FIELDS])
+            actor=actor,
+            action="interop.service_registered",
+            target=service,
+            after=changes.snapshot(service, ["code", *SERVICE_FIELDS]),
         )
     return service
 

@@ -87,7 +87,7 @@ def _check_address(host: ProviderHost) -> None:
     except OSError:
         raise _Refusal(503, "provider_unavailable", _("The provider's address cannot be resolved.")) from None
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast:
             raise _Refusal(502, "provider_address_refused", _("The provider's address is not allowed."))
 
@@ -103,7 +103,9 @@ def _system(host: ProviderHost) -> outbound.Outbound:
     )
 
 
-def _call_provider(service: DataService, exchange_id: str, consumer: Consumer, query: str, body: bytes) -> tuple[int, bytes]:
+def _call_provider(
+    service: DataService, exchange_id: str, consumer: Consumer, query: str, body: bytes
+) -> tuple[int, bytes]:
     host = service.host
     _check_address(host)
     url = f"{host.base_url}{service.path}" + (f"?{query}" if query else "")
@@ -124,7 +126,11 @@ def _call_provider(service: DataService, exchange_id: str, consumer: Consumer, q
     if len(content) > limit:
         raise _Refusal(502, "provider_malformed", _("The provider's answer is larger than the gateway allows."))
     if response.status_code not in RELAYED_STATUSES:
-        raise _Refusal(502, "provider_error", _("The provider answered with an error (HTTP %(status)s).") % {"status": response.status_code})
+        raise _Refusal(
+            502,
+            "provider_error",
+            _("The provider answered with an error (HTTP %(status)s).") % {"status": response.status_code},
+        )
     try:
         json.loads(content or b"null")
     except ValueError:
@@ -148,11 +154,16 @@ def forward(*, raw_key: str | None, code: str, method: str, query: str, body: by
         entry.service = service
         entry.agreement = _agreement(key.consumer, service)
         if entry.method != service.method:
-            raise _Refusal(405, "method_not_allowed", _("This service is called with %(method)s.") % {"method": service.method})
+            raise _Refusal(
+                405, "method_not_allowed", _("This service is called with %(method)s.") % {"method": service.method}
+            )
         verdict = ratelimit.hit(f"interop:agreement:{entry.agreement.pk}", entry.agreement.quota_per_day, DAY)
         if not verdict.allowed:
             raise _Refusal(
-                429, "quota_exceeded", _("The agreement's daily quota is used up."), {"Retry-After": str(verdict.retry_after)}
+                429,
+                "quota_exceeded",
+                _("The agreement's daily quota is used up."),
+                {"Retry-After": str(verdict.retry_after)},
             )
         status, content = _call_provider(service, str(entry.exchange_id), key.consumer, query, body)
         answer = GatewayAnswer(status=status, body=content)
@@ -160,7 +171,9 @@ def forward(*, raw_key: str | None, code: str, method: str, query: str, body: by
         if key.last_used_at is None or (timezone.now() - key.last_used_at).total_seconds() > 60:
             ConsumerKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     except _Refusal as refusal:
-        answer = GatewayAnswer(status=refusal.status, body=b"", code=refusal.code, message=refusal.message, headers=refusal.headers)
+        answer = GatewayAnswer(
+            status=refusal.status, body=b"", code=refusal.code, message=refusal.message, headers=refusal.headers
+        )
         entry.outcome = refusal.code
     entry.status_code = answer.status
     entry.latency_ms = int((time.monotonic() - started) * 1000)
