@@ -48,12 +48,16 @@ class DataService(AgencyOwned, models.Model):
         GET = "GET", "GET"
         POST = "POST", "POST"
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="data_services")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="data_services", verbose_name=_("provider OPD")
+    )
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="data_services")
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    host = models.ForeignKey(ProviderHost, on_delete=models.PROTECT, related_name="services")
+    host = models.ForeignKey(
+        ProviderHost, on_delete=models.PROTECT, related_name="services", verbose_name=_("provider host")
+    )
     path = models.CharField(
         _("path at the provider"), max_length=300, help_text=_("Starts with /, e.g. /api/v1/regions")
     )
@@ -89,7 +93,9 @@ class Consumer(AgencyOwned, models.Model):
         REGENCY = "kabkota", _("A kabupaten/kota")
         OUTSIDE = "instansi_luar", _("An outside agency")
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="interop_consumers")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="interop_consumers", verbose_name=_("OPD")
+    )
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="interop_consumers")
     name = models.CharField(_("system name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.AGENCY_APP)
