@@ -165,6 +165,13 @@ INTEROP_PROVIDER_TIMEOUT = float(env.integer("INTEROP_PROVIDER_TIMEOUT", 10, min
 INTEROP_PROVIDER_ATTEMPTS = env.integer("INTEROP_PROVIDER_ATTEMPTS", 2, minimum=1)
 INTEROP_MAX_RESPONSE_BYTES = env.integer("INTEROP_MAX_RESPONSE_BYTES", 5 * 1024 * 1024, minimum=1024)
 INTEROP_REFUSE_PRIVATE_ADDRESSES = PRODUCTION
+# Dukcapil NIK verification (ADR 0153); the demo and tests use the fake (etam.interop.connectors.fakedukcapil).
+INTEROP_DUKCAPIL_URL = env.text("INTEROP_DUKCAPIL_URL", "http://127.0.0.1:8766")
+INTEROP_DUKCAPIL_USER = env.text("INTEROP_DUKCAPIL_USER", "etam")
+INTEROP_DUKCAPIL_PASSWORD = env.text("INTEROP_DUKCAPIL_PASSWORD", "etam")
+INTEROP_DUKCAPIL_CLIENT_IP = env.text("INTEROP_DUKCAPIL_CLIENT_IP", "127.0.0.1")
+INTEROP_DUKCAPIL_TIMEOUT = float(env.integer("INTEROP_DUKCAPIL_TIMEOUT", 8, minimum=1))
+INTEROP_DUKCAPIL_CACHE_SECONDS = env.integer("INTEROP_DUKCAPIL_CACHE_SECONDS", 30 * 86400, minimum=0)
 
 # Published counts of people from 1 to this minus one show as "<5" (etam.core.suppression, ADR 0150).
 SMALL_COUNT_THRESHOLD = env.integer("SMALL_COUNT_THRESHOLD", 5, minimum=2)
