@@ -71,6 +71,8 @@ class DataService(AgencyOwned, models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     contact_name = models.CharField(_("owner contact name"), max_length=120)
     contact_email = models.EmailField(_("owner contact email"))
+    splp_api_id = models.CharField(_("SPLP API id"), max_length=64, blank=True)
+    splp_published_at = models.DateTimeField(_("published on SPLP"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

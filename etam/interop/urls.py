@@ -10,6 +10,7 @@ urlpatterns = [
     path("staf/interop/layanan/", views.service_list, name="service_list"),
     path("staf/interop/layanan/baru/", views.service_create, name="service_create"),
     path("staf/interop/layanan/<int:pk>/", views.service_detail, name="service_detail"),
+    path("staf/interop/layanan/<int:pk>/splp/", views.service_publish, name="service_publish"),
     path("staf/interop/perjanjian/<int:pk>/putusan/", views.agreement_decide, name="agreement_decide"),
     path("staf/interop/perjanjian/<int:pk>/cabut/", views.agreement_revoke, name="agreement_revoke"),
     path("staf/interop/konsumen/", views.consumer_list, name="consumer_list"),

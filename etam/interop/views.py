@@ -102,6 +102,18 @@ def service_detail(request: PersonRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(perms.MANAGE_SERVICE)
+def service_publish(request: PersonRequest, pk: int) -> HttpResponse:
+    service = _or_404(selectors.service_get, request.user, pk)
+    flash_service(
+        request,
+        lambda: services.service_publish_to_splp(actor=request.user, service=service),
+        lambda: _("Published on SPLP."),
+    )
+    return redirect("interop:service_detail", service.pk)
+
+
+@require_POST
+@staff_required(perms.MANAGE_SERVICE)
 def agreement_decide(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     agreement = _or_404(selectors.agreement_get, user, pk)
