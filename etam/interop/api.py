@@ -346,6 +346,85 @@ def agreement_revocation(request: HttpRequest, agreement_id: Id, payload: Revoca
     return AgreementOut.of(agreement)
 
 
+class ServiceIn(Schema):
+    agency_id: Id
+    code: str = Field(max_length=60, pattern=r"^[-a-z0-9]+$")
+    name: str = Field(max_length=200)
+    description: str = Field("", max_length=5000)
+    host_id: Id
+    path: str = Field(max_length=300)
+    method: str = Field("GET", pattern="^(GET|POST)$")
+    input_schema: dict[str, Any] = {}
+    output_schema: dict[str, Any] = {}
+    access: str = Field("terbatas", pattern="^(terbuka|terbatas)$")
+    quota_per_day: int = Field(1000, ge=1, le=10_000_000)
+    sla_response_ms: int = Field(2000, ge=1, le=600_000)
+    sla_availability: float = Field(99, ge=0, le=100)
+    status: str = Field("draf", pattern="^(draf|aktif|nonaktif)$")
+    contact_name: str = Field(max_length=120)
+    contact_email: str = Field(max_length=254)
+
+
+class ConsumerIn(Schema):
+    agency_id: Id
+    name: str = Field(max_length=200)
+    kind: str = Field("aplikasi_opd", pattern="^(aplikasi_opd|kabkota|instansi_luar)$")
+    organisation: str = Field("", max_length=200)
+    contact_name: str = Field(max_length=120)
+    contact_email: str = Field(max_length=254)
+
+
+class ConsumerOut(Schema):
+    id: int
+    name: str
+    kind: str
+    agency_id: int
+
+
+class KeyOut(Schema):
+    id: int
+    prefix: str
+    key: str = Field(description="The whole key, shown once: keep it; only its digest is stored")
+
+
+@router.post("/services", response={201: ServiceOut}, auth=require_auth, summary="Register a data-exchange service")
+def service_create(request: HttpRequest, payload: ServiceIn) -> tuple[int, ServiceOut]:
+    data = payload.dict()
+    agency = selectors.agencies_for(request.user, perms.MANAGE_SERVICE).get(pk=data.pop("agency_id"))
+    host = selectors.hosts().get(pk=data.pop("host_id"))
+    service = services.service_register(
+        actor=request.user,  # type: ignore[arg-type]  # require_auth: a signed-in User
+        agency=agency,
+        code=data.pop("code"),
+        host=host,
+        **data,
+    )
+    return 201, ServiceOut.of(service)
+
+
+@router.post("/consumers", response={201: ConsumerOut}, auth=require_auth, summary="Register a consumer system")
+def consumer_create(request: HttpRequest, payload: ConsumerIn) -> tuple[int, ConsumerOut]:
+    data = payload.dict()
+    agency = selectors.agencies_for(request.user, perms.MANAGE_CONSUMER).get(pk=data.pop("agency_id"))
+    consumer = services.consumer_register(actor=request.user, agency=agency, **data)  # type: ignore[arg-type]
+    return 201, ConsumerOut(id=consumer.pk, name=consumer.name, kind=consumer.kind, agency_id=consumer.agency_id)
+
+
+@router.post("/consumers/{consumer_id}/keys", response={201: KeyOut}, auth=require_auth, summary="Issue a key")
+def consumer_key_create(request: HttpRequest, consumer_id: Id) -> tuple[int, KeyOut]:
+    consumer = selectors.consumer_get(request.user, consumer_id)
+    key, raw = services.consumer_key_issue(actor=request.user, consumer=consumer)  # type: ignore[arg-type]
+    return 201, KeyOut(id=key.pk, prefix=key.prefix, key=raw)
+
+
+@router.post("/keys/{key_id}/revocation", response=ConsumerOut, auth=require_auth, summary="Revoke a key")
+def consumer_key_revocation(request: HttpRequest, key_id: Id) -> ConsumerOut:
+    key = selectors.consumer_key_get(request.user, key_id)
+    services.consumer_key_revoke(actor=request.user, key=key)  # type: ignore[arg-type]
+    consumer = key.consumer
+    return ConsumerOut(id=consumer.pk, name=consumer.name, kind=consumer.kind, agency_id=consumer.agency_id)
+
+
 @router.get("/health", response=list[HealthOut], auth=require_auth, summary="Health of the systems Etam calls")
 def connector_health(request: HttpRequest) -> list[HealthOut]:
     if not has_perm(request.user, perms.VIEW_EXCHANGES):

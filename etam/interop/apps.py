@@ -23,3 +23,9 @@ class InteropConfig(AppConfig):
             (_("Exchange log"), "interop:exchange_list", 82, permissions.VIEW_EXCHANGES),
         ):
             register_staff(NavEntry(label=label, url_name=url_name, order=order, permission=permission))
+        # The national connectors are known from the start, so the health table lists them
+        # before their first call.
+        from etam.interop.connectors import dukcapil, lapor, siasn, splp
+
+        for connector in (dukcapil, lapor, siasn, splp):
+            connector.system()

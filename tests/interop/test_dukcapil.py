@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.cache import cache
 
+from etam.core import ratelimit
 from etam.interop.connectors import dukcapil
 from etam.interop.connectors.fakedukcapil import Running
 
@@ -19,6 +20,7 @@ def registry(settings):
     settings.INTEROP_DUKCAPIL_URL = running.url
     settings.INTEROP_DUKCAPIL_TIMEOUT = 1.0
     cache.clear()
+    ratelimit.reset_all()
     yield running
     running.stop()
 
@@ -52,6 +54,15 @@ def test_a_spent_quota_is_unavailable_not_a_mismatch_and_not_cached(registry):
     assert (spent.status, spent.reason) == (dukcapil.UNAVAILABLE, "quota")
     registry.app.quota = 10  # the next day
     assert check(nik="6472014708950002", name="Siti Aminah", born=date(1995, 8, 7)).status == dukcapil.VERIFIED
+
+
+def test_etams_own_daily_cap_keeps_calls_from_leaving(registry, settings):
+    settings.INTEROP_DUKCAPIL_DAILY_QUOTA = 1
+    ratelimit.reset_all()
+    assert check().status == dukcapil.VERIFIED
+    capped = check(nik="6472014708950002", name="Siti Aminah", born=date(1995, 8, 7))
+    assert (capped.status, capped.reason) == (dukcapil.UNAVAILABLE, "quota")
+    assert registry.app.calls == 1
 
 
 def test_slow_and_down_are_unavailable(registry):

@@ -83,3 +83,61 @@ def test_a_form_error_keeps_what_was_typed(province, parties):
     assert "Organisasi: sebutkan instansi luar" in body and 'value="Sistem BKD"' in body
     assert not Consumer.objects.filter(name="Sistem BKD").exists()
     assert ConsumerKey.objects.count() == 0
+
+
+def test_the_api_registers_a_service_and_a_consumer_and_issues_a_key(province, parties, provider_server):
+    provider = client_for(province.admin_diskominfo)
+    created = provider.post(
+        "/api/v1/interop/services",
+        {
+            "agency_id": province.diskominfo.pk,
+            "code": "data-sekolah",
+            "name": "Data sekolah",
+            "host_id": parties.host.pk,
+            "path": "/sekolah",
+            "access": "terbuka",
+            "status": "aktif",
+            "contact_name": "Aptika",
+            "contact_email": "aptika@example.id",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["code"] == "data-sekolah"
+    other_opd = client_for(province.admin_dpmptsp).post(
+        "/api/v1/interop/services",
+        {
+            "agency_id": province.diskominfo.pk,
+            "code": "x",
+            "name": "x",
+            "host_id": parties.host.pk,
+            "path": "/x",
+            "contact_name": "x",
+            "contact_email": "x@example.id",
+        },
+        content_type="application/json",
+    )
+    assert other_opd.status_code == 404 and not DataService.objects.filter(code="x").exists()
+
+    consumer_side = client_for(province.admin_dpmptsp)
+    consumer = consumer_side.post(
+        "/api/v1/interop/consumers",
+        {
+            "agency_id": province.dpmptsp.pk,
+            "name": "Aplikasi PTSP",
+            "contact_name": "A",
+            "contact_email": "a@example.id",
+        },
+        content_type="application/json",
+    ).json()
+    key = consumer_side.post(f"/api/v1/interop/consumers/{consumer['id']}/keys").json()
+    consumer_side.post(
+        "/api/v1/interop/agreements",
+        {"consumer_id": consumer["id"], "service_code": "data-sekolah", "purpose": "Daftar sekolah"},
+        content_type="application/json",
+    )
+    assert call("data-sekolah", key["key"]).status_code == 200
+    assert consumer_side.post(f"/api/v1/interop/keys/{key['id']}/revocation").status_code == 200
+    assert call("data-sekolah", key["key"]).status_code == 401
+    assert (
+        client_for(province.admin_samarinda).post(f"/api/v1/interop/consumers/{consumer['id']}/keys").status_code == 404
+    )

@@ -19,7 +19,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.cache import cache
 
-from etam.core import outbound
+from etam.core import outbound, ratelimit
 from etam.core.crypto import lookup_digest
 
 logger = logging.getLogger("etam.interop.dukcapil")
@@ -46,7 +46,7 @@ class NikVerifier(Protocol):
     def verify(self, *, nik: str, full_name: str, birth_date: date) -> NikCheck: ...
 
 
-def _system() -> outbound.Outbound:
+def system() -> outbound.Outbound:
     return outbound.system(
         "dukcapil",
         lambda: outbound.Outbound(
@@ -70,6 +70,9 @@ class DukcapilClient:
         self.base_url = (base_url or settings.INTEROP_DUKCAPIL_URL).rstrip("/")
 
     def verify(self, *, nik: str, full_name: str, birth_date: date) -> NikCheck:
+        # Etam's own daily cap below the agreement's, so a burst cannot spend the whole quota.
+        if not ratelimit.hit("connector:dukcapil", settings.INTEROP_DUKCAPIL_DAILY_QUOTA, 86_400).allowed:
+            return NikCheck(UNAVAILABLE, reason="quota")
         payload = {
             "NIK": nik,
             "NAMA_LGKP": full_name.strip().upper(),
@@ -81,7 +84,7 @@ class DukcapilClient:
         }
         try:
             # A verification changes nothing at Dukcapil: safe to retry once (attempts=2).
-            response = _system().request("POST", f"{self.base_url}/verifikasi", json=payload, attempts=2)
+            response = system().request("POST", f"{self.base_url}/verifikasi", json=payload, attempts=2)
         except outbound.Unavailable as exc:
             reason = "circuit" if exc.circuit_open else "timeout" if exc.timed_out else "down"
             return NikCheck(UNAVAILABLE, reason=reason)

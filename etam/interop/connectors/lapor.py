@@ -46,7 +46,7 @@ class LaporStatus:
     follow_ups: tuple[str, ...] = ()
 
 
-def _system() -> outbound.Outbound:
+def system() -> outbound.Outbound:
     return outbound.system(
         "sp4n-lapor", lambda: outbound.Outbound("sp4n-lapor", timeout=settings.INTEROP_LAPOR_TIMEOUT)
     )
@@ -54,7 +54,7 @@ def _system() -> outbound.Outbound:
 
 def _post(path: str, payload: dict[str, Any], *, attempts: int | None = None) -> dict[str, Any] | None:
     try:
-        response = _system().request(
+        response = system().request(
             "POST",
             f"{settings.INTEROP_LAPOR_URL.rstrip('/')}{path}",
             json={"KEYTOKEN": settings.INTEROP_LAPOR_TOKEN, **payload},

@@ -26,7 +26,7 @@ class DirectoryUnavailable(Exception):
     """SIASN cannot answer now; nothing is changed."""
 
 
-def _system() -> outbound.Outbound:
+def system() -> outbound.Outbound:
     return outbound.system("siasn", lambda: outbound.Outbound("siasn", timeout=settings.INTEROP_SIASN_TIMEOUT))
 
 
@@ -34,7 +34,7 @@ def employee(nip: str) -> Employee | None:
     """The directory's record for ``nip``; None when SIASN does not know the NIP.
     ``DirectoryUnavailable`` when it cannot be asked."""
     try:
-        response = _system().request(
+        response = system().request(
             "GET",
             f"{settings.INTEROP_SIASN_URL.rstrip('/')}/apisiasn/1.0/pns/data-utama/{nip}",
             headers={

@@ -18,7 +18,7 @@ class Publication:
     status: str
 
 
-def _system() -> outbound.Outbound:
+def system() -> outbound.Outbound:
     return outbound.system("splp", lambda: outbound.Outbound("splp", timeout=settings.INTEROP_SPLP_TIMEOUT))
 
 
@@ -36,11 +36,11 @@ def publish(document: dict[str, Any], *, api_id: str = "") -> Publication | None
     }
     try:
         if api_id:
-            response = _system().request(
+            response = system().request(
                 "PUT", f"{base}/api/am/publisher/v4/apis/{api_id}/swagger", headers=headers, files=files
             )
         else:
-            response = _system().request(
+            response = system().request(
                 "POST",
                 f"{base}/api/am/publisher/v4/apis/import-openapi",
                 headers=headers,
