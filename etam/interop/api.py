@@ -55,7 +55,7 @@ class ConsumerKeyHeader(APIKeyHeader):
         return key or ""
 
 
-class ServiceOut(Schema):
+class InteropServiceOut(Schema):
     code: str
     name: str
     description: str
@@ -71,8 +71,8 @@ class ServiceOut(Schema):
     openapi_url: str
 
     @staticmethod
-    def of(service: DataService) -> ServiceOut:
-        return ServiceOut(
+    def of(service: DataService) -> InteropServiceOut:
+        return InteropServiceOut(
             code=service.code,
             name=service.name,
             description=service.description,
@@ -89,7 +89,7 @@ class ServiceOut(Schema):
         )
 
 
-class AgreementOut(Schema):
+class InteropAgreementOut(Schema):
     id: int
     consumer_id: int
     consumer: str
@@ -104,8 +104,8 @@ class AgreementOut(Schema):
     decision_reason: str
 
     @staticmethod
-    def of(agreement: Agreement) -> AgreementOut:
-        return AgreementOut(
+    def of(agreement: Agreement) -> InteropAgreementOut:
+        return InteropAgreementOut(
             id=agreement.pk,
             consumer_id=agreement.consumer_id,
             consumer=agreement.consumer.name,
@@ -121,7 +121,7 @@ class AgreementOut(Schema):
         )
 
 
-class AgreementIn(Schema):
+class InteropAgreementIn(Schema):
     consumer_id: Id
     service_code: str = Field(max_length=60)
     purpose: str = Field(max_length=2000)
@@ -130,17 +130,17 @@ class AgreementIn(Schema):
     valid_until: date | None = None
 
 
-class DecisionIn(Schema):
+class InteropDecisionIn(Schema):
     approve: bool
     reason: str = Field(max_length=2000)
     quota_per_day: int | None = Field(None, ge=1, le=10_000_000)
 
 
-class RevocationIn(Schema):
+class InteropRevocationIn(Schema):
     reason: str = Field(max_length=2000)
 
 
-class ExchangeOut(Schema):
+class InteropExchangeOut(Schema):
     exchange_id: UUID
     requested_at: datetime
     consumer: str | None
@@ -153,8 +153,8 @@ class ExchangeOut(Schema):
     response_digest: str
 
     @staticmethod
-    def of(entry: Exchange) -> ExchangeOut:
-        return ExchangeOut(
+    def of(entry: Exchange) -> InteropExchangeOut:
+        return InteropExchangeOut(
             exchange_id=entry.exchange_id,
             requested_at=entry.requested_at,
             consumer=entry.consumer.name if entry.consumer else None,
@@ -168,13 +168,13 @@ class ExchangeOut(Schema):
         )
 
 
-class ExchangePage(Schema):
+class InteropExchangePage(Schema):
     count: int
     page: int
-    results: list[ExchangeOut]
+    results: list[InteropExchangeOut]
 
 
-class ExchangeFilters(Schema):
+class InteropExchangeFilters(Schema):
     service: str = Field("", max_length=100)
     consumer: str = Field("", max_length=100)
     outcome: str = Field("", max_length=32)
@@ -183,12 +183,12 @@ class ExchangeFilters(Schema):
     page: PageNumber = 1
 
 
-class NodeKeyOut(Schema):
+class InteropNodeKeyOut(Schema):
     algorithm: str
     public_key: str
 
 
-class HealthOut(Schema):
+class InteropHealthOut(Schema):
     name: str
     state: str
     failures_in_a_row: int
@@ -198,14 +198,16 @@ class HealthOut(Schema):
 
 
 # -- public -------------------------------------------------------------------------------
-@router.get("/services", response=list[ServiceOut], summary="The public catalogue of open data-exchange services")
-def service_list(request: HttpRequest) -> list[ServiceOut]:
-    return [ServiceOut.of(service) for service in selectors.public_services()[:500]]
+@router.get(
+    "/services", response=list[InteropServiceOut], summary="The public catalogue of open data-exchange services"
+)
+def service_list(request: HttpRequest) -> list[InteropServiceOut]:
+    return [InteropServiceOut.of(service) for service in selectors.public_services()[:500]]
 
 
-@router.get("/services/{code}", response=ServiceOut, summary="One open data-exchange service")
-def service_detail(request: HttpRequest, code: str) -> ServiceOut:
-    return ServiceOut.of(selectors.public_service(code[:60]))
+@router.get("/services/{code}", response=InteropServiceOut, summary="One open data-exchange service")
+def service_detail(request: HttpRequest, code: str) -> InteropServiceOut:
+    return InteropServiceOut.of(selectors.public_service(code[:60]))
 
 
 @router.get(
@@ -215,9 +217,9 @@ def service_openapi(request: HttpRequest, code: str) -> dict[str, Any]:
     return openapi.document_for(selectors.public_service(code[:60]))
 
 
-@router.get("/node-key", response=NodeKeyOut, summary="The node's public key: checks exchange receipts")
-def node_key(request: HttpRequest) -> NodeKeyOut:
-    return NodeKeyOut(algorithm="Ed25519", public_key=ledger.node_public_key())
+@router.get("/node-key", response=InteropNodeKeyOut, summary="The node's public key: checks exchange receipts")
+def node_key(request: HttpRequest) -> InteropNodeKeyOut:
+    return InteropNodeKeyOut(algorithm="Ed25519", public_key=ledger.node_public_key())
 
 
 # -- the gateway ----------------------------------------------------------------------------
@@ -279,8 +281,8 @@ def _invalid_key_message() -> str:
 
 
 # -- staff --------------------------------------------------------------------------------
-@router.get("/exchanges", response=ExchangePage, auth=require_auth, summary="The exchange log (both sides)")
-def exchange_list(request: HttpRequest, filters: Query[ExchangeFilters]) -> dict[str, Any]:
+@router.get("/exchanges", response=InteropExchangePage, auth=require_auth, summary="The exchange log (both sides)")
+def exchange_list(request: HttpRequest, filters: Query[InteropExchangeFilters]) -> dict[str, Any]:
     qs = selectors.exchanges_visible_to(
         request.user,
         selectors.ExchangeFilter(
@@ -295,19 +297,22 @@ def exchange_list(request: HttpRequest, filters: Query[ExchangeFilters]) -> dict
     return {
         "count": qs.count(),
         "page": filters.page,
-        "results": [ExchangeOut.of(e) for e in qs[start : start + PAGE_SIZE]],
+        "results": [InteropExchangeOut.of(e) for e in qs[start : start + PAGE_SIZE]],
     }
 
 
 @router.get(
-    "/agreements", response=list[AgreementOut], auth=require_auth, summary="Agreements of your services and systems"
+    "/agreements",
+    response=list[InteropAgreementOut],
+    auth=require_auth,
+    summary="Agreements of your services and systems",
 )
-def agreement_list(request: HttpRequest, status: str = "") -> list[AgreementOut]:
-    return [AgreementOut.of(a) for a in selectors.agreements_visible_to(request.user, status=status[:10])[:500]]
+def agreement_list(request: HttpRequest, status: str = "") -> list[InteropAgreementOut]:
+    return [InteropAgreementOut.of(a) for a in selectors.agreements_visible_to(request.user, status=status[:10])[:500]]
 
 
-@router.post("/agreements", response={201: AgreementOut}, auth=require_auth, summary="Ask for an agreement")
-def agreement_create(request: HttpRequest, payload: AgreementIn) -> tuple[int, AgreementOut]:
+@router.post("/agreements", response={201: InteropAgreementOut}, auth=require_auth, summary="Ask for an agreement")
+def agreement_create(request: HttpRequest, payload: InteropAgreementIn) -> tuple[int, InteropAgreementOut]:
     consumer = selectors.consumer_get(request.user, payload.consumer_id)
     service = selectors.service_by_code(request.user, payload.service_code)
     agreement = services.agreement_request(
@@ -319,13 +324,13 @@ def agreement_create(request: HttpRequest, payload: AgreementIn) -> tuple[int, A
         quota_per_day=payload.quota_per_day,
         valid_until=payload.valid_until,
     )
-    return 201, AgreementOut.of(agreement)
+    return 201, InteropAgreementOut.of(agreement)
 
 
 @router.post(
-    "/agreements/{agreement_id}/decision", response=AgreementOut, auth=require_auth, summary="Approve or reject"
+    "/agreements/{agreement_id}/decision", response=InteropAgreementOut, auth=require_auth, summary="Approve or reject"
 )
-def agreement_decision(request: HttpRequest, agreement_id: Id, payload: DecisionIn) -> AgreementOut:
+def agreement_decision(request: HttpRequest, agreement_id: Id, payload: InteropDecisionIn) -> InteropAgreementOut:
     agreement = selectors.agreement_get(request.user, agreement_id)
     services.agreement_decide(
         actor=request.user,  # type: ignore[arg-type]
@@ -334,19 +339,19 @@ def agreement_decision(request: HttpRequest, agreement_id: Id, payload: Decision
         reason=payload.reason,
         quota_per_day=payload.quota_per_day,
     )
-    return AgreementOut.of(agreement)
+    return InteropAgreementOut.of(agreement)
 
 
 @router.post(
-    "/agreements/{agreement_id}/revocation", response=AgreementOut, auth=require_auth, summary="End an agreement"
+    "/agreements/{agreement_id}/revocation", response=InteropAgreementOut, auth=require_auth, summary="End an agreement"
 )
-def agreement_revocation(request: HttpRequest, agreement_id: Id, payload: RevocationIn) -> AgreementOut:
+def agreement_revocation(request: HttpRequest, agreement_id: Id, payload: InteropRevocationIn) -> InteropAgreementOut:
     agreement = selectors.agreement_get(request.user, agreement_id)
     services.agreement_revoke(actor=request.user, agreement=agreement, reason=payload.reason)  # type: ignore[arg-type]
-    return AgreementOut.of(agreement)
+    return InteropAgreementOut.of(agreement)
 
 
-class ServiceIn(Schema):
+class InteropServiceIn(Schema):
     agency_id: Id
     code: str = Field(max_length=60, pattern=r"^[-a-z0-9]+$")
     name: str = Field(max_length=200)
@@ -365,7 +370,7 @@ class ServiceIn(Schema):
     contact_email: str = Field(max_length=254)
 
 
-class ConsumerIn(Schema):
+class InteropConsumerIn(Schema):
     agency_id: Id
     name: str = Field(max_length=200)
     kind: str = Field("aplikasi_opd", pattern="^(aplikasi_opd|kabkota|instansi_luar)$")
@@ -374,21 +379,23 @@ class ConsumerIn(Schema):
     contact_email: str = Field(max_length=254)
 
 
-class ConsumerOut(Schema):
+class InteropConsumerOut(Schema):
     id: int
     name: str
     kind: str
     agency_id: int
 
 
-class KeyOut(Schema):
+class InteropKeyOut(Schema):
     id: int
     prefix: str
     key: str = Field(description="The whole key, shown once: keep it; only its digest is stored")
 
 
-@router.post("/services", response={201: ServiceOut}, auth=require_auth, summary="Register a data-exchange service")
-def service_create(request: HttpRequest, payload: ServiceIn) -> tuple[int, ServiceOut]:
+@router.post(
+    "/services", response={201: InteropServiceOut}, auth=require_auth, summary="Register a data-exchange service"
+)
+def service_create(request: HttpRequest, payload: InteropServiceIn) -> tuple[int, InteropServiceOut]:
     data = payload.dict()
     agency = selectors.agencies_for(request.user, perms.MANAGE_SERVICE).get(pk=data.pop("agency_id"))
     host = selectors.hosts().get(pk=data.pop("host_id"))
@@ -399,34 +406,34 @@ def service_create(request: HttpRequest, payload: ServiceIn) -> tuple[int, Servi
         host=host,
         **data,
     )
-    return 201, ServiceOut.of(service)
+    return 201, InteropServiceOut.of(service)
 
 
-@router.post("/consumers", response={201: ConsumerOut}, auth=require_auth, summary="Register a consumer system")
-def consumer_create(request: HttpRequest, payload: ConsumerIn) -> tuple[int, ConsumerOut]:
+@router.post("/consumers", response={201: InteropConsumerOut}, auth=require_auth, summary="Register a consumer system")
+def consumer_create(request: HttpRequest, payload: InteropConsumerIn) -> tuple[int, InteropConsumerOut]:
     data = payload.dict()
     agency = selectors.agencies_for(request.user, perms.MANAGE_CONSUMER).get(pk=data.pop("agency_id"))
     consumer = services.consumer_register(actor=request.user, agency=agency, **data)  # type: ignore[arg-type]
-    return 201, ConsumerOut(id=consumer.pk, name=consumer.name, kind=consumer.kind, agency_id=consumer.agency_id)
+    return 201, InteropConsumerOut(id=consumer.pk, name=consumer.name, kind=consumer.kind, agency_id=consumer.agency_id)
 
 
-@router.post("/consumers/{consumer_id}/keys", response={201: KeyOut}, auth=require_auth, summary="Issue a key")
-def consumer_key_create(request: HttpRequest, consumer_id: Id) -> tuple[int, KeyOut]:
+@router.post("/consumers/{consumer_id}/keys", response={201: InteropKeyOut}, auth=require_auth, summary="Issue a key")
+def consumer_key_create(request: HttpRequest, consumer_id: Id) -> tuple[int, InteropKeyOut]:
     consumer = selectors.consumer_get(request.user, consumer_id)
     key, raw = services.consumer_key_issue(actor=request.user, consumer=consumer)  # type: ignore[arg-type]
-    return 201, KeyOut(id=key.pk, prefix=key.prefix, key=raw)
+    return 201, InteropKeyOut(id=key.pk, prefix=key.prefix, key=raw)
 
 
-@router.post("/keys/{key_id}/revocation", response=ConsumerOut, auth=require_auth, summary="Revoke a key")
-def consumer_key_revocation(request: HttpRequest, key_id: Id) -> ConsumerOut:
+@router.post("/keys/{key_id}/revocation", response=InteropConsumerOut, auth=require_auth, summary="Revoke a key")
+def consumer_key_revocation(request: HttpRequest, key_id: Id) -> InteropConsumerOut:
     key = selectors.consumer_key_get(request.user, key_id)
     services.consumer_key_revoke(actor=request.user, key=key)  # type: ignore[arg-type]
     consumer = key.consumer
-    return ConsumerOut(id=consumer.pk, name=consumer.name, kind=consumer.kind, agency_id=consumer.agency_id)
+    return InteropConsumerOut(id=consumer.pk, name=consumer.name, kind=consumer.kind, agency_id=consumer.agency_id)
 
 
-@router.get("/health", response=list[HealthOut], auth=require_auth, summary="Health of the systems Etam calls")
-def connector_health(request: HttpRequest) -> list[HealthOut]:
+@router.get("/health", response=list[InteropHealthOut], auth=require_auth, summary="Health of the systems Etam calls")
+def connector_health(request: HttpRequest) -> list[InteropHealthOut]:
     if not has_perm(request.user, perms.VIEW_EXCHANGES):
         raise PermissionDenied
-    return [HealthOut(**vars(item)) for item in selectors.connector_health()]
+    return [InteropHealthOut(**vars(item)) for item in selectors.connector_health()]
