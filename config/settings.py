@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "etam.eservices",
     "etam.inventory",
     "etam.opendata",
+    "etam.governance",  # issue 18: service desk, risk, security and audit, personal data
 ]
 
 MIDDLEWARE = [
