@@ -230,7 +230,9 @@ def risk_matrix(request: HttpRequest) -> list[CellOut]:
     out = []
     for (likelihood, impact), magnitude in sorted(cells.items()):
         band = next(b for b in bands.values() if b.low <= magnitude <= b.high)
-        out.append(CellOut(likelihood=likelihood, impact=impact, magnitude=magnitude, level=band.level, level_name=band.name))
+        out.append(
+            CellOut(likelihood=likelihood, impact=impact, magnitude=magnitude, level=band.level, level_name=band.name)
+        )
     return out
 
 

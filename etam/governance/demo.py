@@ -46,7 +46,7 @@ def load(log: Callable[[str], None]) -> None:
     if ServiceRequest.objects.filter(agency=dpmptsp).exists():
         log("governance: demo content already present")
         return
-    assert opd is not None and diskominfo is not None and kaltim is not None
+    assert opd is not None and diskominfo is not None and kaltim is not None and dpmptsp is not None
     apps = {a.acronym or a.name: a for a in cat.applications(diskominfo).filter(agency=dpmptsp)}
     sicantik = apps.get("SICANTIK")
 
@@ -94,7 +94,11 @@ def load(log: Callable[[str], None]) -> None:
     services.request_assign(actor=diskominfo, request=hosting, assignee=diskominfo)
     services.request_comment(actor=diskominfo, request=hosting, body="Dijadwalkan minggu depan di Pusat Data Pemprov.")
     domain = services.request_file(
-        actor=opd, agency=dpmptsp, kind="domain", title="Subdomain antrean", description="antrean.dpmptsp.kaltimprov.go.id"
+        actor=opd,
+        agency=dpmptsp,
+        kind="domain",
+        title="Subdomain antrean",
+        description="antrean.dpmptsp.kaltimprov.go.id",
     )
     services.request_close(actor=diskominfo, request=domain, status="selesai", note="Subdomain aktif.")
 
@@ -190,14 +194,24 @@ def load(log: Callable[[str], None]) -> None:
         engagement = services.audit_create(
             actor=diskominfo,
             institution=kaltim,
-            data={"title": f"Audit keamanan aplikasi {year}", "year": year, "scope": "Audit keamanan aplikasi perizinan", "auditor": "Inspektorat Provinsi"},
+            data={
+                "title": f"Audit keamanan aplikasi {year}",
+                "year": year,
+                "scope": "Audit keamanan aplikasi perizinan",
+                "auditor": "Inspektorat Provinsi",
+            },
         )
         services.audit_advance(actor=diskominfo, engagement=engagement)
         services.finding_add(
             actor=diskominfo,
             engagement=engagement,
             agency=dpmptsp,
-            data={"title": "Log akses tidak disimpan", "recommendation": "Simpan log akses 1 tahun", "application": sicantik, "risk": risks[1]},
+            data={
+                "title": "Log akses tidak disimpan",
+                "recommendation": "Simpan log akses 1 tahun",
+                "application": sicantik,
+                "risk": risks[1],
+            },
         )
         services.processing_save(
             actor=opd,

@@ -133,11 +133,15 @@ def suggest_service_desk(evaluation: Any, indicator: Any) -> Any:
     """Indicator 28: SPBE service management through the Diskominfo service desk (SLA tracked)."""
     from etam.governance.models import RequestStatus, ServiceRequest
 
-    reqs = ServiceRequest.objects.filter(institution_id=evaluation.institution_id, filed_on__year=int(evaluation.period))
+    reqs = ServiceRequest.objects.filter(
+        institution_id=evaluation.institution_id, filed_on__year=int(evaluation.period)
+    )
     total = reqs.count()
     if not total:
         return None
-    closed = list(reqs.filter(status__in=[RequestStatus.DONE, RequestStatus.REJECTED]).values_list("closed_at", "due_on"))
+    closed = list(
+        reqs.filter(status__in=[RequestStatus.DONE, RequestStatus.REJECTED]).values_list("closed_at", "due_on")
+    )
     on_time = sum(1 for at, due in closed if at is not None and at.date() <= due)
     level = 3 if closed and on_time / len(closed) >= 0.8 else 2
     return _proposal(

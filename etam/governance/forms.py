@@ -38,7 +38,9 @@ def _choice(label: Any, choices: Any) -> forms.ChoiceField:
 
 def _model(label: Any, queryset: Any = None) -> forms.ModelChoiceField:
     # An empty list until the view sets the actor's own choices (ScopedForm).
-    return forms.ModelChoiceField(label=label, queryset=queryset if queryset is not None else Agency.objects.none(), required=False)
+    return forms.ModelChoiceField(
+        label=label, queryset=queryset if queryset is not None else Agency.objects.none(), required=False
+    )
 
 
 class ScopedForm(forms.Form):
@@ -68,10 +70,19 @@ class RequestForm(ScopedForm):
     raa_code = forms.ChoiceField(label=_("Application reference code"), required=False, choices=[])
     business_process_code = forms.CharField(label=_("Business process code"), max_length=11, required=False)
 
-    PROPOSAL = (
-        "name acronym purpose legal_basis problem audit_findings scope cost_benefit initial_risk "
-        "raa_code business_process_code"
-    ).split()
+    PROPOSAL = [
+        "name",
+        "acronym",
+        "purpose",
+        "legal_basis",
+        "problem",
+        "audit_findings",
+        "scope",
+        "cost_benefit",
+        "initial_risk",
+        "raa_code",
+        "business_process_code",
+    ]
 
     def __init__(self, *args: Any, reference_codes: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -43,9 +43,11 @@ def request_get(actor: Actor, pk: int) -> ServiceRequest:
 
 def request_detail(actor: Actor, pk: int) -> dict[str, Any]:
     req = request_get(actor, pk)
-    proposal = ApplicationProposal.objects.filter(request=req).select_related(
-        "reuse_application", "created_application", "decided_by"
-    ).first()
+    proposal = (
+        ApplicationProposal.objects.filter(request=req)
+        .select_related("reuse_application", "created_application", "decided_by")
+        .first()
+    )
     return {
         "req": req,
         "proposal": proposal,
@@ -160,11 +162,7 @@ def matrix(scale: RiskScale | None = None) -> tuple[dict[tuple[int, int], int], 
 def risk_counts_by_cell(actor: Actor, *, residual: bool = False) -> dict[tuple[int, int], int]:
     x, y = ("residual_likelihood", "residual_impact") if residual else ("likelihood", "impact")
     rows = (
-        risks_visible_to(actor)
-        .exclude(**{f"{x}__isnull": True})
-        .values_list(x, y)
-        .annotate(n=Count("id"))
-        .order_by()
+        risks_visible_to(actor).exclude(**{f"{x}__isnull": True}).values_list(x, y).annotate(n=Count("id")).order_by()
     )
     return {(lk, im): n for lk, im, n in rows}
 

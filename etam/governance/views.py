@@ -64,7 +64,9 @@ def request_create(request: PersonRequest) -> HttpResponse:
             kind=data["kind"],
             title=data["title"],
             description=data["description"],
-            proposal={k: data[k] for k in RequestForm.PROPOSAL} if data["kind"] == RequestKind.NEW_APPLICATION else None,
+            proposal={k: data[k] for k in RequestForm.PROPOSAL}
+            if data["kind"] == RequestKind.NEW_APPLICATION
+            else None,
         )
 
     return form_page(
@@ -99,9 +101,7 @@ def _detail(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
         "decision_form": DecisionForm(choices={"reuse_application": selectors.applications_for(request.user)}),
     }
     forms.update(bound)
-    return render(
-        request, "governance/request_detail.html", {**context, **forms}, status=400 if bound else 200
-    )
+    return render(request, "governance/request_detail.html", {**context, **forms}, status=400 if bound else 200)
 
 
 @staff_required(perms.VIEW)
@@ -109,9 +109,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, pk)
 
 
-def _post(
-    request: PersonRequest, pk: int, form_name: str, form: Any, call: Any, success: str
-) -> HttpResponse:
+def _post(request: PersonRequest, pk: int, form_name: str, form: Any, call: Any, success: str) -> HttpResponse:
     """A form on the request page: run the service, or show the page again with the form's errors."""
     if form.is_valid():
         try:

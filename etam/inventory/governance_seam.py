@@ -39,7 +39,7 @@ class InventoryCatalogue:
         )
         found = duplicates.detect([*apps, record], nationals, only_ids={PROPOSAL_ID})
         app_ids = [c.b if c.a == PROPOSAL_ID else c.a for c in found if c.b is not None]
-        by_id = {a.pk: a for a in Application.objects.with_relations().filter(pk__in=app_ids)}
+        by_id = {a.pk: a for a in Application.objects.select_related("agency", "institution").filter(pk__in=app_ids)}
         national_names = dict(
             NationalApplication.objects.filter(pk__in=[c.national for c in found if c.national]).values_list(
                 "pk", "name"
@@ -49,11 +49,17 @@ class InventoryCatalogue:
         for cand in found:
             if cand.national is not None:
                 out.append(
-                    Match(cand.score, national_names.get(cand.national, ""), _("National Aplikasi Umum"), None, True,
-                          tuple(cand.reasons))
+                    Match(
+                        cand.score,
+                        national_names.get(cand.national, ""),
+                        _("National Aplikasi Umum"),
+                        None,
+                        True,
+                        tuple(cand.reasons),
+                    )
                 )
                 continue
-            other = by_id.get(cand.b if cand.a == PROPOSAL_ID else cand.a)
+            other = by_id.get((cand.b if cand.a == PROPOSAL_ID else cand.a) or 0)
             if other is not None:
                 owner = f"{other.institution.short_name} — {other.agency.name}"
                 out.append(Match(cand.score, other.name, owner, other.pk, False, tuple(cand.reasons)))

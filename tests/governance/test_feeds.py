@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from etam.governance import feeds, services
 from tests.governance.conftest import NEEDS
@@ -53,7 +54,11 @@ def test_risk_management_suggestion_climbs_with_context_treatment_and_monitoring
         data={"appetite": 8, "appetite_statement": "Sampai Rendah"},
     )
     services.treatment_add(
-        actor=province.admin_dpmptsp, risk=risk, action="Cadangan", owner=province.admin_dpmptsp, due_on=date(2026, 12, 31)
+        actor=province.admin_dpmptsp,
+        risk=risk,
+        action="Cadangan",
+        owner=province.admin_dpmptsp,
+        due_on=date(2026, 12, 31),
     )
     assert feeds.suggest_risk_management(evaluation, None).level == 2
     services.monitoring_record(
@@ -66,10 +71,12 @@ def test_risk_management_suggestion_climbs_with_context_treatment_and_monitoring
 
 
 def test_security_service_desk_and_audit_suggestions(province, apps_kaltim):
-    evaluation = SimpleNamespace(institution_id=province.kaltim.pk, period=str(date.today().year))
+    evaluation = SimpleNamespace(institution_id=province.kaltim.pk, period=str(timezone.localdate().year))
     app = apps_kaltim["perizinan"]
     for area in ("autentikasi", "sesi", "kontrol_akses", "validasi_input", "kriptografi"):
-        services.control_set(actor=province.admin_dpmptsp, application=app, area=area, status="terpenuhi", evidence="ok")
+        services.control_set(
+            actor=province.admin_dpmptsp, application=app, area=area, status="terpenuhi", evidence="ok"
+        )
     assert feeds.suggest_information_security(evaluation, None).level == 3
     services.incident_report(
         actor=province.admin_dpmptsp,

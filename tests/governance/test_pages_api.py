@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 
@@ -95,7 +94,10 @@ def test_forms_refuse_other_opds_and_post_only_handlers(province, apps_kaltim):
     req = proposal(province)
     events = AuditEvent.objects.count()
     opd = client_for(province.admin_dpmptsp)
-    assert opd.post(f"/staf/tata-kelola/layanan/{req.pk}/keputusan/", {"decision": "setujui", "reason": "x"}).status_code == 403
+    assert (
+        opd.post(f"/staf/tata-kelola/layanan/{req.pk}/keputusan/", {"decision": "setujui", "reason": "x"}).status_code
+        == 403
+    )
     other = client_for(province.admin_diskominfo)
     assert other.post(f"/staf/tata-kelola/layanan/{req.pk}/komentar/", {"body": "hai"}).status_code == 404
     response = opd.post(
@@ -163,4 +165,3 @@ def test_api_scoped_and_validated(province, apps_kaltim):
         content_type="application/json",
     )
     assert incident.status_code == 422  # Disdikbud's application is not DPMPTSP's
-    assert date.today()

@@ -55,7 +55,9 @@ def risk_data(province, apps, **overrides):
 
 
 def test_risk_gets_its_level_and_is_treated_and_monitored(province, apps_kaltim):
-    risk = services.risk_create(actor=province.admin_dpmptsp, agency=province.dpmptsp, data=risk_data(province, apps_kaltim))
+    risk = services.risk_create(
+        actor=province.admin_dpmptsp, agency=province.dpmptsp, data=risk_data(province, apps_kaltim)
+    )
     assert (risk.magnitude, risk.level) == (16, 4)
     services.treatment_add(
         actor=province.admin_dpmptsp,
@@ -109,9 +111,16 @@ def test_a_risk_on_another_opds_application_is_refused(province, apps_kaltim):
 
 
 def test_risk_permissions(province, apps_kaltim):
-    risk = services.risk_create(actor=province.admin_dpmptsp, agency=province.dpmptsp, data=risk_data(province, apps_kaltim))
+    risk = services.risk_create(
+        actor=province.admin_dpmptsp, agency=province.dpmptsp, data=risk_data(province, apps_kaltim)
+    )
     events = AuditEvent.objects.count()
-    for actor in (province.officer_dpmptsp, province.admin_diskominfo, province.admin_samarinda, province.assessor_kaltim):
+    for actor in (
+        province.officer_dpmptsp,
+        province.admin_diskominfo,
+        province.admin_samarinda,
+        province.assessor_kaltim,
+    ):
         with pytest.raises(PermissionDenied):
             services.risk_create(actor=actor, agency=province.dpmptsp, data=risk_data(province, apps_kaltim))
         with pytest.raises(PermissionDenied):

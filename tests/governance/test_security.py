@@ -36,7 +36,9 @@ def incident_data(apps, **overrides):
 
 
 def test_breach_clock_runs_72_calendar_hours_through_the_weekend(province, apps_kaltim):
-    incident = services.incident_report(actor=province.admin_dpmptsp, agency=province.dpmptsp, data=incident_data(apps_kaltim))
+    incident = services.incident_report(
+        actor=province.admin_dpmptsp, agency=province.dpmptsp, data=incident_data(apps_kaltim)
+    )
     # Friday 16:30 + 3 × 24 h = Monday 16:30: Saturday and Sunday count.
     assert incident.notice_due == datetime(2026, 11, 30, 16, 30, tzinfo=UTC)
     assert incident.notice_due.weekday() == 0
@@ -64,7 +66,9 @@ def test_incident_on_an_asset_of_another_opd_is_refused(province, apps_kaltim):
 
 
 def test_incident_update_and_notice(province, apps_kaltim):
-    incident = services.incident_report(actor=province.admin_dpmptsp, agency=province.dpmptsp, data=incident_data(apps_kaltim))
+    incident = services.incident_report(
+        actor=province.admin_dpmptsp, agency=province.dpmptsp, data=incident_data(apps_kaltim)
+    )
     with pytest.raises(ValidationError) as exc:
         services.incident_update(
             actor=province.admin_dpmptsp,
@@ -88,12 +92,16 @@ def test_incident_update_and_notice(province, apps_kaltim):
 def test_checklist_needs_evidence_for_a_met_control(province, apps_kaltim):
     app = apps_kaltim["perizinan"]
     with pytest.raises(ValidationError) as exc:
-        services.control_set(actor=province.admin_dpmptsp, application=app, area="autentikasi", status="terpenuhi", evidence="")
+        services.control_set(
+            actor=province.admin_dpmptsp, application=app, area="autentikasi", status="terpenuhi", evidence=""
+        )
     assert "evidence" in exc.value.message_dict
     control = services.control_set(
         actor=province.admin_dpmptsp, application=app, area="autentikasi", status="terpenuhi", evidence="Kata sandi 12+"
     )
-    again = services.control_set(actor=province.admin_dpmptsp, application=app, area="autentikasi", status="sebagian", evidence="TOTP belum")
+    again = services.control_set(
+        actor=province.admin_dpmptsp, application=app, area="autentikasi", status="sebagian", evidence="TOTP belum"
+    )
     assert again.pk == control.pk and again.status == "sebagian"
 
 
@@ -101,11 +109,19 @@ def test_audit_cycle_and_findings(province, apps_kaltim):
     engagement = services.audit_create(
         actor=province.coordinator_kaltim,
         institution=province.kaltim,
-        data={"title": "Audit aplikasi 2026", "year": 2026, "scope": "Audit aplikasi perizinan", "auditor": "Inspektorat"},
+        data={
+            "title": "Audit aplikasi 2026",
+            "year": 2026,
+            "scope": "Audit aplikasi perizinan",
+            "auditor": "Inspektorat",
+        },
     )
     with pytest.raises(ValidationError) as exc:
         services.finding_add(
-            actor=province.coordinator_kaltim, engagement=engagement, agency=province.dpmptsp, data={"title": "x", "recommendation": "y"}
+            actor=province.coordinator_kaltim,
+            engagement=engagement,
+            agency=province.dpmptsp,
+            data={"title": "x", "recommendation": "y"},
         )
     assert "stage" in exc.value.message_dict
     services.audit_advance(actor=province.coordinator_kaltim, engagement=engagement)
@@ -113,7 +129,11 @@ def test_audit_cycle_and_findings(province, apps_kaltim):
         actor=province.coordinator_kaltim,
         engagement=engagement,
         agency=province.dpmptsp,
-        data={"title": "Tidak ada log akses", "recommendation": "Aktifkan log", "application": apps_kaltim["perizinan"]},
+        data={
+            "title": "Tidak ada log akses",
+            "recommendation": "Aktifkan log",
+            "application": apps_kaltim["perizinan"],
+        },
     )
     services.audit_advance(actor=province.coordinator_kaltim, engagement=engagement)
     with pytest.raises(ValidationError) as exc:
@@ -143,14 +163,18 @@ def test_processing_register_and_dpo(province, apps_kaltim):
     activity = services.processing_save(actor=province.admin_dpmptsp, application=apps_kaltim["perizinan"], data=data)
     assert activity.agency == province.dpmptsp
     dpo = services.dpo_save(
-        actor=province.coordinator_kaltim, institution=province.kaltim, data={"name": "Sari", "email": "ppdp@kaltimprov.go.id"}
+        actor=province.coordinator_kaltim,
+        institution=province.kaltim,
+        data={"name": "Sari", "email": "ppdp@kaltimprov.go.id"},
     )
     assert dpo.institution == province.kaltim
 
 
 def test_permission_matrix_refuses_and_changes_nothing(province, apps_kaltim):
     app = apps_kaltim["perizinan"]
-    incident = services.incident_report(actor=province.admin_dpmptsp, agency=province.dpmptsp, data=incident_data(apps_kaltim))
+    incident = services.incident_report(
+        actor=province.admin_dpmptsp, agency=province.dpmptsp, data=incident_data(apps_kaltim)
+    )
     engagement = services.audit_create(
         actor=province.admin_kaltim,
         institution=province.kaltim,

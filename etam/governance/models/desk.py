@@ -71,6 +71,9 @@ class RequestComment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
 
 class RequestFile(models.Model):
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="files")
@@ -83,6 +86,9 @@ class RequestFile(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Decision(models.TextChoices):
@@ -132,6 +138,9 @@ class ApplicationProposal(ScopedByPath, models.Model):
                 condition=Q(decision="") | ~Q(decision_reason=""), name="governance_decision_has_reason"
             )
         ]
+
+    def __str__(self) -> str:
+        return self.name
 
     @property
     def flagged(self) -> bool:

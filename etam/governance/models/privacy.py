@@ -35,6 +35,9 @@ class ProcessingActivity(AgencyOwned, models.Model):
     class Meta:
         ordering = ["application_id", "name"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class DataProtectionOfficer(ScopedByPath, models.Model):
     institution = models.OneToOneField(Institution, on_delete=models.PROTECT, related_name="+")
@@ -44,3 +47,6 @@ class DataProtectionOfficer(ScopedByPath, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_institution_path = "institution_id"
+
+    def __str__(self) -> str:
+        return self.name

@@ -23,10 +23,11 @@ class RiskScale(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="governance_scale_version_unique"),
-            models.UniqueConstraint(
-                fields=["code"], condition=Q(is_current=True), name="governance_one_current_scale"
-            ),
+            models.UniqueConstraint(fields=["code"], condition=Q(is_current=True), name="governance_one_current_scale"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
 
 
 class RiskCell(models.Model):
@@ -36,9 +37,10 @@ class RiskCell(models.Model):
     magnitude = models.PositiveSmallIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["scale", "likelihood", "impact"], name="governance_cell_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["scale", "likelihood", "impact"], name="governance_cell_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.likelihood}×{self.impact}={self.magnitude}"
 
 
 class RiskBand(models.Model):
@@ -47,6 +49,9 @@ class RiskBand(models.Model):
     name = models.CharField(max_length=40)
     low = models.PositiveSmallIntegerField()
     high = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.name}"
 
 
 class RiskContext(ScopedByPath, models.Model):
@@ -69,6 +74,9 @@ class RiskContext(ScopedByPath, models.Model):
             models.UniqueConstraint(fields=["institution", "year"], name="governance_context_year_unique"),
             models.CheckConstraint(condition=Q(appetite__gte=1, appetite__lte=25), name="governance_appetite_range"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.year}"
 
 
 class RiskCategory(models.TextChoices):
@@ -183,6 +191,9 @@ class Treatment(ScopedByPath, models.Model):
     class Meta:
         ordering = ["due_on", "id"]
 
+    def __str__(self) -> str:
+        return self.action[:60]
+
 
 class Monitoring(models.Model):
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="monitoring")
@@ -197,3 +208,6 @@ class Monitoring(models.Model):
 
     class Meta:
         ordering = ["-period", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.magnitude}"

@@ -56,6 +56,9 @@ class SecurityControl(AgencyOwned, models.Model):
             models.UniqueConstraint(fields=["application", "area"], name="governance_control_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.area}"
+
 
 class Severity(models.TextChoices):
     LOW = "rendah", _("Low")
@@ -91,6 +94,9 @@ class Incident(AgencyOwned, models.Model):
     class Meta:
         ordering = ["-detected_at", "-id"]
 
+    def __str__(self) -> str:
+        return self.title
+
     @property
     def notice_due(self) -> datetime | None:
         return self.detected_at + BREACH_NOTICE if self.personal_data else None
@@ -104,6 +110,9 @@ class IncidentEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.note[:60]
 
 
 class AuditStage(models.TextChoices):
@@ -134,6 +143,9 @@ class AuditEngagement(ScopedByPath, models.Model):
     class Meta:
         ordering = ["-year", "title"]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class AuditFinding(AgencyOwned, models.Model):
     class FollowUp(models.TextChoices):
@@ -156,3 +168,6 @@ class AuditFinding(AgencyOwned, models.Model):
 
     class Meta:
         ordering = ["engagement_id", "id"]
+
+    def __str__(self) -> str:
+        return self.title

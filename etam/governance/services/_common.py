@@ -60,7 +60,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in fields:
         field = obj._meta.get_field(name)
-        value = getattr(obj, field.attname)
+        value = getattr(obj, field.attname)  # type: ignore[union-attr]
         if isinstance(value, date | datetime):
             value = value.isoformat()
         out[name] = value

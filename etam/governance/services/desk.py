@@ -155,9 +155,7 @@ def request_comment(*, actor: Person, request: ServiceRequest, body: str) -> Req
     raise_if(require_filled({"body": body}, {"body": "Komentar"}))
     with transaction.atomic():
         comment = RequestComment.objects.create(request=request, author=actor, body=body.strip())
-        audit.record(
-            actor=actor, action="governance.request_comment", target=request, after={"comment": comment.pk}
-        )
+        audit.record(actor=actor, action="governance.request_comment", target=request, after={"comment": comment.pk})
     return comment
 
 
@@ -174,9 +172,7 @@ def request_attach(*, actor: Person, request: ServiceRequest, upload: Any) -> Re
         raise ValidationError({"file": [_("File: only PDF, JPEG, PNG, XLSX or DOCX.")]})
     digest = filetypes.sha256(stream)
     with transaction.atomic():
-        stored = RequestFile(
-            request=request, name=str(upload.name)[:200], kind=kind, sha256=digest, uploaded_by=actor
-        )
+        stored = RequestFile(request=request, name=str(upload.name)[:200], kind=kind, sha256=digest, uploaded_by=actor)
         stored.file.save(f"{digest[:16]}.{kind}", upload, save=False)
         stored.save()
         audit.record(
@@ -227,7 +223,10 @@ def proposal_map(
             action="governance.proposal_map",
             target=locked.request,
             before=before,
-            after={**snapshot(locked, ["raa_code", "business_process_code"]), "duplicates": len(locked.duplicate_matches)},
+            after={
+                **snapshot(locked, ["raa_code", "business_process_code"]),
+                "duplicates": len(locked.duplicate_matches),
+            },
         )
     return locked
 

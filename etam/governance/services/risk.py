@@ -159,6 +159,7 @@ def treatment_add(*, actor: Person, risk: Risk, action: str, owner: Any, due_on:
         {"action": "Rencana penanganan", "owner": "Penanggung jawab", "due_on": "Tenggat"},
     )
     raise_if(errors)
+    assert due_on is not None
     with transaction.atomic():
         treatment = Treatment.objects.create(risk=risk, action=action.strip(), owner=owner, due_on=due_on)
         Risk.objects.filter(pk=risk.pk, status=RiskStatus.OPEN).update(status=RiskStatus.TREATED)

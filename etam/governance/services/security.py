@@ -86,9 +86,7 @@ def control_set(*, actor: Person, application: Any, area: str, status: str, evid
 
 def incident_report(*, actor: Person, agency: Agency, data: dict[str, Any]) -> Incident:
     require(actor, perms.MANAGE_SECURITY, agency_scope(agency))
-    errors = require_filled(
-        data, {"title": "Judul", "description": "Uraian", "detected_at": "Waktu terdeteksi"}
-    )
+    errors = require_filled(data, {"title": "Judul", "description": "Uraian", "detected_at": "Waktu terdeteksi"})
     if data.get("severity") not in Severity.values:
         errors["severity"] = [_("Severity: choose a severity.")]
     if data.get("application") is None and data.get("data_centre") is None:
@@ -107,7 +105,9 @@ def incident_report(*, actor: Person, agency: Agency, data: dict[str, Any]) -> I
     with transaction.atomic():
         incident.save()
         IncidentEvent.objects.create(incident=incident, at=incident.detected_at, note=incident.description, actor=actor)
-        audit.record(actor=actor, action="governance.incident_report", target=incident, after=snapshot(incident, fields))
+        audit.record(
+            actor=actor, action="governance.incident_report", target=incident, after=snapshot(incident, fields)
+        )
     return incident
 
 
@@ -150,7 +150,9 @@ def audit_create(*, actor: Person, institution: Institution, data: dict[str, Any
     fields = ["title", "year", "scope", "auditor"]
     with transaction.atomic():
         engagement = AuditEngagement.objects.create(institution=institution, **{f: data[f] for f in fields})
-        audit.record(actor=actor, action="governance.audit_create", target=engagement, after=snapshot(engagement, fields))
+        audit.record(
+            actor=actor, action="governance.audit_create", target=engagement, after=snapshot(engagement, fields)
+        )
     return engagement
 
 
