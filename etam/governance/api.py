@@ -82,11 +82,14 @@ class RequestOut(Schema):
     filed_on: date
     due_on: date
     assignee_id: int | None
+
+
+class RequestDetailOut(RequestOut):
     proposal: ProposalOut | None = None
 
     @staticmethod
-    def of(req: ServiceRequest, proposal: ApplicationProposal | None = None) -> RequestOut:
-        out = RequestOut.from_orm(req)
+    def of(req: ServiceRequest, proposal: ApplicationProposal | None) -> RequestDetailOut:
+        out = RequestDetailOut(**RequestOut.from_orm(req).dict())
         if proposal is not None:
             out.proposal = ProposalOut.from_orm(proposal)
         return out
@@ -122,18 +125,18 @@ class DecisionIn(Schema):
 
 
 @router.get("/requests", response=list[RequestOut], auth=require_auth, summary="Service-desk requests in scope")
-def request_list(request: HttpRequest, page: PageNumber = 1) -> list[RequestOut]:
-    return [RequestOut.of(r) for r in _page(selectors.requests_visible_to(request.user), page)]
+def request_list(request: HttpRequest, page: PageNumber = 1) -> list[Any]:
+    return _page(selectors.requests_visible_to(request.user), page)
 
 
-@router.get("/requests/{request_id}", response=RequestOut, auth=require_auth, summary="One request")
-def request_detail(request: HttpRequest, request_id: Id) -> RequestOut:
+@router.get("/requests/{request_id}", response=RequestDetailOut, auth=require_auth, summary="One request")
+def request_detail(request: HttpRequest, request_id: Id) -> RequestDetailOut:
     detail = _one(selectors.request_detail, request.user, request_id)
-    return RequestOut.of(detail["req"], detail["proposal"])
+    return RequestDetailOut.of(detail["req"], detail["proposal"])
 
 
-@router.post("/requests", response={201: RequestOut}, auth=require_auth, summary="File a request")
-def request_create(request: HttpRequest, payload: RequestIn) -> tuple[int, RequestOut]:
+@router.post("/requests", response={201: RequestDetailOut}, auth=require_auth, summary="File a request")
+def request_create(request: HttpRequest, payload: RequestIn) -> tuple[int, RequestDetailOut]:
     agency = _agency(request, payload.agency_id, perms.FILE_REQUEST)
     req = services.request_file(
         actor=request.user,  # type: ignore[arg-type]
@@ -144,11 +147,13 @@ def request_create(request: HttpRequest, payload: RequestIn) -> tuple[int, Reque
         proposal=payload.proposal.dict() if payload.proposal else ({} if payload.kind == "aplikasi_baru" else None),
     )
     detail = selectors.request_detail(request.user, req.pk)
-    return 201, RequestOut.of(detail["req"], detail["proposal"])
+    return 201, RequestDetailOut.of(detail["req"], detail["proposal"])
 
 
-@router.post("/requests/{request_id}/decision", response=RequestOut, auth=require_auth, summary="Decide a proposal")
-def proposal_decide(request: HttpRequest, request_id: Id, payload: DecisionIn) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/decision", response=RequestDetailOut, auth=require_auth, summary="Decide a proposal"
+)
+def proposal_decide(request: HttpRequest, request_id: Id, payload: DecisionIn) -> RequestDetailOut:
     proposal = _one(selectors.proposal_get, request.user, request_id)
     services.proposal_decide(
         actor=request.user,  # type: ignore[arg-type]
@@ -158,7 +163,7 @@ def proposal_decide(request: HttpRequest, request_id: Id, payload: DecisionIn) -
         reuse_application_id=payload.reuse_application_id,
     )
     detail = selectors.request_detail(request.user, request_id)
-    return RequestOut.of(detail["req"], detail["proposal"])
+    return RequestDetailOut.of(detail["req"], detail["proposal"])
 
 
 # --- Risk -------------------------------------------------------------------------------------

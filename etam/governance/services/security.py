@@ -94,6 +94,8 @@ def incident_report(*, actor: Person, agency: Agency, data: dict[str, Any]) -> I
     asset_of_agency(data.get("application"), agency, "application", "Aplikasi", errors)
     asset_of_agency(data.get("data_centre"), agency, "data_centre", "Infrastruktur", errors)
     detected = data.get("detected_at")
+    if isinstance(detected, datetime) and timezone.is_naive(detected):
+        detected = data["detected_at"] = timezone.make_aware(detected)
     if isinstance(detected, datetime) and detected > timezone.now():
         errors["detected_at"] = [_("Detected at: cannot be in the future.")]
     raise_if(errors)
@@ -117,6 +119,8 @@ def incident_update(
     """A timeline entry; optionally a new status and the time the breach notice went out."""
     require(actor, perms.MANAGE_SECURITY, incident)
     errors = require_filled({"note": note}, {"note": "Catatan"})
+    if notified_at is not None and timezone.is_naive(notified_at):
+        notified_at = timezone.make_aware(notified_at)
     if status and status not in Incident.Status.values:
         errors["status"] = [_("Status: choose a status.")]
     if notified_at is not None and notified_at < incident.detected_at:
