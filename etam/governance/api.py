@@ -34,6 +34,25 @@ def _page(qs: Any, page: int) -> list[Any]:
     return list(qs[start : start + PAGE_SIZE])
 
 
+def _checked(payload: Schema) -> dict[str, Any]:
+    """The payload as a dict; a NUL character (which PostgreSQL cannot store) is refused naming the
+    field, as Django's form fields do for the HTML pages."""
+    data = payload.dict()
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError({path: [_("%(field)s: contains a null character.") % {"field": path}]})
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else key)
+        if isinstance(value, list):
+            for item in value:
+                walk(item, path)
+
+    walk(data, "")
+    return data
+
+
 def _agency(request: HttpRequest, agency_id: int, perm: str) -> Any:
     agency = selectors.agencies_for(request.user, perm).filter(pk=agency_id).first()
     if agency is None:
@@ -137,6 +156,7 @@ def request_detail(request: HttpRequest, request_id: Id) -> RequestDetailOut:
 
 @router.post("/requests", response={201: RequestDetailOut}, auth=require_auth, summary="File a request")
 def request_create(request: HttpRequest, payload: RequestIn) -> tuple[int, RequestDetailOut]:
+    _checked(payload)
     agency = _agency(request, payload.agency_id, perms.FILE_REQUEST)
     req = services.request_file(
         actor=request.user,  # type: ignore[arg-type]
@@ -154,6 +174,7 @@ def request_create(request: HttpRequest, payload: RequestIn) -> tuple[int, Reque
     "/requests/{request_id}/decision", response=RequestDetailOut, auth=require_auth, summary="Decide a proposal"
 )
 def proposal_decide(request: HttpRequest, request_id: Id, payload: DecisionIn) -> RequestDetailOut:
+    _checked(payload)
     proposal = _one(selectors.proposal_get, request.user, request_id)
     services.proposal_decide(
         actor=request.user,  # type: ignore[arg-type]
@@ -253,8 +274,8 @@ def risk_detail(request: HttpRequest, risk_id: Id) -> Risk:
 
 @router.post("/risks", response={201: RiskOut}, auth=require_auth, summary="Record a risk")
 def risk_create(request: HttpRequest, payload: RiskIn) -> tuple[int, Risk]:
+    data = _checked(payload)
     agency = _agency(request, payload.agency_id, perms.MANAGE_RISK)
-    data = payload.dict()
     data["application"] = _asset(request, selectors.applications_for, payload.application_id, "application_id")
     data["data_centre"] = _asset(request, selectors.data_centres_for, payload.data_centre_id, "data_centre_id")
     data["owner"] = _asset(request, selectors.risk_owners_for, payload.owner_id, "owner_id")
@@ -265,6 +286,7 @@ def risk_create(request: HttpRequest, payload: RiskIn) -> tuple[int, Risk]:
     "/risks/{risk_id}/treatments", response={201: TreatmentOut}, auth=require_auth, summary="Add a treatment plan"
 )
 def risk_treat(request: HttpRequest, risk_id: Id, payload: TreatmentIn) -> tuple[int, Any]:
+    _checked(payload)
     risk = _one(selectors.risk_get, request.user, risk_id)
     owner = _asset(request, selectors.risk_owners_for, payload.owner_id, "owner_id")
     return 201, services.treatment_add(
@@ -346,8 +368,8 @@ def incident_list(request: HttpRequest, page: PageNumber = 1) -> list[Incident]:
 
 @router.post("/incidents", response={201: IncidentOut}, auth=require_auth, summary="Report an incident")
 def incident_create(request: HttpRequest, payload: IncidentIn) -> tuple[int, Incident]:
+    data = _checked(payload)
     agency = _agency(request, payload.agency_id, perms.MANAGE_SECURITY)
-    data = payload.dict()
     data["application"] = _asset(request, selectors.applications_for, payload.application_id, "application_id")
     data["data_centre"] = _asset(request, selectors.data_centres_for, payload.data_centre_id, "data_centre_id")
     return 201, services.incident_report(actor=request.user, agency=agency, data=data)  # type: ignore[arg-type]

@@ -165,3 +165,13 @@ def test_api_scoped_and_validated(province, apps_kaltim):
         content_type="application/json",
     )
     assert incident.status_code == 422  # Disdikbud's application is not DPMPTSP's
+
+
+def test_api_refuses_a_null_character_naming_the_field(province, apps_kaltim):
+    response = client_for(province.admin_dpmptsp).post(
+        "/api/v1/governance/requests",
+        json.dumps({"agency_id": province.dpmptsp.pk, "kind": "hosting", "title": "VM\u0000", "description": "y"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and "title" in json.dumps(response.json())
+    assert ServiceRequest.objects.count() == 0
