@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data"
 MATRIX_FILE = DATA / "risiko_matriks_permenpanrb_5_2020.csv"
@@ -58,3 +59,26 @@ def band_for(magnitude: int, bands: list[Band]) -> Band:
         if band.low <= magnitude <= band.high:
             return band
     raise ValueError(f"no band for magnitude {magnitude}")
+
+
+SOURCE = "PermenPANRB 5/2020 as modelled by elisaimania/manajemen-risiko-spbe (manrisk.sql @ e0f6678e); data/SOURCES.md"
+
+
+def store(scale_model: Any, cell_model: Any, band_model: Any) -> Any:
+    """Version 1 of the scale from the shipped files, unless the code is stored already; returns the
+    current scale. Takes the model classes so the migration can pass its historical models."""
+    existing = scale_model.objects.filter(code=SCALE_CODE, is_current=True).first()
+    if existing is not None:
+        return existing
+    cells, bands = read_matrix(), read_bands()
+    version = (
+        scale_model.objects.filter(code=SCALE_CODE).order_by("-version").values_list("version", flat=True).first() or 0
+    ) + 1
+    scale = scale_model.objects.create(code=SCALE_CODE, version=version, source=SOURCE, is_current=True)
+    cell_model.objects.bulk_create(
+        cell_model(scale=scale, likelihood=lk, impact=im, magnitude=m) for (lk, im), m in sorted(cells.items())
+    )
+    band_model.objects.bulk_create(
+        band_model(scale=scale, level=b.level, name=b.name, low=b.low, high=b.high) for b in bands
+    )
+    return scale

@@ -8,25 +8,10 @@ from django.db import migrations
 def load(apps, schema_editor):
     from etam.governance import riskmatrix
 
-    RiskScale = apps.get_model("governance", "RiskScale")
-    RiskCell = apps.get_model("governance", "RiskCell")
-    RiskBand = apps.get_model("governance", "RiskBand")
-    if RiskScale.objects.filter(code=riskmatrix.SCALE_CODE).exists():
-        return
-    cells = riskmatrix.read_matrix()
-    bands = riskmatrix.read_bands()
-    scale = RiskScale.objects.create(
-        code=riskmatrix.SCALE_CODE,
-        version=1,
-        source="PermenPANRB 5/2020 as modelled by elisaimania/manajemen-risiko-spbe (manrisk.sql @ e0f6678e); "
-        "data/SOURCES.md",
-        is_current=True,
-    )
-    RiskCell.objects.bulk_create(
-        RiskCell(scale=scale, likelihood=lk, impact=im, magnitude=m) for (lk, im), m in sorted(cells.items())
-    )
-    RiskBand.objects.bulk_create(
-        RiskBand(scale=scale, level=b.level, name=b.name, low=b.low, high=b.high) for b in bands
+    riskmatrix.store(
+        apps.get_model("governance", "RiskScale"),
+        apps.get_model("governance", "RiskCell"),
+        apps.get_model("governance", "RiskBand"),
     )
 
 

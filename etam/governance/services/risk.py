@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,7 @@ from etam.core.actors import Person
 from etam.core.models import Agency, Institution
 from etam.core.permissions import require
 from etam.governance import permissions as perms
+from etam.governance import riskmatrix
 from etam.governance.models import (
     AssetKind,
     ImpactArea,
@@ -62,10 +63,13 @@ RISK_LABELS = {
 
 
 def current_scale() -> RiskScale:
+    """The scale in force. Migration 0002 stores it; if the table was emptied (a database flushed
+    and not migrated again) it is stored again from the shipped files (ADR 0141)."""
     scale = RiskScale.objects.filter(code=SCALE_CODE, is_current=True).first()
     if scale is None:
-        raise ValidationError(_("The risk matrix reference data is not loaded."))
-    return scale
+        with transaction.atomic():
+            scale = riskmatrix.store(RiskScale, RiskCell, RiskBand)
+    return cast(RiskScale, scale)
 
 
 def assess(scale: RiskScale, likelihood: int, impact: int) -> tuple[int, int]:
