@@ -11,7 +11,8 @@ class GovernanceConfig(AppConfig):
         # The app skeleton (docs/architecture.md): permissions, demo loader, menus, then the seams.
         from etam.core.demo_registry import register_demo_loader
         from etam.core.permissions import register_role_permissions
-        from etam.governance import demo, feeds, permissions
+        from etam.governance import demo, feeds, permissions, selectors
+        from etam.web.dashboard import register_widget
         from etam.web.navigation import NavEntry, register_staff
 
         register_role_permissions(permissions.ROLE_PERMISSIONS)
@@ -23,6 +24,14 @@ class GovernanceConfig(AppConfig):
             (_("Personal data"), "governance:privacy_list", 73),
         ):
             register_staff(NavEntry(label=label, url_name=url_name, order=order, permission=permissions.VIEW))
+        register_widget(
+            "governance.desk",
+            title=_("Diskominfo service desk"),
+            template="governance/widgets/desk.html",
+            context=selectors.desk_widget_context,
+            permission=permissions.VIEW,
+            order=25,
+        )
         if apps.is_installed("etam.opendata"):
             feeds.register_with_opendata()
         if apps.is_installed("etam.evaluation"):

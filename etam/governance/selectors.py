@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 
 from etam.core.actors import Actor
 from etam.core.models import Agency, Institution, User
@@ -18,6 +20,7 @@ from etam.governance.models import (
     Incident,
     ProcessingActivity,
     RequestKind,
+    RequestStatus,
     Risk,
     RiskBand,
     RiskCell,
@@ -218,3 +221,17 @@ def dpos_visible_to(actor: Actor) -> QuerySet[DataProtectionOfficer]:
 
 def proposals_pending(actor: Actor) -> QuerySet[ServiceRequest]:
     return requests_visible_to(actor).filter(kind=RequestKind.NEW_APPLICATION, proposal__decision="")
+
+
+def desk_widget_context(request: HttpRequest) -> dict[str, Any] | None:
+    """The staff dashboard card: open requests, those past their SLA, proposals awaiting a decision."""
+    counts = (
+        requests_visible_to(request.user)
+        .filter(status__in=[RequestStatus.FILED, RequestStatus.IN_PROGRESS])
+        .aggregate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(due_on__lt=timezone.localdate())),
+            proposals=Count("id", filter=Q(kind=RequestKind.NEW_APPLICATION)),
+        )
+    )
+    return {"open_count": counts["open"], "overdue_count": counts["overdue"], "proposals_count": counts["proposals"]}

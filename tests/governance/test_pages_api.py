@@ -175,3 +175,10 @@ def test_api_refuses_a_null_character_naming_the_field(province, apps_kaltim):
     )
     assert response.status_code == 422 and "title" in json.dumps(response.json())
     assert ServiceRequest.objects.count() == 0
+
+
+def test_dashboard_card_counts_open_requests_and_pending_proposals(province, apps_kaltim):
+    proposal(province)
+    page = client_for(province.coordinator_kaltim).get("/staf/").content.decode()
+    assert "1 usulan aplikasi menunggu keputusan" in page
+    assert "1 permohonan terbuka" in page
