@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "etam.inventory",
     "etam.interop",
     "etam.opendata",
+    "etam.governance",  # issue 18: service desk, risk, security and audit, personal data
 ]
 
 MIDDLEWARE = [

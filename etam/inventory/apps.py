@@ -28,3 +28,7 @@ class InventoryConfig(AppConfig):
             feeds.register_with_opendata()
         if apps.is_installed("etam.evaluation"):
             feeds.register_with_evaluation()
+        if apps.is_installed("etam.governance"):
+            from etam.inventory import governance_seam
+
+            governance_seam.register_with_governance()
