@@ -7,6 +7,7 @@ view behind it checks again (the menu is a courtesy, not the check).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,18 @@ def register_staff(entry: NavEntry) -> None:
     if entry not in STAFF_NAV:
         STAFF_NAV.append(entry)
         STAFF_NAV.sort(key=lambda e: e.order)
+
+
+# A menu row: (label, url_name, order[, permission[, description]]), NavEntry's fields in order.
+MenuRow = tuple[Any, ...]
+
+
+def register_menu(*, public: Iterable[MenuRow] = (), staff: Iterable[MenuRow] = ()) -> None:
+    """Register a module's public and staff menu entries (from its ``AppConfig``)."""
+    for row in public:
+        register_public(NavEntry(*row))
+    for row in staff:
+        register_staff(NavEntry(*row))
 
 
 def staff_entries_for(user: Any) -> list[NavEntry]:
