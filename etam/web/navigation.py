@@ -14,6 +14,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.functional import Promise
 
+from etam.core.actors import Actor
+
 
 @dataclass(frozen=True)
 class NavEntry:
@@ -56,7 +58,7 @@ def register_menu(*, public: Iterable[MenuRow] = (), staff: Iterable[MenuRow] = 
         register_staff(NavEntry(*row))
 
 
-def staff_entries_for(user: Any) -> list[NavEntry]:
+def staff_entries_for(user: Actor) -> list[NavEntry]:
     from etam.core.permissions import has_perm
 
     return [e for e in STAFF_NAV if e.permission is None or has_perm(user, e.permission)]
