@@ -1,4 +1,4 @@
-"""The refusal every eservices operation raises, and the permission names (from ``permissions.py``)."""
+"""The refusal every eservices operation raises (the permission names are in ``etam.eservices.permissions``)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,7 @@ from etam.core.permissions import Scope, has_perm
 from etam.eservices.models import (
     Application,
 )
-from etam.eservices.permissions import (  # noqa: F401 - re-exported, the old import path
-    PERM_ESCALATION,
-    PERM_MANAGE,
-    PERM_PROCESS,
-    PERM_REVOKE,
-    PERM_SIGN,
-    PERM_STATS,
-    PERM_VIEW,
-    ROLE_PERMISSIONS,
-)
+from etam.eservices.permissions import PERM_PROCESS
 
 
 class ApplicationRefused(Exception):

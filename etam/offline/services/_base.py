@@ -8,11 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from etam.core.permissions import has_perm
-from etam.offline.permissions import (  # noqa: F401 - re-exported, the old import path
-    PERM_ASSIST,
-    PERM_IMPORT,
-    ROLE_PERMISSIONS,
-)
+from etam.offline.permissions import PERM_ASSIST, PERM_IMPORT
 
 BUNDLE_FORMAT = "etam-bundel/1"
 BUNDLE_MAX_BYTES = 64 * 1024 * 1024
