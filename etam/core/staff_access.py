@@ -193,6 +193,15 @@ def _gated(view: Callable[..., HttpResponse], perms: tuple[str, ...], message: A
     return wrapped
 
 
+def staff_form_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A staff page with a form: never cached, behind ``staff_required``, GET and POST only
+    (the three decorators every such page carried)."""
+    from django.views.decorators.cache import never_cache
+    from django.views.decorators.http import require_http_methods
+
+    return never_cache(_gated(require_http_methods(["GET", "POST"])(view), (), None))
+
+
 def register() -> None:
     """Called from ``CoreConfig.ready``: the login receiver. (Core's staff menu entries are
     registered by the shell, ``etam.web.apps``, so that core imports no web code.)"""
