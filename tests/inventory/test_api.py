@@ -6,7 +6,7 @@ import pytest
 
 from etam.core.models import AuditEvent
 from etam.inventory.models import Application
-from tests.inventory.factories import ApplicationFactory
+from tests.inventory.factories import ApplicationFactory, application_fields
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/inventory"
@@ -29,16 +29,10 @@ def test_list_is_scoped_paginated_and_query_count_pinned(client, province, djang
 
 def _post_application(client, province, **fields):
     """POST a new DPMPTSP application (SICANTIK, kind "umum" unless ``kind=None`` leaves it out)."""
-    body = {
-        "agency_id": province.dpmptsp.pk,
-        "name": "SICANTIK",
-        "purpose": "Perizinan terpadu",
-        "kind": "umum",
-        **fields,
-    }
-    return client.post(
-        f"{BASE}/applications", {k: v for k, v in body.items() if v is not None}, content_type="application/json"
+    body = application_fields(
+        province.dpmptsp, "agency_id", **{"name": "SICANTIK", "purpose": "Perizinan terpadu", **fields}
     )
+    return client.post(f"{BASE}/applications", body, content_type="application/json")
 
 
 def test_create_validation_answers_422_with_field_paths(client, province):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from etam.core.models import AuditEvent
 from etam.inventory import selectors, services
 from etam.inventory.models import Application
-from tests.inventory.factories import ApplicationFactory, national
+from tests.inventory.factories import ApplicationFactory, application_fields, national
 
 pytestmark = pytest.mark.django_db
 
@@ -95,15 +95,7 @@ def test_public_and_citizens_see_no_application_pages(client, province):
 
 def _post_application(client, province, **typed):
     """Post the new-application form of DPMPTSP as a browser would, ``typed`` over the defaults."""
-    form = {
-        "agency": province.dpmptsp.pk,
-        "name": "Aplikasi Baru",
-        "purpose": "Naskah dinas",
-        "kind": "umum",
-        "hosting": "pdn",
-        "lifecycle": "produksi",
-        **typed,
-    }
+    form = application_fields(province.dpmptsp, **{"hosting": "pdn", "lifecycle": "produksi", **typed})
     return client.post(reverse("inventory:application_create"), form)
 
 
