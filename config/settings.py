@@ -409,3 +409,10 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
+
+# --- issue 11: an HTML page that needed the unreachable object storage answers 503 -------
+# with Retry-After instead of the generic 500 (the API does so itself, etam.api.errors).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "etam.web.middleware.StorageUnavailableMiddleware"
+)
+# --- end of issue 11 -----------------------------------------------------------------------
