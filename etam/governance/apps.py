@@ -1,29 +1,28 @@
-from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
+from etam.core import appconfig
 
-class GovernanceConfig(AppConfig):
+
+class GovernanceConfig(appconfig.ModuleConfig):
+    # The app skeleton (docs/architecture.md): permissions, demo loader, register(), then the seams.
     name = "etam.governance"
-    label = "governance"
     verbose_name = _("SPBE management: service desk, risk, security and audit, personal data")
+    demo_order = 70
+    seams = ("opendata", "evaluation")
 
-    def ready(self) -> None:
-        # The app skeleton (docs/architecture.md): permissions, demo loader, menus, then the seams.
-        from etam.core.demo_registry import register_demo_loader
-        from etam.core.permissions import register_role_permissions
-        from etam.governance import demo, feeds, permissions, selectors
+    def register(self) -> None:
+        from etam.governance import permissions, selectors
         from etam.web.dashboard import register_widget
-        from etam.web.navigation import NavEntry, register_staff
+        from etam.web.navigation import register_menu
 
-        register_role_permissions(permissions.ROLE_PERMISSIONS)
-        register_demo_loader("governance", demo.load, order=70)
-        for label, url_name, order in (
-            (_("Service desk"), "governance:request_list", 70),
-            (_("Risk register"), "governance:risk_list", 71),
-            (_("Security and audit"), "governance:security_home", 72),
-            (_("Personal data"), "governance:privacy_list", 73),
-        ):
-            register_staff(NavEntry(label=label, url_name=url_name, order=order, permission=permissions.VIEW))
+        register_menu(
+            staff=[
+                (_("Service desk"), "governance:request_list", 70, permissions.VIEW),
+                (_("Risk register"), "governance:risk_list", 71, permissions.VIEW),
+                (_("Security and audit"), "governance:security_home", 72, permissions.VIEW),
+                (_("Personal data"), "governance:privacy_list", 73, permissions.VIEW),
+            ]
+        )
         register_widget(
             "governance.desk",
             title=_("Diskominfo service desk"),
@@ -32,7 +31,3 @@ class GovernanceConfig(AppConfig):
             permission=permissions.VIEW,
             order=25,
         )
-        if apps.is_installed("etam.opendata"):
-            feeds.register_with_opendata()
-        if apps.is_installed("etam.evaluation"):
-            feeds.register_with_evaluation()
