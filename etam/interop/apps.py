@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,3 +29,9 @@ class InteropConfig(AppConfig):
 
         for connector in (dukcapil, lapor, siasn, splp):
             connector.system()
+        from etam.core.scheduling import register_periodic
+        from etam.interop import feeds, tasks
+
+        register_periodic(tasks.retry_nik_verifications, 600, name="interop.retry_nik_verifications")
+        if apps.is_installed("etam.eservices"):
+            feeds.register_with_eservices()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from etam.core.crypto import EncryptedJSONField
 from etam.core.models import Agency, AgencyOwned, Institution
 
 
@@ -209,3 +210,29 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entries} entries, last {self.last_hash[:12]}"
+
+
+class NikVerification(models.Model):
+    """Dukcapil's answer about the NIK of one e-service case (ADR 0153): a status beside the case's
+    workflow state, never a reason to refuse it. The NIK, name and birth date wait encrypted in
+    ``subject`` until an answer comes, then are dropped."""
+
+    class Status(models.TextChoices):
+        PENDING = "tertunda", _("NIK verification pending")
+        VERIFIED = "terverifikasi", _("NIK verified")
+        MISMATCH = "tidak_cocok", _("NIK data do not match")
+        UNAVAILABLE = "tidak_tersedia", _("Dukcapil unavailable; will retry")
+
+    application_id = models.BigIntegerField(unique=True)
+    agency_id = models.BigIntegerField()
+    institution_id = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=60, blank=True)
+    subject = EncryptedJSONField(null=True, blank=True, context="interop-nik-subject")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.status}"

@@ -16,7 +16,7 @@ from etam.core.models import Agency
 from etam.core.outbound import Health, health_of_all
 from etam.core.permissions import has_perm, scope_q
 from etam.interop import permissions as perms
-from etam.interop.models import Agreement, Consumer, ConsumerKey, DataService, Exchange, ProviderHost
+from etam.interop.models import Agreement, Consumer, ConsumerKey, DataService, Exchange, NikVerification, ProviderHost
 
 KEY_PREFIX = "etamx_"
 
@@ -177,3 +177,11 @@ def exchange_for_consumer(consumer: Consumer, exchange_id: UUID) -> Exchange:
 
 def connector_health() -> list[Health]:
     return health_of_all()
+
+
+def nik_statuses(application_ids: list[int]) -> dict[int, str]:
+    """The NIK-verification status of each of these cases that has one (the inbox badge; the
+    inbox already narrowed the cases to the officer's scope)."""
+    return dict(
+        NikVerification.objects.filter(application_id__in=application_ids).values_list("application_id", "status")
+    )
