@@ -22,7 +22,8 @@ def indonesian():
     with translation.override("id"):
         yield
 
-CODES = ["64", "64.01", "64.02", "64.03", "64.04", "64.05", "64.07", "64.08", "64.09", "64.11", "64.71", "64.72"]
+# The kabupaten/kota of Kalimantan Timur in the Kemendagri table.
+CODES = ["64", "64.01", "64.02", "64.03", "64.07", "64.08", "64.09", "64.11", "64.71", "64.72", "64.74"]
 DISTRICTS = CODES[1:]
 
 
