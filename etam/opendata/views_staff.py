@@ -179,8 +179,7 @@ def _draft_preview(version: DatasetVersion, actor: Actor) -> list[dict[str, Any]
     resource = selectors.draft_resource(actor, version)
     if resource is None:
         return []
-    columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]
-    table = selectors.table_for(resource, columns, actor=actor)
+    table = selectors.draft_table(actor, version, resource)
     return query.search(table, limit=10, include_total=False, fields=table.names)["records"]
 
 
