@@ -27,7 +27,7 @@ RATIO_UNIT_RE = re.compile(
 
 
 def default_aggregate(column: Any) -> str:
-    """"avg" for a density, rate, percentage, mean or index (by unit, then name/label); "sum"
+    """ "avg" for a density, rate, percentage, mean or index (by unit, then name/label); "sum"
     for other numbers (counts, amounts, areas); "count" when there is no numeric column."""
     if column is None or getattr(column, "type", "") not in ("integer", "number"):
         return "count"

@@ -104,7 +104,9 @@ def _nonexistent_date(params: dict[str, object], column: Column, value: str) -> 
         }
     named = f"{day} {MONTHS[month]} {year}"
     if month == 2 and day == 29 and not calendar.isleap(year):
-        return _("Row %(row)s, column %(column)s: %(date)s does not exist; %(year)s is not a leap year (%(value)s).") % {
+        return _(
+            "Row %(row)s, column %(column)s: %(date)s does not exist; %(year)s is not a leap year (%(value)s)."
+        ) % {
             **params,
             "date": named,
             "year": year,

@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-
 # Units of an integer column that count people (or what each person files: an application
 # is an applicant): such a column's small counts are suppressed when published
 # (etam.core.suppression, ADR 0150; docs/adr/0123-suppressed-counts-in-system-datasets.md).

@@ -17,7 +17,7 @@ from etam.core.actors import Actor, PersonRequest
 from etam.core.formerrors import apply_service_errors
 from etam.core.permissions import has_perm
 from etam.core.staff_access import require_any_perm as _require_any
-from etam.opendata import forms, query, selectors, services
+from etam.opendata import charts, forms, query, selectors, services
 from etam.opendata import permissions as perms
 from etam.opendata.models import Dataset, DatasetVersion, IndicatorMetadata
 
@@ -180,7 +180,9 @@ def _draft_preview(version: DatasetVersion, actor: Actor) -> list[dict[str, Any]
     if resource is None:
         return []
     table = selectors.draft_table(actor, version, resource)
-    return query.search(table, limit=10, include_total=False, fields=table.names)["records"]
+    records = query.search(table, limit=10, include_total=False, fields=table.names)["records"]
+    types = dict(table.columns)
+    return [{k: charts.format_cell(v, types.get(k, "")) for k, v in r.items()} for r in records]
 
 
 def _rule_labels() -> dict[str, str]:

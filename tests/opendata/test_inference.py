@@ -22,6 +22,7 @@ def indonesian():
     with translation.override("id"):
         yield
 
+
 # The kabupaten/kota of Kalimantan Timur in the Kemendagri table.
 CODES = ["64", "64.01", "64.02", "64.03", "64.07", "64.08", "64.09", "64.11", "64.71", "64.72", "64.74"]
 DISTRICTS = CODES[1:]
@@ -30,7 +31,14 @@ DISTRICTS = CODES[1:]
 def planted_rows(n: int = 60) -> tuple[list[str], list[list[str]], dict[str, tuple[int, str]]]:
     """A monthly report of n rows with four planted mistakes; returns header, rows and
     {mistake: (spreadsheet row, column)}."""
-    header = ["kode_wilayah", "nama_puskesmas", "tanggal_laporan", "jumlah_kunjungan", "persentase_imunisasi", "catatan"]
+    header = [
+        "kode_wilayah",
+        "nama_puskesmas",
+        "tanggal_laporan",
+        "jumlah_kunjungan",
+        "persentase_imunisasi",
+        "catatan",
+    ]
     rows = []
     for i in range(n):
         rows.append(
@@ -140,7 +148,13 @@ def _column_with_bad_cells(n: int, share: float, good, bad, seed: int) -> tuple[
 
 KINDS = {
     # name: (column name, good value, bad value, inferred type, reference)
-    "integer_id_style": ("luas_panen_ha", lambda i: f"{1000 + 37 * i:,}".replace(",", "."), lambda i: "n/a", "integer", ""),
+    "integer_id_style": (
+        "luas_panen_ha",
+        lambda i: f"{1000 + 37 * i:,}".replace(",", "."),
+        lambda i: "n/a",
+        "integer",
+        "",
+    ),
     "decimal": ("rasio_guru_murid", lambda i: f"{10 + i % 13}.{i % 10}", lambda i: "tidak tahu", "number", ""),
     "date_dmy": ("tgl_survei", lambda i: f"{1 + i % 28:02d}/{1 + i % 12:02d}/2022", lambda i: "Maret 2022", "date", ""),
     "region": ("kd_kab", lambda i: DISTRICTS[i % len(DISTRICTS)], lambda i: "Kutai Barat", "string", "kode_wilayah"),
@@ -155,7 +169,7 @@ def test_bad_cells_under_five_percent_are_each_reported(kind, share):
     values, bad_rows = _column_with_bad_cells(400, share, good, bad, seed=len(kind) * 1000 + int(share * 100))
     header = ["no_urut", name]
     rows = [[f"A{i}", v] for i, v in enumerate(values)]
-    columns, result, errors = check(csv_bytes(header, rows, delimiter=";"))
+    columns, _result, errors = check(csv_bytes(header, rows, delimiter=";"))
     assert (columns[name].type, columns[name].reference) == (expected_type, reference)
     assert {e.row for e in errors} == bad_rows
     assert {e.column for e in errors} == {name}
@@ -186,7 +200,11 @@ def test_more_than_five_percent_other_values_leave_the_column_as_text(kind):
     ],
 )
 def test_impossible_dates_are_named_as_such(fmt, value, expected):
-    good = (lambda i: f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}") if fmt == "ymd" else (lambda i: f"{1 + i % 28:02d}/{1 + i % 12:02d}/2024")
+    good = (
+        (lambda i: f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}")
+        if fmt == "ymd"
+        else (lambda i: f"{1 + i % 28:02d}/{1 + i % 12:02d}/2024")
+    )
     values = [good(i) for i in range(50)]
     values[20] = value
     _cols, _result, errors = check(csv_bytes(["tanggal_pelaksanaan"], [[v] for v in values]))
@@ -225,5 +243,5 @@ def test_inference_works_the_same_on_xlsx():
         sheet.append([int(v) if v.isdigit() else (v or None) for v in r])
     out = io.BytesIO()
     book.save(out)
-    _cols, result, errors = check(out.getvalue())
+    _cols, _result, errors = check(out.getvalue())
     assert {(e.row, e.column) for e in errors} == set(planted.values()), [e.message for e in errors]

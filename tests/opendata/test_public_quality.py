@@ -139,9 +139,7 @@ def test_report_lists_inferred_rules_and_row_numbering(client, province):
 
     # The producer turns the inferred number type off: the word is no longer reported, and
     # the report no longer calls that rule inferred.
-    version = services.columns_update(
-        actor=producer, version=version, changes={"jumlah_kunjungan": {"type": "string"}}
-    )
+    version = services.columns_update(actor=producer, version=version, changes={"jumlah_kunjungan": {"type": "string"}})
     assert {(e["row"], e["column"]) for e in version.error_summary["first"]} == set(planted.values()) - {
         planted["word"]
     }

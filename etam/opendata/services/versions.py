@@ -255,7 +255,11 @@ def _mark_inferred(raw: Any, dialect: ingest.Dialect, columns: list[ingest.Colum
     finally:
         raw.seek(0)
     inference.mark_inferred(columns, proposal)
-    return [{"column": c.name, "rules": [{"rule": r, "note": n} for r, n in c.inferred.items()]} for c in columns if c.inferred]
+    return [
+        {"column": c.name, "rules": [{"rule": r, "note": n} for r, n in c.inferred.items()]}
+        for c in columns
+        if c.inferred
+    ]
 
 
 def version_validate_job(*, version_id: int, run: int) -> str:
