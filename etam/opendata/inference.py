@@ -38,6 +38,9 @@ from etam.opendata.reading import (
 
 MAJORITY = 0.95
 REQUIRED_FILL = 0.98
+# A column named like a code (kode_*, kd_*, *wilayah*) is checked against the region table when
+# this share of it has the shape of a kode wilayah (the first version's rule, kept).
+CODE_REGION_SHARE = 0.8
 
 # Column names that hold codes, not quantities: kode_wilayah, kode_kec, kd_desa, id_sekolah, nik...
 CODE_NAME_RE = re.compile(r"(^|[_\s])(kode|kd|code|id|nik|nip|npsn|nomor|no)([_\s]|$)|wilayah")
@@ -137,7 +140,13 @@ def _propose_type(column: Column, values: list[str], delimiter: str, codes: froz
         column.inferred["reference"] = _type_note(_count(values, NPSN_RE), total, _("8-digit NPSN"))
         return
     if CODE_NAME_RE.search(lowered):
-        return  # a code column stays text, never a number ("64.7" is not 64,7)
+        # A code column stays text, never a number ("64.7" is not 64,7). When most of it (80%)
+        # looks like kode wilayah, the reference check reports the rest by row.
+        shaped = _count(values, REGION_RE)
+        if _most(shaped, total, CODE_REGION_SHARE) and ("wilayah" in lowered or any("." in v for v in values)):
+            column.reference = "kode_wilayah"
+            column.inferred["reference"] = _type_note(shaped, total, _("shaped like a region code"))
+        return
     if "tahun" in lowered or "year" in lowered:
         years = _count(values, r"^\d{4}$")
         if _most(years, total):
