@@ -50,6 +50,7 @@ from etam.eservices.formengine.fields import (
     source_choices,
     visible_pages,
 )
+from etam.eservices.formengine.rules import RULE_KINDS, check_rules, client_payload
 from etam.eservices.formengine.pages import PageResult, distinct_problem, group_count, process_page, validate_all
 from etam.eservices.workflow import localise  # offline reaches it through formengine
 
@@ -58,6 +59,7 @@ __all__ = [
     "FILE_SIGNATURES",
     "NO",
     "PROTECTED_TYPES",
+    "RULE_KINDS",
     "REGION_CACHE_SECONDS",
     "SCHOOL_SOURCES",
     "SEP",
@@ -69,8 +71,10 @@ __all__ = [
     "SummaryRow",
     "bind_page",
     "check_nik",
+    "check_rules",
     "check_upload",
     "clean_scalar",
+    "client_payload",
     "condition_holds",
     "display_value",
     "distinct_problem",

@@ -177,7 +177,13 @@ def check_nik(raw: str, *, label: str | None = None) -> str:
     DDMMYY with 40 added to the day for women; 13–16 a serial other than 0000."""
     label = label or "NIK"
     digits = re.sub(r"[\s.-]", "", raw or "")
-    if not digits.isdigit() or len(digits) != 16:
+    letters = "".join(dict.fromkeys(c for c in digits if c not in "0123456789"))
+    if letters:
+        raise FieldError(
+            _("%(label)s may contain digits only (you entered %(letters)s).")
+            % {"label": label, "letters": ", ".join(f"“{c}”" for c in letters[:5])}
+        )
+    if len(digits) != 16:
         raise FieldError(
             _("%(label)s must be exactly 16 digits (you entered %(count)s characters).")
             % {"label": label, "count": len(digits)}
