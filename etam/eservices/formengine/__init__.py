@@ -45,12 +45,14 @@ from etam.eservices.formengine.fields import (
     condition_holds,
     file_digest,
     forget_regions,
+    human_size,
+    upload_hint,
     region_index,
     region_options,
     source_choices,
     visible_pages,
 )
-from etam.eservices.formengine.rules import RULE_KINDS, check_rules, client_payload
+from etam.eservices.formengine.rules import RULE_KINDS, check_rules, client_payload, page_payload, whole_form_payload
 from etam.eservices.formengine.pages import PageResult, distinct_problem, group_count, process_page, validate_all
 from etam.eservices.workflow import localise  # offline reaches it through formengine
 
@@ -83,9 +85,11 @@ __all__ = [
     "first_of_type",
     "forget_regions",
     "group_count",
+    "human_size",
     "holder_name",
     "localise",
     "mask_nik",
+    "page_payload",
     "merge_protected",
     "process_page",
     "region_index",
@@ -94,5 +98,7 @@ __all__ = [
     "split_protected",
     "summarise",
     "validate_all",
+    "upload_hint",
     "visible_pages",
+    "whole_form_payload",
 ]

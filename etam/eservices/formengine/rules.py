@@ -285,22 +285,66 @@ def client_payload(
     *,
     today: date | None = None,
     fields: list[Mapping[str, Any]] | None = None,
+    device_today: bool = False,
 ) -> dict[str, Any]:
-    """What the page's script needs (rendered as a JSON data block): today, the rules of the
-    fields on the page, stored answers of other fields they refer to, the field checks
-    (``fields``: name, label, type, required) and every message template."""
+    """What the page's script needs (rendered as a JSON data block): today (None: the
+    device's date, for a page kept offline), the rules of the fields on the page, stored
+    answers of other fields they refer to, the field checks (``fields``: name, label, type,
+    required, the conditions showing it) and the message templates."""
     today = today or timezone.localdate()
     known = {n: answers[n] for n in referenced(form) if n not in names and isinstance(answers.get(n), str)}
     return {
-        "today": today.isoformat(),
+        "today": None if device_today else today.isoformat(),
         "rules": normalised(form, names),
         "known": known,
         "fields": [
-            {"name": f["name"], "label": localise(f["label"]), "type": f["type"], "required": f.get("required", True)}
+            {
+                "name": f["name"],
+                "label": localise(f["label"]),
+                "type": f["type"],
+                "required": f.get("required", True),
+                "visible_if": [f["visible_if"]] if isinstance(f.get("visible_if"), dict) else f.get("visible_if") or [],
+            }
             for f in fields or []
         ],
         "messages": messages(),
     }
+
+
+def _checkable(spec: Mapping[str, Any]) -> bool:
+    return spec["type"] not in {"group", "address"}
+
+
+def page_payload(form: Mapping[str, Any], index: int, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload of one page of the web form: its fields (those a condition on an earlier
+    page hides are left out, as the page leaves them out)."""
+    page = form["pages"][index]
+    on_page = {spec["name"] for spec in page["fields"]}
+    fields = []
+    for spec in page["fields"]:
+        condition = spec.get("visible_if")
+        if condition and condition["field"] not in on_page:
+            from etam.eservices.formengine.fields import condition_holds
+
+            if not condition_holds(condition, answers):
+                continue
+            condition = None
+        if _checkable(spec):
+            fields.append({**spec, "visible_if": [condition] if condition else []})
+    return client_payload(form, {f["name"] for f in fields}, answers, fields=fields)
+
+
+def whole_form_payload(form: Mapping[str, Any], extra: list[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The payload of the one-page (offline) form: every field, under its page's condition
+    too; ``extra`` fields come first (the assisted citizen's name, NIK and phone). Today is
+    the device's: the page may be used days after it was kept."""
+    fields: list[Mapping[str, Any]] = [dict(f, visible_if=[]) for f in extra or []]
+    for page in form["pages"]:
+        for spec in page["fields"]:
+            if _checkable(spec):
+                conditions = [c for c in (page.get("visible_if"), spec.get("visible_if")) if c]
+                fields.append({**spec, "visible_if": conditions})
+    return client_payload(form, {f["name"] for f in fields}, {}, fields=fields, device_today=True)
 
 
 def definition_problems(form: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -323,6 +367,11 @@ def definition_problems(form: Mapping[str, Any]) -> list[tuple[str, str]]:
                     problems.append(
                         (f"pages[{p}].fields[{f}]", _("Rules are not supported inside a repeating group."))
                     )
+            prefill = spec.get("prefill")
+            if prefill and spec["type"] != {"name": "text", "nik": "nik", "phone": "phone"}[prefill]:
+                problems.append(
+                    (f"pages[{p}].fields[{f}].prefill", _("prefill %(kind)s does not fit a %(type)s field.") % {"kind": prefill, "type": spec["type"]})
+                )
             for r, rule in enumerate(spec.get("rules") or []):
                 path = f"pages[{p}].fields[{f}].rules[{r}]"
                 kind = rule["kind"]

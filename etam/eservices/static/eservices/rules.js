@@ -91,16 +91,17 @@
     return /^[1-9]\d{6,11}$/.test(s);
   }
   function shown(f, values) {
-    var c = f.visible_if;
-    if (!c) return true;
-    var want = 'equals' in c ? [c.equals] : c['in'], have = values[c.field];
-    return want.some(function (w) { return String(have) === (w === true ? 'ya' : w === false ? 'tidak' : String(w)); });
+    return (f.visible_if || []).every(function (c) {
+      var want = 'equals' in c ? [c.equals] : c['in'], have = values[c.field];
+      return want.some(function (w) { return String(have) === (w === true ? 'ya' : w === false ? 'tidak' : String(w)); });
+    });
   }
+  function local() { var n = new Date(); return mk(n.getFullYear(), n.getMonth() + 1, n.getDate()); }
 
   /* payload: {today, rules, known, fields, messages}; values: name -> string. A field whose own
      check fails (or an older not_past/not_future flag) is left out of the cross-field rules. */
   function check(p, values) {
-    var M = p.messages, today = parse(p.today), out = {}, all = {}, bad = {};
+    var M = p.messages, today = p.today ? parse(p.today) : local(), out = {}, all = {}, bad = {};
     Object.keys(p.known || {}).forEach(function (k) { all[k] = p.known[k]; });
     Object.keys(values).forEach(function (k) { all[k] = values[k]; });
     var rules = p.rules || [], legacy = rules.filter(function (r) { return r.legacy; });
