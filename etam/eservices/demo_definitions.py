@@ -274,7 +274,12 @@ def ppdb_sma_smk() -> dict[str, Any]:
                             "type": "nik",
                             "label": _t("NIK calon murid", "Student NIK"),
                             "rules": [
-                                {"kind": "nik_matches", "birth_date": "tanggal_lahir", "sex": "jenis_kelamin", "female": "p"}
+                                {
+                                    "kind": "nik_matches",
+                                    "birth_date": "tanggal_lahir",
+                                    "sex": "jenis_kelamin",
+                                    "female": "p",
+                                }
                             ],
                         },
                         {

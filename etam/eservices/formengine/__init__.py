@@ -46,14 +46,14 @@ from etam.eservices.formengine.fields import (
     file_digest,
     forget_regions,
     human_size,
-    upload_hint,
     region_index,
     region_options,
     source_choices,
+    upload_hint,
     visible_pages,
 )
-from etam.eservices.formengine.rules import RULE_KINDS, check_rules, client_payload, page_payload, whole_form_payload
 from etam.eservices.formengine.pages import PageResult, distinct_problem, group_count, process_page, validate_all
+from etam.eservices.formengine.rules import RULE_KINDS, check_rules, client_payload, page_payload, whole_form_payload
 from etam.eservices.workflow import localise  # offline reaches it through formengine
 
 __all__ = [
@@ -61,8 +61,8 @@ __all__ = [
     "FILE_SIGNATURES",
     "NO",
     "PROTECTED_TYPES",
-    "RULE_KINDS",
     "REGION_CACHE_SECONDS",
+    "RULE_KINDS",
     "SCHOOL_SOURCES",
     "SEP",
     "YES",
@@ -85,20 +85,20 @@ __all__ = [
     "first_of_type",
     "forget_regions",
     "group_count",
-    "human_size",
     "holder_name",
+    "human_size",
     "localise",
     "mask_nik",
-    "page_payload",
     "merge_protected",
+    "page_payload",
     "process_page",
     "region_index",
     "region_options",
     "source_choices",
     "split_protected",
     "summarise",
-    "validate_all",
     "upload_hint",
+    "validate_all",
     "visible_pages",
     "whole_form_payload",
 ]

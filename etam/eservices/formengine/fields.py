@@ -308,9 +308,10 @@ def human_size(kb: int) -> str:
 
     if kb < 1024:
         return f"{kb} KB"
-    if kb % 1024 == 0:
-        return f"{kb // 1024} MB"
-    return f"{number_format(kb / 1024, 1)} MB"
+    tenths = round(kb * 10 / 1024)
+    if tenths % 10 == 0:
+        return f"{tenths // 10} MB"
+    return f"{number_format(tenths / 10, 1)} MB"
 
 
 TYPE_NAMES = {"pdf": "PDF", "jpeg": "JPG", "png": "PNG"}

@@ -235,17 +235,16 @@ def _check_nik(rule: Mapping[str, Any], value: Any, answers: Mapping[str, Any], 
                 },
             )
     sex = answers.get(rule["sex"]) if rule.get("sex") else None
-    if isinstance(sex, str) and sex and rule.get("female"):
-        if female != (sex == rule["female"]):
-            return _format(
-                texts["nik_female" if female else "nik_male"],
-                {
-                    "label": rule["label"],
-                    "part": part[:2],
-                    "other": rule["sex_label"],
-                    "other_value": (rule.get("sex_choices") or {}).get(sex, sex),
-                },
-            )
+    if isinstance(sex, str) and sex and rule.get("female") and female != (sex == rule["female"]):
+        return _format(
+            texts["nik_female" if female else "nik_male"],
+            {
+                "label": rule["label"],
+                "part": part[:2],
+                "other": rule["sex_label"],
+                "other_value": (rule.get("sex_choices") or {}).get(sex, sex),
+            },
+        )
     return None
 
 
@@ -274,7 +273,13 @@ def check_rules(
 def referenced(form: Mapping[str, Any]) -> list[str]:
     """Names a rule points at (its other fields), to hand their stored answers to the page."""
     return sorted(
-        {r[key] for spec in _specs(form) for r in spec.get("rules") or [] for key in ("field", "birth_date", "sex") if r.get(key)}
+        {
+            r[key]
+            for spec in _specs(form)
+            for r in spec.get("rules") or []
+            for key in ("field", "birth_date", "sex")
+            if r.get(key)
+        }
     )
 
 
@@ -364,13 +369,14 @@ def definition_problems(form: Mapping[str, Any]) -> list[tuple[str, str]]:
         for f, spec in enumerate(page["fields"]):
             for child in spec.get("fields") or []:
                 if child.get("rules"):
-                    problems.append(
-                        (f"pages[{p}].fields[{f}]", _("Rules are not supported inside a repeating group."))
-                    )
+                    problems.append((f"pages[{p}].fields[{f}]", _("Rules are not supported inside a repeating group.")))
             prefill = spec.get("prefill")
             if prefill and spec["type"] != {"name": "text", "nik": "nik", "phone": "phone"}[prefill]:
                 problems.append(
-                    (f"pages[{p}].fields[{f}].prefill", _("prefill %(kind)s does not fit a %(type)s field.") % {"kind": prefill, "type": spec["type"]})
+                    (
+                        f"pages[{p}].fields[{f}].prefill",
+                        _("prefill %(kind)s does not fit a %(type)s field.") % {"kind": prefill, "type": spec["type"]},
+                    )
                 )
             for r, rule in enumerate(spec.get("rules") or []):
                 path = f"pages[{p}].fields[{f}].rules[{r}]"
@@ -389,7 +395,7 @@ def definition_problems(form: Mapping[str, Any]) -> list[tuple[str, str]]:
                                 % {"key": key, "type": need, "name": other},
                             )
                         )
-                if kind == "age" and rule.get("min") is not None and rule.get("max") is not None:
-                    if rule["min"] > rule["max"]:
-                        problems.append((path, _("min is larger than max.")))
+                low, high = rule.get("min"), rule.get("max")
+                if kind == "age" and low is not None and high is not None and low > high:
+                    problems.append((path, _("min is larger than max.")))
     return problems
