@@ -253,7 +253,7 @@ def test_editing_a_field_keeps_a_second_comparison_from_an_import():
     existing = {"name": "lapor", "type": "date", "label": "Lapor"}
     existing["rules"] = [{"kind": "after", "field": "mulai"}, {"kind": "before", "field": "selesai"}]
     form = builder.FieldForm(
-        composer_data(name="lapor", **{"date_order": "after", "date_other": "mulai"}),
+        composer_data(name="lapor", date_order="after", date_other="mulai"),
         initial=builder.FieldForm.initial_for(copy.deepcopy(existing)),
     )
     assert form.is_valid(), form.errors
