@@ -214,6 +214,7 @@ def _render_form(
         "consent_text": services.consent_text(),
         "item_key": str(uuid.uuid4()),
         "file_limit_kb": request_file_limit_kb(),
+        "file_limit": formengine.human_size(request_file_limit_kb()),
         "action": request.path,
         "base_template": "staff/base.html" if assisted else "base.html",
         "rules": formengine.whole_form_payload(form, extra=_citizen_fields() if assisted else None),

@@ -291,3 +291,31 @@ def test_the_composer_page_offers_and_saves_the_rule_settings(province, research
     assert refused.status_code == 200 and "tanggal_tidak_ada" in refused.content.decode()
     draft.refresh_from_db()
     assert draft.form["pages"][1]["fields"][3] == saved
+
+
+def test_the_form_pages_keep_the_budget_with_their_rules(province, citizen_with_drafts, capsys):
+    """The signed-in form pages (not in the public budget walk): HTML ≤ 14 KB compressed,
+    JavaScript (outbox.js, wilayah.js, rules.js) ≤ 20 KB, everything ≤ 50 KB."""
+    from tests.web.budget_checker import check_page, client_fetcher
+
+    client = login(province.citizen)
+    reports = [check_page(path, client_fetcher(client)) for path in citizen_with_drafts]
+    with capsys.disabled():
+        for report in reports:
+            print("  " + report.summary())
+    assert [p for r in reports for p in r.problems] == []
+    assert all(r.javascript <= 20 * 1024 for r in reports)
+
+
+@pytest.fixture
+def citizen_with_drafts(province):
+    research = publish(province.admin_dpmptsp, province.dpmptsp, demo_definitions.izin_penelitian())
+    ppdb = publish(province.admin_dpmptsp, province.dpmptsp, demo_definitions.ppdb_sma_smk())
+    draft = services.draft_for(actor=province.citizen, service=research)
+    services.draft_save(actor=province.citizen, draft=draft, answers={}, page=0)
+    return [
+        f"/layanan/{research.slug}/ajukan/1/",
+        f"/layanan/{research.slug}/ajukan/2/",
+        f"/layanan/{ppdb.slug}/ajukan/1/",
+        f"/luring/layanan/{research.slug}/",
+    ]

@@ -19,7 +19,7 @@ are missing or unreadable is skipped: the field's own check reports those.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -289,7 +289,7 @@ def client_payload(
     answers: Mapping[str, Any],
     *,
     today: date | None = None,
-    fields: list[Mapping[str, Any]] | None = None,
+    fields: Sequence[Mapping[str, Any]] | None = None,
     device_today: bool = False,
 ) -> dict[str, Any]:
     """What the page's script needs (rendered as a JSON data block): today (None: the
@@ -298,9 +298,10 @@ def client_payload(
     required, the conditions showing it) and the message templates."""
     today = today or timezone.localdate()
     known = {n: answers[n] for n in referenced(form) if n not in names and isinstance(answers.get(n), str)}
+    rules = normalised(form, names)
     return {
         "today": None if device_today else today.isoformat(),
-        "rules": normalised(form, names),
+        "rules": rules,
         "known": known,
         "fields": [
             {
@@ -312,8 +313,32 @@ def client_payload(
             }
             for f in fields or []
         ],
-        "messages": messages(),
+        "messages": _needed(messages(), rules, fields or []),
     }
+
+
+def _needed(texts: dict[str, str], rules: list[dict[str, Any]], fields: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Only the templates this page can use (the payload rides on every form page)."""
+    keys = {"summary"}
+    by_kind = {"age": ("age_min", "age_max"), "nik_matches": ("nik_birth", "nik_female", "nik_male")}
+    for rule in rules:
+        keys.update(by_kind.get(rule["kind"], (rule["kind"],)))
+    by_type = {
+        "nik": ("nik_digits", "nik_length", "nik_date", "nik_future", "nik_serial"),
+        "phone": ("phone",),
+        "date": ("date",),
+    }
+    for spec in fields:
+        keys.update(by_type.get(spec["type"], ()))
+        if spec.get("required", True):
+            keys.add(
+                "required_file"
+                if spec["type"] == "file"
+                else "required_choice"
+                if spec["type"] in {"choice", "yes_no", "multi_choice"}
+                else "required"
+            )
+    return {key: text for key, text in texts.items() if key in keys}
 
 
 def _checkable(spec: Mapping[str, Any]) -> bool:
@@ -339,7 +364,7 @@ def page_payload(form: Mapping[str, Any], index: int, answers: Mapping[str, Any]
     return client_payload(form, {f["name"] for f in fields}, answers, fields=fields)
 
 
-def whole_form_payload(form: Mapping[str, Any], extra: list[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def whole_form_payload(form: Mapping[str, Any], extra: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """The payload of the one-page (offline) form: every field, under its page's condition
     too; ``extra`` fields come first (the assisted citizen's name, NIK and phone). Today is
     the device's: the page may be used days after it was kept."""

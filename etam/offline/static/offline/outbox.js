@@ -243,6 +243,8 @@
     }).catch(function () { return file; });
   }
 
+  // 512 KB, 2 MB, 1,5 MB: sizes as people say them (issue 15).
+  function size(kb) { var t = Math.round(kb * 10 / 1024); return kb < 1024 ? kb + ' KB' : (t % 10 ? (t / 10).toFixed(1).replace('.', ',') : t / 10) + ' MB'; }
   function collect(form) {
     var fd = new FormData(form), fields = [], files = [], assisted = null, jobs = [];
     var limit = (parseInt(form.dataset.fileLimit, 10) || 5120) * 1024;
@@ -252,7 +254,7 @@
       if (!v.size) return;
       jobs.push(shrink(v).then(function (b) {
         if (b.size > limit) {
-          throw Say('Berkas "' + v.name + '" ' + Math.ceil(b.size / 1024) + ' KB, lebih besar dari batas ' + limit / 1024 + ' KB. Pilih berkas yang lebih kecil.');
+          throw Say('Berkas "' + v.name + '" ' + size(Math.ceil(b.size / 1024)) + ', lebih besar dari batas ' + size(limit / 1024) + '. Pilih berkas yang lebih kecil.');
         }
         return sha256(b).then(function (h) { files.push({ field: k, name: v.name, type: b.type, blob: b, sha256: h }); });
       }));
