@@ -32,9 +32,7 @@ import io
 import json
 import os
 import random
-import re
 import ssl
-import statistics
 import subprocess
 import sys
 import time
@@ -116,7 +114,7 @@ def cluster(action: str, args: argparse.Namespace) -> None:
             "--database-url", args.database_url, "--redis-url", args.redis_url,
             "--tasks-redis-url", args.tasks_redis_url, "--demo", "core,eservices,opendata",
         ]  # fmt: skip
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL if action != "up" else None)  # noqa: S603
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL if action != "up" else None)
 
 
 def prepare(args: argparse.Namespace, count: int) -> dict:
@@ -124,7 +122,7 @@ def prepare(args: argparse.Namespace, count: int) -> dict:
 
     env = {**os.environ, **read_env_file(Path(args.state_dir) / "etam.env")}
     prefix = f"burst-{int(time.time())}"
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [str(PYTHON), "bench/ppdb_burst_prepare.py", str(count), prefix],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     )  # fmt: skip
@@ -179,7 +177,7 @@ class Client:
             return response.status, dict(response.headers)
 
     async def sign_in(self, session) -> int:
-        status, _page, headers = await self._get(session, "/masuk/")
+        status, _page, _headers = await self._get(session, "/masuk/")
         if status != 200:
             return status
         form = {
@@ -187,7 +185,7 @@ class Client:
             "username": self.person["email"],
             "password": self.data["password"],
         }
-        status, headers = await self._post(session, "/masuk/", form)
+        status, _headers = await self._post(session, "/masuk/", form)
         return status
 
     async def run(self, kind: str) -> tuple[int, dict]:
@@ -244,9 +242,7 @@ class Client:
             self.anonymous.cookie_jar.clear(lambda c: c.key == "messages")  # the "received" message
             return result
         if kind == "submission":
-            body = json.dumps(
-                {"service": self.data["service"], "answers": answers(self.data["desa"], self.index)}
-            )
+            body = json.dumps({"service": self.data["service"], "answers": answers(self.data["desa"], self.index)})
             headers = {
                 "Content-Type": "application/json",
                 "Authorization": f"Bearer {self.person['token']}",
@@ -305,41 +301,116 @@ async def phase(clients: list[Client], kinds: list[str], seconds: float, *, over
     return tally
 
 
+class CpuMeter:
+    """CPU seconds (user + system) spent by the cluster's web processes (both gunicorn masters'
+    process groups: every worker) and by PostgreSQL backends connected to the bench database.
+    Per request this does not depend on how busy the shared machine is, so it gives per-core
+    rates for sizing (docs/operations.md)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from deploy.cluster import read_env_file, running
+
+        state = Path(args.state_dir)
+        env = read_env_file(state / "etam.env")
+        self.groups = {running(state, f"etam-web@{env[f'ETAM_WEB_PORT_{x}']}") for x in ("A", "B")} - {None}
+        self.database_url = args.database_url
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _fields(self, pid: str) -> list[str] | None:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+
+    def seconds(self) -> dict[str, float]:
+        import psycopg
+
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            name = self.database_url.rsplit("/", 1)[1]
+            backends = {
+                str(row[0])
+                for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]).fetchall()
+            }
+        web = db = 0.0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            fields = self._fields(entry.name)
+            if fields is None:
+                continue
+            used = (int(fields[11]) + int(fields[12])) / self.tick
+            if int(fields[2]) in self.groups:
+                web += used
+            elif entry.name in backends:
+                db += used
+        return {"web": web, "db": db}
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+
+async def sign_in_all(clients: list[Client]) -> None:
+    """Sign every client's browser in before measuring, four at a time (each costs a password
+    hash; all at once would be a login storm of its own, shed with 503)."""
+    gate = asyncio.Semaphore(4)
+
+    async def one(client: Client) -> int:
+        async with gate:
+            for _attempt in range(5):
+                status = await client.sign_in(client.signed)
+                if status != 503:
+                    return status
+                await asyncio.sleep(1)  # shed (the machine is busy): try again, as a person would
+            return status
+
+    signed = await asyncio.gather(*(one(c) for c in clients))
+    if any(status != 302 for status in signed):
+        raise SystemExit(f"sign-in of the benchmark citizens failed: {signed}")
 
 
 async def main_async(args: argparse.Namespace, data: dict, base: str) -> None:
     files = sample_files()
     total = CLIENTS * OVERLOAD
     clients = [Client(i, base, data["people"][i], data, files, run=0) for i in range(CLIENTS)]
-    signed = await asyncio.gather(*(c.sign_in(c.signed) for c in clients))
-    if any(status != 302 for status in signed):
-        raise SystemExit(f"sign-in of the benchmark citizens failed: {signed}")
     weighted = [kind for kind, weight in MIX for _ in range(weight)]
     try:
+        await sign_in_all(clients)
         await phase(clients, ["baseline", "anonymous page"], 3)  # warm-up: workers import the URL conf
         base_tally = await phase(clients, ["baseline"], SECONDS / 2)
         baseline = base_tally.ok["baseline"] / (SECONDS / 2)
-        print(f"web workers {2 * args.web_workers} (2 nodes x {args.web_workers}); clients {CLIENTS}; mix {SECONDS:g} s")
         print(
-            f"baseline GET /healthz: {baseline:.1f}/s  p50 {pct(base_tally.latencies['baseline'], 0.5):.1f} ms  "
-            f"p99 {pct(base_tally.latencies['baseline'], 0.99):.1f} ms  errors {sum(base_tally.errors['baseline'].values())}"
+            f"web workers {2 * args.web_workers} (2 nodes x {args.web_workers}); clients {CLIENTS}; mix {SECONDS:g} s"
+        )
+        lat = base_tally.latencies["baseline"]
+        print(
+            f"baseline GET /healthz: {baseline:.1f}/s  p50 {pct(lat, 0.5):.1f} ms  p99 {pct(lat, 0.99):.1f} ms  "
+            f"errors {sum(base_tally.errors['baseline'].values())}"
         )
         solo: dict[str, float] = {}
-        for kind, _weight in MIX:
+        cpu: dict[str, dict[str, float]] = {}
+        meter = CpuMeter(args)
+        for kind, _weight in [("baseline", 0), *MIX]:
+            before = meter.seconds()
             t = await phase(clients, [kind], SOLO_SECONDS)
+            after = meter.seconds()
             solo[kind] = t.ok[kind] / SOLO_SECONDS
+            done = max(1, sum(len(v) for v in t.latencies.values()))
+            cpu[kind] = {part: (after[part] - before[part]) * 1000 / done for part in after}
         mix = await phase(clients, weighted, SECONDS)
         print(
-            f"{'kind':<17}{'alone/s':>9}{'ratio':>7} | {'in mix/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+            f"{'kind':<17}{'alone/s':>9}{'ratio':>7}{'web ms':>8}{'db ms':>7} |"
+            f" {'in mix/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
         )
+        b = cpu["baseline"]
+        print(f"{'(baseline)':<17}{solo['baseline']:9.1f}{1:7.2f}{b['web']:8.1f}{b['db']:7.1f} |")
         for kind, _weight in MIX:
             lat = mix.latencies[kind]
             errors = dict(mix.errors[kind])
             print(
-                f"{kind:<17}{solo[kind]:9.1f}{solo[kind] / baseline:7.2f} | {mix.ok[kind] / SECONDS:9.1f}"
+                f"{kind:<17}{solo[kind]:9.1f}{solo[kind] / solo['baseline']:7.2f}{cpu[kind]['web']:8.1f}"
+                f"{cpu[kind]['db']:7.1f} | {mix.ok[kind] / SECONDS:9.1f}"
                 f"{pct(lat, 0.5):9.1f}{pct(lat, 0.99):9.1f}{sum(errors.values()):8d} {errors or ''}"
             )
         everything = [x for lat in mix.latencies.values() for x in lat]
@@ -350,15 +421,13 @@ async def main_async(args: argparse.Namespace, data: dict, base: str) -> None:
         await asyncio.gather(*(c.close() for c in clients))
     if OVERLOAD > 1:
         crowd = [Client(i, base, data["people"][i], data, files, run=1) for i in range(total)]
-        await asyncio.gather(*(c.sign_in(c.signed) for c in crowd))
         try:
+            await sign_in_all(crowd)
             over = await phase(crowd, weighted, SECONDS, overload=True)
         finally:
             await asyncio.gather(*(c.close() for c in crowd))
         served = sum(over.ok.values())
-        other = {
-            k: v for kind in over.errors.values() for k, v in kind.items() if k != 503
-        }
+        other = {k: v for kind in over.errors.values() for k, v in kind.items() if k != 503}
         print(
             f"overload at {total} clients: served {served / SECONDS:.1f}/s; 503+Retry-After {len(over.shed)} "
             f"(p50 {pct(over.shed, 0.5):.1f} ms, p99 {pct(over.shed, 0.99):.1f} ms); 503 without Retry-After "

@@ -26,7 +26,7 @@ HOT_TEMPLATES = (
 )
 
 
-def when_ready(server):  # noqa: ANN001, ANN201 (gunicorn's hook signature)
+def when_ready(server):  # type: ignore[no-untyped-def]
     """Runs in the master after the application is loaded, before the workers are forked."""
     from django.template import TemplateDoesNotExist
     from django.template.loader import get_template

@@ -41,9 +41,7 @@ def _race(actor, service: Service, *, key: str, from_draft: bool) -> list[tuple[
             submission = services.application_submit(
                 actor=actor, service=service, answers=info_answers(), idempotency_key=key, from_draft=from_draft
             )
-            results.append(
-                (submission.application.tracking_number, submission.receipt_secret, submission.created)
-            )
+            results.append((submission.application.tracking_number, submission.receipt_secret, submission.created))
         except Exception as exc:  # reported by the assertions below
             results.append(exc)
         finally:
