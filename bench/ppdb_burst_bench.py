@@ -176,17 +176,16 @@ class Client:
             await response.read()
             return response.status, dict(response.headers)
 
-    async def sign_in(self, session) -> int:
-        status, _page, _headers = await self._get(session, "/masuk/")
+    async def sign_in(self, session) -> tuple[int, dict]:
+        status, _page, headers = await self._get(session, "/masuk/")
         if status != 200:
-            return status
+            return status, headers
         form = {
             "csrfmiddlewaretoken": self._csrf(session),
             "username": self.person["email"],
             "password": self.data["password"],
         }
-        status, _headers = await self._post(session, "/masuk/", form)
-        return status
+        return await self._post(session, "/masuk/", form)
 
     async def run(self, kind: str) -> tuple[int, dict]:
         """One operation of ``kind``; its status (the last request's) and headers."""
@@ -203,7 +202,7 @@ class Client:
             self.draft_posts += 1
             if self.draft_posts % 2:
                 status, _body, headers = await self._get(self.signed, FORM)
-                return (status if status == 200 else f"GET {status}"), headers
+                return (f"GET {status}" if status == 302 else status), headers  # 302: not signed in
             form = {
                 "csrfmiddlewaretoken": self._csrf(self.signed),
                 "nama": f"Calon Murid {self.index}",
@@ -222,9 +221,9 @@ class Client:
             form.add_field("kk", content, filename=name, content_type=content_type)
             return await self._post(self.signed, UPLOAD, form)
         if kind == "login":
-            status = await self.sign_in(self.anonymous)
+            result = await self.sign_in(self.anonymous)
             self.anonymous.cookie_jar.clear(lambda c: c.key == "sessionid")  # signed out again
-            return status, {}
+            return result
         if kind == "registration":
             status, _page, headers = await self._get(self.anonymous, "/daftar/")
             if status != 200:
@@ -267,7 +266,7 @@ class Tally:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, dict[object, int]] = defaultdict(lambda: defaultdict(int))
         self.ok: dict[str, int] = defaultdict(int)
-        self.shed: list[float] = []  # latencies of 503 answers that carried Retry-After
+        self.shed: dict[str, list[float]] = defaultdict(list)  # 503 + Retry-After, by who answered
         self.shed_without_retry_after = 0
 
 
@@ -291,7 +290,7 @@ async def phase(clients: list[Client], kinds: list[str], seconds: float, *, over
                 tally.errors[kind][status] += 1
             if status == 503:
                 if "Retry-After" in headers:
-                    tally.shed.append(took)
+                    tally.shed[headers.get("X-Antrean", "?")].append(took)
                 else:
                     tally.shed_without_retry_after += 1
                 if overload:
@@ -340,7 +339,8 @@ class CpuMeter:
                 continue
             used = (int(fields[11]) + int(fields[12])) / self.tick
             if int(fields[2]) in self.groups:
-                web += used
+                # + the reaped children's (a worker restarted by --max-requests, SQL children)
+                web += used + (int(fields[13]) + int(fields[14])) / self.tick
             elif entry.name in backends:
                 db += used
         return {"web": web, "db": db}
@@ -352,22 +352,26 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def sign_in_all(clients: list[Client]) -> None:
-    """Sign every client's browser in before measuring, four at a time (each costs a password
-    hash; all at once would be a login storm of its own, shed with 503)."""
-    gate = asyncio.Semaphore(4)
+    """Give every client's browser its signed-in session (made by ppdb_burst_prepare.py, as a
+    login leaves it) and its CSRF cookie (one page view), before measuring."""
+    from yarl import URL
 
-    async def one(client: Client) -> int:
+    for client in clients:
+        client.signed.cookie_jar.update_cookies({"sessionid": client.person["session"]}, URL(client.base))
+    gate = asyncio.Semaphore(8)
+
+    async def first_page(client: Client) -> int:
         async with gate:
             for _attempt in range(5):
-                status = await client.sign_in(client.signed)
+                status, _body, _headers = await client._get(client.signed, f"/permohonan/{client.person['case']}/")
                 if status != 503:
                     return status
-                await asyncio.sleep(1)  # shed (the machine is busy): try again, as a person would
+                await asyncio.sleep(1)  # shed (the machine is busy): again, as a person would
             return status
 
-    signed = await asyncio.gather(*(one(c) for c in clients))
-    if any(status != 302 for status in signed):
-        raise SystemExit(f"sign-in of the benchmark citizens failed: {signed}")
+    statuses = await asyncio.gather(*(first_page(c) for c in clients))
+    if any(status != 200 for status in statuses):
+        raise SystemExit(f"the benchmark citizens' sessions do not work: {statuses}")
 
 
 async def main_async(args: argparse.Namespace, data: dict, base: str) -> None:
@@ -396,8 +400,10 @@ async def main_async(args: argparse.Namespace, data: dict, base: str) -> None:
             t = await phase(clients, [kind], SOLO_SECONDS)
             after = meter.seconds()
             solo[kind] = t.ok[kind] / SOLO_SECONDS
-            done = max(1, sum(len(v) for v in t.latencies.values()))
-            cpu[kind] = {part: (after[part] - before[part]) * 1000 / done for part in after}
+            # Per successful operation (a shed 503 costs next to nothing). A PostgreSQL backend
+            # that ended during the phase takes its CPU with it: db ms is a floor, never < 0.
+            done = max(1, t.ok[kind])
+            cpu[kind] = {part: max(0.0, after[part] - before[part]) * 1000 / done for part in after}
         mix = await phase(clients, weighted, SECONDS)
         print(
             f"{'kind':<17}{'alone/s':>9}{'ratio':>7}{'web ms':>8}{'db ms':>7} |"
@@ -428,10 +434,15 @@ async def main_async(args: argparse.Namespace, data: dict, base: str) -> None:
             await asyncio.gather(*(c.close() for c in crowd))
         served = sum(over.ok.values())
         other = {k: v for kind in over.errors.values() for k, v in kind.items() if k != 503}
+        shed = "; ".join(
+            f"by {who} {len(lat)} (p50 {pct(lat, 0.5):.1f} ms, p99 {pct(lat, 0.99):.1f} ms)"
+            for who, lat in sorted(over.shed.items())
+        )
+        everything = [x for lat in over.shed.values() for x in lat]
         print(
-            f"overload at {total} clients: served {served / SECONDS:.1f}/s; 503+Retry-After {len(over.shed)} "
-            f"(p50 {pct(over.shed, 0.5):.1f} ms, p99 {pct(over.shed, 0.99):.1f} ms); 503 without Retry-After "
-            f"{over.shed_without_retry_after}; other errors {other or 0}"
+            f"overload at {total} clients: served {served / SECONDS:.1f}/s; 503+Retry-After {len(everything)}"
+            f" (p50 {pct(everything, 0.5):.1f} ms, p99 {pct(everything, 0.99):.1f} ms): {shed};"
+            f" 503 without Retry-After {over.shed_without_retry_after}; other errors {other or 0}"
         )
     print(f"overall ratio (mix throughput / baseline): {rate / baseline:.2f}")
 

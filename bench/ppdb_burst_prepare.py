@@ -2,9 +2,10 @@
 
     python bench/ppdb_burst_prepare.py <clients> <prefix>
 
-Creates <clients> citizens (one password, hashed once with the default hasher), an API token
-and one submitted case each (for the status polls), and prints one JSON line: the accounts,
-tokens, tracking numbers and a valid set of answers for the submission service.
+Creates <clients> citizens (one password, hashed once with the default hasher), an API token,
+one submitted case each (for the status polls) and a signed-in session each (as a login would
+leave it: the browsers start signed in without a login storm of their own; logins are measured
+as their own kind), and prints one JSON line: accounts, tokens, sessions, tracking numbers.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
 
     from etam.core.models import ApiToken, Region, User
     from etam.core.models.people import hash_token
@@ -59,7 +62,14 @@ def main() -> None:
         raw = "etam_" + secrets.token_urlsafe(24)
         ApiToken.objects.create(user=user, name="burst", prefix=raw[:12], key_hash=hash_token(raw))
         case = services.application_submit(actor=user, service=service, answers=answers(desa, i), from_draft=False)
-        people.append({"email": email, "token": raw, "case": case.application.tracking_number})
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "etam.core.auth_backends.EmailOrPhoneBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        people.append(
+            {"email": email, "token": raw, "case": case.application.tracking_number, "session": session.session_key}
+        )
     print(json.dumps({"password": PASSWORD, "service": service.pk, "desa": desa, "people": people}))
 
 

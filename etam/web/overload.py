@@ -59,6 +59,7 @@ def busy_response() -> HttpResponse:
     response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    response["X-Antrean"] = "etam"  # who shed it (nginx's own page says "nginx")
     # Not one django.request error line per shed request while overloaded (nginx logs it).
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response
