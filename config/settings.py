@@ -416,3 +416,18 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "etam.web.middleware.StorageUnavailableMiddleware"
 )
 # --- end of issue 11 -----------------------------------------------------------------------
+
+# Issue 19 — the PPDB opening-hour burst (docs/adr/0145, docs/adr/0146).
+# Overload: first in the chain, a quick 503 + Retry-After for a request that waited in the
+# backlog longer than OVERLOAD_MAX_QUEUE_MS (nginx's X-Request-Start; 0 = off) or beyond
+# OVERLOAD_MAX_INFLIGHT requests in one process (threaded workers; 0 = off).
+MIDDLEWARE.insert(0, "etam.web.overload.OverloadMiddleware")
+OVERLOAD_MAX_QUEUE_MS = env.integer("OVERLOAD_MAX_QUEUE_MS", 3000, minimum=0)
+OVERLOAD_MAX_INFLIGHT = env.integer("OVERLOAD_MAX_INFLIGHT", 0, minimum=0)
+# Anonymous public pages rendered once per PAGE_CACHE_SECONDS into the cache (0 = off; off in
+# tests unless a test turns it on), right after RequestContextMiddleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("etam.core.middleware.RequestContextMiddleware") + 1,
+    "etam.web.pagecache.PublicPageCacheMiddleware",
+)
+PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 0 if ETAM_MODE == "test" else 60, minimum=0)
