@@ -184,7 +184,9 @@ def dataset_fields(params: dict[str, Any]) -> tuple[dict[str, Any], list[str] | 
         if groups:
             fields["topic"] = groups[0]
     tags = _names(params["tags"], "tags") if "tags" in params else None
-    if "year" in activity and activity["year"] not in (None, ""):
+    if "year" in activity and activity["year"] in (None, ""):
+        activity["year"] = None
+    elif "year" in activity:
         try:
             activity["year"] = int(str(activity["year"]))
         except ValueError as exc:
