@@ -54,6 +54,10 @@ class NotAuthorized(ActionError):
     kind = "Authorization Error"
 
 
+class MethodNotAllowed(ActionError):
+    status = 405
+
+
 class Throttled(ActionError):
     """Over the caller's request budget, shared with /api/v1 (``API_RATE_LIMIT``)."""
 
@@ -384,6 +388,8 @@ def _run(
 
     if name not in WRITES:
         return handler(request, _params(request), actor)
+    if request.method != "POST":
+        raise MethodNotAllowed(f"{name}: use POST for this action.")
     with transaction.atomic():
         return handler(request, _params(request), actor)
 
