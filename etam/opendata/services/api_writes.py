@@ -233,13 +233,14 @@ def typed_value(kind: str, value: Any) -> Any:
 
 
 def _expected(kind: str) -> str:
-    return {
+    expected: dict[str, str] = {
         ColumnType.INTEGER: _("a whole number"),
         ColumnType.NUMBER: _("a number"),
         ColumnType.YEAR: _("a four-digit year"),
         ColumnType.DATE: _("a date that exists, written YYYY-MM-DD"),
         ColumnType.BOOLEAN: _("true or false"),
-    }.get(kind, _("text"))
+    }
+    return expected.get(kind, _("text"))
 
 
 def check_records(columns: list[tuple[str, str, bool]], records: Any) -> list[dict[str, Any]]:
@@ -352,7 +353,7 @@ def _cell(value: Any, kind: str, number_format: str, date_format: str) -> str:
     if kind == ColumnType.BOOLEAN:
         return "true" if value else "false"
     if kind == ColumnType.DATE:
-        return value.strftime(date_format or "%Y-%m-%d")
+        return str(value.strftime(date_format or "%Y-%m-%d"))
     if kind == ColumnType.NUMBER:
         try:
             text = format(Decimal(repr(float(value))).normalize(), "f")
