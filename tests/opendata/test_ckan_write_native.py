@@ -82,9 +82,7 @@ def test_native_writes_refuse_another_opd_and_bad_records_changing_nothing(clien
     auth = bearer(province.producer_diskominfo)
     before = (AuditEvent.objects.count(), DatasetVersion.objects.count())
     bad = {"records": [{"kode_wilayah": "64.01", "penduduk": "banyak", "warna": "merah"}], "method": "insert"}
-    response = client.post(
-        f"/api/v1/datasets/{dataset.slug}/records", bad, content_type="application/json", **auth
-    )
+    response = client.post(f"/api/v1/datasets/{dataset.slug}/records", bad, content_type="application/json", **auth)
     assert response.status_code == 422
     paths = {f["path"] for f in response.json()["error"]["fields"]}
     assert {"body.fields", "body.warna", "body.penduduk", "body.records"} <= paths
