@@ -104,6 +104,8 @@ def _params(request: HttpRequest) -> dict[str, Any]:
                 raise ActionError(f"JSON body: cannot be read ({exc.msg}).") from exc
             except RecursionError as exc:
                 raise ActionError("JSON body: nested too deeply.") from exc
+            except UnicodeDecodeError as exc:
+                raise ActionError("JSON body: not UTF-8 text.") from exc
             if not isinstance(body, dict):
                 raise ActionError("JSON body: must be an object.")
             return body

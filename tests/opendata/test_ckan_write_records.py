@@ -110,3 +110,18 @@ def test_validation_of_a_queued_upload_reads_created_without_a_report(client, pr
     get_write = client.get("/api/3/action/package_patch", {"id": "kunjungan", "title": "x"}, **auth)
     assert get_write.status_code == 405
     assert json.loads(get_write.content)["success"] is False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content", [b"[", b"\xff\xfe"])
+def test_an_unreadable_upload_is_a_field_error_not_a_server_error(client, province, content):
+    """Found by the fuzzer: a file of a few bytes with no line end reached pyarrow's ArrowInvalid."""
+    from tests.opendata.test_ckan_write_native import DATASET, bearer
+
+    auth = bearer(province.producer_diskominfo)
+    assert client.post("/api/v1/datasets/", DATASET, content_type="application/json", **auth).status_code == 201
+    upload = SimpleUploadedFile("file", content)
+    response = client.post("/api/v1/datasets/kunjungan/versions", {"file": upload}, **auth)
+    assert response.status_code == 422 and response.json()["error"]["fields"][0]["path"] == "body.file"
+    response = client.post("/api/3/action/package_update", data=b"p\xff\xfe", content_type="application/json", **auth)
+    assert response.status_code == 409 and response.json()["error"]["__type"] == "Validation Error"

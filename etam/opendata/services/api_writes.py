@@ -96,9 +96,16 @@ def file_version(
         current = open_version(dataset)
         if current is None or current.pk != replace.pk:
             raise ValidationError({"id": [_("id: this resource is not the dataset's open version.")]})
-    with transaction.atomic():
-        version = version_upload(actor=actor, dataset=dataset, upload=upload, change_note=change_note)
-        return pin_handle(version)
+    try:
+        with transaction.atomic():
+            version = version_upload(actor=actor, dataset=dataset, upload=upload, change_note=change_note)
+            return pin_handle(version)
+    except ValueError as exc:
+        # The shared reader lets pyarrow's ArrowInvalid (a ValueError) through for a file of a
+        # few bytes with no line end (e.g. "["); the staff page has the same gap (reported).
+        raise ValidationError(
+            {"file": [_("File: cannot be read as CSV (%(detail)s).") % {"detail": str(exc)[:200]}]}
+        ) from exc
 
 
 # ---------------------------------------------------------------------------- the data dictionary
