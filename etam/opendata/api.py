@@ -1,23 +1,38 @@
 """Native Satu Data API under ``/api/v1/datasets/`` (Django Ninja, in the OpenAPI document).
 
 Public: anonymous callers see public published datasets; a bearer token or session
-with a grant also sees the restricted ones of its OPD/instansi.
+with a grant also sees the restricted ones of its OPD/instansi. Writes (create, change,
+upload, data dictionary, records, submit) need a token or session with the produsen's
+grant and go through the same services as the staff pages (docs/adr/0115).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from datetime import date
+from typing import Any, Literal, cast
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Form, Query, Router, Schema, UploadedFile
+from ninja import File as NinjaFile
 from ninja.errors import HttpError
 
+from etam.api.auth import require_auth
+from etam.api.errors import ErrorOut
 from etam.api.params import Offset
 from etam.core import bearer
-from etam.opendata import query, selectors, views
-from etam.opendata.ckan_dicts import organization_name
+from etam.core.actors import Person
+from etam.core.permissions import has_perm
+from etam.opendata import ckan_validation, ckan_write_selectors, query, selectors, services, views
+from etam.opendata import permissions as perms
+from etam.opendata.ckan_dicts import organization_name, version_handle
+from etam.opendata.models import AccessRequestStatus
+from etam.opendata.services import api_writes
 
 router = Router(tags=["Satu Data"])
 
@@ -278,3 +293,251 @@ def dataset_download(
     dataset = _dataset(request, slug)
     request.user = _actor(request)
     return views.download(request, dataset.slug, dataset.published_version.number, fmt)
+
+
+# ---------------------------------------------------------------------------- writes (issue 14)
+# The same services as the staff pages and the CKAN write actions (docs/adr/0115): the
+# produsen's permission, the walidata review and one audit event per change; a refusal
+# changes nothing.
+
+
+class DatasetIn(Schema):
+    slug: str = Field(max_length=100)
+    title: str = Field(max_length=200)
+    description: str
+    organization: str = Field(description="OPD as <region>-<code> (e.g. 64-diskominfo) or its id")
+    topic: str
+    licence: str = "CC-BY-4.0"
+    update_frequency: str = "annual"
+    spatial_code: str = "64"
+    spatial_level: str = "kabupaten_kota"
+    access: Literal["public", "restricted"] = "public"
+    contact_name: str = Field(max_length=150)
+    contact_email: str = Field(max_length=254)
+    tags: list[str] = []
+    temporal_start: date | None = None
+    temporal_end: date | None = None
+
+
+class DatasetPatchIn(Schema):
+    title: str | None = Field(None, max_length=200)
+    description: str | None = None
+    topic: str | None = None
+    licence: str | None = None
+    update_frequency: str | None = None
+    spatial_code: str | None = None
+    spatial_level: str | None = None
+    access: Literal["public", "restricted"] | None = None
+    contact_name: str | None = Field(None, max_length=150)
+    contact_email: str | None = Field(None, max_length=254)
+    tags: list[str] | None = None
+    temporal_start: date | None = None
+    temporal_end: date | None = None
+
+
+class VersionWriteOut(Schema):
+    number: int
+    status: str
+    validation_status: str = Field(description="created, running, success, failure or error (ckanext-validation)")
+    resource_id: str
+    row_count: int | None
+    error_count: int
+    change_note: str
+
+
+class DatasetWriteOut(Schema):
+    slug: str
+    id: str
+    title: str
+    access: str
+    organization: str
+    access_request: str | None = Field(description="A wider access waiting for walidata review")
+    open_version: VersionWriteOut | None
+
+
+class ColumnIn(Schema):
+    name: str
+    type: str | None = Field(None, description="text, int, numeric, date, year or bool (CKAN names accepted)")
+    title: str | None = None
+    definition: str | None = None
+    unit: str | None = None
+
+
+class RecordsIn(Schema):
+    records: list[dict[str, Any]] = Field(max_length=100_000)
+    method: Literal["upsert", "insert", "update"] = "upsert"
+    primary_key: list[str] = []
+    change_note: str = ""
+
+
+class ValidationOut(Schema):
+    id: str
+    resource_id: str
+    status: str
+    report: dict[str, Any] | None
+    error: dict[str, Any] | None
+    created: str
+    finished: str | None
+    etam_version: int
+    etam_version_status: str
+
+
+def _person(request: HttpRequest) -> Person:
+    """The caller of a write: ``require_auth`` let only a signed-in person or a token through."""
+    return cast(Person, request.user)
+
+
+def _version_out(version: Any) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "status": version.status,
+        "validation_status": ckan_validation.status(version),
+        "resource_id": version_handle(version.dataset.uuid, version.number),
+        "row_count": version.row_count,
+        "error_count": version.error_count,
+        "change_note": version.change_note,
+    }
+
+
+def _written(dataset: Any) -> dict[str, Any]:
+    dataset.refresh_from_db()
+    open_version = services.open_version(dataset)
+    pending = selectors.access_requests(dataset).filter(status=AccessRequestStatus.PENDING).first()
+    return {
+        "slug": dataset.slug,
+        "id": str(dataset.uuid),
+        "title": dataset.title,
+        "access": dataset.access,
+        "organization": organization_name(dataset.agency.institution.region_code, dataset.agency.code),
+        "access_request": pending.access if pending is not None else None,
+        "open_version": _version_out(open_version) if open_version is not None else None,
+    }
+
+
+def _writable(request: HttpRequest, slug: str, *allowed: str) -> Any:
+    dataset = ckan_write_selectors.dataset_by_key(slug)
+    if dataset is None:
+        raise HttpError(404, _("Dataset not found."))
+    if not any(has_perm(request.user, perm, dataset) for perm in allowed or (perms.DRAFT,)):
+        raise PermissionDenied(_("This dataset belongs to an OPD you may not write for."))
+    return dataset
+
+
+def _numbered(dataset: Any, number: int) -> Any:
+    version = ckan_write_selectors.version_by_number(dataset, number)
+    if version is None:
+        raise HttpError(404, _("Version not found."))
+    return version
+
+
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
+@router.post("/", response={201: DatasetWriteOut, **WRITE_ERRORS}, auth=require_auth, summary="Create a dataset")
+def create_dataset(request: HttpRequest, payload: DatasetIn) -> tuple[int, dict[str, Any]]:
+    agency = ckan_write_selectors.agency_for_write(payload.organization)
+    if agency is None:
+        raise DjangoValidationError({"organization": [_("organization: no such OPD.")]})
+    fields = payload.dict(exclude={"organization", "tags"})
+    with transaction.atomic():
+        dataset = services.dataset_create(actor=_person(request), agency=agency, tags=payload.tags, **fields)
+    return 201, _written(dataset)
+
+
+@router.patch("/{slug}", response={200: DatasetWriteOut, **WRITE_ERRORS}, auth=require_auth, summary="Change a dataset")
+def patch_dataset(request: HttpRequest, slug: str, payload: DatasetPatchIn) -> dict[str, Any]:
+    dataset = _writable(request, slug, perms.DRAFT, perms.REVIEW)
+    fields = payload.dict(exclude_unset=True)
+    tags = fields.pop("tags", None)
+    with transaction.atomic():
+        services.dataset_update(actor=_person(request), dataset=dataset, tags=tags, **fields)
+    return _written(dataset)
+
+
+@router.post(
+    "/{slug}/versions",
+    response={201: VersionWriteOut, **WRITE_ERRORS},
+    auth=require_auth,
+    summary="Upload a CSV/XLSX as the open version (validated; never fetched from a URL)",
+)
+def upload_version(
+    request: HttpRequest,
+    slug: str,
+    file: UploadedFile = NinjaFile(...),  # noqa: B008
+    change_note: str = Form(""),
+) -> tuple[int, dict[str, Any]]:
+    dataset = _writable(request, slug)
+    version = api_writes.file_version(actor=_person(request), dataset=dataset, upload=file, change_note=change_note)
+    return 201, _version_out(version)
+
+
+@router.put(
+    "/{slug}/versions/{number}/columns",
+    response={200: VersionWriteOut, **WRITE_ERRORS},
+    auth=require_auth,
+    summary="Set the data dictionary of the open version (types, labels, definitions); revalidates",
+)
+def put_columns(request: HttpRequest, slug: str, number: int, payload: list[ColumnIn]) -> dict[str, Any]:
+    dataset = _writable(request, slug)
+    version = _numbered(dataset, number)
+    fields = [
+        {
+            "id": c.name,
+            "type": c.type or "text",
+            "info": {k: v for k, v in (("label", c.title), ("notes", c.definition), ("unit", c.unit)) if v is not None},
+        }
+        for c in payload
+    ]
+    with transaction.atomic():
+        version = api_writes.dictionary_update(actor=_person(request), version=version, fields=fields)
+    return _version_out(version)
+
+
+@router.post(
+    "/{slug}/records",
+    response={201: VersionWriteOut, **WRITE_ERRORS},
+    auth=require_auth,
+    summary="Records as a new version holding every row (upsert by primary_key, insert or update)",
+)
+def post_records(request: HttpRequest, slug: str, payload: RecordsIn) -> tuple[int, dict[str, Any]]:
+    dataset = _writable(request, slug)
+    base = services.open_version(dataset) or dataset.published_version
+    if base is None or ckan_validation.status(base) != "success":
+        raise DjangoValidationError({"records": [_("records: the dataset has no validated rows to start from.")]})
+    version = api_writes.records_version(
+        actor=_person(request),
+        dataset=dataset,
+        base=base,
+        base_rows=ckan_write_selectors.table_rows(base),
+        records=payload.records,
+        method=payload.method,
+        primary_key=payload.primary_key,
+        change_note=payload.change_note,
+    )
+    return 201, _version_out(version)
+
+
+@router.get(
+    "/{slug}/versions/{number}/validation",
+    response={200: ValidationOut, **WRITE_ERRORS},
+    auth=require_auth,
+    summary="Validation result of a version (ckanext-validation's shape, Frictionless report)",
+)
+def version_validation(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
+    dataset = _writable(request, slug, perms.VIEW_UNPUBLISHED)
+    return ckan_validation.validation_dict(_numbered(dataset, number))
+
+
+@router.post(
+    "/{slug}/versions/{number}/submit",
+    response={200: VersionWriteOut, **WRITE_ERRORS},
+    auth=require_auth,
+    summary="Send the open version to the walidata for review",
+)
+def submit_version(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
+    dataset = _writable(request, slug)
+    version = _numbered(dataset, number)
+    api_writes.editable_version(version, "number")
+    services.version_submit(actor=request.user, version=version)
+    version.refresh_from_db()
+    return _version_out(version)

@@ -1,11 +1,12 @@
-"""The CKAN action API (``/api/3/action/<name>``), read actions only.
+"""The CKAN action API (``/api/3/action/<name>``): the read actions here, the write actions
+in ``ckan_write`` (they need an API token and run in one transaction).
 
 Plain Django views speaking CKAN's envelope: ``{"help", "success": true, "result"}`` or
 ``{"help", "success": false, "error": {"__type", "message", ...}}`` with CKAN's error
 types. GET takes query parameters; POST takes a JSON body (or a form), as CKAN does.
 Callers authenticate like CKAN clients, with ``Authorization: <token>`` (a ``Bearer``
 prefix is accepted), or with a browser session; anonymous callers see public data only.
-Every action is a read, so the views are CSRF-exempt.
+The views are CSRF-exempt: reads need no protection, and writes refuse a session (a token only).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -51,6 +54,10 @@ class NotAuthorized(ActionError):
     kind = "Authorization Error"
 
 
+class MethodNotAllowed(ActionError):
+    status = 405
+
+
 class Throttled(ActionError):
     """Over the caller's request budget, shared with /api/v1 (``API_RATE_LIMIT``)."""
 
@@ -81,13 +88,15 @@ def _caller(request: HttpRequest) -> Any:
     if token is not None:
         user = bearer.authenticate(request, token)
         if user is None:
-            raise NotAuthorized("Authorization: the API token is unknown, expired or revoked.")
+            raise NotAuthorized("Authorization: the API token is unknown, expired or revoked.", "Authorization")
         return user
     return request.user
 
 
 def _params(request: HttpRequest) -> dict[str, Any]:
     if request.method == "POST":
+        if request.content_type == "multipart/form-data":  # an upload: never read the body whole
+            return {k: v for k, v in request.POST.items()}
         if request.content_type == "application/json" or (request.body[:1] in (b"{", b"[")):
             try:
                 body = json.loads(request.body or b"{}")
@@ -95,6 +104,8 @@ def _params(request: HttpRequest) -> dict[str, Any]:
                 raise ActionError(f"JSON body: cannot be read ({exc.msg}).") from exc
             except RecursionError as exc:
                 raise ActionError("JSON body: nested too deeply.") from exc
+            except UnicodeDecodeError as exc:
+                raise ActionError("JSON body: not UTF-8 text.") from exc
             if not isinstance(body, dict):
                 raise ActionError("JSON body: must be an object.")
             return body
@@ -363,8 +374,30 @@ ACTIONS: dict[str, Callable[[HttpRequest, dict[str, Any], Any], Any]] = {
 }
 
 
+def _handler(name: str) -> Callable[[HttpRequest, dict[str, Any], Any], Any] | None:
+    from etam.opendata.ckan_write import ACTIONS as WRITE_ACTIONS
+
+    return ACTIONS.get(name) or WRITE_ACTIONS.get(name)
+
+
+def _run(
+    name: str, handler: Callable[[HttpRequest, dict[str, Any], Any], Any], request: HttpRequest, actor: Any
+) -> Any:
+    """Run an action; a write runs in one transaction, so a refusal leaves nothing changed."""
+    from django.db import transaction
+
+    from etam.opendata.ckan_write import WRITES
+
+    if name not in WRITES:
+        return handler(request, _params(request), actor)
+    if request.method != "POST":
+        raise MethodNotAllowed(f"{name}: use POST for this action.")
+    with transaction.atomic():
+        return handler(request, _params(request), actor)
+
+
 def _envelope(request: HttpRequest, name: str, body: dict[str, Any], status: int = 200) -> JsonResponse:
-    help_url = request.build_absolute_uri(reverse("opendata:ckan_help", args=[name])) if name in ACTIONS else ""
+    help_url = request.build_absolute_uri(reverse("opendata:ckan_help", args=[name])) if _handler(name) else ""
     response = JsonResponse({"help": help_url, **body}, status=status, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -379,7 +412,7 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
             {"success": False, "error": {"__type": "Validation Error", "message": "Use GET or POST."}},
             405,
         )
-    handler = ACTIONS.get(name)
+    handler = _handler(name)
     if handler is None:
         return _envelope(
             request,
@@ -395,7 +428,7 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
             raise
         _throttle(request, actor)
         try:
-            result = handler(request, _params(request), actor)
+            result = _run(name, handler, request, actor)
         except query.QueryBusy as exc:  # no free SQL slot: the same 429 as an exhausted budget
             raise Throttled(exc.message, exc.retry_after) from exc
     except query.QueryError as exc:
@@ -403,6 +436,13 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
         if exc.field:
             error[exc.field] = [exc.message]
         return _envelope(request, name, {"success": False, "error": error}, 409)
+    except DjangoValidationError as exc:
+        from etam.opendata.ckan_write import ckan_error
+
+        return _envelope(request, name, {"success": False, "error": ckan_error(exc)}, 409)
+    except PermissionDenied as exc:
+        denied = {"__type": "Authorization Error", "message": str(exc) or "Not authorised."}
+        return _envelope(request, name, {"success": False, "error": denied}, 403)
     except ActionError as exc:
         action_error: dict[str, Any] = {"__type": exc.kind, "message": exc.message}
         if exc.field:
@@ -417,6 +457,6 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
 
 
 def action_help(request: HttpRequest, name: str) -> JsonResponse:
-    handler = ACTIONS.get(name)
+    handler = _handler(name)
     doc = (handler.__doc__ or "") if handler else ""
     return JsonResponse({"help": "", "success": True, "result": doc or f"CKAN action {name} (see docs.ckan.org)."})

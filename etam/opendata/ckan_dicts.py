@@ -94,6 +94,7 @@ def resource_dict(
         "created": resource.created_at.isoformat(),
         "last_modified": (version.published_at or resource.created_at).isoformat(),
         "datastore_active": True,
+        "validation_status": "success",  # ckanext-validation's field: only a valid table is stored
         "position": position,
         "state": "active",
         "version": str(version.number),
@@ -160,3 +161,11 @@ def package_dict(dataset: Dataset, request: Any = None) -> dict[str, Any]:
         "url": absolute(request, reverse("opendata:dataset", args=[dataset.slug])),
         "extras": [{"key": k, "value": v} for k, v in extras.items()],
     }
+
+
+def version_handle(dataset_uuid: Any, number: int) -> str:
+    """The CKAN resource id of a version from its upload on (docs/adr/0116): stable while
+    the version is a draft, and the id of its validated table once the write API pinned it."""
+    import uuid
+
+    return str(uuid.uuid5(uuid.UUID(str(dataset_uuid)), f"versi-{number}"))

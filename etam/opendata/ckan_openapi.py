@@ -169,21 +169,166 @@ ACTIONS: dict[str, dict[str, Any]] = {
 }
 
 
+_NAMES = {"type": "array", "items": {"type": "object", "properties": {"name": _STRING}, "required": ["name"]}}
+_PACKAGE_FIELDS = {
+    "name": {"type": "string", "description": "Short name (URL): lower-case letters, digits and hyphens"},
+    "title": _STRING,
+    "notes": {"type": "string", "description": "Description"},
+    "owner_org": {"type": "string", "description": "OPD as <region>-<code> (e.g. 64-diskominfo) or its id"},
+    "license_id": _STRING,
+    "private": {"type": "boolean", "description": "Restricted access; widening goes to walidata review"},
+    "maintainer": _STRING,
+    "maintainer_email": _STRING,
+    "groups": _NAMES,
+    "tags": _NAMES,
+    "extras": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"key": _STRING, "value": _STRING}, "required": ["key"]},
+    },
+}
+_RECORDS = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+_FIELDS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": _STRING,
+            "type": {"type": "string", "description": "text, int, numeric, date, year or bool"},
+            "info": {"type": "object", "properties": {"label": _STRING, "notes": _STRING, "unit": _STRING}},
+        },
+    },
+}
+
+
+def _body(properties: dict[str, Any], required: list[str], media: str = "application/json") -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {media: {"schema": {"type": "object", "properties": properties, "required": required}}},
+    }
+
+
+_UPLOAD = {"type": "string", "format": "binary", "description": "The CSV or XLSX file"}
+# The write actions (POST only, an API token of a produsen data; docs/adr/0115).
+WRITE_ACTIONS: dict[str, dict[str, Any]] = {
+    "package_create": {
+        "summary": "Create a dataset (draft) for an OPD the token may write for",
+        "body": _body(_PACKAGE_FIELDS, ["name", "owner_org"]),
+        "result": _PACKAGE,
+    },
+    "package_update": {
+        "summary": "Change a dataset: name, title and notes required; omitted fields are kept",
+        "body": _body({"id": _STRING, **_PACKAGE_FIELDS}, ["id", "name", "title", "notes"]),
+        "result": _PACKAGE,
+    },
+    "package_patch": {
+        "summary": "Change some fields of a dataset (a wider access waits for walidata review)",
+        "body": _body({"id": _STRING, **_PACKAGE_FIELDS}, ["id"]),
+        "result": _PACKAGE,
+    },
+    "resource_create": {
+        "summary": "Upload a file as the dataset's open version (multipart; a url is never fetched)",
+        "body": _body(
+            {"package_id": _STRING, "upload": _UPLOAD, "description": _STRING, "url": _STRING},
+            ["package_id", "upload"],
+            "multipart/form-data",
+        ),
+        "result": _OBJECT,
+    },
+    "resource_update": {
+        "summary": "Replace the file of the open version (a published version is never changed)",
+        "body": _body(
+            {"id": _STRING, "upload": _UPLOAD, "description": _STRING}, ["id", "upload"], "multipart/form-data"
+        ),
+        "result": _OBJECT,
+    },
+    "datastore_create": {
+        "summary": "Set the data dictionary (fields with info) and/or insert records as a new version",
+        "body": _body(
+            {
+                "resource_id": _STRING,
+                "resource": {"type": "object", "properties": {"package_id": _STRING}},
+                "fields": _FIELDS,
+                "records": _RECORDS,
+                "primary_key": {"type": "array", "items": _STRING},
+            },
+            [],
+        ),
+        "result": _OBJECT,
+    },
+    "datastore_upsert": {
+        "summary": "Records as a new version holding every row; it goes through review again",
+        "body": _body(
+            {
+                "resource_id": _STRING,
+                "records": _RECORDS,
+                "method": {"type": "string", "enum": ["upsert", "insert", "update"]},
+                "primary_key": {"type": "array", "items": _STRING},
+            },
+            ["resource_id", "records"],
+        ),
+        "result": _OBJECT,
+    },
+    "etam_version_submit": {
+        "summary": "Etam extension: send the open version (by resource id) to the walidata for review",
+        "body": _body({"id": _STRING}, ["id"]),
+        "result": _OBJECT,
+    },
+}
+READ_EXTENSIONS: dict[str, dict[str, Any]] = {
+    "resource_validation_show": {
+        "summary": "Validation result in ckanext-validation's shape (status, Frictionless report)",
+        "parameters": [_RESOURCE_ID],
+        "result": {
+            "type": "object",
+            "required": ["status", "resource_id"],
+            "properties": {
+                "status": {"type": "string", "enum": ["created", "running", "success", "failure", "error"]},
+                "resource_id": _STRING,
+                "report": {"type": "object", "nullable": True, "additionalProperties": True},
+            },
+            "additionalProperties": True,
+        },
+    },
+    "organization_list_for_user": {
+        "summary": "OPDs the caller may publish for (permission=read: may see drafts of)",
+        "parameters": [_q("permission", _STRING, "manage_group (default), create_dataset or read")],
+        "result": {"type": "array"},
+    },
+}
+
+
+def _responses(result: dict[str, Any]) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "success: true and the result",
+            "content": {"application/json": {"schema": _success(result)}},
+        }
+    }
+    for status, description in _ERRORS.items():
+        responses[status] = {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CkanError"}}},
+        }
+    responses["429"]["headers"] = {"Retry-After": {"description": "Seconds to wait", "schema": _INT}}
+    return responses
+
+
 def schema() -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    for name, spec in ACTIONS.items():
-        responses: dict[str, Any] = {
-            "200": {
-                "description": "success: true and the result",
-                "content": {"application/json": {"schema": _success(spec["result"])}},
+    for name, spec in WRITE_ACTIONS.items():
+        paths[f"/api/3/action/{name}"] = {
+            "post": {
+                "operationId": name,
+                "summary": spec["summary"],
+                "tags": ["ckan"],
+                "requestBody": spec["body"],
+                "security": [{"ApiToken": []}],
+                "responses": _responses(spec["result"]),
             }
         }
-        for status, description in _ERRORS.items():
-            responses[status] = {
-                "description": description,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CkanError"}}},
-            }
-        responses["429"]["headers"] = {"Retry-After": {"description": "Seconds to wait", "schema": _INT}}
+    for name, spec in {**ACTIONS, **READ_EXTENSIONS}.items():
+        responses = _responses(spec["result"])
         paths[f"/api/3/action/{name}"] = {
             "get": {
                 "operationId": name,
@@ -202,7 +347,9 @@ def schema() -> dict[str, Any]:
             "description": (
                 "The subset of CKAN's action API that Etam serves (docs/adr/0043). Anonymous callers see "
                 "public datasets; send an API token (Authorization: Bearer <token>, or the raw token as CKAN "
-                "clients do) to see what your role may. Every action also accepts POST with a JSON object."
+                "clients do) to see what your role may. Every read action also accepts POST with a JSON object. "
+                "The write actions (POST only) need the token of a produsen data and go through the same "
+                "review cycle as the staff pages (docs/adr/0115)."
             ),
         },
         "paths": paths,

@@ -79,13 +79,14 @@ def test_committed_ckan_schema_matches_the_code():
 @pytest.mark.django_db
 def test_ckan_openapi_json_is_served_and_names_every_action(client):
     from etam.opendata.ckan import ACTIONS
+    from etam.opendata.ckan_write import ACTIONS as WRITE_ACTIONS
 
     response = client.get("/api/3/openapi.json")
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
-    assert set(schema["paths"]) == {f"/api/3/action/{name}" for name in ACTIONS}
-    for operation in (methods["get"] for methods in schema["paths"].values()):
+    assert set(schema["paths"]) == {f"/api/3/action/{name}" for name in (*ACTIONS, *WRITE_ACTIONS)}
+    for operation in (op for methods in schema["paths"].values() for op in methods.values()):
         assert {"200", "409", "413", "429"} <= set(operation["responses"])
 
 
