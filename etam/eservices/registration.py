@@ -29,20 +29,41 @@ def register_all() -> None:
         return
     register_public(NavEntry(label=_("Services"), url_name="eservices:catalogue", order=20))
     register_public(NavEntry(label=_("Track an application"), url_name="eservices:status_lookup", order=21))
-    register_staff(
-        NavEntry(label=_("Application inbox"), url_name="eservices:inbox", order=20, permission=services.PERM_PROCESS)
+    # Descriptions: the dashboard cards say what each page is for (issue 15).
+    staff = (
+        (
+            _("Application inbox"),
+            "eservices:inbox",
+            20,
+            services.PERM_PROCESS,
+            _("Applications waiting for you, overdue first."),
+        ),
+        (
+            _("To sign"),
+            "eservices:to_sign",
+            20,
+            services.PERM_SIGN,
+            _("Approved decisions waiting for your electronic signature."),
+        ),
+        (
+            _("Services (manage)"),
+            "eservices:staff_services",
+            21,
+            services.PERM_MANAGE,
+            _("Create and publish services and their forms."),
+        ),
+        (
+            _("Service statistics"),
+            "eservices:statistics",
+            22,
+            services.PERM_STATS,
+            _("Applications, completion times and satisfaction per service."),
+        ),
     )
-    register_staff(NavEntry(label=_("To sign"), url_name="eservices:to_sign", order=20, permission=services.PERM_SIGN))
-    register_staff(
-        NavEntry(
-            label=_("Services (manage)"), url_name="eservices:staff_services", order=21, permission=services.PERM_MANAGE
+    for label, url_name, order, permission, description in staff:
+        register_staff(
+            NavEntry(label=label, url_name=url_name, order=order, permission=permission, description=description)
         )
-    )
-    register_staff(
-        NavEntry(
-            label=_("Service statistics"), url_name="eservices:statistics", order=22, permission=services.PERM_STATS
-        )
-    )
 
     from etam.eservices import demo
 

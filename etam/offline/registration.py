@@ -16,8 +16,22 @@ def register_all() -> None:
         return
     register_public(NavEntry(label=_("Outbox"), url_name="offline:outbox", order=25))
     staff = (
-        (_("Assisted entry (mode petugas)"), "offline:assisted", 25, services.PERM_ASSIST),
-        (_("Import a bundle"), "offline:bundle_import", 26, services.PERM_IMPORT),
+        (
+            _("Assisted entry (mode petugas)"),
+            "offline:assisted",
+            25,
+            services.PERM_ASSIST,
+            _("Enter applications for citizens on this device, with or without signal."),
+        ),
+        (
+            _("Import a bundle"),
+            "offline:bundle_import",
+            26,
+            services.PERM_IMPORT,
+            _("Load a bundle of applications carried from a place without signal."),
+        ),
     )
-    for label, url_name, order, permission in staff:
-        register_staff(NavEntry(label=label, url_name=url_name, order=order, permission=permission))
+    for label, url_name, order, permission, description in staff:
+        register_staff(
+            NavEntry(label=label, url_name=url_name, order=order, permission=permission, description=description)
+        )
