@@ -39,7 +39,9 @@ def no_sideways_scroll(page):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["360", "1366"])
-def test_a_citizen_resets_a_forgotten_password_without_javascript(browser, live_server, province, viewport, screenshot_dir):
+def test_a_citizen_resets_a_forgotten_password_without_javascript(
+    browser, live_server, province, viewport, screenshot_dir
+):
     with opened(browser, live_server, viewport, javascript=False) as page:
         page.goto("/masuk/")
         page.get_by_role("link", name="Lupa kata sandi?").click()
