@@ -326,5 +326,7 @@ class PasswordRecoveryCodeForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = _text(_("Full name"), max_length=150, autocomplete="name")
-    email = _text(_("Email"), max_length=254, autocomplete="email", help_text=_("Fill in email, mobile number or both."))
+    email = _text(
+        _("Email"), max_length=254, autocomplete="email", help_text=_("Fill in email, mobile number or both.")
+    )
     phone = _text(_("Mobile number"), max_length=40, autocomplete="tel", help_text=_("e.g. 0812 3456 7890"))

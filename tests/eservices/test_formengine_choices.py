@@ -12,8 +12,8 @@ from django.utils import translation
 
 from etam.core.models import AuditEvent
 from etam.eservices import definitions, demo_definitions, formengine
-from etam.eservices.models import Application
 from etam.eservices.formengine.fields import school_name
+from etam.eservices.models import Application
 from tests.eservices.conftest import NIK_MAN, publish
 from tests.eservices.test_formengine import post
 

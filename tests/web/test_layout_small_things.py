@@ -37,7 +37,9 @@ def test_the_inventory_list_counts_applications_as_aplikasi(client, province):
 def test_the_offline_form_link_is_rendered_and_translated(client, province):
     service = publish(province.admin_dpmptsp, province.dpmptsp, demo_definitions.informasi_publik())
     html = client.get(f"/layanan/{service.slug}/").content.decode()
-    assert f'<p data-offline-link hidden><a href="/luring/layanan/{service.slug}/">Isi formulir ini tanpa sinyal' in html
+    assert (
+        f'<p data-offline-link hidden><a href="/luring/layanan/{service.slug}/">Isi formulir ini tanpa sinyal' in html
+    )
     assert html.index("Ajukan sekarang") < html.index("Dasar hukum") if "Dasar hukum" in html else True
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = client.get(f"/layanan/{service.slug}/").content.decode()

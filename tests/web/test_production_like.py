@@ -71,7 +71,9 @@ def test_an_unknown_url_gets_etams_own_404_in_indonesian_and_english(demo):
 
 
 def test_static_files_are_hashed_compressed_and_cached_for_long(demo):
-    assert demo["static_url"].startswith("/static/offline/outbox.") and demo["static_url"] != "/static/offline/outbox.js"
+    assert (
+        demo["static_url"].startswith("/static/offline/outbox.") and demo["static_url"] != "/static/offline/outbox.js"
+    )
     assert demo["script_status"] == 200
     assert demo["script_encoding"] == "gzip"
     assert "max-age=315360000" in demo["script_cache"] and "immutable" in demo["script_cache"]

@@ -20,6 +20,7 @@ from etam.core.services.organisations import (
     orgunit_create,
     orgunit_update,
 )
+from etam.core.services.password_recovery import password_recovery_complete, password_recovery_request
 from etam.core.services.people import (
     citizen_register,
     citizen_registration_errors,
@@ -33,7 +34,6 @@ from etam.core.services.people import (
     totp_device_remove,
     user_password_change,
 )
-from etam.core.services.password_recovery import password_recovery_complete, password_recovery_request
 from etam.core.services.profile import citizen_profile_update
 from etam.core.services.recovery_codes import (
     recovery_code_digest,

@@ -142,7 +142,7 @@ def password_recovery_complete(*, identifier: str, code: str, new_password: str)
                 "invalid",
             )
     errors.raise_if_any()
-    assert user is not None and row is not None  # noqa: S101 (matches implies both)
+    assert user is not None and row is not None
     with transaction.atomic():
         spent = PasswordRecoveryCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now())
         if spent != 1:  # the same code used at the same moment by another request

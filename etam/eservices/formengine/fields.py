@@ -56,7 +56,31 @@ SCHOOL_SOURCES: dict[str, tuple[frozenset[str], bool]] = {
 # "SMA Negeri 4 Samarinda"; one spelling for all, and the list sorted as people count.
 _SCHOOL_PREFIXES = {"SMAN": "SMA Negeri", "SMAS": "SMA Swasta", "SMKN": "SMK Negeri", "SMKS": "SMK Swasta"}
 _ACRONYMS = frozenset(
-    "SMA SMK IT NU PGRI GPIB HWM ITCI PJHI PPU YKP YKPP YP YPK YPM YPTK TI V V-1 II III IV VI".split()
+    [
+        "SMA",
+        "SMK",
+        "IT",
+        "NU",
+        "PGRI",
+        "GPIB",
+        "HWM",
+        "ITCI",
+        "PJHI",
+        "PPU",
+        "YKP",
+        "YKPP",
+        "YP",
+        "YPK",
+        "YPM",
+        "YPTK",
+        "TI",
+        "V",
+        "V-1",
+        "II",
+        "III",
+        "IV",
+        "VI",
+    ]
 )
 
 
