@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Issue 15: form widgets render through TEMPLATES, so the shell's templates can restyle
+    # them (etam/templates/django/forms/: no "---------" in a select).
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -94,6 +97,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"  # issue 15, see "django.forms" above
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

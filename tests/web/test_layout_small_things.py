@@ -44,3 +44,12 @@ def test_the_offline_form_link_is_rendered_and_translated(client, province):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = client.get(f"/layanan/{service.slug}/").content.decode()
     assert "Fill in this form without signal" in english
+
+
+@pytest.mark.django_db
+def test_staff_selects_say_choose_not_dashes(client, province):
+    client.force_login(province.superadmin)
+    html = client.get("/staf/organisasi/opd/baru/").content.decode()
+    assert "<select" in html and "---------" not in html
+    assert "— pilih —" in html
+    assert ":</label>" not in html
