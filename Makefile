@@ -21,8 +21,10 @@ $(VENV)/.installed-dev: requirements/dev.txt | $(PY)
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	@touch $@ $(VENV)/.installed-base
 
+# collectstatic: hashed, pre-compressed static files that WhiteNoise serves with DEBUG off (ADR 0130).
 setup: $(VENV)/.installed-base
 	$(PY) manage.py compile_translations
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_reference_data

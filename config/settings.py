@@ -33,7 +33,9 @@ if PRODUCTION and (
         "/ Environment variable SECRET_KEY: default, too short or not random (at least 50 random characters)."
     )
 
-DEBUG = env.boolean("DEBUG", default=ETAM_MODE == "demo")
+# Issue 15: off in every mode unless asked for, so `make run` answers like production (Etam's
+# own 404/500 pages, hashed and compressed static files); DEBUG=true brings Django's pages back.
+DEBUG = env.boolean("DEBUG", default=False)
 if PRODUCTION and DEBUG:
     raise env.ConfigurationError(
         "Variabel lingkungan DEBUG: tidak boleh aktif di mode produksi. "
@@ -52,6 +54,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Issue 15: form widgets render through TEMPLATES, so the shell's templates can restyle
+    # them (etam/templates/django/forms/: no "---------" in a select).
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -94,6 +99,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"  # issue 15, see "django.forms" above
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -210,13 +216,17 @@ MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     # Local disk, or S3-compatible object storage when AWS_STORAGE_BUCKET_NAME is set (ADR 0100).
     "default": storage.default_storage(MEDIA_ROOT),
+    # Issue 15 (ADR 0130): static files stay on this machine, served by WhiteNoise, in every mode
+    # but test: collected (`make setup`, `collectstatic`) with hashed names, pre-compressed
+    # (gzip) and cached for a year; the test suite reads them from the apps.
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if ETAM_MODE == "test"
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_USE_FINDERS = STORAGES["staticfiles"]["BACKEND"].startswith("django.")
+WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Request bodies (not counting multipart files): Django's 2.5 MB default everywhere, raised
 # for the paths listed here (exact path -> bytes); etam.core.bodylimit answers 413 beyond.
@@ -308,8 +318,13 @@ API_RATE_LIMIT = env.rate("API_RATE_LIMIT", "600/m")
 
 EMAIL_BACKEND = env.text(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    # Issue 15: the demo's mail outbox is a folder, var/log/mail/ (one file per sending).
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.filebased.EmailBackend",
 )
+EMAIL_FILE_PATH = VAR_DIR / "log" / "mail"
+# Issue 15 (ADR 0131): the class that sends a citizen's password recovery code by SMS; the
+# default writes the demo's SMS outbox, var/log/sms.log.
+ACCOUNT_SMS_SENDER = env.text("ACCOUNT_SMS_SENDER", "etam.core.account_sms.FileTextSender")
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "etam@kaltimprov.go.id")
 
 # Electronic services (etam.eservices, docs/adr/0050..0059). NIK and phone numbers are

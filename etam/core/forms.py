@@ -288,3 +288,45 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password1") != data.get("new_password2"):
             self.add_error("new_password2", _("New password again: the two passwords do not match."))
         return data
+
+
+# --- password recovery and profile (issue 15, docs/adr/0131) -------------------------------
+
+
+class PasswordRecoveryRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Email or mobile number"),
+        max_length=254,
+        help_text=_("The email or mobile number of your account. We send the code there."),
+        error_messages={"required": _("Email or mobile number: enter the email or number you registered with.")},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+
+class PasswordRecoveryCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("6-digit code"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    new_password1 = _password(
+        pgettext_lazy("etam", "New password"),
+        "new-password",
+        help_text=_("At least 10 characters, not only digits, not a common password."),
+    )
+    new_password2 = _password(_("New password again"), "new-password")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", _("New password again: the two passwords do not match."))
+        return data
+
+
+class ProfileForm(forms.Form):
+    full_name = _text(_("Full name"), max_length=150, autocomplete="name")
+    email = _text(
+        _("Email"), max_length=254, autocomplete="email", help_text=_("Fill in email, mobile number or both.")
+    )
+    phone = _text(_("Mobile number"), max_length=40, autocomplete="tel", help_text=_("e.g. 0812 3456 7890"))

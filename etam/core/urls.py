@@ -7,7 +7,7 @@ and own-account pages, mounted at the site root.
 
 from django.urls import path
 
-from etam.core import views
+from etam.core import views, views_account
 
 app_name = "core"
 
@@ -38,4 +38,7 @@ account_urlpatterns = [
     path("akun/", views.account_view, name="account"),
     path("akun/kata-sandi/", views.password_change_view, name="account_password"),
     path("akun/keamanan/", views.account_security_view, name="account_security"),
+    path("akun/profil/", views_account.profile_view, name="account_profile"),
+    path("lupa-kata-sandi/", views_account.password_recovery_view, name="password_recovery"),
+    path("lupa-kata-sandi/kode/", views_account.password_recovery_code_view, name="password_recovery_code"),
 ]

@@ -37,6 +37,9 @@ from etam.core import ratelimit, selectors, services
 from etam.core.forms import (
     LoginForm,
     PasswordChangeForm,
+    PasswordRecoveryCodeForm,
+    PasswordRecoveryRequestForm,
+    ProfileForm,
     RegisterForm,
     SignInCodeForm,
     TotpForm,
@@ -287,6 +290,115 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your password has been changed."))
             return redirect("account")
     return render(request, "core/password_change.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_view(request: HttpRequest) -> HttpResponse:
+    """A citizen's name, email and phone; staff details are kept by their admins."""
+    user: User = request.user  # type: ignore[assignment]
+    if user.kind != User.Kind.CITIZEN:
+        raise PermissionDenied
+    initial = {"full_name": user.full_name, "email": user.email or "", "phone": user.phone or ""}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.citizen_profile_update(actor=user, user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("account")
+    return render(request, "core/profile.html", {"form": form})
+
+
+# --- password recovery (citizens; staff ask their admin, docs/adr/0131) -----------------
+
+RECOVERY_IDENTIFIER_KEY = "etam_recovery_identifier"
+# Code requests per person (email/phone as typed, normalised) and per network, and code
+# tries per network; the per-code limit of wrong tries is in the service.
+RECOVERY_REQUESTS_PER_PERSON = (3, 3600)
+RECOVERY_REQUESTS_PER_ADDRESS = (10, 3600)
+RECOVERY_TRIES_PER_ADDRESS = (20, 3600)
+
+
+def _throttled(request: HttpRequest, *, person: str | None, scope: str, limits: list[tuple[int, int]]) -> int:
+    """Seconds to wait if any limit is passed, else 0 (every limit counts the event)."""
+    wait = 0
+    for index, (limit, window) in enumerate(limits):
+        if index == 0 and person is not None:
+            verdict = ratelimit.hit(f"{scope}:person:{person}", limit, window)
+        else:
+            verdict = ratelimit.hit_address(request, scope, limit, window)
+        if not verdict.allowed:
+            wait = max(wait, verdict.retry_after)
+    return wait
+
+
+def _too_many(request: HttpRequest, form: Any, template: str, wait: int) -> HttpResponse:
+    minutes = max(1, (wait + 59) // 60)
+    form.add_error(None, _("Too many attempts. Wait %(minutes)s minutes and try again.") % {"minutes": minutes})
+    response = render(request, template, {"form": form}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+@sensitive_post_parameters("identifier")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_recovery_view(request: HttpRequest) -> HttpResponse:
+    """Step 1: the email or phone of the account; the same answer whether it exists or not."""
+    form = PasswordRecoveryRequestForm(request.POST or None)
+    template = "core/password_recovery.html"
+    if request.method == "POST" and form.is_valid():
+        identifier = normalise_identifier(form.cleaned_data["identifier"])
+        limits = [RECOVERY_REQUESTS_PER_PERSON, RECOVERY_REQUESTS_PER_ADDRESS]
+        wait = _throttled(request, person=identifier, scope="recovery-request", limits=limits)
+        if wait:
+            return _too_many(request, form, template, wait)
+        services.password_recovery_request(identifier=identifier)
+        request.session[RECOVERY_IDENTIFIER_KEY] = identifier
+        messages.info(
+            request,
+            _(
+                "If %(identifier)s belongs to a citizen account, a 6-digit code is on its way. It is valid for "
+                "15 minutes. No message? Check the address or number, or ask again in a few minutes."
+            )
+            % {"identifier": identifier},
+        )
+        return redirect("password_recovery_code")
+    return render(request, template, {"form": form})
+
+
+@sensitive_post_parameters("code", "new_password1", "new_password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_recovery_code_view(request: HttpRequest) -> HttpResponse:
+    """Step 2: the code and a new password."""
+    identifier = request.session.get(RECOVERY_IDENTIFIER_KEY)
+    if not identifier:
+        return redirect("password_recovery")
+    form = PasswordRecoveryCodeForm(request.POST or None)
+    template = "core/password_recovery_code.html"
+    if request.method == "POST":
+        wait = _throttled(request, person=None, scope="recovery-code", limits=[RECOVERY_TRIES_PER_ADDRESS])
+        if wait:
+            return _too_many(request, form, template, wait)
+        if form.is_valid():
+            try:
+                services.password_recovery_complete(
+                    identifier=identifier,
+                    code=form.cleaned_data["code"],
+                    new_password=form.cleaned_data["new_password1"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc, {"new_password": "new_password1"})
+            else:
+                request.session.pop(RECOVERY_IDENTIFIER_KEY, None)
+                messages.success(request, _("Your password has been changed. Sign in with the new password."))
+                return redirect("login")
+    return render(request, template, {"form": form, "identifier": identifier})
 
 
 def _qr_svg(uri: str) -> str:

@@ -32,10 +32,35 @@ class EservicesConfig(appconfig.ModuleConfig):
                 (_("Track an application"), "eservices:status_lookup", 21),
             ],
             staff=[
-                (_("Application inbox"), "eservices:inbox", 20, permissions.PERM_PROCESS),
-                (_("To sign"), "eservices:to_sign", 20, permissions.PERM_SIGN),
-                (_("Services (manage)"), "eservices:staff_services", 21, permissions.PERM_MANAGE),
-                (_("Service statistics"), "eservices:statistics", 22, permissions.PERM_STATS),
+                # Descriptions: the dashboard cards say what each page is for (issue 15).
+                (
+                    _("Application inbox"),
+                    "eservices:inbox",
+                    20,
+                    permissions.PERM_PROCESS,
+                    _("Applications waiting for you, overdue first."),
+                ),
+                (
+                    _("To sign"),
+                    "eservices:to_sign",
+                    20,
+                    permissions.PERM_SIGN,
+                    _("Approved decisions waiting for your electronic signature."),
+                ),
+                (
+                    _("Services (manage)"),
+                    "eservices:staff_services",
+                    21,
+                    permissions.PERM_MANAGE,
+                    _("Create and publish services and their forms."),
+                ),
+                (
+                    _("Service statistics"),
+                    "eservices:statistics",
+                    22,
+                    permissions.PERM_STATS,
+                    _("Applications, completion times and satisfaction per service."),
+                ),
             ],
         )
         register_public_sample(demo.public_sample_pages)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -47,12 +50,39 @@ def public_services() -> QuerySet[Service]:
     )
 
 
+SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "sinonim_pencarian.csv"
+
+
+@lru_cache(maxsize=1)
+def search_synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(phrase, terms) from ``data/sinonim_pencarian.csv`` (issue 15), longest phrase first."""
+    with SYNONYMS_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = [
+            (" ".join(row["kata"].lower().split()), tuple(t.strip() for t in row["istilah"].split("|") if t.strip()))
+            for row in csv.DictReader(handle)
+        ]
+    return tuple(sorted((r for r in rows if r[0] and r[1]), key=lambda r: -len(r[0])))
+
+
+def synonym_terms(q: str) -> list[str]:
+    """The catalogue terms the everyday words in ``q`` stand for ("daftar sekolah" → PPDB)."""
+    words = re.findall(r"[\w-]+", q.lower())
+    text = f" {' '.join(words)} "
+    terms: list[str] = []
+    for phrase, mapped in search_synonyms():
+        if f" {phrase} " in text:
+            terms.extend(t for t in mapped if t not in terms)
+    return terms
+
+
 def search_services(qs: QuerySet[Service], q: str) -> QuerySet[Service]:
     """Full-text search in Bahasa Indonesia on PostgreSQL (stemmed: ``perizinan`` finds
-    ``izin``), word-by-word substring match on SQLite."""
+    ``izin``), word-by-word substring match on SQLite. Either way a service also matches
+    when it matches a synonym of the everyday words typed (``search_synonyms``)."""
     q = " ".join(q.split())[:200]
     if not q:
         return qs
+    alternatives = synonym_terms(q)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
@@ -63,20 +93,24 @@ def search_services(qs: QuerySet[Service], q: str) -> QuerySet[Service]:
             + SearchVector("requirements", "eligibility", "agency__name", weight="C", config=config)
         )
         query = SearchQuery(q, config=config, search_type="websearch")
-        return (
-            qs.annotate(rank=SearchRank(vector, query))
-            .filter(Q(rank__gt=0) | Q(name__icontains=q))
-            .order_by("-rank", "name")
-        )
-    for term in q.split():
-        qs = qs.filter(
-            Q(name__icontains=term)
-            | Q(summary__icontains=term)
-            | Q(requirements__icontains=term)
-            | Q(output_document__icontains=term)
-            | Q(agency__name__icontains=term)
-        )
-    return qs
+        by_name = Q(name__icontains=q)
+        for term in alternatives:
+            query = query | SearchQuery(term, config=config, search_type="phrase")
+            by_name |= Q(name__icontains=term)
+        return qs.annotate(rank=SearchRank(vector, query)).filter(Q(rank__gt=0) | by_name).order_by("-rank", "name")
+    matches = Q()
+    for phrase in [q, *alternatives]:
+        every_word = Q()
+        for term in phrase.split():
+            every_word &= (
+                Q(name__icontains=term)
+                | Q(summary__icontains=term)
+                | Q(requirements__icontains=term)
+                | Q(output_document__icontains=term)
+                | Q(agency__name__icontains=term)
+            )
+        matches |= every_word
+    return qs.filter(matches)
 
 
 def catalogue(*, q: str = "", sector: str = "", institution: str = "", agency: str = "") -> QuerySet[Service]:

@@ -498,10 +498,26 @@ def public_connectivity(request: HttpRequest) -> HttpResponse:
     shares = selectors.district_unserved_shares()
     total_target = sum(r["target"] for r in progress)
     total_done = sum(r["connected"] for r in progress)
+    # Issue 15: the map's places in words (the least served kecamatan) and a village search.
+    districts = selectors.region_names("kecamatan")
+    least_served = sorted(
+        ((districts.get(code, code), unserved, total) for code, (unserved, total) in shares.items() if total),
+        key=lambda row: (-row[1] / row[2], row[0]),
+    )[:5]
+    query = request.GET.get("desa", "").strip()[:80]
+    found = list(selectors.public_villages().filter(name__icontains=query)[:30]) if len(query) >= 2 else []
+    regencies = selectors.region_names("kabupaten_kota") if found else {}
+    villages = [
+        (v, districts.get(v.district_code, v.district_code), regencies.get(v.regency_code, v.regency_code))
+        for v in found
+    ]
     return render(
         request,
         "inventory/public_connectivity.html",
         {
+            "least_served": least_served,
+            "query": query,
+            "villages": villages,
             "map": maps.district_choropleth(shares),
             "progress": progress,
             "total_target": total_target,

@@ -16,7 +16,19 @@ class OfflineConfig(appconfig.ModuleConfig):
         register_menu(
             public=[(_("Outbox"), "offline:outbox", 25)],
             staff=[
-                (_("Assisted entry (mode petugas)"), "offline:assisted", 25, permissions.PERM_ASSIST),
-                (_("Import a bundle"), "offline:bundle_import", 26, permissions.PERM_IMPORT),
+                (
+                    _("Assisted entry (mode petugas)"),
+                    "offline:assisted",
+                    25,
+                    permissions.PERM_ASSIST,
+                    _("Enter applications for citizens on this device, with or without signal."),
+                ),
+                (
+                    _("Import a bundle"),
+                    "offline:bundle_import",
+                    26,
+                    permissions.PERM_IMPORT,
+                    _("Load a bundle of applications carried from a place without signal."),
+                ),
             ],
         )

@@ -58,6 +58,10 @@ def shell_urls() -> dict[str, str]:
         "staff": _reverse_or(["web:staff_dashboard"], "/staf/"),
         "set_language": _reverse_or(["set_language"], "/i18n/setlang/"),
         "api_docs": API_DOCS_PATH,
+        # A signed-in citizen's own pages (issue 15): their applications and their account.
+        "my_applications": _reverse_or(["eservices:my_applications"], "/permohonan/"),
+        "account": _reverse_or(["account"], "/akun/"),
+        "outbox": _reverse_or(["offline:outbox"], "/luring/kotak-keluar/"),
     }
 
 

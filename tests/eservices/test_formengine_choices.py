@@ -12,6 +12,7 @@ from django.utils import translation
 
 from etam.core.models import AuditEvent
 from etam.eservices import definitions, demo_definitions, formengine
+from etam.eservices.formengine.fields import school_name
 from etam.eservices.models import Application
 from tests.eservices.conftest import publish
 from tests.eservices.test_formengine import post
@@ -61,7 +62,7 @@ def test_negeri_source_lists_exactly_the_state_sma_and_smk():
     assert len(expected) == 220  # 135 SMA + 85 SMK negeri in the 2019 list
     # Every label is a real school name with its kecamatan; no swasta, no SMP.
     for value, label in listed:
-        assert label.startswith(rows[value]["nama_sekolah"])
+        assert label.startswith(school_name(rows[value]["nama_sekolah"]))  # capitals tidied (issue 15)
         assert rows[value]["kecamatan_sumber"] in label
     everything = formengine.source_choices({"choices_source": "sekolah_sma_smk"}, {})
     assert len(everything) == 435 and "(Swasta," in " ".join(label for _v, label in everything)

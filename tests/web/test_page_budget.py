@@ -40,6 +40,35 @@ def test_every_public_page_keeps_the_budget(client, province, capsys):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.django_db
+def test_the_citizens_own_pages_keep_the_budget(client, province, capsys):
+    """Signed in (issue 15): the account pages and the list of one's applications, with a
+    submitted application in it, keep the same budgets as the public pages."""
+    from etam.eservices import demo_definitions
+    from etam.eservices import services as eservices
+    from tests.eservices.conftest import info_answers, publish
+
+    service = publish(province.admin_dpmptsp, province.dpmptsp, demo_definitions.informasi_publik())
+    submission = eservices.application_submit(actor=province.citizen, service=service, answers=info_answers())
+    client.force_login(province.citizen)
+    fetch = client_fetcher(client)
+    paths = [
+        "/akun/",
+        "/akun/profil/",
+        "/akun/kata-sandi/",
+        "/permohonan/",
+        f"/permohonan/{submission.application.tracking_number}/",
+    ]
+    reports = [check_page(path, fetch) for path in paths]
+    with capsys.disabled():
+        print(f"\npage budget, signed in as a citizen: {len(reports)} page(s)")
+        for report in reports:
+            print("  " + report.summary())
+    assert all(client.get(path).status_code == 200 for path in paths)
+    problems = [f"{r.path}: {p}" for r in reports for p in r.problems]
+    assert not problems, "\n".join(problems)
+
+
 def test_discovery_finds_parameterless_urls_and_ignores_parameterised_ones():
     paths = set(parameterless_paths())
     assert {"/", "/staf/", "/healthz"} <= paths

@@ -133,7 +133,8 @@ def test_staff_dashboard_shows_grants_menu_and_sign_out(client, province, nav_en
     assert "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu" in html
     assert html.count("Kelola OPD") == 2  # side menu and card
     assert "Audit khusus" not in html
-    assert html.count('<form action="/keluar/" method="post" data-sign-out>') == 2  # header and side menu
+    # The header's wide row, the header's phone menu (issue 15) and the side menu.
+    assert html.count('<form action="/keluar/" method="post" data-sign-out>') == 3
     assert 'name="csrfmiddlewaretoken"' in html
 
 

@@ -2,6 +2,7 @@ from etam.core.models.audit import AuditEvent, AuditSeal
 from etam.core.models.organisations import Agency, AgencyOwned, Institution, OrgUnit
 from etam.core.models.people import ApiToken, Role, RoleGrant, SigningIdentity, User
 from etam.core.models.ratelimit import RateCounter
+from etam.core.models.recovery import PasswordRecoveryCode
 from etam.core.models.reference import (
     BpsCrosswalk,
     ReferenceLoad,
@@ -22,6 +23,7 @@ __all__ = [
     "BpsCrosswalk",
     "Institution",
     "OrgUnit",
+    "PasswordRecoveryCode",
     "PeriodicTaskState",
     "RateCounter",
     "ReferenceLoad",

@@ -20,6 +20,7 @@ from etam.core.services.organisations import (
     orgunit_create,
     orgunit_update,
 )
+from etam.core.services.password_recovery import password_recovery_complete, password_recovery_request
 from etam.core.services.people import (
     citizen_register,
     citizen_registration_errors,
@@ -33,6 +34,7 @@ from etam.core.services.people import (
     totp_device_remove,
     user_password_change,
 )
+from etam.core.services.profile import citizen_profile_update
 from etam.core.services.recovery_codes import (
     recovery_code_digest,
     recovery_code_use,
@@ -45,6 +47,7 @@ __all__ = [
     "agency_deactivate",
     "agency_reactivate",
     "agency_update",
+    "citizen_profile_update",
     "citizen_register",
     "citizen_registration_errors",
     "citizen_sign_up",
@@ -55,6 +58,8 @@ __all__ = [
     "may_manage_account",
     "orgunit_create",
     "orgunit_update",
+    "password_recovery_complete",
+    "password_recovery_request",
     "recovery_code_digest",
     "recovery_code_use",
     "recovery_codes_generate",

@@ -181,7 +181,7 @@ def render_content_pdf(document: IssuedDocument, application: Application) -> by
     rows = [
         ["Nama pemegang", document.holder_name],
         ["Layanan", service.name],
-        ["Nomor registrasi", application.tracking_number],
+        ["Nomor pelacakan", application.tracking_number],
         ["Tanggal permohonan", timezone.localtime(application.submitted_at).strftime("%d/%m/%Y")],
         ["Tanggal terbit", document.issued_on.strftime("%d/%m/%Y")],
     ]

@@ -52,6 +52,63 @@ SCHOOL_SOURCES: dict[str, tuple[frozenset[str], bool]] = {
 }
 
 
+# Issue 15: most names in the source are in capitals ("SMAN 1 BATU ENGAU") next to
+# "SMA Negeri 4 Samarinda"; one spelling for all, and the list sorted as people count.
+_SCHOOL_PREFIXES = {"SMAN": "SMA Negeri", "SMAS": "SMA Swasta", "SMKN": "SMK Negeri", "SMKS": "SMK Swasta"}
+_ACRONYMS = frozenset(
+    [
+        "SMA",
+        "SMK",
+        "IT",
+        "NU",
+        "PGRI",
+        "GPIB",
+        "HWM",
+        "ITCI",
+        "PJHI",
+        "PPU",
+        "YKP",
+        "YKPP",
+        "YP",
+        "YPK",
+        "YPM",
+        "YPTK",
+        "TI",
+        "V",
+        "V-1",
+        "II",
+        "III",
+        "IV",
+        "VI",
+    ]
+)
+
+
+def school_name(name: str) -> str:
+    """``SMAN 1 BATU ENGAU`` → ``SMA Negeri 1 Batu Engau``; mixed-case names keep their words."""
+    words = name.split()
+    if not words:
+        return name
+    shouting = name == name.upper()
+    tidy = []
+    for index, word in enumerate(words):
+        upper = word.upper()
+        if index == 0 and upper in _SCHOOL_PREFIXES:
+            tidy.append(_SCHOOL_PREFIXES[upper])
+        elif upper in _ACRONYMS or any(c.isdigit() for c in word):
+            tidy.append(upper if shouting else word)
+        elif shouting or (word.isupper() and len(word) > 3):
+            tidy.append(word.capitalize())
+        else:
+            tidy.append(word)
+    return " ".join(tidy)
+
+
+def natural_key(text: str) -> list[Any]:
+    """Sort key that counts: "SMA Negeri 2" before "SMA Negeri 10"."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
+
+
 @lru_cache(maxsize=len(SCHOOL_SOURCES))
 def _schools(source: str = "sekolah_sma_smk") -> list[dict[str, str]]:
     statuses, show_status = SCHOOL_SOURCES[source]
@@ -61,16 +118,16 @@ def _schools(source: str = "sekolah_sma_smk") -> list[dict[str, str]]:
             {
                 "value": row["npsn"],
                 "label": (
-                    f"{row['nama_sekolah']} ({row['status']}, {row['kecamatan_sumber']})"
+                    f"{school_name(row['nama_sekolah'])} ({row['status']}, {row['kecamatan_sumber']})"
                     if show_status
-                    else f"{row['nama_sekolah']} ({row['kecamatan_sumber']})"
+                    else f"{school_name(row['nama_sekolah'])} ({row['kecamatan_sumber']})"
                 ),
                 "kabkota": row["kode_kabkota_kemendagri"],
             }
             for row in csv.DictReader(handle)
             if row["bentuk"] in {"SMA", "SMK"} and row["status"] in statuses
         ]
-    return sorted(rows, key=lambda r: r["label"])
+    return sorted(rows, key=lambda r: natural_key(r["label"]))
 
 
 def source_choices(spec: Mapping[str, Any], answers: Mapping[str, Any]) -> list[tuple[str, str]]:

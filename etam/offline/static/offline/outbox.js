@@ -517,14 +517,21 @@
     }).catch(function (e) { if (status) status.textContent = explain(e, 'ekspor lagi; isian tetap di perangkat.'); });
   }
 
+  // The header's outbox link shows once this device holds something (issue 15).
+  function showNav() {
+    var links = $$('[data-outbox-nav]');
+    if (!links.length) return;
+    all().then(function (items) {
+      if (items.length) links.forEach(function (li) { li.hidden = false; });
+    }, function () { /* no IndexedDB: nothing can be in the outbox */ });
+  }
+
   function start() {
     $$('form[data-offline-form]').forEach(function (f) { wire(f); restore(f); });
-    var m = location.pathname.match(/^\/layanan\/([a-z0-9-]+)\/$/);
-    var h1 = $('main h1');
-    if (m && h1 && m[1] !== 'skema') {
-      var p = el('p'), a = el('a', 'Isi formulir ini tanpa sinyal (satu halaman, tersimpan di perangkat)');
-      a.href = '/luring/layanan/' + m[1] + '/'; p.appendChild(a); h1.after(p);
-    }
+    // The service page renders its offline-form link (translated) hidden: it needs this script.
+    $$('[data-offline-link]').forEach(function (p) { p.hidden = false; });
+    showNav();
+    g.addEventListener('etam-outbox', showNav);
     var sb = $('[data-outbox-sync]'); if (sb) sb.onclick = function () { sync().then(render, render); };
     var eb = $('[data-bundle-export]'); if (eb) eb.onclick = exportBundle;
     var rb = $('[data-device-register]');
