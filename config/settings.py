@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "etam.eservices",
     "etam.inventory",
     "etam.opendata",
+    "etam.quality",  # issue 17: service quality (SKM survey, reports, follow-up)
 ]
 
 MIDDLEWARE = [

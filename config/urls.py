@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("etam.eservices.urls")),
     path("", include("etam.inventory.urls")),
     path("", include("etam.offline.urls")),
+    path("", include("etam.quality.urls")),
     path("", include("etam.web.urls")),
 ]
 

@@ -1,0 +1,97 @@
+"""Demo content of the service-quality module (loader order 60, after the e-services demo).
+
+A year of made-up survey answers (labelled demo) for the demo services: three with enough
+respondents for an index, one with too few (its report shows the warning), and a follow-up plan
+for the lowest element of the first OPD. Idempotent: a service that already has answers this
+year is left alone.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from etam.core import audit
+from etam.quality import scoring, selectors
+from etam.quality.models import ANSWER_FIELDS, FollowUpPlan, SurveyResponse
+
+Write = Callable[[str], None]
+# Per service: respondents and how likely a top answer is (made up).
+PROFILES = [(60, 0.55), (45, 0.35), (38, 0.2), (6, 0.4)]
+COMMENTS = [
+    "Petugas ramah dan membantu.",
+    "Mohon waktu penyelesaian dipercepat.",
+    "Informasi persyaratan di situs kurang jelas.",
+    "Ruang tunggu nyaman.",
+    "",
+    "",
+]
+
+
+def _answer(rng: random.Random, top: float, element: int) -> int | None:
+    if rng.random() < 0.02:
+        return None
+    weak = element in (3, 8)  # waiting time and complaint handling score lower in the demo
+    roll = rng.random()
+    if roll < top * (0.6 if weak else 1):
+        return 4
+    if roll < 0.88:
+        return 3
+    return 2 if rng.random() < 0.8 else 1
+
+
+def load(write: Write) -> None:
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    days = max((today - start).days, 1)
+    services = list(selectors.demo_services()[: len(PROFILES)])
+    made = 0
+    with transaction.atomic():
+        for service, (count, top) in zip(services, PROFILES, strict=False):
+            if SurveyResponse.objects.filter(service=service, answered_on__gte=start).exists():
+                continue
+            rng = random.Random(f"skm-{service.slug}")
+            rows = []
+            for _i in range(count):
+                answers = {name: _answer(rng, top, n) for n, name in enumerate(ANSWER_FIELDS, start=1)}
+                if all(v is None for v in answers.values()):
+                    answers["u1"] = 3
+                rows.append(
+                    SurveyResponse(
+                        service=service,
+                        agency_id=service.agency_id,
+                        institution_id=service.institution_id,
+                        channel=rng.choice(SurveyResponse.Channel.values),
+                        answered_on=start + timedelta(days=rng.randrange(days)),
+                        age_band=rng.choice(SurveyResponse.AgeBand.values),
+                        sex=rng.choice(SurveyResponse.Sex.values),
+                        education=rng.choice(SurveyResponse.Education.values),
+                        occupation=rng.choice(SurveyResponse.Occupation.values),
+                        comment=rng.choice(COMMENTS),
+                        is_demo=True,
+                        **answers,
+                    )
+                )
+            SurveyResponse.objects.bulk_create(rows)
+            made += len(rows)
+            write(f"  survei kepuasan / SKM: {service.name}: {len(rows)}")
+            if count >= 10 and not FollowUpPlan.objects.filter(agency_id=service.agency_id).exists():
+                sums = [sum(getattr(r, n) or 0 for r in rows) for n in ANSWER_FIELDS]
+                counts = [sum(1 for r in rows if getattr(r, n) is not None) for n in ANSWER_FIELDS]
+                lowest = scoring.lowest_elements(scoring.score_sums(sums, counts, len(rows)).unsur)[0]
+                FollowUpPlan.objects.create(
+                    agency_id=service.agency_id,
+                    institution_id=service.institution_id,
+                    period=str(today.year),
+                    element=lowest,
+                    action="Menambah loket dan jadwal piket pada jam sibuk (demo).",
+                    owner="Kepala Bidang Pelayanan",
+                    due_date=today + timedelta(days=60),
+                    status=FollowUpPlan.Status.IN_PROGRESS,
+                )
+        if made:
+            audit.record(actor="sistem", action="quality.demo_load", object_type="quality.demo", after={"responses": made})

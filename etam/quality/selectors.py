@@ -1,0 +1,149 @@
+"""Reads of the service-quality module, scoped to the actor (public reads: aggregates only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+
+from etam.core.actors import Actor
+from etam.core.models import Agency
+from etam.core.permissions import scope_q
+from etam.eservices.models import Service  # quality → eservices: the services surveyed (pyproject)
+from etam.quality import periods, permissions, privacy, scoring
+from etam.quality.elements import minimum_sample
+from etam.quality.models import ANSWER_FIELDS, FollowUpPlan, SurveyInvitation, SurveyResponse
+from etam.quality.services.survey import PROFILE_FIELDS, invitation_by_token
+
+__all__ = ["invitation_by_token"]
+
+_AGGREGATES = {
+    **{f"s_{name}": Sum(name) for name in ANSWER_FIELDS},
+    **{f"c_{name}": Count(name) for name in ANSWER_FIELDS},
+}
+
+
+@dataclass
+class Report:
+    period: str
+    respondents: int
+    result: scoring.Result | None
+    too_few: bool
+    population: int  # cases finished in the period with an invitation (users reached through Etam)
+    minimum_sample: int
+    profile: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
+    lowest: list[int] = field(default_factory=list)
+    plans: dict[int, FollowUpPlan] = field(default_factory=dict)
+
+
+def _result(row: dict[str, Any]) -> scoring.Result | None:
+    respondents = row.get("n") or 0
+    if not respondents or privacy.too_few(respondents):
+        return None
+    return scoring.score_sums(
+        [row[f"s_{name}"] or 0 for name in ANSWER_FIELDS], [row[f"c_{name}"] for name in ANSWER_FIELDS], respondents
+    )
+
+
+def services_for_paper(actor: Actor) -> QuerySet[Service]:
+    """Services whose paper questionnaires the actor may enter."""
+    return (
+        Service.objects.filter(scope_q(actor, permissions.ENTER_PAPER))
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+
+
+def service_for_paper(actor: Actor, service_id: int) -> Service | None:
+    return services_for_paper(actor).filter(pk=service_id).first()
+
+
+def agencies_for_report(actor: Actor) -> QuerySet[Agency]:
+    return Agency.objects.filter(
+        scope_q(actor, permissions.VIEW_REPORT, institution_field="institution_id", agency_field="id")
+    ).order_by("name")
+
+
+def agency_for_report(actor: Actor, agency_id: int) -> Agency | None:
+    return agencies_for_report(actor).select_related("institution").filter(pk=agency_id).first()
+
+
+def _in_period(qs: QuerySet[SurveyResponse], period: str) -> QuerySet[SurveyResponse]:
+    span = periods.bounds(period)
+    if span is None:
+        return qs.none()
+    return qs.filter(answered_on__range=span)
+
+
+def survey_report(actor: Actor, *, agency: Agency, period: str, service_id: int | None = None) -> Report:
+    """The OPD's report of a period: NRR per element, IKM and grade (or the warning), respondent
+    profile with small counts suppressed, open comments, the lowest elements and their plans."""
+    qs = _in_period(SurveyResponse.objects.filter(scope_q(actor, permissions.VIEW_REPORT), agency=agency), period)
+    if service_id:
+        qs = qs.filter(service_id=service_id)
+    row = qs.aggregate(n=Count("pk"), **_AGGREGATES)
+    respondents = row["n"] or 0
+    result = _result(row)
+    span = periods.bounds(period)
+    invitations = SurveyInvitation.objects.filter(agency=agency)
+    if service_id:
+        invitations = invitations.filter(service_id=service_id)
+    population = invitations.filter(created_at__date__range=span).count() if span else 0
+    report = Report(
+        period=period,
+        respondents=respondents,
+        result=result,
+        too_few=result is None,
+        population=population,
+        minimum_sample=minimum_sample(population),
+    )
+    if result is None:
+        return report
+    for name, choices in PROFILE_FIELDS.items():
+        counts = dict(qs.values_list(name).annotate(k=Count("pk")).values_list(name, "k"))
+        report.profile[name] = [(str(label), privacy.count(counts.get(value, 0))) for value, label in choices.choices]
+        report.profile[name].append(("–", privacy.count(counts.get("", 0))))
+    report.comments = list(qs.exclude(comment="").order_by("-answered_on", "-pk").values_list("comment", flat=True)[:50])
+    report.lowest = scoring.lowest_elements(result.unsur)
+    report.plans = {
+        plan.element: plan for plan in FollowUpPlan.objects.filter(agency=agency, period=period, element__in=report.lowest)
+    }
+    return report
+
+
+@dataclass(frozen=True)
+class PublicRow:
+    service: str
+    agency: str
+    respondents: int
+    result: scoring.Result | None
+
+
+def public_results(period: str) -> list[PublicRow]:
+    """Per service of the period: the index and grade, or none when too few answered (one query)."""
+    rows = (
+        _in_period(SurveyResponse.objects.all(), period)
+        .values("service_id", "service__name", "agency__name")
+        .annotate(n=Count("pk"), **_AGGREGATES)
+        .order_by("agency__name", "service__name")
+    )
+    return [PublicRow(r["service__name"], r["agency__name"], r["n"], _result(r)) for r in rows]
+
+
+def public_periods() -> list[str]:
+    """Years with answers, newest first."""
+    years = SurveyResponse.objects.dates("answered_on", "year", order="DESC")
+    return [str(d.year) for d in years]
+
+
+def may_plan(actor: Actor, agency: Agency) -> bool:
+    from etam.core.permissions import has_perm
+
+    return has_perm(actor, permissions.MANAGE_FOLLOWUP, agency)
+
+
+def demo_services() -> QuerySet[Service]:
+    """The published services, oldest first (the demo loader's system read)."""
+    return Service.objects.filter(published_version__isnull=False).order_by("pk")
