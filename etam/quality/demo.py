@@ -54,7 +54,7 @@ def load(write: Write) -> None:
         for service, (count, top) in zip(services, PROFILES, strict=False):
             if SurveyResponse.objects.filter(service=service, answered_on__gte=start).exists():
                 continue
-            rng = random.Random(f"skm-{service.slug}")
+            rng = random.Random(f"skm-{service.slug}")  # noqa: S311 (made-up demo answers)
             rows = []
             for _i in range(count):
                 answers = {name: _answer(rng, top, n) for n, name in enumerate(ANSWER_FIELDS, start=1)}
@@ -94,4 +94,6 @@ def load(write: Write) -> None:
                     status=FollowUpPlan.Status.IN_PROGRESS,
                 )
         if made:
-            audit.record(actor="sistem", action="quality.demo_load", object_type="quality.demo", after={"responses": made})
+            audit.record(
+                actor="sistem", action="quality.demo_load", object_type="quality.demo", after={"responses": made}
+            )

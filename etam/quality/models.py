@@ -29,6 +29,9 @@ class SurveyInvitation(AgencyOwned, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"SKM invitation for case {self.application_id}"
+
 
 class SurveyResponse(AgencyOwned, models.Model):
     class Channel(models.TextChoices):
@@ -100,6 +103,9 @@ class SurveyResponse(AgencyOwned, models.Model):
             for name in ANSWER_FIELDS
         ]
 
+    def __str__(self) -> str:
+        return f"SKM {self.get_channel_display()} {self.answered_on}"
+
     def answers(self) -> list[int | None]:
         return [getattr(self, name) for name in ANSWER_FIELDS]
 
@@ -130,3 +136,6 @@ class FollowUpPlan(AgencyOwned, models.Model):
             models.UniqueConstraint(fields=["agency", "period", "element"], name="followup_one_per_element"),
             models.CheckConstraint(condition=Q(element__gte=1, element__lte=9), name="followup_element_1_to_9"),
         ]
+
+    def __str__(self) -> str:
+        return f"RTL {self.period} U{self.element}"

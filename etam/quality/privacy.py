@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 try:
-    from etam.core import suppression
+    from etam.core import suppression  # type: ignore[attr-defined,unused-ignore]
 except ImportError:  # pragma: no cover - until core.suppression (issue on main) is merged
-    suppression = None  # type: ignore[assignment]
+    suppression = None
 
 # Fewer respondents than this in a report's group: a warning, not an index (ADR 0137).
 MIN_RESPONDENTS = 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +15,25 @@ from etam.eservices.models import Service  # quality → eservices: the services
 from etam.quality import periods, permissions, privacy, scoring
 from etam.quality.elements import minimum_sample
 from etam.quality.models import ANSWER_FIELDS, FollowUpPlan, SurveyInvitation, SurveyResponse
-from etam.quality.services.survey import PROFILE_FIELDS, invitation_by_token
 
-__all__ = ["invitation_by_token"]
+PROFILE_FIELDS = {
+    "age_band": SurveyResponse.AgeBand,
+    "sex": SurveyResponse.Sex,
+    "education": SurveyResponse.Education,
+    "occupation": SurveyResponse.Occupation,
+}
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(token: str) -> SurveyInvitation | None:
+    """The invitation of a survey link (anyone holding the link may answer it once)."""
+    if not token or len(token) > 100:
+        return None
+    return SurveyInvitation.objects.select_related("service", "agency").filter(token_digest=token_digest(token)).first()
+
 
 _AGGREGATES = {
     **{f"s_{name}": Sum(name) for name in ANSWER_FIELDS},
@@ -38,7 +55,7 @@ class Report:
     plans: dict[int, FollowUpPlan] = field(default_factory=dict)
 
 
-def _result(row: dict[str, Any]) -> scoring.Result | None:
+def _result(row: Any) -> scoring.Result | None:
     respondents = row.get("n") or 0
     if not respondents or privacy.too_few(respondents):
         return None
@@ -105,10 +122,13 @@ def survey_report(actor: Actor, *, agency: Agency, period: str, service_id: int 
         counts = dict(qs.values_list(name).annotate(k=Count("pk")).values_list(name, "k"))
         report.profile[name] = [(str(label), privacy.count(counts.get(value, 0))) for value, label in choices.choices]
         report.profile[name].append(("–", privacy.count(counts.get("", 0))))
-    report.comments = list(qs.exclude(comment="").order_by("-answered_on", "-pk").values_list("comment", flat=True)[:50])
+    report.comments = list(
+        qs.exclude(comment="").order_by("-answered_on", "-pk").values_list("comment", flat=True)[:50]
+    )
     report.lowest = scoring.lowest_elements(result.unsur)
     report.plans = {
-        plan.element: plan for plan in FollowUpPlan.objects.filter(agency=agency, period=period, element__in=report.lowest)
+        plan.element: plan
+        for plan in FollowUpPlan.objects.filter(agency=agency, period=period, element__in=report.lowest)
     }
     return report
 

@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from etam.core.actors import PersonRequest
 from etam.core.bounds import parse_id
 from etam.core.charts import bars
 from etam.core.staff_access import staff_required
-from etam.quality import permissions, periods, selectors, services
+from etam.quality import periods, permissions, privacy, selectors, services
 from etam.quality.elements import element, elements
 from etam.quality.models import FollowUpPlan, SurveyResponse
 
@@ -44,7 +45,9 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             if invitation is None
             else _("Survey link: this survey has already been answered. Thank you.")
         )
-        return render(request, "quality/survey_closed.html", {"message": message}, status=404 if not invitation else 410)
+        return render(
+            request, "quality/survey_closed.html", {"message": message}, status=404 if not invitation else 410
+        )
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -82,12 +85,18 @@ def results(request: HttpRequest) -> HttpResponse:
         title=_("Satisfaction index (IKM) per service, %(period)s") % {"period": period},
         unit="",
     )
-    context = {"years": years, "period": period, "rows": rows, "chart": chart, "minimum": selectors.privacy.MIN_RESPONDENTS}
+    context = {
+        "years": years,
+        "period": period,
+        "rows": rows,
+        "chart": chart,
+        "minimum": privacy.MIN_RESPONDENTS,
+    }
     return render(request, "quality/results.html", context)
 
 
 @staff_required(permissions.ENTER_PAPER)
-def paper_entry(request: HttpRequest) -> HttpResponse:
+def paper_entry(request: PersonRequest) -> HttpResponse:
     """An officer types in a paper questionnaire with a photo of the sheet."""
     service_list = list(selectors.services_for_paper(request.user))
     values: dict[str, str] = {}
@@ -96,11 +105,7 @@ def paper_entry(request: HttpRequest) -> HttpResponse:
         values = {key: request.POST.get(key, "") for key in request.POST if key != "csrfmiddlewaretoken"}
         service_id = parse_id(request.POST.get("service"))
         service = selectors.service_for_paper(request.user, service_id) if service_id else None
-        answered_on = None
-        try:
-            answered_on = date.fromisoformat(values.get("answered_on", ""))
-        except ValueError:
-            pass
+        answered_on = _date_or_none(values.get("answered_on", ""))
         if service is None:
             errors["service"] = _("Service: choose one of your services.")
         else:
@@ -132,7 +137,7 @@ def _period(request: HttpRequest) -> str:
 
 
 @staff_required(permissions.VIEW_REPORT)
-def report(request: HttpRequest, agency_id: int) -> HttpResponse:
+def report(request: PersonRequest, agency_id: int) -> HttpResponse:
     agency = selectors.agency_for_report(request.user, agency_id)
     if agency is None:
         raise Http404
@@ -161,10 +166,14 @@ def report(request: HttpRequest, agency_id: int) -> HttpResponse:
     rows = []
     if data.result:
         rows = [(e, data.result.unsur[e.number - 1]) for e in elements()]
-    chart = bars.horizontal(
-        [(f"U{e.number} {e.name}", float(v) if v is not None else None) for e, v in rows],
-        title=_("NRR per element"),
-    ) if rows else ""
+    chart = (
+        bars.horizontal(
+            [(f"U{e.number} {e.name}", float(v) if v is not None else None) for e, v in rows],
+            title=_("NRR per element"),
+        )
+        if rows
+        else ""
+    )
     lowest = [(element(n), data.plans.get(n)) for n in data.lowest]
     context = {
         "agency": agency,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from etam.eservices import notifications, services
 from etam.eservices.models import NotificationDelivery
@@ -37,7 +37,7 @@ def add_responses(service, count, answers=(4, 3, 3, 4, 3, 4, 3, 2, 3), on=None, 
             agency_id=service.agency_id,
             institution_id=service.institution_id,
             channel=SurveyResponse.Channel.ONLINE,
-            answered_on=on or date.today(),
+            answered_on=on or timezone.localdate(),
             **dict(zip(ANSWER_FIELDS, answers, strict=True)),
             **extra,
         )

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from etam.core.models import AuditEvent
 from etam.quality import selectors, services
@@ -14,7 +15,7 @@ from tests.helpers import client_for
 from tests.quality.conftest import add_responses
 
 pytestmark = pytest.mark.django_db
-YEAR = str(date.today().year)
+YEAR = str(timezone.localdate().year)
 
 
 def test_report_with_index_profile_and_lowest(province, info_service):
@@ -63,7 +64,7 @@ def test_unit_head_sets_and_updates_a_followup_plan(province, info_service):
     add_responses(info_service, 12)
     client = client_for(province.admin_dpmptsp)
     url = f"/staf/kualitas/opd/{province.dpmptsp.pk}/?periode={YEAR}"
-    due = (date.today() + timedelta(days=30)).isoformat()
+    due = (timezone.localdate() + timedelta(days=30)).isoformat()
     data = {"element": "8", "period": YEAR, "action": "Buka kanal pengaduan WhatsApp", "owner": "Kabid Pelayanan"}
     saved = client.post(url, {**data, "due_date": due, "status": "rencana"})
     assert saved.status_code == 302
@@ -91,7 +92,7 @@ def test_followup_refused_to_the_wrong_user(province, who):
             element=3,
             action="x",
             owner="y",
-            due_date=date.today(),
+            due_date=timezone.localdate(),
         )
     assert not FollowUpPlan.objects.exists() and AuditEvent.objects.count() == before
 
@@ -99,7 +100,14 @@ def test_followup_refused_to_the_wrong_user(province, who):
 def test_followup_refused_over_http_for_a_report_reader(province, info_service):
     add_responses(info_service, 12)
     url = f"/staf/kualitas/opd/{province.dpmptsp.pk}/?periode={YEAR}"
-    data = {"element": "8", "period": YEAR, "action": "a", "owner": "b", "due_date": YEAR + "-12-31", "status": "rencana"}
+    data = {
+        "element": "8",
+        "period": YEAR,
+        "action": "a",
+        "owner": "b",
+        "due_date": YEAR + "-12-31",
+        "status": "rencana",
+    }
     assert client_for(province.officer_dpmptsp).post(url, data).status_code == 403
     assert not FollowUpPlan.objects.exists()
 
@@ -107,7 +115,13 @@ def test_followup_refused_over_http_for_a_report_reader(province, info_service):
 def test_followup_bad_period_and_element(province):
     with pytest.raises(ValidationError) as caught:
         services.followup_save(
-            actor=province.admin_dpmptsp, agency=province.dpmptsp, period="2026-S3", element=10, action="a", owner="b", due_date=None
+            actor=province.admin_dpmptsp,
+            agency=province.dpmptsp,
+            period="2026-S3",
+            element=10,
+            action="a",
+            owner="b",
+            due_date=None,
         )
     assert set(caught.value.message_dict) == {"period", "element", "due_date"}
 

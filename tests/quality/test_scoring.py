@@ -24,7 +24,9 @@ def responses_with_total(respondents: int, total: int) -> list[list[int]]:
 def test_one_respondent_by_hand():
     # NRR = the answers; mean = 30/9; IKM = 30/9 × 25 = 83.333… → 83.33, B (Baik)
     result = scoring.score([[4, 3, 3, 4, 3, 4, 3, 3, 3]])
-    assert result.unsur == tuple(Decimal(v) for v in ("4.000", "3.000", "3.000", "4.000", "3.000", "4.000", "3.000", "3.000", "3.000"))
+    assert result.unsur == tuple(
+        Decimal(v) for v in ("4.000", "3.000", "3.000", "4.000", "3.000", "4.000", "3.000", "3.000", "3.000")
+    )
     assert result.ikm == Decimal("83.33")
     assert (result.mutu, result.kinerja) == ("B", "Baik")
 
@@ -71,7 +73,16 @@ def test_every_grade_boundary(respondents, total, ikm, mutu, kinerja):
 
 @pytest.mark.parametrize(
     ("ikm", "mutu"),
-    [("100.00", "A"), ("88.31", "A"), ("88.30", "B"), ("76.61", "B"), ("76.60", "C"), ("65.00", "C"), ("64.99", "D"), ("25.00", "D")],
+    [
+        ("100.00", "A"),
+        ("88.31", "A"),
+        ("88.30", "B"),
+        ("76.61", "B"),
+        ("76.60", "C"),
+        ("65.00", "C"),
+        ("64.99", "D"),
+        ("25.00", "D"),
+    ],
 )
 def test_grade_bands_on_the_rounded_index(ikm, mutu):
     assert scoring.grade(Decimal(ikm)).mutu == mutu

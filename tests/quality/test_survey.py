@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from etam.core.models import AuditEvent
 from etam.eservices import services as eservices
-from etam.quality import services
+from etam.quality import selectors, services
 from etam.quality.models import SurveyInvitation, SurveyResponse
 from tests.eservices.conftest import drive, info_answers
 from tests.helpers import client_for
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def test_a_finished_case_gets_one_invitation_and_the_link(finished, token):
     invitation = SurveyInvitation.objects.get(application_id=finished.pk)
     assert invitation.service_id == finished.service_id and invitation.used_at is None
-    assert invitation.token_digest == services.token_digest(token)  # only the digest is stored
+    assert invitation.token_digest == selectors.token_digest(token)  # only the digest is stored
     assert token not in invitation.token_digest
     assert len(token) >= 32
     # a second call for the same case makes none
@@ -40,7 +41,11 @@ def test_citizen_answers_once_without_javascript(client, token):
     page = client.get(f"/survei/{token}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Waktu penyelesaian" in html and "Sangat cepat" in html and "<script" not in html.split("<main")[1].split("</main>")[0]
+    assert (
+        "Waktu penyelesaian" in html
+        and "Sangat cepat" in html
+        and "<script" not in html.split("<main")[1].split("</main>")[0]
+    )
     # a missing element: named, nothing counted, the other answers kept
     data = full_answers(u3="", u1="4")
     answer = client.post(f"/survei/{token}/", data)
@@ -83,7 +88,7 @@ def photo(body=JPEG, name="lembar.jpg"):
 def test_officer_enters_a_paper_questionnaire(province, info_service):
     client = client_for(province.officer_dpmptsp)
     assert client.get("/staf/kualitas/kertas/").status_code == 200
-    data = {**full_answers(u9=""), "service": info_service.pk, "answered_on": date.today().isoformat()}
+    data = {**full_answers(u9=""), "service": info_service.pk, "answered_on": timezone.localdate().isoformat()}
     saved = client.post("/staf/kualitas/kertas/", {**data, "sheet_photo": photo()})
     assert saved.status_code == 302
     response = SurveyResponse.objects.get()
@@ -98,14 +103,14 @@ def test_officer_enters_a_paper_questionnaire(province, info_service):
         ({"sheet_photo": None}, "Foto lembar"),
         ({"sheet_photo": b"not an image"}, "JPEG, PNG atau PDF"),
         ({"answered_on": ""}, "Tanggal pengisian"),
-        ({"answered_on": (date.today() + timedelta(days=2)).isoformat()}, "Tanggal pengisian"),
+        ({"answered_on": (timezone.localdate() + timedelta(days=2)).isoformat()}, "Tanggal pengisian"),
         ({"u2": "9"}, "Unsur 2"),
         ({"service": "999999"}, "Layanan"),
     ],
 )
 def test_paper_entry_bad_input(province, info_service, change, field):
     client = client_for(province.officer_dpmptsp)
-    data = {**full_answers(), "service": info_service.pk, "answered_on": date.today().isoformat()}
+    data = {**full_answers(), "service": info_service.pk, "answered_on": timezone.localdate().isoformat()}
     body = change.pop("sheet_photo", JPEG)
     data.update(change)
     if body is not None:
@@ -121,13 +126,18 @@ def test_paper_entry_refused_to_the_wrong_user(province, info_service, who):
     before = AuditEvent.objects.count()
     with pytest.raises(PermissionDenied):
         services.paper_response_create(
-            actor=getattr(province, who), service=info_service, data=full_answers(), photo=photo(), answered_on=date.today()
+            actor=getattr(province, who),
+            service=info_service,
+            data=full_answers(),
+            photo=photo(),
+            answered_on=timezone.localdate(),
         )
     assert not SurveyResponse.objects.exists()
     assert AuditEvent.objects.count() == before
     # and the page lists none of DPMPTSP Kaltim's services / refuses
     page = client_for(getattr(province, who)).post(
-        "/staf/kualitas/kertas/", {**full_answers(), "service": info_service.pk, "answered_on": date.today().isoformat()}
+        "/staf/kualitas/kertas/",
+        {**full_answers(), "service": info_service.pk, "answered_on": timezone.localdate().isoformat()},
     )
     assert page.status_code in (403, 422)
     assert not SurveyResponse.objects.exists()

@@ -4,20 +4,16 @@ from etam.quality.services.followup import followup_save
 from etam.quality.services.survey import (
     clean_answers,
     clean_profile,
-    invitation_by_token,
     invitation_for_case,
     paper_response_create,
     survey_submit,
-    token_digest,
 )
 
 __all__ = [
     "clean_answers",
     "clean_profile",
     "followup_save",
-    "invitation_by_token",
     "invitation_for_case",
     "paper_response_create",
     "survey_submit",
-    "token_digest",
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from etam.core import audit
 from etam.core.actors import Person
 from etam.core.permissions import require
-from etam.quality import permissions, periods
+from etam.quality import periods, permissions
 from etam.quality.models import FollowUpPlan
 
 FIELDS = ("action", "owner", "due_date", "status")
@@ -49,7 +49,7 @@ def followup_save(
         errors["due_date"] = _("Due date: write a date (YYYY-MM-DD).")
     if status not in FollowUpPlan.Status.values:
         errors["status"] = _("Status: choose one of the options.")
-    if errors:
+    if errors or due_date is None:
         raise ValidationError(errors)
     with transaction.atomic():
         plan = FollowUpPlan.objects.select_for_update().filter(agency=agency, period=period, element=element).first()

@@ -3,11 +3,10 @@ its token, and an officer's entry of a paper questionnaire (docs/adr/0136)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,24 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit, filetypes
-from etam.core.actors import Actor
+from etam.core.actors import Person
 from etam.core.permissions import require
 from etam.quality import permissions
 from etam.quality.elements import elements
 from etam.quality.models import SurveyInvitation, SurveyResponse
+from etam.quality.selectors import PROFILE_FIELDS, token_digest
 
 PHOTO_KINDS = ("jpeg", "png", "pdf")
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PROFILE_FIELDS = {
-    "age_band": SurveyResponse.AgeBand,
-    "sex": SurveyResponse.Sex,
-    "education": SurveyResponse.Education,
-    "occupation": SurveyResponse.Occupation,
-}
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_for_case(application: Any) -> list[str]:
@@ -54,12 +44,6 @@ def invitation_for_case(application: Any) -> list[str]:
     audit.record(actor="sistem", action="quality.invitation_create", target=invitation, after={"case": application.pk})
     link = settings.ESERVICES_PUBLIC_BASE_URL.rstrip("/") + reverse("quality:survey", args=[token])
     return [_("Please rate our service (Survei Kepuasan Masyarakat, 2 minutes): %(link)s") % {"link": link}]
-
-
-def invitation_by_token(token: str) -> SurveyInvitation | None:
-    if not token or len(token) > 100:
-        return None
-    return SurveyInvitation.objects.select_related("service", "agency").filter(token_digest=token_digest(token)).first()
 
 
 def clean_answers(data: Mapping[str, Any], *, allow_unanswered: bool) -> tuple[dict[str, int | None], dict[str, str]]:
@@ -122,7 +106,9 @@ def survey_submit(*, token: str, data: Mapping[str, Any], today: date | None = N
             else None
         )
         if invitation is None:
-            raise ValidationError({"token": _("Survey link: this link is not known. Use the link from your notification.")})
+            raise ValidationError(
+                {"token": _("Survey link: this link is not known. Use the link from your notification.")}
+            )
         if invitation.used_at is not None:
             raise ValidationError({"token": _("Survey link: this survey has already been answered. Thank you.")})
         if errors:
@@ -147,13 +133,13 @@ def survey_submit(*, token: str, data: Mapping[str, Any], today: date | None = N
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "pdf": "pdf"}
 
 
-def _check_photo(photo: UploadedFile | None) -> tuple[str, dict[str, str]]:
+def _check_photo(photo: UploadedFile[Any] | None) -> tuple[str, dict[str, str]]:
     """The photo's kind, or the message naming the field."""
     if photo is None:
         return "", {"sheet_photo": _("Photo of the sheet: attach a photo or scan of the paper questionnaire.")}
     if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
         return "", {"sheet_photo": _("Photo of the sheet: the file is larger than 5 MB.")}
-    stream: IO[bytes] = photo.file
+    stream = cast(IO[bytes], photo.file)
     kind = filetypes.sniff(stream, PHOTO_KINDS)
     if kind is None:
         return "", {"sheet_photo": _("Photo of the sheet: only JPEG, PNG or PDF.")}
@@ -161,7 +147,7 @@ def _check_photo(photo: UploadedFile | None) -> tuple[str, dict[str, str]]:
 
 
 def paper_response_create(
-    *, actor: Actor, service: Any, data: Mapping[str, Any], photo: UploadedFile | None, answered_on: date | None
+    *, actor: Person, service: Any, data: Mapping[str, Any], photo: UploadedFile[Any] | None, answered_on: date | None
 ) -> SurveyResponse:
     """An officer types in a paper questionnaire of one of the OPD's services, with a photo of
     the sheet. Blank elements on paper stay unanswered."""
@@ -176,7 +162,7 @@ def paper_response_create(
         errors["answered_on"] = _("Date filled in: write the date on the sheet (YYYY-MM-DD).")
     elif answered_on > today:
         errors["answered_on"] = _("Date filled in: the date cannot be in the future.")
-    if errors:
+    if errors or answered_on is None or photo is None:
         raise ValidationError(errors)
     with transaction.atomic():
         response = SurveyResponse(
@@ -189,7 +175,6 @@ def paper_response_create(
             **answers,
             **profile,
         )
-        assert photo is not None  # checked above
         response.sheet_photo.save(f"skm-{secrets.token_hex(8)}.{EXTENSIONS[kind]}", photo, save=False)
         response.save()
         audit.record(actor=actor, action="quality.paper_response_create", target=response, after={"channel": "kertas"})
