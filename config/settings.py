@@ -158,6 +158,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_ENABLED = env.boolean("AXES_ENABLED", True)
 
+# Published counts of people from 1 to this minus one show as "<5" (etam.core.suppression, ADR 0150).
+SMALL_COUNT_THRESHOLD = env.integer("SMALL_COUNT_THRESHOLD", 5, minimum=2)
+
 OTP_TOTP_ISSUER = "Etam SPBE Kaltim"
 # Staff second factor (docs/adr/0006-staff-second-factor-and-login-rate-limiting.md):
 # a wrong TOTP code doubles the wait before the next try (2 s, 4 s, 8 s, ...).
