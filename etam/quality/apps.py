@@ -38,3 +38,9 @@ class QualityConfig(AppConfig):
             from etam.quality.services import invitation_for_case
 
             register_case_finished(invitation_for_case)
+        from etam.quality import feeds
+
+        if apps.is_installed("etam.opendata"):
+            feeds.register_with_opendata()
+        if apps.is_installed("etam.evaluation"):
+            feeds.register_with_evaluation()

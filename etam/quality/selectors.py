@@ -167,3 +167,66 @@ def may_plan(actor: Actor, agency: Agency) -> bool:
 def demo_services() -> QuerySet[Service]:
     """The published services, oldest first (the demo loader's system read)."""
     return Service.objects.filter(published_version__isnull=False).order_by("pk")
+
+
+def yearly_service_rows() -> list[tuple[Any, ...]]:
+    """Per service and year with at least the minimum respondents: (region code, year, OPD code,
+    service slug, service name, respondents, IKM, grade) — the Satu Data system dataset's rows
+    (system read; smaller groups are left out, ADR 0137)."""
+    rows = (
+        SurveyResponse.objects.order_by()
+        .values("service_id", "answered_on__year")
+        .annotate(n=Count("pk"), **_AGGREGATES)
+        .order_by("answered_on__year", "service_id")
+    )
+    services = {
+        s.pk: s
+        for s in Service.objects.select_related("agency", "institution").only(
+            "slug", "name", "agency__code", "institution__region_code"
+        )
+    }
+    out = []
+    for row in rows:
+        result = _result(row)
+        if result is None:
+            continue
+        service = services[row["service_id"]]
+        out.append(
+            (
+                service.institution.region_code,
+                row["answered_on__year"],
+                service.agency.code,
+                service.slug,
+                service.name,
+                row["n"],
+                float(result.ikm),
+                result.mutu,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ManagementFacts:
+    agencies_surveyed: int
+    agencies_with_index: int
+    plans: int
+    plans_moving: int  # in progress or done
+
+
+def management_facts(institution_id: int, year: int) -> ManagementFacts:
+    """How an instansi managed its satisfaction surveys in a year (system read for the
+    evaluation suggestion): OPDs surveyed, OPDs with enough respondents, follow-up plans."""
+    per_agency = (
+        SurveyResponse.objects.filter(institution_id=institution_id, answered_on__year=year)
+        .values("agency_id")
+        .annotate(n=Count("pk"))
+    )
+    counts = [r["n"] for r in per_agency]
+    plans = FollowUpPlan.objects.filter(institution_id=institution_id, period__startswith=str(year))
+    return ManagementFacts(
+        agencies_surveyed=len(counts),
+        agencies_with_index=sum(1 for n in counts if not privacy.too_few(n)),
+        plans=plans.count(),
+        plans_moving=plans.exclude(status=FollowUpPlan.Status.PLANNED).count(),
+    )
