@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from etam.core import audit
 from etam.quality import scoring, selectors
-from etam.quality.models import ANSWER_FIELDS, FollowUpPlan, SurveyResponse
+from etam.quality.models import ANSWER_FIELDS, FollowUpPlan, ServiceCharter, ServiceStandard, SurveyResponse
 
 Write = Callable[[str], None]
 # Per service: respondents and how likely a top answer is (made up).
@@ -93,7 +93,43 @@ def load(write: Write) -> None:
                     due_date=today + timedelta(days=60),
                     status=FollowUpPlan.Status.IN_PROGRESS,
                 )
+        made += _standards(services)
         if made:
             audit.record(
                 actor="sistem", action="quality.demo_load", object_type="quality.demo", after={"responses": made}
             )
+
+
+def _standards(services: list) -> int:
+    """A standard for each demo service's published version and a maklumat for its OPD (demo texts)."""
+    made = 0
+    for service in services:
+        if service.published_version_id and not ServiceStandard.objects.filter(service=service).exists():
+            ServiceStandard.objects.create(
+                service=service,
+                version_id=service.published_version_id,
+                agency_id=service.agency_id,
+                institution_id=service.institution_id,
+                facilities="Loket pelayanan dan ruang tunggu\nLayanan daring 24 jam di Etam",
+                competence="Petugas memahami peraturan layanan dan tata cara pelayanan prima",
+                internal_oversight="Atasan langsung dan Inspektorat",
+                complaints="Kanal pengaduan di Etam, SP4N-LAPOR!, telepon dan loket pengaduan",
+                staff_count=4,
+                service_guarantee="Pelayanan sesuai standar; bila terlambat, pemohon diberi tahu alasannya",
+                safety_guarantee="Data pribadi dilindungi dan dokumen ditandatangani secara elektronik",
+                performance_evaluation="Survei Kepuasan Masyarakat tiap semester dan evaluasi tahunan",
+            )
+            made += 1
+        if not ServiceCharter.objects.filter(agency_id=service.agency_id).exists():
+            ServiceCharter.objects.create(
+                agency_id=service.agency_id,
+                institution_id=service.institution_id,
+                text=(
+                    "Dengan ini kami menyatakan sanggup menyelenggarakan pelayanan sesuai standar pelayanan yang "
+                    "telah ditetapkan dan apabila tidak menepati janji ini, kami siap menerima sanksi sesuai "
+                    "peraturan perundang-undangan yang berlaku. (demo)"
+                ),
+                signed_by_name="Kepala Dinas (demo)",
+            )
+            made += 1
+    return made

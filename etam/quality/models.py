@@ -139,3 +139,43 @@ class FollowUpPlan(AgencyOwned, models.Model):
 
     def __str__(self) -> str:
         return f"RTL {self.period} U{self.element}"
+
+
+class ServiceStandard(AgencyOwned, models.Model):
+    """Standar pelayanan (PermenPANRB 15/2014) of one service version: the components Etam does
+    not hold elsewhere. Legal basis, requirements, time, fee and product are read from the
+    service, the procedure from the version's workflow unless written here (standards.py)."""
+
+    service = models.ForeignKey("eservices.Service", on_delete=models.PROTECT, related_name="+")
+    version = models.OneToOneField("eservices.ServiceVersion", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
+    procedure = models.TextField(blank=True, max_length=4000)
+    facilities = models.TextField(blank=True, max_length=4000)
+    competence = models.TextField(blank=True, max_length=4000)
+    internal_oversight = models.TextField(blank=True, max_length=4000)
+    complaints = models.TextField(blank=True, max_length=4000)
+    staff_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    service_guarantee = models.TextField(blank=True, max_length=4000)
+    safety_guarantee = models.TextField(blank=True, max_length=4000)
+    performance_evaluation = models.TextField(blank=True, max_length=4000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Standar pelayanan {self.service_id} v{self.version_id}"
+
+
+class ServiceCharter(AgencyOwned, models.Model):
+    """Maklumat pelayanan of an OPD (signing through the signing seam is future work)."""
+
+    agency = models.OneToOneField("core.Agency", on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=4000)
+    signed_by_name = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Maklumat pelayanan {self.agency_id}"

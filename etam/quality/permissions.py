@@ -6,6 +6,8 @@
   OPD, petugas layanan; admin instansi and koordinator SPBE over the whole instansi).
 - ``quality.manage_followup``: set and update the follow-up plan of the lowest elements
   (admin OPD — the head of the unit —, admin instansi).
+- ``quality.manage_standard``: write the standar pelayanan of the OPD's services and the OPD's
+  maklumat pelayanan (admin OPD).
 - ``quality.participate``: shows the staff menu entry.
 """
 
@@ -14,10 +16,11 @@ from etam.core.models import Role
 ENTER_PAPER = "quality.enter_paper"
 VIEW_REPORT = "quality.view_report"
 MANAGE_FOLLOWUP = "quality.manage_followup"
+MANAGE_STANDARD = "quality.manage_standard"
 PARTICIPATE = "quality.participate"
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.AGENCY_ADMIN: {ENTER_PAPER, VIEW_REPORT, MANAGE_FOLLOWUP, PARTICIPATE},
+    Role.AGENCY_ADMIN: {ENTER_PAPER, VIEW_REPORT, MANAGE_FOLLOWUP, MANAGE_STANDARD, PARTICIPATE},
     Role.SERVICE_OFFICER: {ENTER_PAPER, VIEW_REPORT, PARTICIPATE},
     Role.INSTITUTION_ADMIN: {VIEW_REPORT, MANAGE_FOLLOWUP, PARTICIPATE},
     Role.SPBE_COORDINATOR: {VIEW_REPORT, PARTICIPATE},

@@ -14,7 +14,14 @@ from etam.core.permissions import scope_q
 from etam.eservices.models import Service  # quality → eservices: the services surveyed (pyproject)
 from etam.quality import periods, permissions, privacy, scoring
 from etam.quality.elements import minimum_sample
-from etam.quality.models import ANSWER_FIELDS, FollowUpPlan, SurveyInvitation, SurveyResponse
+from etam.quality.models import (
+    ANSWER_FIELDS,
+    FollowUpPlan,
+    ServiceCharter,
+    ServiceStandard,
+    SurveyInvitation,
+    SurveyResponse,
+)
 
 PROFILE_FIELDS = {
     "age_band": SurveyResponse.AgeBand,
@@ -136,6 +143,7 @@ def survey_report(actor: Actor, *, agency: Agency, period: str, service_id: int 
 @dataclass(frozen=True)
 class PublicRow:
     service: str
+    slug: str
     agency: str
     respondents: int
     result: scoring.Result | None
@@ -145,11 +153,11 @@ def public_results(period: str) -> list[PublicRow]:
     """Per service of the period: the index and grade, or none when too few answered (one query)."""
     rows = (
         _in_period(SurveyResponse.objects.all(), period)
-        .values("service_id", "service__name", "agency__name")
+        .values("service_id", "service__name", "service__slug", "agency__name")
         .annotate(n=Count("pk"), **_AGGREGATES)
         .order_by("agency__name", "service__name")
     )
-    return [PublicRow(r["service__name"], r["agency__name"], r["n"], _result(r)) for r in rows]
+    return [PublicRow(r["service__name"], r["service__slug"], r["agency__name"], r["n"], _result(r)) for r in rows]
 
 
 def public_periods() -> list[str]:
@@ -230,3 +238,40 @@ def management_facts(institution_id: int, year: int) -> ManagementFacts:
         plans=plans.count(),
         plans_moving=plans.exclude(status=FollowUpPlan.Status.PLANNED).count(),
     )
+
+
+# --- standar pelayanan ------------------------------------------------------------------------
+
+
+def public_service(slug: str) -> Service | None:
+    """A service with a published version, by its address name (public)."""
+    return (
+        Service.objects.filter(slug=slug, published_version__isnull=False)
+        .select_related("agency", "published_version")
+        .first()
+    )
+
+
+def standard_for(service: Service) -> ServiceStandard | None:
+    """The standard of the published version, else the latest earlier version's (carried over)."""
+    standards = ServiceStandard.objects.filter(service=service).select_related("version")
+    return (
+        standards.filter(version_id=service.published_version_id).first()
+        or standards.order_by("-version__number").first()
+    )
+
+
+def charter_for(agency_id: int) -> ServiceCharter | None:
+    return ServiceCharter.objects.filter(agency_id=agency_id).first()
+
+
+def services_for_standard(actor: Actor) -> QuerySet[Service]:
+    return (
+        Service.objects.filter(scope_q(actor, permissions.MANAGE_STANDARD), published_version__isnull=False)
+        .select_related("agency", "published_version")
+        .order_by("agency__name", "name")
+    )
+
+
+def service_for_standard(actor: Actor, service_id: int) -> Service | None:
+    return services_for_standard(actor).filter(pk=service_id).first()

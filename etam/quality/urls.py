@@ -1,6 +1,6 @@
 from django.urls import path
 
-from etam.quality import views
+from etam.quality import views, views_staff
 
 app_name = "quality"
 
@@ -8,7 +8,10 @@ urlpatterns = [
     path("survei/terima-kasih/", views.thanks, name="thanks"),
     path("survei/<str:token>/", views.survey, name="survey"),
     path("survei-kepuasan/", views.results, name="results"),
+    path("standar-pelayanan/<slug:slug>/", views.standard, name="standard"),
     path("staf/kualitas/", views.report_index, name="reports"),
+    path("staf/kualitas/standar/", views_staff.standard_list, name="standards"),
+    path("staf/kualitas/standar/<int:service_id>/", views_staff.standard_edit, name="standard_edit"),
     path("staf/kualitas/kertas/", views.paper_entry, name="paper"),
     path("staf/kualitas/opd/<int:agency_id>/", views.report, name="report"),
 ]

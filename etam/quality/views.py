@@ -16,7 +16,7 @@ from etam.core.actors import PersonRequest
 from etam.core.bounds import parse_id
 from etam.core.charts import bars
 from etam.core.staff_access import staff_required
-from etam.quality import periods, permissions, privacy, selectors, services
+from etam.quality import periods, permissions, privacy, selectors, services, standards
 from etam.quality.elements import element, elements
 from etam.quality.models import FollowUpPlan, SurveyResponse
 
@@ -203,3 +203,17 @@ def _date_or_none(value: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def standard(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public standar pelayanan of a service (14 components) with the OPD's maklumat."""
+    service = selectors.public_service(slug)
+    if service is None or service.published_version is None:
+        raise Http404
+    row = selectors.standard_for(service)
+    context = {
+        "service": service,
+        "components": standards.components(service, service.published_version.workflow, row),
+        "charter": selectors.charter_for(service.agency_id),
+    }
+    return render(request, "quality/standard.html", context)

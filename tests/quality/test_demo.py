@@ -2,7 +2,7 @@ import pytest
 from django.db.models import Count
 
 from etam.quality import demo, selectors
-from etam.quality.models import FollowUpPlan, SurveyResponse, SurveyInvitation
+from etam.quality.models import FollowUpPlan, SurveyInvitation, SurveyResponse
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
 """Writes of the service-quality module (names re-exported; one module per responsibility)."""
 
 from etam.quality.services.followup import followup_save
+from etam.quality.services.standards import charter_save, standard_save
 from etam.quality.services.survey import (
     clean_answers,
     clean_profile,
@@ -10,10 +11,12 @@ from etam.quality.services.survey import (
 )
 
 __all__ = [
+    "charter_save",
     "clean_answers",
     "clean_profile",
     "followup_save",
     "invitation_for_case",
     "paper_response_create",
+    "standard_save",
     "survey_submit",
 ]
