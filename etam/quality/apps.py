@@ -24,6 +24,16 @@ class QualityConfig(AppConfig):
                 description=_("Community satisfaction index (IKM) of each public service"),
             )
         )
+        register_public(
+            NavEntry(
+                label=_("Complaints"),
+                url_name="quality:complaint_new",
+                order=46,
+                description=_(
+                    "Send a complaint, suggestion or compliment about a public service and follow its answer"
+                ),
+            )
+        )
         register_staff(
             NavEntry(
                 label=_("Service quality"),

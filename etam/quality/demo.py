@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from etam.core import audit
 from etam.quality import scoring, selectors
-from etam.quality.models import ANSWER_FIELDS, FollowUpPlan, ServiceCharter, ServiceStandard, SurveyResponse
+from etam.quality.models import (
+    ANSWER_FIELDS,
+    Complaint,
+    FollowUpPlan,
+    ServiceCharter,
+    ServiceStandard,
+    SurveyResponse,
+)
 
 Write = Callable[[str], None]
 # Per service: respondents and how likely a top answer is (made up).
@@ -94,6 +101,7 @@ def load(write: Write) -> None:
                     status=FollowUpPlan.Status.IN_PROGRESS,
                 )
         made += _standards(services)
+        made += _complaints(services)
         if made:
             audit.record(
                 actor="sistem", action="quality.demo_load", object_type="quality.demo", after={"responses": made}
@@ -133,3 +141,48 @@ def _standards(services: list) -> int:
             )
             made += 1
     return made
+
+
+DEMO_COMPLAINTS = [
+    (Complaint.Kind.COMPLAINT, Complaint.State.RECEIVED, "Sudah 3 hari belum ada kabar verifikasi berkas saya.", ""),
+    (Complaint.Kind.COMPLAINT, Complaint.State.IN_PROGRESS, "Tautan unduh dokumen tidak bisa dibuka di ponsel.", ""),
+    (
+        Complaint.Kind.SUGGESTION,
+        Complaint.State.ANSWERED,
+        "Mohon ditambah panduan pengisian formulir dalam bentuk video.",
+        "Terima kasih, panduan video sedang kami siapkan dan akan tayang bulan depan.",
+    ),
+    (
+        Complaint.Kind.COMPLIMENT,
+        Complaint.State.CLOSED,
+        "Petugas loket sangat membantu.",
+        "Terima kasih atas apresiasinya.",
+    ),
+]
+
+
+def _complaints(services: list) -> int:
+    """One demo complaint in each state (receipt codes of demo rows are not shown anywhere)."""
+    if not services or Complaint.objects.filter(is_demo=True).exists():
+        return 0
+    from etam.quality.selectors import receipt_digest
+    from etam.quality.services.complaints import answer_due
+
+    today = timezone.localdate()
+    for i, (kind, state, text, answer) in enumerate(DEMO_COMPLAINTS):
+        service = services[i % len(services)]
+        Complaint.objects.create(
+            kind=kind,
+            state=state,
+            service=service,
+            agency_id=service.agency_id,
+            institution_id=service.institution_id,
+            text=text,
+            answer=answer,
+            answered_at=timezone.now() if answer else None,
+            receipt_digest=receipt_digest(f"ADU-DEMO{i}"),
+            due_date=answer_due(today),
+            lapor_status="antre" if kind == Complaint.Kind.COMPLAINT else "",
+            is_demo=True,
+        )
+    return len(DEMO_COMPLAINTS)

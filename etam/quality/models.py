@@ -179,3 +179,47 @@ class ServiceCharter(AgencyOwned, models.Model):
 
     def __str__(self) -> str:
         return f"Maklumat pelayanan {self.agency_id}"
+
+
+class Complaint(AgencyOwned, models.Model):
+    """Pengaduan, saran or pujian about a service or a case, routed to the OPD; followed by the
+    citizen through a receipt code (only its digest is stored)."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "pengaduan", _("Complaint")
+        SUGGESTION = "saran", _("Suggestion")
+        COMPLIMENT = "pujian", _("Compliment")
+
+    class State(models.TextChoices):
+        RECEIVED = "diterima", _("Received")
+        IN_PROGRESS = "diproses", _("In progress")
+        ANSWERED = "dijawab", _("Answered")
+        CLOSED = "ditutup", _("Closed")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED, db_index=True)
+    service = models.ForeignKey("eservices.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
+    case_reference = models.CharField(max_length=40, blank=True)
+    text = models.TextField(max_length=4000)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reporter_name = models.CharField(max_length=200, blank=True)
+    receipt_digest = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField()
+    answer = models.TextField(blank=True, max_length=4000)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lapor_status = models.CharField(max_length=12, blank=True)  # "" | "antre" | "terkirim" (SP4N-LAPOR! seam)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "state", "due_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"

@@ -16,6 +16,7 @@ from etam.quality import periods, permissions, privacy, scoring
 from etam.quality.elements import minimum_sample
 from etam.quality.models import (
     ANSWER_FIELDS,
+    Complaint,
     FollowUpPlan,
     ServiceCharter,
     ServiceStandard,
@@ -29,6 +30,10 @@ PROFILE_FIELDS = {
     "education": SurveyResponse.Education,
     "occupation": SurveyResponse.Occupation,
 }
+
+
+def receipt_digest(receipt: str) -> str:
+    return hashlib.sha256(receipt.strip().upper().encode()).hexdigest()
 
 
 def token_digest(token: str) -> str:
@@ -275,3 +280,33 @@ def services_for_standard(actor: Actor) -> QuerySet[Service]:
 
 def service_for_standard(actor: Actor, service_id: int) -> Service | None:
     return services_for_standard(actor).filter(pk=service_id).first()
+
+
+# --- complaints ----------------------------------------------------------------------------------
+
+
+def complaint_by_receipt(receipt: str) -> Complaint | None:
+    """The complaint a receipt code follows (the code is the citizen's key; only its digest is stored)."""
+    if not receipt or len(receipt) > 40:
+        return None
+    return Complaint.objects.select_related("service", "agency").filter(receipt_digest=receipt_digest(receipt)).first()
+
+
+def complaint_targets() -> tuple[QuerySet[Service], QuerySet[Agency]]:
+    """What a complaint may be about: the published services and the active OPDs (public)."""
+    return (
+        Service.objects.filter(published_version__isnull=False).select_related("agency").order_by("name"),
+        Agency.objects.filter(is_active=True).select_related("institution").order_by("name"),
+    )
+
+
+def complaints_for(actor: Actor) -> QuerySet[Complaint]:
+    return (
+        Complaint.objects.filter(scope_q(actor, permissions.HANDLE_COMPLAINT))
+        .select_related("service", "agency")
+        .order_by("state", "due_date", "pk")
+    )
+
+
+def complaint_for(actor: Actor, complaint_id: int) -> Complaint | None:
+    return complaints_for(actor).filter(pk=complaint_id).first()

@@ -18,7 +18,7 @@ from etam.core.charts import bars
 from etam.core.staff_access import staff_required
 from etam.quality import periods, permissions, privacy, selectors, services, standards
 from etam.quality.elements import element, elements
-from etam.quality.models import FollowUpPlan, SurveyResponse
+from etam.quality.models import Complaint, FollowUpPlan, SurveyResponse
 
 PROFILE_CHOICES = {
     "age_band": SurveyResponse.AgeBand.choices,
@@ -217,3 +217,42 @@ def standard(request: HttpRequest, slug: str) -> HttpResponse:
         "charter": selectors.charter_for(service.agency_id),
     }
     return render(request, "quality/standard.html", context)
+
+
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    """File a complaint, suggestion or compliment, with or without an account."""
+    service_list, agency_list = selectors.complaint_targets()
+    values: dict[str, str] = {"kind": "pengaduan"}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "") for key in request.POST if key != "csrfmiddlewaretoken"}
+        service_id, agency_id = parse_id(values.get("service")), parse_id(values.get("agency"))
+        service = service_list.filter(pk=service_id).first() if service_id else None
+        agency = agency_list.filter(pk=agency_id).first() if agency_id else None
+        try:
+            complaint, receipt = services.complaint_submit(
+                actor=request.user, data=request.POST, service=service, agency=agency
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            return render(request, "quality/complaint_receipt.html", {"complaint": complaint, "receipt": receipt})
+    context = {
+        "services": service_list,
+        "agencies": agency_list,
+        "kinds": Complaint.Kind.choices,
+        "values": values,
+        "errors": errors,
+    }
+    return render(request, "quality/complaint_new.html", context, status=422 if errors else 200)
+
+
+def complaint_track(request: HttpRequest) -> HttpResponse:
+    """Follow a complaint with its receipt code: its state and the answer."""
+    receipt = (request.POST.get("kode") or "").strip()
+    complaint = selectors.complaint_by_receipt(receipt) if request.method == "POST" else None
+    error = ""
+    if request.method == "POST" and complaint is None:
+        error = _("Receipt code: no message has this code. Check the code on your receipt (ADU-…).")
+    context = {"complaint": complaint, "receipt": receipt, "error": error}
+    return render(request, "quality/complaint_track.html", context, status=404 if error else 200)

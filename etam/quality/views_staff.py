@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core.actors import PersonRequest
@@ -61,3 +62,32 @@ def standard_edit(request: PersonRequest, service_id: int) -> HttpResponse:
         "editable": standards.EDITABLE,
     }
     return render(request, "quality/standard_edit.html", context, status=422 if errors else 200)
+
+
+@staff_required(permissions.HANDLE_COMPLAINT)
+def complaint_list(request: PersonRequest) -> HttpResponse:
+    rows = selectors.complaints_for(request.user)[:200]
+    return render(request, "quality/complaint_list.html", {"complaints": rows, "today": timezone.localdate()})
+
+
+@staff_required(permissions.HANDLE_COMPLAINT)
+def complaint_detail(request: PersonRequest, complaint_id: int) -> HttpResponse:
+    complaint = selectors.complaint_for(request.user, complaint_id)
+    if complaint is None:
+        raise Http404
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            services.complaint_act(
+                actor=request.user,
+                complaint=complaint,
+                action=request.POST.get("action", ""),
+                answer=request.POST.get("answer", ""),
+            )
+        except ValidationError as exc:
+            errors = {key: " ".join(v) for key, v in exc.message_dict.items()}
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("quality:complaint", complaint_id=complaint.pk)
+    context = {"complaint": complaint, "errors": errors, "answer": request.POST.get("answer", "")}
+    return render(request, "quality/complaint_detail.html", context, status=422 if errors else 200)

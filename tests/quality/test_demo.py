@@ -2,7 +2,7 @@ import pytest
 from django.db.models import Count
 
 from etam.quality import demo, selectors
-from etam.quality.models import FollowUpPlan, SurveyInvitation, SurveyResponse
+from etam.quality.models import Complaint, FollowUpPlan, SurveyInvitation, SurveyResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,7 @@ def test_demo_loader_gives_a_period_for_three_services_and_is_idempotent(setting
     assert FollowUpPlan.objects.count() >= 1
     rows = selectors.public_results(str(SurveyResponse.objects.latest("answered_on").answered_on.year))
     assert sum(1 for r in rows if r.result) >= 3
+    assert set(Complaint.objects.values_list("state", flat=True)) == set(Complaint.State.values)
     # the finished demo cases got their invitations through the hook
     assert SurveyInvitation.objects.exists()
     count = SurveyResponse.objects.count()

@@ -1,5 +1,6 @@
 """Writes of the service-quality module (names re-exported; one module per responsibility)."""
 
+from etam.quality.services.complaints import complaint_act, complaint_submit
 from etam.quality.services.followup import followup_save
 from etam.quality.services.standards import charter_save, standard_save
 from etam.quality.services.survey import (
@@ -14,6 +15,8 @@ __all__ = [
     "charter_save",
     "clean_answers",
     "clean_profile",
+    "complaint_act",
+    "complaint_submit",
     "followup_save",
     "invitation_for_case",
     "paper_response_create",
