@@ -18,4 +18,5 @@ urlpatterns = [
     path("staf/kualitas/standar/<int:service_id>/", views_staff.standard_edit, name="standard_edit"),
     path("staf/kualitas/kertas/", views.paper_entry, name="paper"),
     path("staf/kualitas/opd/<int:agency_id>/", views.report, name="report"),
+    path("staf/kualitas/opd/<int:agency_id>/laporan.xlsx", views.report_xlsx, name="report_xlsx"),
 ]

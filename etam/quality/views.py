@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from etam.core.actors import PersonRequest
 from etam.core.bounds import parse_id
 from etam.core.charts import bars
+from etam.core.filetypes import CONTENT_TYPES
 from etam.core.staff_access import staff_required
-from etam.quality import periods, permissions, privacy, selectors, services, standards
+from etam.quality import exports, periods, permissions, privacy, selectors, services, standards
 from etam.quality.elements import element, elements
 from etam.quality.models import Complaint, FollowUpPlan, SurveyResponse
 
@@ -256,3 +257,16 @@ def complaint_track(request: HttpRequest) -> HttpResponse:
         error = _("Receipt code: no message has this code. Check the code on your receipt (ADU-…).")
     context = {"complaint": complaint, "receipt": receipt, "error": error}
     return render(request, "quality/complaint_track.html", context, status=404 if error else 200)
+
+
+@staff_required(permissions.VIEW_REPORT)
+def report_xlsx(request: HttpRequest, agency_id: int) -> HttpResponse:
+    agency = selectors.agency_for_report(request.user, agency_id)
+    if agency is None:
+        raise Http404
+    period = _period(request)
+    data = selectors.survey_report(request.user, agency=agency, period=period)
+    body = exports.report_xlsx(data, agency.name, periods.label(period))
+    response = HttpResponse(body, content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="skm-{agency.pk}-{period}.xlsx"'
+    return response

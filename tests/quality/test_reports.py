@@ -142,3 +142,18 @@ def test_public_results_hide_a_small_group(client, province, info_service):
 
 def test_the_public_page_is_on_the_home_page(client, db):
     assert "/survei-kepuasan/" in client.get("/").content.decode()
+
+
+def test_report_xlsx(province, info_service):
+    import io
+
+    from openpyxl import load_workbook
+
+    add_responses(info_service, 12, comment="rahasia")
+    url = f"/staf/kualitas/opd/{province.dpmptsp.pk}/laporan.xlsx?periode={YEAR}"
+    answer = client_for(province.admin_dpmptsp).get(url)
+    assert answer.status_code == 200
+    wb = load_workbook(io.BytesIO(answer.content))
+    cells = [c for row in wb["IKM"].iter_rows(values_only=True) for c in row]
+    assert 80.56 in cells and "B" in cells and "Waktu penyelesaian" in cells and "rahasia" not in cells
+    assert client_for(province.admin_diskominfo).get(url).status_code == 404
