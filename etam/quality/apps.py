@@ -49,6 +49,9 @@ class QualityConfig(AppConfig):
 
             register_case_finished(invitation_for_case)
         from etam.quality import feeds
+        from etam.web.budget import register_public_sample
+
+        register_public_sample(feeds.public_sample_pages)
 
         if apps.is_installed("etam.opendata"):
             feeds.register_with_opendata()

@@ -18,6 +18,16 @@ FRAMEWORK_8_2026 = "permenpanrb-8-2026"
 SATISFACTION_INDICATOR = 20
 
 
+def public_sample_pages() -> list[str]:
+    """The page budget's sample of the parameterised public pages (etam.web.budget)."""
+    from django.urls import reverse
+
+    from etam.quality import selectors
+
+    service = selectors.demo_services().first()
+    return [reverse("quality:standard", args=[service.slug])] if service else []
+
+
 def register_with_opendata() -> None:
     from etam.opendata.registry import SystemColumn, register_system_dataset
     from etam.quality import selectors
