@@ -66,7 +66,9 @@ INSTALLED_APPS = [
     "etam.evaluation",
     "etam.eservices",
     "etam.inventory",
+    "etam.interop",
     "etam.opendata",
+    "etam.governance",  # issue 18: service desk, risk, security and audit, personal data
     "etam.quality",  # issue 17: service quality (SKM survey, reports, follow-up)
 ]
 
@@ -157,6 +159,33 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_ENABLED = env.boolean("AXES_ENABLED", True)
+
+# Issue 16: the interoperability node (ADR 0152). The gateway forwards only to registered hosts;
+# in production a host resolving to a loopback/private address also needs an admin's explicit allowance.
+INTEROP_SIGNING_KEY = env.text("INTEROP_SIGNING_KEY", "")  # base64 Ed25519 seed; empty: derived from SECRET_KEY
+INTEROP_PROVIDER_TIMEOUT = float(env.integer("INTEROP_PROVIDER_TIMEOUT", 10, minimum=1))
+INTEROP_PROVIDER_ATTEMPTS = env.integer("INTEROP_PROVIDER_ATTEMPTS", 2, minimum=1)
+INTEROP_MAX_RESPONSE_BYTES = env.integer("INTEROP_MAX_RESPONSE_BYTES", 5 * 1024 * 1024, minimum=1024)
+INTEROP_REFUSE_PRIVATE_ADDRESSES = PRODUCTION
+# Dukcapil NIK verification (ADR 0153); the demo and tests use the fake (etam.interop.connectors.fakedukcapil).
+INTEROP_DUKCAPIL_URL = env.text("INTEROP_DUKCAPIL_URL", "http://127.0.0.1:8766")
+INTEROP_DUKCAPIL_USER = env.text("INTEROP_DUKCAPIL_USER", "etam")
+INTEROP_DUKCAPIL_PASSWORD = env.text("INTEROP_DUKCAPIL_PASSWORD", "etam")
+INTEROP_DUKCAPIL_CLIENT_IP = env.text("INTEROP_DUKCAPIL_CLIENT_IP", "127.0.0.1")
+INTEROP_DUKCAPIL_TIMEOUT = float(env.integer("INTEROP_DUKCAPIL_TIMEOUT", 8, minimum=1))
+INTEROP_DUKCAPIL_DAILY_QUOTA = env.integer("INTEROP_DUKCAPIL_DAILY_QUOTA", 250_000, minimum=1)
+INTEROP_DUKCAPIL_CACHE_SECONDS = env.integer("INTEROP_DUKCAPIL_CACHE_SECONDS", 30 * 86400, minimum=0)
+# SP4N-LAPOR!, SIASN and SPLP (ADRs 0154-0156); the demo and tests use etam.interop.connectors.fakenational.
+INTEROP_LAPOR_URL = env.text("INTEROP_LAPOR_URL", "http://127.0.0.1:8767")
+INTEROP_LAPOR_TOKEN = env.text("INTEROP_LAPOR_TOKEN", "etam")
+INTEROP_LAPOR_TIMEOUT = float(env.integer("INTEROP_LAPOR_TIMEOUT", 10, minimum=1))
+INTEROP_SIASN_URL = env.text("INTEROP_SIASN_URL", "http://127.0.0.1:8767")
+INTEROP_SIASN_TOKEN = env.text("INTEROP_SIASN_TOKEN", "etam")
+INTEROP_SIASN_SSO_TOKEN = env.text("INTEROP_SIASN_SSO_TOKEN", "etam")
+INTEROP_SIASN_TIMEOUT = float(env.integer("INTEROP_SIASN_TIMEOUT", 10, minimum=1))
+INTEROP_SPLP_URL = env.text("INTEROP_SPLP_URL", "http://127.0.0.1:8767")
+INTEROP_SPLP_TOKEN = env.text("INTEROP_SPLP_TOKEN", "etam")
+INTEROP_SPLP_TIMEOUT = float(env.integer("INTEROP_SPLP_TIMEOUT", 15, minimum=1))
 
 # Published counts of people from 1 to this minus one show as "<5" (etam.core.suppression, ADR 0150).
 SMALL_COUNT_THRESHOLD = env.integer("SMALL_COUNT_THRESHOLD", 5, minimum=2)
@@ -381,3 +410,25 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
+
+# --- issue 11: an HTML page that needed the unreachable object storage answers 503 -------
+# with Retry-After instead of the generic 500 (the API does so itself, etam.api.errors).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "etam.web.middleware.StorageUnavailableMiddleware"
+)
+# --- end of issue 11 -----------------------------------------------------------------------
+
+# Issue 19 — the PPDB opening-hour burst (docs/adr/0145, docs/adr/0146).
+# Overload: first in the chain, a quick 503 + Retry-After for a request that waited in the
+# backlog longer than OVERLOAD_MAX_QUEUE_MS (nginx's X-Request-Start; 0 = off) or beyond
+# OVERLOAD_MAX_INFLIGHT requests in one process (threaded workers; 0 = off).
+MIDDLEWARE.insert(0, "etam.web.overload.OverloadMiddleware")
+OVERLOAD_MAX_QUEUE_MS = env.integer("OVERLOAD_MAX_QUEUE_MS", 3000, minimum=0)
+OVERLOAD_MAX_INFLIGHT = env.integer("OVERLOAD_MAX_INFLIGHT", 0, minimum=0)
+# Anonymous public pages rendered once per PAGE_CACHE_SECONDS into the cache (0 = off; off in
+# tests unless a test turns it on), right after RequestContextMiddleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("etam.core.middleware.RequestContextMiddleware") + 1,
+    "etam.web.pagecache.PublicPageCacheMiddleware",
+)
+PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 0 if ETAM_MODE == "test" else 60, minimum=0)

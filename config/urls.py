@@ -18,8 +18,10 @@ urlpatterns = [
     path("", include("etam.evaluation.urls")),
     path("", include("etam.eservices.urls")),
     path("", include("etam.inventory.urls")),
+    path("", include("etam.interop.urls")),
     path("", include("etam.offline.urls")),
     path("", include("etam.quality.urls")),
+    path("", include("etam.governance.urls")),
     path("", include("etam.web.urls")),
 ]
 

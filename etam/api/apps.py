@@ -10,26 +10,27 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from etam.api.errors import error_response
         from etam.core.bodylimit import register_error_responder
-        from etam.web.navigation import NavEntry, register_staff
+        from etam.web.navigation import register_menu
 
         register_error_responder("/api/v1/", lambda status, message, code: error_response(status, message, code=code))
 
         # The audit viewer (etam.core.views_audit) and the token page are built by the
         # same engineer as the API; their menu entries are registered here.
-        register_staff(
-            NavEntry(
-                label=_("Audit trail"),
-                url_name="audit:list",
-                order=90,
-                permission="core.view_audit",
-                description=_("Who changed what, when and from where."),
-            )
-        )
-        register_staff(
-            NavEntry(
-                label=_("API tokens"),
-                url_name="api_tokens:list",
-                order=95,
-                description=_("Keys for programs that use the Etam API in your name."),
-            )
+        register_menu(
+            staff=[
+                (
+                    _("Audit trail"),
+                    "audit:list",
+                    90,
+                    "core.view_audit",
+                    _("Who changed what, when and from where."),
+                ),
+                (
+                    _("API tokens"),
+                    "api_tokens:list",
+                    95,
+                    None,
+                    _("Keys for programs that use the Etam API in your name."),
+                ),
+            ]
         )

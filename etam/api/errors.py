@@ -38,6 +38,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from etam.core.context import current_request
+from etam.core.storage_errors import storage_unavailable
 
 logger = logging.getLogger("etam.api")
 
@@ -247,17 +248,6 @@ def django_validation_fields(exc: DjangoValidationError, prefix: str = "body") -
             for message in messages
         ]
     return [{"path": prefix, "message": str(message)} for message in exc.messages]
-
-
-def storage_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` says the S3-compatible object storage could not be reached."""
-    try:
-        from boto3.exceptions import S3UploadFailedError
-        from botocore.exceptions import ConnectionError as BotoConnectionError
-        from botocore.exceptions import HTTPClientError
-    except ImportError:  # no object storage installed: local disk only
-        return False
-    return isinstance(exc, S3UploadFailedError | BotoConnectionError | HTTPClientError)
 
 
 # --- handlers -------------------------------------------------------------------------

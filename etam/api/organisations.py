@@ -27,6 +27,20 @@ router = Router(tags=["organisations"])
 PUBLIC_ERRORS: dict[int, type[Schema]] = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut, 500: ErrorOut}
 
 
+def _public_list(path: str, out: type[Schema], name: str, summary: str, **options: Any) -> Any:
+    """The decorator of a public list endpoint: no authentication, a list of ``out``, the
+    public errors, and the operation id ``etam_core_api_<name>_list`` (kept from when these
+    lived in etam/core/api.py)."""
+    return router.get(
+        path,
+        response={200: list[out], **PUBLIC_ERRORS},  # type: ignore[valid-type]
+        operation_id=f"etam_core_api_{name}_list",
+        auth=None,
+        summary=summary,
+        **options,
+    )
+
+
 class InstitutionOut(Schema):
     id: int
     name: str
@@ -83,24 +97,12 @@ def _institution_ref(institution: Institution) -> dict[str, Any]:
     return {"id": institution.pk, "short_name": institution.short_name, "region_code": institution.region_code}
 
 
-@router.get(
-    "/organisations/instansi",
-    response={200: list[InstitutionOut], **PUBLIC_ERRORS},
-    operation_id="etam_core_api_institution_list",  # kept from when this lived in etam/core/api.py
-    auth=None,
-    summary="List instansi (public)",
-)
+@_public_list("/organisations/instansi", InstitutionOut, "institution", "List instansi (public)")
 def institution_list(request: HttpRequest) -> list[Institution]:
     return list(selectors.public_institutions())
 
 
-@router.get(
-    "/organisations/opd",
-    response={200: list[AgencyOut], **PUBLIC_ERRORS},
-    operation_id="etam_core_api_agency_list",  # kept from when this lived in etam/core/api.py
-    auth=None,
-    summary="List OPDs (public), optionally of one instansi",
-)
+@_public_list("/organisations/opd", AgencyOut, "agency", "List OPDs (public), optionally of one instansi")
 def agency_list(request: HttpRequest, filters: Query[AgencyFilters]) -> list[dict[str, Any]]:
     qs = selectors.agency_list(
         None,
@@ -123,13 +125,7 @@ def agency_list(request: HttpRequest, filters: Query[AgencyFilters]) -> list[dic
     ]
 
 
-@router.get(
-    "/organisations/opd/{agency_id}/units",
-    response={200: list[UnitOut], **PUBLIC_ERRORS},
-    operation_id="etam_core_api_unit_list",  # kept from when this lived in etam/core/api.py
-    auth=None,
-    summary="List the units of one OPD (public)",
-)
+@_public_list("/organisations/opd/{agency_id}/units", UnitOut, "unit", "List the units of one OPD (public)")
 def unit_list(request: HttpRequest, agency_id: Id) -> list[dict[str, Any]]:
     rows = selectors.public_units(agency_id)
     if not rows and not selectors.agency_exists(agency_id):
@@ -147,13 +143,8 @@ def unit_list(request: HttpRequest, agency_id: Id) -> list[dict[str, Any]]:
     ]
 
 
-@router.get(
-    "/regions",
-    response={200: list[RegionOut], **PUBLIC_ERRORS},
-    operation_id="etam_core_api_region_list",  # kept from when this lived in etam/core/api.py
-    auth=None,
-    summary="Current kode wilayah regions, by parent and level (public)",
-    tags=["regions"],
+@_public_list(
+    "/regions", RegionOut, "region", "Current kode wilayah regions, by parent and level (public)", tags=["regions"]
 )
 def region_list(request: HttpRequest, filters: Query[RegionFilters]) -> list[Any]:
     parent = filters.parent.strip() if filters.parent else None

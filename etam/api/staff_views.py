@@ -14,15 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from etam.core import selectors, tokens
 from etam.core.actors import PersonRequest
 from etam.core.formerrors import apply_service_errors
 from etam.core.forms import date_input
 from etam.core.models import RoleGrant
-from etam.core.staff_access import staff_required
+from etam.core.staff_access import staff_form_view, staff_required
 
 
 class GrantChoiceField(forms.ModelMultipleChoiceField):
@@ -74,9 +73,7 @@ def _page(request: PersonRequest, form: TokenForm, issued: tokens.IssuedToken | 
     )
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
+@staff_form_view
 def token_list(request: PersonRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, TokenForm(user=request.user))

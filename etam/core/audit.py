@@ -342,7 +342,7 @@ def verify(*, expected_seals: Sequence[tuple[int, str]] = ()) -> VerificationRep
     return report
 
 
-def visible_events(user: Any) -> QuerySet[AuditEvent]:
+def visible_events(user: Actor) -> QuerySet[AuditEvent]:
     """Audit events ``user`` may read: super admin all, admin instansi their instansi's
     (including its OPDs'), admin OPD their OPD's. Events with no scope: super admin only."""
     from etam.core.permissions import scope_q
@@ -353,7 +353,7 @@ def visible_events(user: Any) -> QuerySet[AuditEvent]:
 
 
 def audit_events_for(
-    user: Any,
+    user: Actor,
     *,
     action: str = "",
     object_type: str = "",

@@ -5,12 +5,20 @@ Each check answers ``{"backend": ..., "status": "ok" | "down" | "timeout"}``, wi
 exception's class name as ``detail`` when down, never its message (it may name hosts or
 credentials). The checks other than the database run in threads under one deadline, so a
 dead S3 endpoint or Redis host cannot hold the probe past ``READINESS_TIMEOUT`` seconds.
+
+Two things are remembered per process (``forget()`` clears both): that every migration is
+applied (building the migration graph reads every migration module; a process's code cannot
+gain migrations, so once none is pending the probe stops building it; while some are pending
+it builds it on every probe, so the node turns ready as soon as ``migrate`` has run), and the
+dashboard widget's report for ``WIDGET_SECONDS`` (the dashboard is not a probe).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +32,34 @@ logger = logging.getLogger(__name__)
 READINESS_TIMEOUT = 3.0
 _PROBE_NAME = "etam-readiness-probe"
 
+WIDGET_SECONDS = 15.0
+
 Component = dict[str, Any]
+
+_state_lock = threading.Lock()
+_migrations_applied = False  # every migration this process knows of is applied
+_widget_report: tuple[float, dict[str, Any]] | None = None
+
+
+def forget() -> None:
+    """Forget what this process remembers (tests; after migrating backwards under a running process)."""
+    global _migrations_applied, _widget_report
+    with _state_lock:
+        _migrations_applied = False
+        _widget_report = None
+
+
+def pending_migrations() -> int:
+    """How many migrations are not applied; the graph is built only until none is pending."""
+    global _migrations_applied
+    if _migrations_applied:
+        return 0
+    executor = MigrationExecutor(connection)
+    pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    if not pending:
+        with _state_lock:
+            _migrations_applied = True
+    return pending
 
 
 def _short(path: str) -> str:
@@ -49,8 +84,7 @@ def database() -> tuple[Component, int]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        executor = MigrationExecutor(connection)
-        pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+        pending = pending_migrations()
     except Exception as exc:  # any database failure means "not ready"
         return {**component, "status": "down", "detail": exc.__class__.__name__}, 0
     return component, pending
@@ -134,7 +168,15 @@ def widget_context(request: Any) -> dict[str, Any] | None:
     from etam.core.models import Role
     from etam.core.permissions import active_grants
 
+    global _widget_report
     if not any(grant.role == Role.SUPER_ADMIN for grant in active_grants(request.user)):
         return None
-    report = check_all()
+    now = time.monotonic()
+    remembered = _widget_report
+    if remembered is not None and now - remembered[0] < WIDGET_SECONDS:
+        report = remembered[1]
+    else:
+        report = check_all()
+        with _state_lock:
+            _widget_report = (now, report)
     return {"components": sorted(report["components"].items()), "pending_migrations": report["pending_migrations"]}

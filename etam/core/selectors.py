@@ -158,14 +158,14 @@ def institutions_with_perm(actor: Actor, perm: str) -> QuerySet[Institution]:
     return Institution.objects.filter(scope_q(actor, perm, institution_field="id", agency_field=None))
 
 
-def confirmed_totp_device(user: Any) -> Any:
+def confirmed_totp_device(user: Actor) -> Any:
     """The user's confirmed authenticator (the first enrolled), or None."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
-def has_confirmed_totp_device(user: Any) -> bool:
+def has_confirmed_totp_device(user: Actor) -> bool:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())  # django_otp is untyped

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
+from etam.core.actors import Actor
 from etam.core.models import User
 
 SECOND_FACTOR_KEY = "etam_second_factor"  # "verify" | "enrol"
@@ -34,7 +35,7 @@ def staff_needs_enrolment(user: Any) -> bool:
     return bool(getattr(settings, "ETAM_REQUIRE_STAFF_2FA", False)) and user.kind == User.Kind.STAFF
 
 
-def second_factor_state(user: Any) -> str | None:
+def second_factor_state(user: Actor) -> str | None:
     """What this user still owes after a password sign-in: "verify", "enrol" or nothing."""
     from etam.core.selectors import has_confirmed_totp_device
 
@@ -45,7 +46,7 @@ def second_factor_state(user: Any) -> str | None:
     return None
 
 
-def note_second_factor(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def note_second_factor(sender: Any, request: HttpRequest | None, user: Actor, **kwargs: Any) -> None:
     """``user_logged_in`` receiver: remember in the session what the login still owes.
 
     Whatever path signed the user in (our login view, the Django admin login, a test's
@@ -122,7 +123,7 @@ def login_url() -> str:
         return "/masuk/"
 
 
-def is_staff_kind(user: Any) -> bool:
+def is_staff_kind(user: Actor | None) -> bool:
     """A signed-in staff account (not a citizen)."""
     return bool(getattr(user, "is_authenticated", False)) and getattr(user, "kind", None) == User.Kind.STAFF
 
@@ -190,6 +191,15 @@ def _gated(view: Callable[..., HttpResponse], perms: tuple[str, ...], message: A
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def staff_form_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A staff page with a form: never cached, behind ``staff_required``, GET and POST only
+    (the three decorators every such page carried)."""
+    from django.views.decorators.cache import never_cache
+    from django.views.decorators.http import require_http_methods
+
+    return never_cache(_gated(require_http_methods(["GET", "POST"])(view), (), None))
 
 
 def register() -> None:

@@ -26,27 +26,29 @@ from etam.core.staff_access import staff_required
 PAGE_SIZE = 50
 
 
+def _search_text(label: Any, help_text: Any, too_long: Any, max_length: int = 80) -> forms.CharField:
+    """An optional search box whose too-long message names the field."""
+    return forms.CharField(
+        label=label, required=False, max_length=max_length, help_text=help_text, error_messages={"max_length": too_long}
+    )
+
+
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(
-        label=gettext_lazy("Action"),
-        required=False,
-        max_length=80,
-        help_text=gettext_lazy("From the start of the name, e.g. core. or core.api_token"),
-        error_messages={"max_length": gettext_lazy("Action: at most %(limit_value)d characters.")},
+    action = _search_text(
+        gettext_lazy("Action"),
+        gettext_lazy("From the start of the name, e.g. core. or core.api_token"),
+        gettext_lazy("Action: at most %(limit_value)d characters."),
     )
-    object_type = forms.CharField(
-        label=gettext_lazy("Object type"),
-        required=False,
-        max_length=80,
-        help_text=gettext_lazy("From the start of the name, e.g. core.agency"),
-        error_messages={"max_length": gettext_lazy("Object type: at most %(limit_value)d characters.")},
+    object_type = _search_text(
+        gettext_lazy("Object type"),
+        gettext_lazy("From the start of the name, e.g. core.agency"),
+        gettext_lazy("Object type: at most %(limit_value)d characters."),
     )
-    actor = forms.CharField(
-        label=gettext_lazy("Who"),
-        required=False,
+    actor = _search_text(
+        gettext_lazy("Who"),
+        gettext_lazy("Part of the name or email of the person"),
+        gettext_lazy("Who: at most %(limit_value)d characters."),
         max_length=200,
-        help_text=gettext_lazy("Part of the name or email of the person"),
-        error_messages={"max_length": gettext_lazy("Who: at most %(limit_value)d characters.")},
     )
     date_from = date_input(
         gettext_lazy("From date"), gettext_lazy("From date: use the form YYYY-MM-DD, e.g. 2025-01-31.")

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from etam.core import selectors, services
 from etam.core.formerrors import flash_service, service_form_page
@@ -25,7 +25,7 @@ from etam.core.forms import (
 )
 from etam.core.models import Agency, Institution
 from etam.core.permissions import has_perm
-from etam.core.staff_access import staff_required
+from etam.core.staff_access import staff_form_view, staff_required
 
 # The form page of each kind, for create and edit: its template, the page a save returns to
 # and the attribute of the saved object that page takes as its pk.
@@ -81,9 +81,7 @@ def institution_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/institution_detail.html", context)
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
+@staff_form_view
 def institution_create_view(request: HttpRequest) -> HttpResponse:
     """Register an instansi for a kode wilayah (super admin only)."""
     if not has_perm(request.user, "core.manage_institution"):
@@ -99,9 +97,7 @@ def institution_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
+@staff_form_view
 def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     institution = get_object_or_404(selectors.institutions_visible_to(request.user), pk=pk)
     if not has_perm(request.user, "core.edit_institution", institution):
@@ -119,9 +115,7 @@ def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, "institution", form, save, _("The instansi has been saved."), institution=institution)
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
+@staff_form_view
 def agency_create_view(request: HttpRequest) -> HttpResponse:
     institutions = selectors.institutions_with_perm(request.user, "core.manage_agency")
     if not institutions.exists():
@@ -160,9 +154,7 @@ def agency_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/agency_detail.html", context)
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
+@staff_form_view
 def agency_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     agency = _visible_agency(request, pk)
     can_manage = has_perm(request.user, "core.manage_agency", agency)
@@ -190,9 +182,7 @@ def agency_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("core:agency_detail", pk=agency.pk)
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
+@staff_form_view
 def unit_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     agency = _visible_agency(request, pk)
     if not has_perm(request.user, "core.manage_unit", agency):
@@ -209,9 +199,7 @@ def unit_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
+@staff_form_view
 def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(selectors.units_visible_to(request.user), pk=pk)
     agency = unit.agency

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from etam.core import selectors, services
 from etam.core.actors import Actor, PersonRequest
@@ -27,7 +27,7 @@ from etam.core.forms import (
 )
 from etam.core.models import Role, User
 from etam.core.permissions import has_perm
-from etam.core.staff_access import staff_required
+from etam.core.staff_access import staff_form_view, staff_required
 
 GRANT_ERROR_MAP = {"agency": "scope", "institution": "scope"}
 
@@ -62,9 +62,7 @@ def staff_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("password")
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
+@staff_form_view
 def staff_create_view(request: PersonRequest) -> HttpResponse:
     kwargs = _grant_form_kwargs(request.user)
     if not kwargs["roles"]:
@@ -93,9 +91,7 @@ def staff_create_view(request: PersonRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
+@staff_form_view
 def staff_detail_view(request: PersonRequest, pk: int) -> HttpResponse:
     """A person, the grants the actor may see, and (POST) a new grant."""
     person = get_object_or_404(selectors.users_visible_to(request.user), pk=pk)
@@ -154,9 +150,7 @@ def grant_revoke_view(request: PersonRequest, pk: int) -> HttpResponse:
     return redirect("core:staff_detail", pk=grant.user_id)
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
+@staff_form_view
 def staff_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a staff member's name, email and phone number."""
     person = get_object_or_404(selectors.users_visible_to(request.user).filter(kind=User.Kind.STAFF), pk=pk)

@@ -207,6 +207,9 @@ def _form_semantics(form: dict[str, Any]) -> list[DefinitionError]:
                     )
             for name in names:
                 seen[name] = field["type"] if name == field["name"] else "child"
+    from etam.eservices.formengine.rules import definition_problems  # cross-field rules (issue 15)
+
+    errors += [DefinitionError(path, message) for path, message in definition_problems(form)]
     holders = [f for _p, f, _g in iter_fields(form) if f.get("holder_name")]
     if len(holders) > 1:
         errors.append(DefinitionError("pages", _("Only one field may be marked holder_name.")))

@@ -155,6 +155,7 @@ def demo_answers(slug: str, citizen: User, index: int) -> dict[str, Any]:
             "nama": ["Andi Pratama", "Nur Aisyah", "Rizky Ramadhan", "Dewi Lestari"][index % 4],
             "nik": ["6472011506100007", "6472015203110008", "6472012011100009", "6472016607100010"][index % 4],
             "tanggal_lahir": ["2010-06-15", "2011-03-12", "2010-11-20", "2010-07-26"][index % 4],
+            "jenis_kelamin": ["l", "p", "l", "p"][index % 4],  # as the NIK's digits 7-8 say
             "asal_sekolah": "SMP Negeri 2 Samarinda",
             "domisili": {"kabupaten_kota": "64.72", "kecamatan": "64.72.01"},
             "jalur": "domisili",

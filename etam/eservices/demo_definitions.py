@@ -23,14 +23,16 @@ APPLICANT_PAGE: dict[str, Any] = {
             "holder_name": True,
             "help": _t("Sesuai KTP", "As on the identity card"),
             "max_length": 150,
+            "prefill": "name",
         },
         {
             "name": "nik",
             "type": "nik",
             "label": _t("NIK", "National identity number (NIK)"),
             "help": _t("16 digit, tertera di KTP", "16 digits, on the identity card"),
+            "prefill": "nik",
         },
-        {"name": "telepon", "type": "phone", "label": _t("Nomor HP", "Mobile number")},
+        {"name": "telepon", "type": "phone", "label": _t("Nomor HP", "Mobile number"), "prefill": "phone"},
         {"name": "email", "type": "email", "label": _t("Email", "Email"), "required": False},
         {"name": "alamat", "type": "address", "label": _t("Alamat domisili", "Address")},
     ],
@@ -47,9 +49,9 @@ def izin_penelitian() -> dict[str, Any]:
             "wilayah Provinsi Kalimantan Timur.",
             "eligibility": "Mahasiswa, dosen, peneliti lembaga dan perorangan WNI.",
             "requirements": [
-                "Surat pengantar dari perguruan tinggi/lembaga (PDF)",
-                "Proposal penelitian (PDF)",
-                "KTP pemohon",
+                "Surat pengantar dari perguruan tinggi/lembaga (unggah PDF)",
+                "Proposal penelitian (unggah PDF)",
+                "KTP pemohon (unggah PDF/JPG)",
             ],
             "legal_basis": [
                 "Permendagri Nomor 7 Tahun 2014 tentang Penerbitan Surat Keterangan Penelitian",
@@ -87,7 +89,13 @@ def izin_penelitian() -> dict[str, Any]:
                             ],
                         },
                         {"name": "mulai", "type": "date", "label": _t("Tanggal mulai", "Start date")},
-                        {"name": "selesai", "type": "date", "label": _t("Tanggal selesai", "End date")},
+                        {
+                            "name": "selesai",
+                            "type": "date",
+                            "label": _t("Tanggal selesai", "End date"),
+                            # Issue 15: a permit was issued for a period already over.
+                            "rules": [{"kind": "on_or_after", "field": "mulai"}, {"kind": "not_past"}],
+                        },
                         {
                             "name": "lokasi",
                             "type": "text",
@@ -127,6 +135,13 @@ def izin_penelitian() -> dict[str, Any]:
                             "accept": ["pdf"],
                             "max_size_kb": 5120,
                         },
+                        {
+                            "name": "ktp",
+                            "type": "file",
+                            "label": _t("KTP pemohon", "Applicant's identity card (KTP)"),
+                            "accept": ["pdf", "jpeg"],
+                            "max_size_kb": 2048,
+                        },
                     ],
                 },
             ]
@@ -157,7 +172,7 @@ def legalisir_ijazah() -> dict[str, Any]:
             "summary": "Pengesahan fotokopi/salinan ijazah SMA/SMK/SLB untuk lulusan sekolah di Kalimantan Timur "
             "yang sekolahnya sudah tutup atau bergabung.",
             "eligibility": "Lulusan SMA/SMK/SLB di Kalimantan Timur.",
-            "requirements": ["Pindaian ijazah asli (PDF/JPG)", "KTP pemohon"],
+            "requirements": ["Pindaian ijazah asli (unggah PDF/JPG/PNG)", "KTP pemohon (dibawa saat verifikasi)"],
             "legal_basis": [
                 "Permendikbudristek Nomor 58 Tahun 2024 tentang Ijazah Jenjang Pendidikan Dasar dan Menengah"
             ],
@@ -230,7 +245,11 @@ def ppdb_sma_smk() -> dict[str, Any]:
             "summary": "Pendaftaran calon peserta didik baru SMA/SMK negeri di Kalimantan Timur. Seleksi "
             "berdasarkan jalur dan domisili, tidak berdasarkan urutan waktu mendaftar.",
             "eligibility": "Lulusan SMP/MTs atau sederajat, usia paling tinggi 21 tahun.",
-            "requirements": ["Kartu Keluarga", "Ijazah atau surat keterangan lulus SMP/MTs", "Rapor semester 1–5"],
+            "requirements": [
+                "Kartu Keluarga (unggah PDF/JPG/PNG)",
+                "Ijazah atau surat keterangan lulus (SKL) SMP/MTs (unggah PDF/JPG/PNG)",
+                "Rapor semester 1–5 (unggah PDF)",
+            ],
             "legal_basis": ["Permendikdasmen Nomor 3 Tahun 2025 tentang Sistem Penerimaan Murid Baru"],
             "fee": 0,
             "sla_days": 10,
@@ -250,15 +269,43 @@ def ppdb_sma_smk() -> dict[str, Any]:
                             "label": _t("Nama calon murid", "Student name"),
                             "holder_name": True,
                         },
-                        {"name": "nik", "type": "nik", "label": _t("NIK calon murid", "Student NIK")},
+                        {
+                            "name": "nik",
+                            "type": "nik",
+                            "label": _t("NIK calon murid", "Student NIK"),
+                            "rules": [
+                                {
+                                    "kind": "nik_matches",
+                                    "birth_date": "tanggal_lahir",
+                                    "sex": "jenis_kelamin",
+                                    "female": "p",
+                                }
+                            ],
+                        },
                         {
                             "name": "tanggal_lahir",
                             "type": "date",
                             "label": _t("Tanggal lahir", "Date of birth"),
                             "not_future": True,
+                            # The page says "usia paling tinggi 21 tahun", on 1 July of the admission year.
+                            "rules": [{"kind": "age", "max": 21, "on": "07-01"}],
+                        },
+                        {
+                            "name": "jenis_kelamin",
+                            "type": "choice",
+                            "label": _t("Jenis kelamin", "Sex"),
+                            "choices": [
+                                {"value": "l", "label": _t("Laki-laki", "Male")},
+                                {"value": "p", "label": _t("Perempuan", "Female")},
+                            ],
                         },
                         {"name": "asal_sekolah", "type": "text", "label": _t("Asal SMP/MTs", "Previous school")},
-                        {"name": "telepon", "type": "phone", "label": _t("Nomor HP orang tua/wali", "Parent's mobile")},
+                        {
+                            "name": "telepon",
+                            "type": "phone",
+                            "label": _t("Nomor HP orang tua/wali", "Parent's mobile"),
+                            "prefill": "phone",
+                        },
                         {
                             "name": "domisili",
                             "type": "address",
@@ -316,6 +363,21 @@ def ppdb_sma_smk() -> dict[str, Any]:
                             "accept": ["pdf", "jpeg", "png"],
                             "max_size_kb": 1024,
                         },
+                        {
+                            "name": "ijazah",
+                            "type": "file",
+                            "label": _t("Ijazah atau SKL SMP/MTs", "Lower-secondary certificate or graduation letter"),
+                            "accept": ["pdf", "jpeg", "png"],
+                            "max_size_kb": 2048,
+                        },
+                        {
+                            "name": "rapor",
+                            "type": "file",
+                            "label": _t("Rapor semester 1–5", "Report cards, semesters 1–5"),
+                            "help": _t("Satu berkas PDF berisi kelima semester", "One PDF with all five semesters"),
+                            "accept": ["pdf"],
+                            "max_size_kb": 5120,
+                        },
                     ],
                 },
             ]
@@ -342,7 +404,10 @@ def informasi_publik() -> dict[str, Any]:
             "summary": "Meminta informasi publik dari badan publik Pemerintah Provinsi Kalimantan Timur melalui "
             "PPID, sesuai UU 14/2008.",
             "eligibility": "Setiap warga negara Indonesia dan badan hukum Indonesia.",
-            "requirements": ["Identitas pemohon (KTP)", "Rincian informasi yang diminta dan tujuannya"],
+            "requirements": [
+                "Identitas pemohon (KTP, dibawa saat verifikasi)",
+                "Rincian informasi yang diminta dan tujuannya (diisi di formulir)",
+            ],
             "legal_basis": [
                 "Undang-Undang Nomor 14 Tahun 2008 tentang Keterbukaan Informasi Publik",
                 "Peraturan Komisi Informasi Nomor 1 Tahun 2021 tentang Standar Layanan Informasi Publik",
@@ -409,7 +474,11 @@ def rekomendasi_klinik() -> dict[str, Any]:
             "summary": "Rekomendasi teknis Dinas Kesehatan untuk izin operasional klinik utama sebelum "
             "diterbitkan perizinannya melalui OSS/DPMPTSP.",
             "eligibility": "Badan usaha atau perorangan pemilik klinik utama di Kalimantan Timur.",
-            "requirements": ["Profil klinik", "Daftar tenaga kesehatan dan STR/SIP", "Denah bangunan (PDF)"],
+            "requirements": [
+                "Profil klinik (dibawa saat verifikasi)",
+                "Daftar tenaga kesehatan (diisi di formulir); STR/SIP dibawa saat verifikasi",
+                "Denah bangunan (unggah PDF)",
+            ],
             "legal_basis": [
                 "Permenkes Nomor 14 Tahun 2021 tentang Standar Kegiatan Usaha dan Produk pada "
                 "Penyelenggaraan Perizinan Berusaha Berbasis Risiko Sektor Kesehatan"

@@ -1,15 +1,73 @@
-"""Seams other modules hook into when a case reaches a final state.
+"""Seams other modules hook into at points of a case's life; eservices imports none of them.
 
-``register_case_finished(callback)``: ``callback(application)`` runs inside the transaction
-that closes the case (after it is saved) and returns lines to add to the applicant's
-notification (e.g. the satisfaction-survey link), or nothing. A module registers from its
-``AppConfig.ready``; eservices imports none of them.
+- ``register_case_submitted(callback)``: ``callback(SubmittedCase)`` runs after the submission's
+  transaction committed (never in the way of the receipt; a failing callback is logged, not
+  raised), e.g. the interoperability node's Dukcapil NIK verification.
+- ``register_case_badges(callback)``: ``callback(application_ids) -> {id: [Badge, ...]}`` adds
+  small labels beside a case's workflow state in the officer's inbox and on the case page
+  (e.g. "Verifikasi NIK tertunda").
+- ``register_case_finished(callback)``: ``callback(application)`` runs inside the transaction that
+  closes the case (after it is saved) and returns lines to add to the applicant's notification
+  (e.g. the satisfaction-survey link of issue 17), or nothing.
+
+A module registers from its ``AppConfig.ready``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+
+@dataclass(frozen=True)
+class SubmittedCase:
+    application_id: int
+    agency_id: int
+    institution_id: int
+    nik: str  # "" when the form asks for none
+    full_name: str
+    birth_date: date | None  # the birth date the form pairs with the NIK, when it has one
+
+
+@dataclass(frozen=True)
+class Badge:
+    label: str
+    tone: str = "info"  # "info", "ok", "warn": the tag's colour
+
+
+CaseSubmitted = Callable[[SubmittedCase], None]
+CaseBadges = Callable[[list[int]], "dict[int, list[Badge]]"]
+_CASE_SUBMITTED: list[CaseSubmitted] = []
+_CASE_BADGES: list[CaseBadges] = []
+
+
+def register_case_submitted(callback: CaseSubmitted) -> None:
+    if callback not in _CASE_SUBMITTED:
+        _CASE_SUBMITTED.append(callback)
+
+
+def case_submitted(case: SubmittedCase) -> None:
+    for callback in _CASE_SUBMITTED:
+        callback(case)
+
+
+def register_case_badges(callback: CaseBadges) -> None:
+    if callback not in _CASE_BADGES:
+        _CASE_BADGES.append(callback)
+
+
+def case_badges(application_ids: Iterable[int]) -> dict[int, list[Badge]]:
+    ids = list(application_ids)
+    badges: dict[int, list[Badge]] = {}
+    if not ids:
+        return badges
+    for callback in _CASE_BADGES:
+        for application_id, found in callback(ids).items():
+            badges.setdefault(application_id, []).extend(found)
+    return badges
+
 
 CaseFinished = Callable[[Any], "list[str] | None"]
 _CASE_FINISHED: list[CaseFinished] = []

@@ -12,6 +12,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from etam.core.actors import Actor
 from etam.core.bounds import parse_id
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, scope_q
@@ -124,7 +125,7 @@ def applications_of(user: Any) -> QuerySet[Application]:
     return Application.objects.filter(applicant=user).select_related("service", "version")
 
 
-def application_of(user: Any, tracking_number: str) -> Application:
+def application_of(user: Actor, tracking_number: str) -> Application:
     """The signed-in citizen's own case; anybody else's is a 404 (never a hint it exists)."""
     return _case_or_404(applications_of(user).select_related("agency__institution", "applicant"), tracking_number)
 
@@ -136,7 +137,7 @@ def _case_or_404(cases: QuerySet[Application], tracking_number: str) -> Applicat
     return application
 
 
-def drafts_of(user: Any) -> QuerySet[Draft]:
+def drafts_of(user: Actor) -> QuerySet[Draft]:
     return Draft.objects.filter(user_id=getattr(user, "pk", None) or 0).select_related("service")
 
 
@@ -164,11 +165,11 @@ def status_lookup(tracking_number: str, secret: str) -> Application | None:
 # Staff
 
 
-def staff_applications(user: Any, perm: str = PERM_VIEW) -> QuerySet[Application]:
+def staff_applications(user: Actor, perm: str = PERM_VIEW) -> QuerySet[Application]:
     return Application.objects.filter(scope_q(user, perm, institution_field="institution_id", agency_field="agency_id"))
 
 
-def application_for_staff(user: Any, tracking_number: str, perm: str = PERM_VIEW) -> Application:
+def application_for_staff(user: Actor, tracking_number: str, perm: str = PERM_VIEW) -> Application:
     cases = staff_applications(user, perm).select_related(
         "service", "version", "applicant", "agency__institution", "assigned_to"
     )
@@ -217,7 +218,7 @@ def inbox(user: Any, filters: InboxFilters, *, today: date | None = None) -> Que
     ).order_by("overdue", "due_date", "submitted_at", "id")
 
 
-def inbox_services(user: Any) -> QuerySet[Service]:
+def inbox_services(user: Actor) -> QuerySet[Service]:
     return Service.objects.filter(scope_q(user, PERM_PROCESS)).order_by("name")
 
 
@@ -256,7 +257,7 @@ def inbox_widget_context(request: HttpRequest) -> dict[str, Any] | None:
     return {"open_count": counts["open"], "overdue_count": counts["overdue"]}
 
 
-def managed_services(user: Any) -> QuerySet[Service]:
+def managed_services(user: Actor) -> QuerySet[Service]:
     return (
         Service.objects.filter(scope_q(user, PERM_MANAGE))
         .select_related("agency", "institution", "published_version")
@@ -264,14 +265,14 @@ def managed_services(user: Any) -> QuerySet[Service]:
     )
 
 
-def manageable_agencies(user: Any) -> QuerySet[Agency]:
+def manageable_agencies(user: Actor) -> QuerySet[Agency]:
     """OPD in which the user may manage services (the OPD choice of the service forms)."""
     return Agency.objects.filter(
         scope_q(user, PERM_MANAGE, institution_field="institution_id", agency_field="id")
     ).select_related("institution")
 
 
-def managed_service(user: Any, pk: int) -> Service:
+def managed_service(user: Actor, pk: int) -> Service:
     service = managed_services(user).filter(pk=pk).first()
     if service is None:
         raise Http404
@@ -292,7 +293,7 @@ def draft_version(service: Service) -> ServiceVersion | None:
     return service.versions.filter(status=ServiceVersion.Status.DRAFT).order_by("-number").first()
 
 
-def statistics_scope(user: Any) -> QuerySet[Application]:
+def statistics_scope(user: Actor) -> QuerySet[Application]:
     return Application.objects.filter(scope_q(user, PERM_STATS))
 
 
@@ -300,14 +301,14 @@ def statistics_scope(user: Any) -> QuerySet[Application]:
 # Files and documents
 
 
-def may_see_files(user: Any, application: Application) -> bool:
+def may_see_files(user: Actor, application: Application) -> bool:
     """The applicant, or staff who may view the cases of the application's OPD."""
     if getattr(user, "is_authenticated", False) and user.pk == application.applicant_id:
         return True
     return has_perm(user, PERM_VIEW, Scope(application.institution_id, application.agency_id))
 
 
-def application_with_files(user: Any, tracking_number: str) -> Application:
+def application_with_files(user: Actor, tracking_number: str) -> Application:
     """A case whose files and document the user may download; anybody else gets a 404."""
     application = Application.objects.filter(tracking_number=tracking_number).first()
     if application is None or not may_see_files(user, application):
@@ -315,7 +316,7 @@ def application_with_files(user: Any, tracking_number: str) -> Application:
     return application
 
 
-def file_for(user: Any, application: Application, file_id: int) -> UploadedFile:
+def file_for(user: Actor, application: Application, file_id: int) -> UploadedFile:
     """A file attached to the case, only for a user who may see the case's files."""
     if not may_see_files(user, application):
         raise Http404
@@ -350,7 +351,7 @@ def issued_document_of(application: Application) -> IssuedDocument | None:
     return IssuedDocument.objects.filter(application=application, status=IssuedDocument.Status.ISSUED).first()
 
 
-def documents_to_sign(user: Any) -> QuerySet[IssuedDocument]:
+def documents_to_sign(user: Actor) -> QuerySet[IssuedDocument]:
     """Documents waiting for this official's signature (oldest first)."""
     return (
         IssuedDocument.objects.filter(signer_id=getattr(user, "pk", None), status=IssuedDocument.Status.TO_SIGN)

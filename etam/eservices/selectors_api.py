@@ -7,6 +7,7 @@ from typing import Any
 from django.db import connection
 from django.http import Http404
 
+from etam.core.actors import Actor
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm
 from etam.eservices import selectors
@@ -74,7 +75,7 @@ def open_service(service_id: int) -> Service | None:
     return service
 
 
-def visible_application(user: Any, tracking_number: str) -> Application:
+def visible_application(user: Actor, tracking_number: str) -> Application:
     """The case if ``user`` is its applicant or may view it for its OPD; otherwise 404
     (never confirm that someone else's case exists)."""
     application = (

@@ -134,3 +134,35 @@ def clean_submission(
     if result.errors:
         return result.answers, dict(result.errors)
     return deferred.resolve(result.answers, file_store), {}
+
+
+def account_prefill(form: Mapping[str, Any], user: Any, answers: Mapping[str, Any]) -> dict[str, str]:
+    """What the signed-in citizen's account fills in (issue 15) for the fields the definition
+    marks ``prefill`` and that have no answer yet: the account's name and phone, and the NIK
+    the citizen gave in a ``prefill: nik`` field of their latest application (accounts hold
+    no NIK). Shown on the page, editable, stored only when the page is saved."""
+    wanted = {
+        spec["name"]: spec["prefill"]
+        for page in form["pages"]
+        for spec in page["fields"]
+        if spec.get("prefill") and answers.get(spec["name"]) in (None, "")
+    }
+    if not wanted or not getattr(user, "is_authenticated", False):
+        return {}
+    known: dict[str, str] = {"name": user.full_name or "", "phone": user.phone or ""}
+    if "nik" in wanted.values():
+        known["nik"] = _last_nik(user)
+    return {name: known[kind] for name, kind in wanted.items() if known.get(kind)}
+
+
+def _last_nik(user: Any) -> str:
+    from etam.eservices.models import Application
+
+    for application in Application.objects.filter(applicant=user).select_related("version").order_by("-pk")[:5]:
+        answers = application.all_answers()
+        for page in application.version.form["pages"]:
+            for spec in page["fields"]:
+                value = answers.get(spec["name"])
+                if spec.get("prefill") == "nik" and isinstance(value, str) and value:
+                    return value
+    return ""

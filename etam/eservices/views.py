@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from etam.core import ratelimit
 from etam.core.actors import PersonRequest
-from etam.eservices import definitions, documents, formengine, selectors, services
+from etam.eservices import definitions, documents, formengine, selectors, services, submission_form
 from etam.eservices.models import Application, Draft, IssuedDocument, Sector, Service
 from etam.eservices.workflow import Workflow, allowed_actions, localise
 
@@ -219,6 +219,8 @@ def fill(request: PersonRequest, slug: str, page: int) -> HttpResponse:
             anchor = request.POST.get(intent, "")
             return redirect(reverse("eservices:fill", args=[slug, page]) + (f"#f-{anchor}" if anchor else ""))
         answers, errors = result.answers, result.errors
+    if request.method == "GET":  # name, NIK and phone from the account, editable (issue 15)
+        answers = {**submission_form.account_prefill(form, request.user, answers), **answers}
     fields = formengine.bind_page(form, index, answers, raw, errors, counts or None)
     has_files = any(f.type == "file" or any(c.type == "file" for item in f.items for c in item) for f in fields)
     has_address = any(f.type == "address" or any(c.type == "address" for item in f.items for c in item) for f in fields)
@@ -237,6 +239,7 @@ def fill(request: PersonRequest, slug: str, page: int) -> HttpResponse:
             "first": position == 0,
             "has_files": has_files,
             "has_address": has_address,
+            "rules": formengine.page_payload(form, index, answers),
         },
         status=200,
     )

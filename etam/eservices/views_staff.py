@@ -22,7 +22,7 @@ from etam.core.actors import PersonRequest
 from etam.core.models import Agency
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_gate as _staff_only
-from etam.eservices import definitions, formengine, selectors, services, stats, workdays
+from etam.eservices import definitions, formengine, hooks, selectors, services, stats, workdays
 from etam.eservices.models import Service, ServiceVersion
 from etam.eservices.views import _case_context, paginated
 from etam.eservices.workflow import Workflow, allowed_actions
@@ -49,6 +49,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page, query = paginated(request, selectors.inbox(request.user, filters, today=today), PAGE_SIZE)
     holidays = workdays.holidays_between(today - timedelta(days=400), today + timedelta(days=400))
     rows = []
+    badges = hooks.case_badges(application.pk for application in page)
     for application in page:
         workflow = Workflow(application.version.workflow)
         left = (
@@ -62,6 +63,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 "state": workflow.state_label(application.state),
                 "left": left,
                 "late": -left if left is not None and left < 0 else 0,
+                "badges": badges.get(application.pk, []),
             }
         )
     service_list = list(selectors.inbox_services(request.user))

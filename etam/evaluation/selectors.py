@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from etam.core.actors import Actor
 from etam.core.models import Agency, Institution, RegionBoundary, Role
 from etam.core.permissions import active_grants, has_perm, role_permissions, scope_q
 from etam.evaluation import evidence as ev
@@ -40,7 +41,7 @@ from etam.evaluation.models import (
 from etam.evaluation.scores import shape_of
 
 
-def _grant_ids(user: Any, perm: str) -> tuple[bool, set[int], set[int]]:
+def _grant_ids(user: Actor, perm: str) -> tuple[bool, set[int], set[int]]:
     grants = [g for g in active_grants(user) if g.role == Role.SUPER_ADMIN or perm in role_permissions(g.role)]
     everything = any(g.role == Role.SUPER_ADMIN for g in grants)
     institutions = {g.institution_id for g in grants if g.agency_id is None and g.institution_id}
@@ -48,12 +49,12 @@ def _grant_ids(user: Any, perm: str) -> tuple[bool, set[int], set[int]]:
     return everything, institutions, agencies
 
 
-def claim_agency_ids(user: Any, evaluation: Evaluation | None = None) -> set[int]:
+def claim_agency_ids(user: Actor, evaluation: Evaluation | None = None) -> set[int]:
     _everything, _inst, agencies = _grant_ids(user, perms.CLAIM)
     return agencies
 
 
-def evaluations_for(user: Any) -> QuerySet[Evaluation]:
+def evaluations_for(user: Actor) -> QuerySet[Evaluation]:
     everything, institutions, _ = _grant_ids(user, perms.VIEW)
     base = Evaluation.objects.select_related("institution", "framework")
     if everything:
@@ -67,18 +68,18 @@ def evaluations_for(user: Any) -> QuerySet[Evaluation]:
     return base.filter(q)
 
 
-def evaluation_for(user: Any, pk: int) -> Evaluation:
+def evaluation_for(user: Actor, pk: int) -> Evaluation:
     evaluation = evaluations_for(user).filter(pk=pk).first()
     if evaluation is None:
         raise Http404
     return evaluation
 
 
-def sees_whole(user: Any, evaluation: Evaluation) -> bool:
+def sees_whole(user: Actor, evaluation: Evaluation) -> bool:
     return has_perm(user, perms.VIEW, evaluation)
 
 
-def visible_assignment_agency_ids(user: Any, evaluation: Evaluation) -> set[int] | None:
+def visible_assignment_agency_ids(user: Actor, evaluation: Evaluation) -> set[int] | None:
     """None = every indicator; otherwise the OPDs whose indicators the user may see."""
     if sees_whole(user, evaluation):
         return None
@@ -131,7 +132,7 @@ def ladder_for_claims(claims: Sequence[Claim]) -> dict[int, ev.LadderStatus]:
     }
 
 
-def indicator_rows(user: Any, evaluation: Evaluation) -> list[IndicatorRow]:
+def indicator_rows(user: Actor, evaluation: Evaluation) -> list[IndicatorRow]:
     """The indicators the user may see, with assignment, claim, evidence ladder, assessments."""
     agency_ids = visible_assignment_agency_ids(user, evaluation)
     shape = shape_of(evaluation.framework)
@@ -350,22 +351,22 @@ def frameworks_list() -> QuerySet[Framework]:
 # (views and the API read through these, never through ``Model.objects``)
 
 
-def manageable_institutions(user: Any) -> QuerySet[Institution]:
+def manageable_institutions(user: Actor) -> QuerySet[Institution]:
     """The instansi whose evaluations the user may manage."""
     return Institution.objects.filter(scope_q(user, perms.MANAGE, institution_field="id", agency_field=None))
 
 
-def framework_for(user: Any, pk: int) -> Framework:
+def framework_for(user: Actor, pk: int) -> Framework:
     """Frameworks are published reference (public export, stateless scoring), so any user."""
     return get_object_or_404(Framework, pk=pk)
 
 
-def listed_framework_for(user: Any, pk: int) -> Framework:
+def listed_framework_for(user: Actor, pk: int) -> Framework:
     """One framework of ``frameworks_list`` (with its indicator count)."""
     return get_object_or_404(frameworks_list(), pk=pk)
 
 
-def evaluation_suggestions(user: Any, evaluation: Evaluation) -> list[Suggestion]:
+def evaluation_suggestions(user: Actor, evaluation: Evaluation) -> list[Suggestion]:
     """The suggestions of an evaluation the user sees whole (else none)."""
     if not sees_whole(user, evaluation):
         return []
@@ -376,28 +377,28 @@ def evaluation_suggestions(user: Any, evaluation: Evaluation) -> list[Suggestion
     )
 
 
-def indicator_suggestions(user: Any, evaluation: Evaluation, indicator: Indicator) -> list[Suggestion]:
+def indicator_suggestions(user: Actor, evaluation: Evaluation, indicator: Indicator) -> list[Suggestion]:
     if not sees_whole(user, evaluation):
         return []
     return list(Suggestion.objects.filter(evaluation=evaluation, indicator=indicator))
 
 
-def suggestion_for(user: Any, evaluation: Evaluation, pk: int) -> Suggestion:
+def suggestion_for(user: Actor, evaluation: Evaluation, pk: int) -> Suggestion:
     """``evaluation`` comes from ``evaluation_for(user, ...)``; the service checks the permission to decide."""
     return get_object_or_404(Suggestion, pk=pk, evaluation=evaluation)
 
 
-def claimable_agencies(user: Any, agency_ids: Iterable[int]) -> QuerySet[Agency]:
+def claimable_agencies(user: Actor, agency_ids: Iterable[int]) -> QuerySet[Agency]:
     """Of ``agency_ids``, the OPDs the user may claim for."""
     return Agency.objects.filter(pk__in=claim_agency_ids(user) & set(agency_ids))
 
 
-def assignable_agencies(user: Any, evaluation: Evaluation) -> list[Agency]:
+def assignable_agencies(user: Actor, evaluation: Evaluation) -> list[Agency]:
     """Active OPDs of the evaluation's instansi (the assign page; the caller checked manage)."""
     return list(Agency.objects.filter(institution_id=evaluation.institution_id, is_active=True).order_by("name"))
 
 
-def submit_agency(user: Any, pk: int) -> Agency:
+def submit_agency(user: Actor, pk: int) -> Agency:
     """The OPD whose indicators the user submits: 404 if unknown, 403 without the claim permission."""
     agency = get_object_or_404(Agency, pk=pk)
     if not has_perm(user, perms.CLAIM, agency):
@@ -405,12 +406,12 @@ def submit_agency(user: Any, pk: int) -> Agency:
     return agency
 
 
-def claim_evidence(user: Any, claim: Claim, pk: int) -> Evidence:
+def claim_evidence(user: Actor, claim: Claim, pk: int) -> Evidence:
     """One evidence item of a claim the user reached through ``indicator_rows``."""
     return get_object_or_404(Evidence, pk=pk, claim=claim)
 
 
-def evidence_file_for(user: Any, pk: int) -> Evidence:
+def evidence_file_for(user: Actor, pk: int) -> Evidence:
     """An evidence file, if the user sees its evaluation and its OPD's indicators (else 404)."""
     item = get_object_or_404(Evidence.objects.select_related("claim__evaluation"), pk=pk)
     evaluation = evaluation_for(user, item.claim.evaluation_id)

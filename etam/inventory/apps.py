@@ -1,30 +1,24 @@
-from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
+from etam.core import appconfig
 
-class InventoryConfig(AppConfig):
+
+class InventoryConfig(appconfig.ModuleConfig):
+    # The app skeleton (docs/architecture.md): permissions, demo loader, menus, then the seams.
     name = "etam.inventory"
-    label = "inventory"
     verbose_name = _("SPBE architecture: applications, infrastructure, connectivity")
+    demo_order = 60
+    seams = ("opendata", "evaluation", "governance")
 
-    def ready(self) -> None:
-        # The app skeleton (docs/architecture.md, "Where a new feature goes"): permissions,
-        # demo loader, menus, then the seams to the apps that are installed.
-        from etam.core.demo_registry import register_demo_loader
-        from etam.core.permissions import register_role_permissions
-        from etam.inventory import demo, feeds, permissions
-        from etam.web.navigation import NavEntry, register_public, register_staff
+    def register(self) -> None:
+        from etam.inventory import permissions
+        from etam.web.navigation import register_menu
 
-        register_role_permissions(permissions.ROLE_PERMISSIONS)
-        register_demo_loader("inventory", demo.load, order=60)
-        register_public(NavEntry(label=_("Village connectivity"), url_name="inventory:public_connectivity", order=60))
-        for label, url_name, order, permission in (
-            (_("Applications"), "inventory:application_list", 60, permissions.VIEW_APPLICATION),
-            (_("Infrastructure"), "inventory:datacentre_list", 61, permissions.VIEW_APPLICATION),
-            (_("Village connectivity (staff)"), "inventory:village_list", 62, permissions.MANAGE_CONNECTIVITY),
-        ):
-            register_staff(NavEntry(label=label, url_name=url_name, order=order, permission=permission))
-        if apps.is_installed("etam.opendata"):
-            feeds.register_with_opendata()
-        if apps.is_installed("etam.evaluation"):
-            feeds.register_with_evaluation()
+        register_menu(
+            public=[(_("Village connectivity"), "inventory:public_connectivity", 60)],
+            staff=[
+                (_("Applications"), "inventory:application_list", 60, permissions.VIEW_APPLICATION),
+                (_("Infrastructure"), "inventory:datacentre_list", 61, permissions.VIEW_APPLICATION),
+                (_("Village connectivity (staff)"), "inventory:village_list", 62, permissions.MANAGE_CONNECTIVITY),
+            ],
+        )

@@ -233,3 +233,10 @@ def register_with_evaluation() -> None:
         register_suggestion_rule(
             SuggestionRule(code=code, framework_code=FRAMEWORK_59_2020, indicator_number=number, suggest=func)
         )
+
+
+def register_with_governance() -> None:
+    """The new-application gate's duplicate check and planned entries (etam/inventory/governance_seam.py)."""
+    from etam.inventory import governance_seam
+
+    governance_seam.register_with_governance()

@@ -59,6 +59,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         json.dumps(
             [
                 static("offline/outbox.js"),
+                static("eservices/rules.js"),
                 reverse("offline:outbox"),
                 reverse("offline:regions"),
                 reverse("offline:manifest"),
@@ -213,11 +214,23 @@ def _render_form(
         "consent_text": services.consent_text(),
         "item_key": str(uuid.uuid4()),
         "file_limit_kb": request_file_limit_kb(),
+        "file_limit": formengine.human_size(request_file_limit_kb()),
         "action": request.path,
         "base_template": "staff/base.html" if assisted else "base.html",
+        "rules": formengine.whole_form_payload(form, extra=_citizen_fields() if assisted else None),
     }
     response = render(request, "offline/form.html", context, status=status)
     return offline_cache_headers(request, response)
+
+
+def _citizen_fields() -> list[dict[str, Any]]:
+    """The assisted citizen's name, NIK and phone, checked on the device like form fields
+    (NIK or phone may be left out; the server asks for one of them)."""
+    return [
+        {"name": "_warga_nama", "type": "text", "label": _("Citizen's full name")},
+        {"name": "_warga_nik", "type": "nik", "label": _("Citizen's NIK"), "required": False},
+        {"name": "_warga_telepon", "type": "phone", "label": _("Citizen's mobile number"), "required": False},
+    ]
 
 
 def offline_cache_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:

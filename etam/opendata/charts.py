@@ -5,13 +5,68 @@ as an image."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.html import escape
 
 from etam.core.charts import bars, format_number, geo
 from etam.core.charts import choropleth as choropleth_svg
+
+# A column whose values are already a ratio of something (a density, rate, percentage,
+# mean, index) is averaged by default, never summed: the sum of 34 kabupaten's population
+# densities is no density (docs/adr/0122-default-aggregate-by-unit.md). Read from the
+# column's unit first, then its name and label.
+RATIO_UNIT_RE = re.compile(
+    r"%|‰|\bper\b|/|persen|percent|rasio|ratio|rata|mean|average|avg|indeks|index|kepadatan|density|"
+    r"tingkat|rate|proporsi|proportion|angka\s+(partisipasi|harapan|kematian|kelahiran)|skor|score|ipm|ipg|gini",
+    re.IGNORECASE,
+)
+
+
+def default_aggregate(column: Any) -> str:
+    """ "avg" for a density, rate, percentage, mean or index (by unit, then name/label); "sum"
+    for other numbers (counts, amounts, areas); "count" when there is no numeric column."""
+    if column is None or getattr(column, "type", "") not in ("integer", "number"):
+        return "count"
+    unit = getattr(column, "unit", "") or ""
+    words = " ".join([unit, getattr(column, "name", "").replace("_", " "), getattr(column, "title", "") or ""])
+    return "avg" if RATIO_UNIT_RE.search(unit) or RATIO_UNIT_RE.search(words) else "sum"
+
+
+def grouped(value: float | int | None, decimals: int | None = None) -> str:
+    """Indonesian grouping: 1.234.567,8 (thousands with ".", decimal comma); every decimal
+    the value has unless ``decimals`` rounds it; "–" for no value."""
+    if value is None or isinstance(value, bool):
+        return "–" if value is None else str(value)
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, ValueError, TypeError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if decimals is not None:
+        number = round(number, decimals)
+    text = f"{number:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
+
+
+def chart_number(value: float | None) -> str:
+    """A chart label: grouped like the table, at most two decimals."""
+    return grouped(value, 2)
+
+
+def format_cell(value: Any, column_type: str) -> Any:
+    """A preview cell: integers and numbers grouped Indonesian style; years, codes, text
+    and dates as they are."""
+    if column_type in ("integer", "number") and isinstance(value, int | float) and not isinstance(value, bool):
+        return grouped(value)
+    return value
+
 
 PALETTE = ["#e8f4f2", "#b9e0d9", "#7cc4b8", "#3f9e8f", "#17766a", "#06403c"]
 NO_DATA = "#eeeeee"
@@ -21,7 +76,7 @@ def bar_or_line(
     labels: Sequence[str], values: Sequence[float | None], *, kind: str = "bar", title: str = "", width: int = 640
 ) -> str:
     if kind == "bar":
-        return bars.horizontal(list(zip(labels, values, strict=True)), title=title, width=width)
+        return bars.horizontal(list(zip(labels, values, strict=True)), title=title, width=width, number=chart_number)
     count = max(len(labels), 1)
     height = 260
     left, bottom, right, top_pad = 60, 40, 16, 16

@@ -12,8 +12,10 @@ or becomes an error naming row, column, value and rule. Any error means no Parqu
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,9 +24,11 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from etam.core import exports, tabular
+from etam.opendata.inference import infer_column, infer_schema  # noqa: F401 (the names callers have used)
 from etam.opendata.reading import (  # noqa: F401 (the names callers have used from ingest)
     DATE_FORMATS,
     NPSN_RE,
@@ -38,13 +42,17 @@ from etam.opendata.reading import (  # noqa: F401 (the names callers have used f
     _Reader,
     _text,
     detect_dialect,
-    infer_column,
-    infer_schema,
     read_sample,
 )
 
 ROW_GROUP_ROWS = 262_144
 SUMMARY_ERRORS = 200
+# The parts of a date in each accepted format, to name a date that does not exist.
+DATE_PARTS = {
+    "%Y-%m-%d": re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$"),
+    "%d/%m/%Y": re.compile(r"^(?P<d>\d{2})/(?P<m>\d{2})/(?P<y>\d{4})$"),
+    "%d-%m-%Y": re.compile(r"^(?P<d>\d{2})-(?P<m>\d{2})-(?P<y>\d{4})$"),
+}
 DATE_LABELS = {"%Y-%m-%d": "YYYY-MM-DD (2024-01-31)", "%d/%m/%Y": "DD/MM/YYYY (31/01/2024)", "%d-%m-%Y": "DD-MM-YYYY"}
 
 ARROW_TYPES = {
@@ -82,8 +90,40 @@ class Result:
 # ---------------------------------------------------------------------------- validation
 
 
+def _nonexistent_date(params: dict[str, object], column: Column, value: str) -> str:
+    """ "31 April 2023 does not exist", not "not in the form YYYY-MM-DD": the value has the
+    right shape and names a day that no calendar has."""
+    parts = DATE_PARTS[column.date_format].match(value) if column.date_format in DATE_PARTS else None
+    if parts is None:
+        return _("Row %(row)s, column %(column)s: %(value)s is not a date that exists.") % params
+    year, month, day = int(parts["y"]), int(parts["m"]), int(parts["d"])
+    if not 1 <= month <= 12:
+        return _("Row %(row)s, column %(column)s: month %(month)s does not exist (%(value)s).") % {
+            **params,
+            "month": month,
+        }
+    named = f"{day} {MONTHS[month]} {year}"
+    if month == 2 and day == 29 and not calendar.isleap(year):
+        return _(
+            "Row %(row)s, column %(column)s: %(date)s does not exist; %(year)s is not a leap year (%(value)s)."
+        ) % {
+            **params,
+            "date": named,
+            "year": year,
+        }
+    return _("Row %(row)s, column %(column)s: %(date)s does not exist (%(value)s).") % {**params, "date": named}
+
+
 def _message(rule: str, row: int, column: Column, value: str) -> str:
-    params = {"row": row, "column": column.name, "value": value[:60]}
+    text = _plain_message(rule, row, column, value)
+    note = column.inferred.get("type" if rule == "nonexistent_date" else rule)
+    return f"{text.rstrip('.')} ({note})." if note else text
+
+
+def _plain_message(rule: str, row: int, column: Column, value: str) -> str:
+    params: dict[str, object] = {"row": row, "column": column.name, "value": value[:60]}
+    if rule == "nonexistent_date":
+        return _nonexistent_date(params, column, value)
     if rule == "required":
         return _("Row %(row)s, column %(column)s: a value is required.") % params
     if rule == "type":
@@ -215,12 +255,15 @@ class Validator:
             known = pc.or_(pc.or_(is_true, is_false), ambiguous)
             self._flag(pc.and_(present, pc.invert(known)), text, batch, column, "type")
             return pc.if_else(is_true, True, pc.if_else(is_false, pa.scalar(False), pa.scalar(None, pa.bool_())))
-        # date: the shape must match and the value must survive a round trip (no 31 February).
+        # date: the shape must match and the value must survive a round trip; a value of the
+        # right shape that fails it (31 April, 29 February 2023, month 13) does not exist.
         shape = DATE_FORMATS.get(column.date_format, r"^.+$")
         parsed = pc.strptime(text, format=column.date_format, unit="s", error_is_null=True)
-        round_trip = pc.equal(pc.strftime(parsed, format=column.date_format), text)
-        ok = pc.fill_null(pc.and_(pc.match_substring_regex(text, shape), round_trip), False)
-        self._flag(pc.and_(present, pc.invert(ok)), text, batch, column, "type")
+        round_trip = pc.fill_null(pc.equal(pc.strftime(parsed, format=column.date_format), text), False)
+        shaped = pc.fill_null(pc.match_substring_regex(text, shape), False)
+        ok = pc.and_(shaped, round_trip)
+        self._flag(pc.and_(present, pc.invert(shaped)), text, batch, column, "type")
+        self._flag(pc.and_(present, pc.and_(shaped, pc.invert(round_trip))), text, batch, column, "nonexistent_date")
         return pc.cast(pc.if_else(ok, parsed, pa.scalar(None, parsed.type)), pa.date32())
 
     def process(self, batch: Batch, first_id: int) -> pa.RecordBatch:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
@@ -62,6 +62,9 @@ class Column:
     title: str = ""
     unit: str = ""
     definition: str = ""
+    # Rules the inference proposed (rule → why, e.g. "type" → "97% of the sampled values are
+    # numbers"); a reported cell under such a rule carries the note (etam.opendata.inference).
+    inferred: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -282,11 +285,21 @@ def _text(array: pa.Array, column: str, batch: Batch, errors: list[CellError]) -
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
-# ---------------------------------------------------------------------------- inference
+# ---------------------------------------------------------------------------- sampling
 
 
-def read_sample(raw: IO[bytes], dialect: Dialect, limit: int = SAMPLE_ROWS) -> tuple[list[str], dict[str, list[str]]]:
-    """Header and up to ``limit`` non-empty text values per column.
+@dataclass
+class Sample:
+    """The first rows of a file: the header, each column's non-empty values, and how many
+    rows were read (so a column's fill rate is ``len(values[name]) / rows``)."""
+
+    header: list[str]
+    values: dict[str, list[str]]
+    rows: int
+
+
+def sample_file(raw: IO[bytes], dialect: Dialect, limit: int = SAMPLE_ROWS) -> Sample:
+    """Header and up to ``limit`` rows' non-empty text values per column.
 
     CSV: only the first megabyte is read (cut at a line end), so no reader is left
     reading ahead through a large file."""
@@ -297,77 +310,19 @@ def read_sample(raw: IO[bytes], dialect: Dialect, limit: int = SAMPLE_ROWS) -> t
     taken = 0
     for batch in reader.batches():
         scratch: list[CellError] = []
+        room = min(batch.size, limit - taken)
         for name, array in batch.columns.items():
             text = _text(array, name, batch, scratch)
-            sample.setdefault(name, []).extend(v for v in text.to_pylist()[: limit - taken] if v is not None)
-        taken += batch.size
+            sample.setdefault(name, []).extend(v for v in text.to_pylist()[:room] if v is not None)
+        taken += room
         if taken >= limit:
             break
     for name in reader.header:
         sample.setdefault(name, [])
-    return reader.header, sample
+    return Sample(header=reader.header, values=sample, rows=taken)
 
 
-# Column names that hold codes, not quantities: kode_wilayah, kode_kec, kd_desa, id_sekolah, nik...
-CODE_NAME_RE = re.compile(r"(^|[_\s])(kode|kd|code|id|nik|nip|npsn|nomor|no)([_\s]|$)|wilayah")
-
-
-def _all_match(values: list[str], pattern: str) -> bool:
-    regex = re.compile(pattern)
-    return bool(values) and all(regex.match(v) for v in values)
-
-
-def infer_column(name: str, values: list[str], delimiter: str = ",") -> Column:
-    """Propose a type for a column from a sample; the uploader confirms or corrects it."""
-    lowered = name.lower()
-    column = Column(name=name)
-    if not values:
-        return column
-    if (_all_match(values, REGION_RE) and any("." in v for v in values)) or (
-        "wilayah" in lowered and _all_match(values, REGION_RE)
-    ):
-        column.reference = "kode_wilayah"
-        return column
-    if "npsn" in lowered and _all_match(values, NPSN_RE):
-        column.reference = "npsn"
-        return column
-    if CODE_NAME_RE.search(lowered):
-        # A code column stays text, never a number ("64.7" is not 64,7). When most of the
-        # sample looks like kode wilayah, the reference check reports the rest by row.
-        region = re.compile(REGION_RE)
-        if sum(1 for v in values if region.match(v)) >= 0.8 * len(values) and (
-            "wilayah" in lowered or any("." in v for v in values)
-        ):
-            column.reference = "kode_wilayah"
-        return column
-    if any(len(v) > 1 and v[0] == "0" and v[1].isdigit() for v in values):
-        return column  # leading zeros: a code or a phone number, not a number
-    if ("tahun" in lowered or "year" in lowered) and _all_match(values, r"^\d{4}$"):
-        column.type = "year"
-        return column
-    styles = ["plain", "id", "intl"]
-    if delimiter != ",":
-        # With ; or tab separators a comma is a decimal comma (Indonesian/European Excel).
-        styles = ["id", "plain", "intl"] if any("," in v for v in values) else ["plain", "id", "intl"]
-    for style in styles:
-        if _all_match(values, NUMBER_STYLES[style][0]):
-            column.type, column.number_format = "integer", style
-            return column
-    for style in styles:
-        if _all_match(values, NUMBER_STYLES[style][1]):
-            column.type, column.number_format = "number", style
-            return column
-    lowered_values = {v.lower() for v in values}
-    if lowered_values <= BOOL_WORDS and not lowered_values <= {"t", "f", "y", "n"}:
-        column.type = "boolean"
-        return column
-    for fmt, pattern in DATE_FORMATS.items():
-        if _all_match(values, pattern):
-            column.type, column.date_format = "date", fmt
-            return column
-    return column
-
-
-def infer_schema(raw: IO[bytes], dialect: Dialect) -> list[Column]:
-    header, sample = read_sample(raw, dialect)
-    return [infer_column(name, sample[name], dialect.delimiter) for name in header]
+def read_sample(raw: IO[bytes], dialect: Dialect, limit: int = SAMPLE_ROWS) -> tuple[list[str], dict[str, list[str]]]:
+    """Header and up to ``limit`` non-empty text values per column."""
+    sample = sample_file(raw, dialect, limit)
+    return sample.header, sample.values

@@ -31,6 +31,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+# Units of an integer column that count people (or what each person files: an application
+# is an applicant): such a column's small counts are suppressed when published
+# (etam.core.suppression, ADR 0150; docs/adr/0123-suppressed-counts-in-system-datasets.md).
+PEOPLE_UNITS = frozenset(
+    {"orang", "jiwa", "penduduk", "pemohon", "permohonan", "responden", "pegawai", "asn", "siswa", "pasien", "peserta"}
+)
+
 
 @dataclass(frozen=True)
 class SystemColumn:
@@ -40,6 +47,19 @@ class SystemColumn:
     unit: str = ""
     definition: str = ""
     reference: str = ""  # "" | "kode_wilayah" | "npsn"
+    # A count of people: None decides by ``unit`` (PEOPLE_UNITS); True/False declares it.
+    counts_people: bool | None = None
+    # A row total of the row's people counts (complementary suppression: etam.core.suppression).
+    is_total: bool = False
+
+    @property
+    def suppressed(self) -> bool:
+        """Its counts from 1 to the threshold − 1 are published as "<5"."""
+        if self.type != "integer":
+            return False
+        if self.counts_people is not None:
+            return self.counts_people
+        return self.unit.strip().lower() in PEOPLE_UNITS
 
 
 @dataclass(frozen=True)

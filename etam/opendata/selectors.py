@@ -5,9 +5,11 @@ Public surfaces (pages, CKAN API, native API, DCAT, datapackage, downloads, SQL)
 dataset's OPD. Drafts are seen in the staff pages, with ``opendata.view_unpublished``.
 
 Columns marked not publicly accessible (``ColumnSpec.is_public`` false, MS-Var) are read
-only by callers with ``opendata.view_restricted`` over the dataset, whatever the
-dataset's access says: every ``Table`` handed to the query layer, and every column list
-a page or document describes, is projected here (docs/adr/0071-hidden-columns-projected-out.md).
+by nobody on a published surface, whatever the dataset's access says (a reader granted a
+restricted dataset reads its other columns): every ``Table`` handed to the query layer, and
+every column list a page or document describes, is projected here (ADR 0071, narrowed by
+docs/adr/0124-hidden-columns-hidden-inside-restricted-datasets.md). Only the staff pages'
+preview of a version (``draft_table``) shows them, to its producer and walidata.
 """
 
 from __future__ import annotations
@@ -49,14 +51,9 @@ def visible_datasets(actor: Actor) -> QuerySet[Dataset]:
 
 
 def readable_columns_q(actor: Actor | None) -> Q:
-    """ColumnSpecs ``actor`` may read the values of: public ones, and the others only
-    with ``opendata.view_restricted`` over the column's dataset."""
-    return Q(is_public=True) | scope_q(
-        actor,
-        perms.VIEW_RESTRICTED,
-        institution_field="version__dataset__agency__institution_id",
-        agency_field="version__dataset__agency_id",
-    )
+    """ColumnSpecs ``actor`` may read the values of on a published surface: the publicly
+    accessible ones, for every actor (ADR 0124: a restricted dataset's readers too)."""
+    return Q(is_public=True)
 
 
 def readable_columns(actor: Actor | None, version: DatasetVersion) -> list[ColumnSpec]:
@@ -128,6 +125,16 @@ def staff_version(actor: Actor, pk: int) -> DatasetVersion:
 def draft_resource(actor: Actor, version: DatasetVersion) -> Resource | None:
     """The validated table of a version reached through ``staff_version``."""
     return Resource.objects.filter(version=version).first()
+
+
+def draft_table(actor: Actor, version: DatasetVersion, resource: Resource) -> Table:
+    """The staff preview of a version reached through ``staff_version``: every column,
+    hidden ones included, for its producer and walidata; the published projection otherwise."""
+    columns = list(version_columns(actor, version))
+    dataset = version.dataset
+    if not (has_perm(actor, perms.DRAFT, dataset) or has_perm(actor, perms.REVIEW, dataset)):
+        columns = [c for c in columns if c.is_public]
+    return _table(resource, columns)
 
 
 def version_columns(actor: Actor, version: DatasetVersion) -> QuerySet[ColumnSpec]:
@@ -379,21 +386,18 @@ def table_for(resource: Resource, columns: list[ColumnSpec] | None = None, *, ac
             .filter(readable_columns_q(actor))
             .order_by("position")
         )
-    elif any(not c.is_public for c in columns) and not _reads_hidden(actor, resource):
+    else:
         columns = [c for c in columns if c.is_public]
+    return _table(resource, columns)
+
+
+def _table(resource: Resource, columns: list[ColumnSpec]) -> Table:
     return Table(
         resource_id=str(resource.uuid),
         path=parquet_path(resource),
         columns=tuple((c.name, c.type) for c in columns),
         row_count=resource.row_count,
     )
-
-
-def _reads_hidden(actor: Actor | None, resource: Resource) -> bool:
-    from etam.core.permissions import has_perm
-
-    dataset = resource.version.dataset
-    return has_perm(actor, perms.VIEW_RESTRICTED, dataset)
 
 
 def tables_for(actor: Actor, resource_ids: set[str]) -> dict[str, Table]:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from etam.core import suppression
 from etam.core.models import Agency, Institution
 from etam.opendata.models import Dataset, SystemDatasetRun
 from etam.opendata.registry import (
@@ -74,17 +75,40 @@ def _dataset_for(spec: SystemDataset) -> Dataset | None:
 
 
 def _column_dicts(columns: Sequence[SystemColumn]) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": c.name,
-            "title": c.title,
-            "type": c.type,
-            "unit": c.unit,
-            "definition": c.definition or c.title or c.name,
-            "reference": c.reference,
-        }
-        for c in columns
-    ]
+    """The data dictionary; a count of people is published as text, since a small count
+    reads "<5" (the definition says so, ADR 0123)."""
+    threshold = suppression.small_count_threshold()
+    dicts = []
+    for c in columns:
+        definition = c.definition or c.title or c.name
+        if c.suppressed:
+            definition = (
+                f"{definition} Jumlah 1 sampai {threshold - 1} ditampilkan sebagai "
+                f'"{suppression.Suppressed(threshold)}" agar tidak menunjuk orang tertentu.'
+            )
+        dicts.append(
+            {
+                "name": c.name,
+                "title": c.title,
+                "type": "string" if c.suppressed else c.type,
+                "unit": c.unit,
+                "definition": definition,
+                "reference": c.reference,
+            }
+        )
+    return dicts
+
+
+def published_rows(spec: SystemDataset) -> list[list[Any]]:
+    """The rows of ``spec`` as published: small counts of people suppressed (one mechanism,
+    ``etam.core.suppression``), with complementary suppression where the row has a total."""
+    names = [c.name for c in spec.columns]
+    counts = [c.name for c in spec.columns if c.suppressed and not c.is_total]
+    totals = [c.name for c in spec.columns if c.suppressed and c.is_total]
+    rows = [dict(zip(names, row, strict=True)) for row in spec.rows()]
+    if counts or totals:
+        rows = suppression.suppress_rows(rows, counts, total_columns=totals)
+    return [[str(v) if isinstance(v, suppression.Suppressed) else v for v in (row[n] for n in names)] for row in rows]
 
 
 def refresh(spec: SystemDataset) -> bool:
@@ -95,7 +119,7 @@ def refresh(spec: SystemDataset) -> bool:
     if dataset is None:
         return False
     run, _created = SystemDatasetRun.objects.get_or_create(key=spec.key)
-    body = services.csv_bytes([c.name for c in spec.columns], spec.rows())
+    body = services.csv_bytes([c.name for c in spec.columns], published_rows(spec))
     digest = hashlib.sha256(body).hexdigest()
     run.last_run_at = timezone.now()
     if digest == run.last_sha256 and dataset.published_version_id:

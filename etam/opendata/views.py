@@ -122,7 +122,10 @@ def _chart_params(request: HttpRequest, columns: list[Any]) -> dict[str, str]:
     default_x = next((c.name for c in columns if c.type == "string" and not c.reference), dims[0] if dims else "")
     x = request.GET.get("x", default_x)
     y = request.GET.get("y", measures[-1] if measures else "")
-    agg = request.GET.get("agg", "sum" if measures else "count")
+    if y not in measures:
+        y = measures[-1] if measures else ""
+    by_name = {c.name: c for c in columns}
+    agg = request.GET.get("agg") or charts.default_aggregate(by_name.get(y))
     kind = request.GET.get("kind", "bar")
     if x not in names:
         x = default_x
@@ -135,16 +138,30 @@ def _chart_params(request: HttpRequest, columns: list[Any]) -> dict[str, str]:
     return {"x": x, "y": y, "agg": agg, "kind": kind}
 
 
-def _chart(dataset: Dataset, table: query.Table, params: dict[str, str]) -> tuple[str, list[dict[str, Any]]]:
+CHART_GROUPS = 40
+
+
+def _chart(dataset: Dataset, table: query.Table, params: dict[str, str]) -> tuple[str, str]:
+    """The chart's SVG and, when it shows only the first ``CHART_GROUPS`` groups, a caption
+    saying so ("40 dari 105"), also written into the chart's title."""
     if not params["x"]:
-        return "", []
+        return "", ""
     metric = ("count", "*") if params["agg"] == "count" else (params["agg"], params["y"])
-    result = query.aggregate(table, group_by=[params["x"]], metrics=[metric], limit=40)
+    result = query.aggregate(table, group_by=[params["x"]], metrics=[metric], limit=CHART_GROUPS, count_groups=True)
     label = result["metrics"][0]
     labels = [str(r[params["x"]]) for r in result["records"]]
     values = [r[label] for r in result["records"]]
+    caption = ""
+    if result["groups"] > len(labels):
+        caption = _("The chart shows %(shown)s of %(total)s groups of %(column)s (the first in order).") % {
+            "shown": len(labels),
+            "total": charts.grouped(result["groups"]),
+            "column": params["x"],
+        }
     title = f"{dataset.title}: {params['agg']}({params['y'] or '*'}) / {params['x']}"
-    return charts.bar_or_line(labels, values, kind=params["kind"], title=title), result["records"]
+    if caption:
+        title = f"{title}. {caption}"
+    return charts.bar_or_line(labels, values, kind=params["kind"], title=title), caption
 
 
 def _published(request: HttpRequest, slug: str) -> tuple[Any, Any, list[Any]]:
@@ -164,8 +181,10 @@ def dataset(request: HttpRequest, slug: str) -> HttpResponse:
     table = selectors.table_for(version.resource, columns, actor=request.user)
     columns = [c for c in columns if c.name in table.names]
     preview = query.search(table, limit=10, include_total=False, fields=table.names)
+    types = {c.name: c.type for c in columns}
+    rows = [{k: charts.format_cell(v, types.get(k, "")) for k, v in r.items()} for r in preview["records"]]
     params = _chart_params(request, columns)
-    chart_svg, _records = _chart(item, table, params)
+    chart_svg, chart_caption = _chart(item, table, params)
     dims, measures = _chart_choices(columns)
     region_column = _region_column(columns)
     map_url = ""
@@ -179,8 +198,9 @@ def dataset(request: HttpRequest, slug: str) -> HttpResponse:
             "dataset": item,
             "version": version,
             "columns": columns,
-            "preview": preview["records"],
+            "preview": rows,
             "chart_svg": chart_svg,
+            "chart_caption": chart_caption,
             "chart": params,
             "dims": dims,
             "measures": measures,
@@ -196,7 +216,7 @@ def dataset(request: HttpRequest, slug: str) -> HttpResponse:
 def chart_svg(request: HttpRequest, slug: str) -> HttpResponse:
     item, version, columns = _published(request, slug)
     table = selectors.table_for(version.resource, columns, actor=request.user)
-    svg, _records = _chart(item, table, _chart_params(request, columns))
+    svg, _caption = _chart(item, table, _chart_params(request, columns))
     return HttpResponse(svg, content_type="image/svg+xml")
 
 

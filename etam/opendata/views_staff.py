@@ -17,7 +17,7 @@ from etam.core.actors import Actor, PersonRequest
 from etam.core.formerrors import apply_service_errors
 from etam.core.permissions import has_perm
 from etam.core.staff_access import require_any_perm as _require_any
-from etam.opendata import forms, query, selectors, services
+from etam.opendata import charts, forms, query, selectors, services
 from etam.opendata import permissions as perms
 from etam.opendata.models import Dataset, DatasetVersion, IndicatorMetadata
 
@@ -65,6 +65,7 @@ def dataset_create(request: PersonRequest) -> HttpResponse:
 def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = _dataset(request, pk)
     versions = dataset.versions.select_related("resource").order_by("-number")  # type: ignore[attr-defined]
+    open_version = services.open_version(dataset)
     return render(
         request,
         "opendata/staff/dataset.html",
@@ -74,6 +75,8 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "indicators": dataset.indicators.all(),  # type: ignore[attr-defined]
             "can_draft": has_perm(request.user, perms.DRAFT, dataset),
             "access_requests": selectors.access_requests(dataset)[:10],
+            "open_version": open_version,
+            "problems": services.standard_problems(open_version) if open_version is not None else [],
         },
     )
 
@@ -176,9 +179,10 @@ def _draft_preview(version: DatasetVersion, actor: Actor) -> list[dict[str, Any]
     resource = selectors.draft_resource(actor, version)
     if resource is None:
         return []
-    columns = list(version.columns.order_by("position"))  # type: ignore[attr-defined]
-    table = selectors.table_for(resource, columns, actor=actor)
-    return query.search(table, limit=10, include_total=False, fields=table.names)["records"]
+    table = selectors.draft_table(actor, version, resource)
+    records = query.search(table, limit=10, include_total=False, fields=table.names)["records"]
+    types = dict(table.columns)
+    return [{k: charts.format_cell(v, types.get(k, "")) for k, v in r.items()} for r in records]
 
 
 def _rule_labels() -> dict[str, str]:
@@ -190,6 +194,7 @@ def _rule_labels() -> dict[str, str]:
         "reference": _("Reference code"),
         "columns": _("Number of fields in the row"),
         "encoding": _("Text encoding"),
+        "nonexistent_date": _("Date that does not exist"),
     }
 
 
@@ -202,6 +207,10 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     summary["by_column"] = [
         {**t, "rule_label": labels.get(t.get("rule", ""), t.get("rule", ""))} for t in summary.get("by_column", [])
     ]
+    summary["inferred"] = [
+        {**c, "rules": [{**r, "rule_label": labels.get(r.get("rule", ""), "")} for r in c.get("rules", [])]}
+        for c in summary.get("inferred", [])
+    ]
     return render(
         request,
         "opendata/staff/version.html",
@@ -213,7 +222,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "preview": _draft_preview(version, request.user),
             "can_draft": has_perm(request.user, perms.DRAFT, version),
             "can_review": has_perm(request.user, perms.REVIEW, version),
-            "problems": services.standard_problems(version) if version.status == "submitted" else [],
+            "problems": services.standard_problems(version) if version.status != "published" else [],
         },
     )
 

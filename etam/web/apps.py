@@ -8,26 +8,26 @@ class WebConfig(AppConfig):
     verbose_name = _("Web shell")
 
     def ready(self) -> None:
-        from etam.web.navigation import NavEntry, register_staff
+        from etam.web.navigation import register_menu
 
         # Core's staff pages: registered here (the shell knows core; core imports no web code).
-        register_staff(
-            NavEntry(
-                label=_("Organisations"),
-                url_name="core:agency_list",
-                order=20,
-                permission="core.view_organisation",
-                description=_("Instansi, OPDs and their units."),
-            )
-        )
-        register_staff(
-            NavEntry(
-                label=_("Staff and roles"),
-                url_name="core:staff_list",
-                order=25,
-                permission="core.view_staff",
-                description=_("Staff accounts and the roles granted to them."),
-            )
+        register_menu(
+            staff=[
+                (
+                    _("Organisations"),
+                    "core:agency_list",
+                    20,
+                    "core.view_organisation",
+                    _("Instansi, OPDs and their units."),
+                ),
+                (
+                    _("Staff and roles"),
+                    "core:staff_list",
+                    25,
+                    "core.view_staff",
+                    _("Staff accounts and the roles granted to them."),
+                ),
+            ]
         )
 
         # Core's component table (etam.core.readiness) on the dashboard, for super admins.

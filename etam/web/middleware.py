@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -8,6 +9,8 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 STAFF_PREFIX = "/staf/"
+
+logger = logging.getLogger(__name__)
 
 
 class IndonesianFirstMiddleware:
@@ -55,4 +58,36 @@ class PrivatePagesMiddleware:
         storage = getattr(request, "_messages", None)
         if storage is not None and getattr(storage, "used", False) and len(storage):
             patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
+        return response
+
+
+class StorageUnavailableMiddleware:
+    """A page whose request needed the object storage while it was unreachable answers 503.
+
+    Instead of the generic 500 page: a short page saying that nothing was saved and to try
+    again, with ``Retry-After``, as the API does with ``storage_unavailable``
+    (``etam.api.errors``; Ninja answers the /api/v1/ requests before this is reached). The
+    request's transaction has rolled back when this runs (ATOMIC_REQUESTS or the service's
+    own ``transaction.atomic``).
+    """
+
+    RETRY_AFTER_SECONDS = 120
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        from etam.core.storage_errors import storage_unavailable
+
+        if not storage_unavailable(exception):
+            return None
+        logger.error("object storage unavailable on %s %s: %s", request.method, request.path, exception)
+        response = render(request, "web/storage_unavailable.html", status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
         return response

@@ -7,11 +7,14 @@ view behind it checks again (the menu is a courtesy, not the check).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
+
+from etam.core.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,19 @@ def register_staff(entry: NavEntry) -> None:
         STAFF_NAV.sort(key=lambda e: e.order)
 
 
-def staff_entries_for(user: Any) -> list[NavEntry]:
+# A menu row: (label, url_name, order[, permission[, description]]), NavEntry's fields in order.
+MenuRow = tuple[Any, ...]
+
+
+def register_menu(*, public: Iterable[MenuRow] = (), staff: Iterable[MenuRow] = ()) -> None:
+    """Register a module's public and staff menu entries (from its ``AppConfig``)."""
+    for row in public:
+        register_public(NavEntry(*row))
+    for row in staff:
+        register_staff(NavEntry(*row))
+
+
+def staff_entries_for(user: Actor) -> list[NavEntry]:
     from etam.core.permissions import has_perm
 
     return [e for e in STAFF_NAV if e.permission is None or has_perm(user, e.permission)]

@@ -25,7 +25,7 @@ SERVICES = ["izin_penelitian", "legalisir_ijazah", "ppdb_sma_smk", "informasi_pu
 def _value_for(spec, today):
     kind, name = spec["type"], spec["name"]
     if kind == "nik":
-        return "6472015708900001"
+        return "6472015708100001"  # a woman born 17-08-2010: matches the birth date and sex below
     if kind == "phone":
         return "081234567890"
     if kind == "email":
@@ -34,9 +34,10 @@ def _value_for(spec, today):
         low = spec.get("min", 1)
         return str(int(low) if float(low).is_integer() else low)
     if kind == "date":
-        if spec.get("not_past"):
+        kinds = {r["kind"] for r in spec.get("rules", [])}
+        if spec.get("not_past") or "not_past" in kinds or spec["name"] in {"mulai", "tanggal_mulai"}:
             return (today + datetime.timedelta(days=20)).isoformat()
-        return "2006-05-17"
+        return "2010-08-17"
     if spec.get("holder_name") or name.startswith("nama"):
         return "Siti Rahmawati"
     if kind == "long_text":
@@ -78,6 +79,8 @@ def _fill_field(page, spec, prefix, today, tmp_path):
         if tag == "SELECT":
             # A choice that must differ from an earlier one (distinct_from) takes the next option.
             element.select_option(index=2 if spec.get("distinct_from") else 1)
+        elif spec["name"] == "jenis_kelamin":
+            page.locator(f'[name="{name}"][value="p"]').check()  # as the NIK says
         else:
             element.check()
         return

@@ -28,7 +28,7 @@ def test_compose_preview_publish_without_javascript(browser, live_server, sign_i
         page.get_by_role("button", name="Mulai versi draf baru").click()
         page.wait_for_load_state()
         page.get_by_role("link", name="Tambah isian ke halaman 1").click()
-        page.get_by_label("Jenis").select_option("yes_no")
+        page.get_by_label("Jenis", exact=True).select_option("yes_no")
         page.get_by_label("Nama (kunci jawaban)").fill("Punya NPWP")  # invalid: kept, message shown
         page.get_by_label("Pertanyaan (label)", exact=True).fill("Apakah Anda memiliki NPWP?")
         page.get_by_role("button", name="Simpan").click()

@@ -6,7 +6,17 @@ import pytest
 from django.db import OperationalError
 from django.db.migrations.executor import MigrationExecutor
 
+from etam.core import readiness
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_readiness():
+    """Each test starts with nothing remembered (readiness caches per process)."""
+    readiness.forget()
+    yield
+    readiness.forget()
 
 
 def test_healthz_answers_without_touching_the_database(client, django_assert_num_queries):
@@ -99,3 +109,27 @@ def test_other_staff_do_not_see_component_status(client, province):
         page = client.get("/staf/").content.decode()
     assert "Komponen sistem" not in page
     check_all.assert_not_called()
+
+
+def test_readyz_builds_the_migration_graph_only_until_every_migration_is_applied(client):
+    with mock.patch.object(MigrationExecutor, "migration_plan", return_value=[]) as plan:
+        assert client.get("/readyz").status_code == 200
+        assert client.get("/readyz").status_code == 200
+    assert plan.call_count == 1
+    readiness.forget()
+    pending = [(mock.Mock(name="core.0099_future"), False)]
+    with mock.patch.object(MigrationExecutor, "migration_plan", return_value=pending) as plan:
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/readyz").status_code == 503
+    assert plan.call_count == 2  # still pending: built again on every probe, ready once migrated
+
+
+def test_dashboard_widget_reuses_a_recent_report(client, province):
+    client.force_login(province.superadmin)
+    with mock.patch("etam.core.readiness.check_all", wraps=readiness.check_all) as check_all:
+        client.get("/staf/")
+        client.get("/staf/")
+        assert check_all.call_count == 1
+        with mock.patch("etam.core.readiness.WIDGET_SECONDS", 0):
+            client.get("/staf/")
+        assert check_all.call_count == 2

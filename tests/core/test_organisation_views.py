@@ -56,20 +56,23 @@ def test_agency_detail_query_count_does_not_grow_with_units(province, as_user, d
     assert response.content.decode().count("<td>ANAK") == 8
 
 
+def _opd_form(province, **typed):
+    """The OPD form as a browser posts it: Bappeda of the province, with ``typed`` over it."""
+    return {
+        "institution": province.kaltim.pk,
+        "code": "bappeda",
+        "name": "Badan Perencanaan Pembangunan Daerah",
+        "kind": "badan",
+        "email": "",
+        "phone": "(0541) 741233",
+        "address": "",
+        **typed,
+    }
+
+
 def test_create_opd_through_the_form(province, as_user):
     client = as_user(province.admin_kaltim)
-    response = client.post(
-        reverse("core:agency_create"),
-        {
-            "institution": province.kaltim.pk,
-            "code": "bappeda",
-            "name": "Badan Perencanaan Pembangunan Daerah",
-            "kind": "badan",
-            "email": "",
-            "phone": "(0541) 741233",
-            "address": "",
-        },
-    )
+    response = client.post(reverse("core:agency_create"), _opd_form(province))
     agency = Agency.objects.get(institution=province.kaltim, code="BAPPEDA")
     assert response.status_code == 302
     assert response.url == reverse("core:agency_detail", args=[agency.pk])
@@ -78,17 +81,9 @@ def test_create_opd_through_the_form(province, as_user):
 
 def test_duplicate_opd_code_comes_back_with_the_typed_values_and_an_indonesian_message(province, as_user):
     client = as_user(province.admin_kaltim)
+    typed = {"code": "Diskominfo", "name": "Nama yang diketik", "kind": "dinas", "email": "bukan-email"}
     response = client.post(
-        reverse("core:agency_create"),
-        {
-            "institution": province.kaltim.pk,
-            "code": "Diskominfo",
-            "name": "Nama yang diketik",
-            "kind": "dinas",
-            "email": "bukan-email",
-            "phone": "12",
-            "address": "Jl. Gajah Mada 2",
-        },
+        reverse("core:agency_create"), _opd_form(province, **typed, phone="12", address="Jl. Gajah Mada 2")
     )
     assert response.status_code == 200
     body = response.content.decode()

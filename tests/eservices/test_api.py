@@ -96,12 +96,13 @@ def test_files_by_content_via_api(province, research_service):
         "ada_tim": False,
         "surat_pengantar": {"name": "pengantar.pdf", "content_base64": pdf},
         "proposal": {"name": "proposal.pdf", "content_base64": pdf},
+        "ktp": {"name": "ktp.pdf", "content_base64": pdf},
     }
     citizen = client_for(province.citizen)
     response = post_json(citizen, f"{API}/applications", {"service": research_service.pk, "answers": answers})
     assert response.status_code == 201, response.content
     application = Application.objects.get()
-    assert application.files.count() == 2
+    assert application.files.count() == 3
 
 
 def test_idempotency_key_replay(province, info_service):

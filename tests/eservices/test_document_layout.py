@@ -4,6 +4,7 @@ from the answers, and true PDF metadata."""
 
 import shutil
 import subprocess
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -28,7 +29,9 @@ def text_of(pdf: bytes, tmp_path) -> str:
 def test_research_permit_page_one(province, research_service, tmp_path):
     enrol_official()
     answers = demo.demo_answers(research_service.slug, province.citizen, 0)
-    answers["mulai"], answers["selesai"] = "2026-03-01", "2026-06-30"
+    start = timezone.localdate() + timedelta(days=1)
+    end = start + timedelta(days=120)  # a period already over is refused (issue 15)
+    answers["mulai"], answers["selesai"] = start.isoformat(), end.isoformat()
     demo._attach_files(province.citizen, research_service.published_version.form, answers)
     submission = services.application_submit(actor=province.citizen, service=research_service, answers=answers)
     application = drive(submission.application, province.officer_dpmptsp, "mulai_verifikasi", "verifikasi_lengkap")
@@ -47,7 +50,7 @@ def test_research_permit_page_one(province, research_service, tmp_path):
     assert "DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU SATU PINTU" in text
     assert f"Nomor: {document.number}" in text
     # Valid to the end of the research period, not "issue date + 180 days".
-    assert "Berlaku sampai" in text and "30/06/2026" in text
+    assert "Berlaku sampai" in text and end.strftime("%d/%m/%Y") in text
     # The signature block: place and date in words, jabatan, name, NIP.
     assert "Admin DPMPTSP" in text and "NIP 198001012005011001" in text
     assert OFFICIAL_POSITION.split()[0] in text and "pada tanggal" in text

@@ -13,7 +13,7 @@ from django.utils import translation
 from etam.core.models import AuditEvent
 from etam.eservices import definitions, demo_definitions, formengine
 from etam.eservices.models import Application
-from tests.eservices.conftest import NIK_MAN, publish
+from tests.eservices.conftest import publish
 from tests.eservices.test_formengine import post
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,8 @@ def test_the_same_school_twice_is_refused_naming_both_fields_and_kept_as_typed()
         "pilihan_2": "Sekolah pilihan 2 harus berbeda dari “Sekolah pilihan 1”: keduanya berisi pilihan yang sama. "
         "Pilih yang lain.",
         "kk": "Kartu Keluarga: pilih berkas untuk diunggah.",
+        "ijazah": "Ijazah atau SKL SMP/MTs: pilih berkas untuk diunggah.",
+        "rapor": "Rapor semester 1–5: pilih berkas untuk diunggah.",
     }
     assert result.answers["pilihan_1"] == first and "pilihan_2" not in result.answers
     bound = {b.name: b for b in formengine.bind_page(form, index, answers, result.raw, result.errors)}
@@ -111,7 +113,7 @@ def test_the_same_school_twice_is_refused_naming_both_fields_and_kept_as_typed()
     # Two different schools, or no second choice at all, are fine.
     for data in (post(jalur="domisili", pilihan_1=first, pilihan_2=second), post(jalur="domisili", pilihan_1=first)):
         result = formengine.process_page(form, index, data, {}, answers)
-        assert set(result.errors) == {"kk"}
+        assert set(result.errors) == {"kk", "ijazah", "rapor"}
     result = formengine.process_page(form, index, post(pilihan_1=first, pilihan_2=second), {}, answers)
     assert result.answers["pilihan_2"] == second
     # Not validating (a draft saved on the way back): no message, but the duplicate is not kept.
@@ -171,8 +173,9 @@ def ppdb_answers(first, second):
     kk = base64.b64encode(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF").decode()
     return {
         "nama": "Rudi Hartono",
-        "nik": NIK_MAN,
+        "nik": "6472010105100003",  # a boy born 01-05-2010, as the birth date and sex say
         "tanggal_lahir": "2010-05-01",
+        "jenis_kelamin": "l",
         "asal_sekolah": "SMP Negeri 1 Samarinda",
         "telepon": "081234567890",
         "domisili": SAMARINDA,
@@ -180,6 +183,8 @@ def ppdb_answers(first, second):
         "pilihan_1": first,
         "pilihan_2": second,
         "kk": {"name": "kk.pdf", "content_base64": kk},
+        "ijazah": {"name": "skl.pdf", "content_base64": kk},
+        "rapor": {"name": "rapor.pdf", "content_base64": kk},
     }
 
 

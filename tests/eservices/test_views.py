@@ -131,11 +131,13 @@ def test_full_journey_with_files_receipt_case_and_revision(province, research_se
     # A file of the wrong type is refused, never stored, and the page asks to choose again.
     fake = pdf_upload("virus.pdf")
     fake.file.write(b"")
-    wrong = c.post(f"{base}/3/", {"surat_pengantar": pdf_upload(), "proposal": _exe()})
+    wrong = c.post(f"{base}/3/", {"surat_pengantar": pdf_upload(), "proposal": _exe(), "ktp": pdf_upload("ktp.pdf")})
     assert wrong.status_code == 200 and "PDF" in text(wrong) and "lagi" in text(wrong)
-    assert UploadedFile.objects.count() == 1  # only the good one was kept
+    assert UploadedFile.objects.count() == 2  # only the good ones were kept
     assert "pengantar" in text(wrong) or "surat.pdf" in text(wrong)
-    done = c.post(f"{base}/3/", {"surat_pengantar__keep": "1", "proposal": pdf_upload("proposal.pdf")})
+    done = c.post(
+        f"{base}/3/", {"surat_pengantar__keep": "1", "ktp__keep": "1", "proposal": pdf_upload("proposal.pdf")}
+    )
     assert done.status_code == 302 and done["Location"].endswith("/periksa/")
     review = c.get(done["Location"])
     key = re.search(r'name="kunci" value="([0-9a-f]+)"', text(review)).group(1)
@@ -146,7 +148,7 @@ def test_full_journey_with_files_receipt_case_and_revision(province, research_se
     again = text(c.get(sent["Location"]))
     assert not re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", again)  # shown once
     application = Application.objects.get()
-    assert application.files.count() == 2 and not Draft.objects.exists()
+    assert application.files.count() == 3 and not Draft.objects.exists()
     # Officer requests a revision; the citizen answers it.
     application = drive(application, province.officer_dpmptsp, "mulai_verifikasi")
     from etam.eservices import services
@@ -165,6 +167,7 @@ def test_full_journey_with_files_receipt_case_and_revision(province, research_se
         "judul": "Judul yang lebih jelas",
         "surat_pengantar__keep": "1",
         "proposal__keep": "1",
+        "ktp__keep": "1",
         "pesan": "Sudah diperbaiki",
     }
     response = c.post(revision_url, data)

@@ -44,3 +44,10 @@ class NetworkLinkFactory(factory.django.DjangoModelFactory):
 
 def national(code: str) -> NationalApplication:
     return NationalApplication.objects.get(code=code)
+
+
+def application_fields(agency, agency_key: str = "agency", **typed) -> dict:
+    """A new application's fields as a client sends them (the HTML form names the OPD ``agency``,
+    the API ``agency_id``), ``typed`` over the defaults; a ``None`` leaves the field out."""
+    fields = {agency_key: agency.pk, "name": "Aplikasi Baru", "purpose": "Naskah dinas", "kind": "umum", **typed}
+    return {key: value for key, value in fields.items() if value is not None}

@@ -6,7 +6,7 @@ import pytest
 
 from etam.core.models import AuditEvent
 from etam.inventory.models import Application
-from tests.inventory.factories import ApplicationFactory
+from tests.inventory.factories import ApplicationFactory, application_fields
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/inventory"
@@ -27,19 +27,18 @@ def test_list_is_scoped_paginated_and_query_count_pinned(client, province, djang
     assert names == ["Aplikasi Samarinda"]
 
 
+def _post_application(client, province, **fields):
+    """POST a new DPMPTSP application (SICANTIK, kind "umum" unless ``kind=None`` leaves it out)."""
+    body = application_fields(
+        province.dpmptsp, "agency_id", **{"name": "SICANTIK", "purpose": "Perizinan terpadu", **fields}
+    )
+    return client.post(f"{BASE}/applications", body, content_type="application/json")
+
+
 def test_create_validation_answers_422_with_field_paths(client, province):
     client.force_login(province.admin_dpmptsp)
-    response = client.post(
-        f"{BASE}/applications",
-        {
-            "agency_id": province.dpmptsp.pk,
-            "name": "X",
-            "purpose": "Y",
-            "url": "bukan url",
-            "business_process_code": "99.99",
-            "kind": "umum",
-        },
-        content_type="application/json",
+    response = _post_application(
+        client, province, name="X", purpose="Y", url="bukan url", business_process_code="99.99"
     )
     assert response.status_code == 422
     paths = {f["path"] for f in response.json()["error"]["fields"]}
@@ -49,16 +48,8 @@ def test_create_validation_answers_422_with_field_paths(client, province):
 
 def test_create_and_patch(client, province):
     client.force_login(province.admin_dpmptsp)
-    response = client.post(
-        f"{BASE}/applications",
-        {
-            "agency_id": province.dpmptsp.pk,
-            "name": "SICANTIK",
-            "purpose": "Perizinan terpadu",
-            "datasets": ["Izin terbit"],
-            "last_security_audit": "2025-06-30",
-        },
-        content_type="application/json",
+    response = _post_application(
+        client, province, kind=None, datasets=["Izin terbit"], last_security_audit="2025-06-30"
     )
     assert response.status_code == 201, response.content
     app_id = response.json()["id"]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from etam.core.models import AuditEvent
 from etam.inventory import selectors, services
 from etam.inventory.models import Application
-from tests.inventory.factories import ApplicationFactory, national
+from tests.inventory.factories import ApplicationFactory, application_fields, national
 
 pytestmark = pytest.mark.django_db
 
@@ -93,22 +93,16 @@ def test_public_and_citizens_see_no_application_pages(client, province):
     assert client.get(reverse("inventory:application_detail", args=[app.pk])).status_code == 403
 
 
+def _post_application(client, province, **typed):
+    """Post the new-application form of DPMPTSP as a browser would, ``typed`` over the defaults."""
+    form = application_fields(province.dpmptsp, **{"hosting": "pdn", "lifecycle": "produksi", **typed})
+    return client.post(reverse("inventory:application_create"), form)
+
+
 def test_form_keeps_values_and_names_fields_in_errors(client, province):
     client.force_login(province.admin_dpmptsp)
-    response = client.post(
-        reverse("inventory:application_create"),
-        {
-            "agency": province.dpmptsp.pk,
-            "name": "Aplikasi Baru",
-            "purpose": "",
-            "kind": "umum",
-            "hosting": "cloud",
-            "lifecycle": "produksi",
-            "url": "bukan-url",
-            "business_process_code": "12.01",
-            "last_security_audit": "31-13-2025",
-        },
-    )
+    typed = {"purpose": "", "hosting": "cloud", "url": "bukan-url", "business_process_code": "12.01"}
+    response = _post_application(client, province, **typed, last_security_audit="31-13-2025")
     assert response.status_code == 200
     html = response.content.decode()
     form = response.context["form"]
@@ -126,18 +120,12 @@ def test_form_keeps_values_and_names_fields_in_errors(client, province):
 
 def test_create_view_and_detail_with_history(client, province):
     client.force_login(province.admin_dpmptsp)
-    response = client.post(
-        reverse("inventory:application_create"),
-        {
-            "agency": province.dpmptsp.pk,
-            "name": "SRIKANDI DPMPTSP",
-            "purpose": "Naskah dinas",
-            "kind": "umum",
-            "national_application": national("srikandi").pk,
-            "hosting": "pdn",
-            "lifecycle": "produksi",
-            "datasets": "Surat masuk\nSurat keluar",
-        },
+    response = _post_application(
+        client,
+        province,
+        name="SRIKANDI DPMPTSP",
+        national_application=national("srikandi").pk,
+        datasets="Surat masuk\nSurat keluar",
     )
     app = Application.objects.get()
     assert response.status_code == 302 and app.datasets == ["Surat masuk", "Surat keluar"]

@@ -299,15 +299,52 @@ def test_sql_never_reaches_a_hidden_column(client, public_with_hidden):
     assert star["success"] and "nik" not in [f["id"] for f in star["result"]["fields"]]
 
 
-def test_privileged_readers_still_read_hidden_columns_of_restricted_data(client, province):
+@pytest.mark.parametrize("who", ["producer_diskominfo", "steward_kaltim", "superadmin"])
+def test_hidden_columns_stay_hidden_inside_restricted_data(client, province, who):
+    """Issue 14 item 6 (ADR 0124): a reader granted the restricted dataset reads its other
+    columns, never the one marked not publicly accessible, on any published path."""
     dataset = _publish_restricted_with_hidden_nik(province)
     rid = str(dataset.published_version.resource.uuid)
-    for who in (province.producer_diskominfo, province.steward_kaltim, province.superadmin):
-        client.force_login(who)
-        csv = b"".join(client.get(reverse("opendata:download", args=[dataset.slug, 1, "csv"])).streaming_content)
-        assert NIK in csv.decode("utf-8-sig"), who
-        sql = client.get("/api/3/action/datastore_search_sql", {"sql": f'SELECT nik FROM "{rid}"'})
-        assert NIK in sql.content.decode(), who
+    client.force_login(getattr(province, who))
+    page = client.get(reverse("opendata:dataset", args=[dataset.slug]))
+    assert page.status_code == 200 and "Budi Santoso" in page.content.decode()  # authorised: the rest is there
+    surfaces = [
+        reverse("opendata:dataset", args=[dataset.slug]),
+        reverse("opendata:chart_svg", args=[dataset.slug]) + "?x=nama&agg=count",
+        reverse("opendata:datapackage", args=[dataset.slug]),
+        reverse("opendata:dataset_dcat", args=[dataset.slug, "ttl"]),
+        reverse("opendata:dataset_dcat", args=[dataset.slug, "jsonld"]),
+        f"/api/v1/datasets/{dataset.slug}",
+        f"/api/v1/datasets/{dataset.slug}/rows",
+        "/api/3/action/package_show?id=" + dataset.slug,
+        "/api/3/action/datastore_search?resource_id=" + rid,
+        "/api/3/action/datastore_search?q=" + NIK + "&resource_id=" + rid,
+    ]
+    for url in surfaces:
+        body = client.get(url).content.decode()
+        assert NIK not in body and '"nik"' not in body and ">nik<" not in body, url
+    for fmt in ("csv", "json", "xlsx"):
+        response = client.get(reverse("opendata:download", args=[dataset.slug, 1, fmt]))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if fmt == "xlsx":
+            sheet = load_workbook(io.BytesIO(body)).active
+            body = json.dumps([list(r) for r in sheet.iter_rows(values_only=True)]).encode()
+        assert NIK.encode() not in body and b"nik" not in body.lower().replace(b"nama", b""), fmt
+    parquet = client.get(reverse("opendata:download", args=[dataset.slug, 1, "parquet"]))
+    data = b"".join(parquet.streaming_content) if parquet.streaming else parquet.content
+    assert "nik" not in pq.read_table(io.BytesIO(data)).column_names
+    sql = client.get("/api/3/action/datastore_search_sql", {"sql": f'SELECT nik FROM "{rid}"'})
+    assert NIK not in sql.content.decode()
+    star = client.get("/api/3/action/datastore_search_sql", {"sql": f'SELECT * FROM "{rid}"'}).json()
+    assert star["success"] and "nik" not in [f["id"] for f in star["result"]["fields"]]
+    assert client.get(f"/api/v1/datasets/{dataset.slug}/aggregate", {"group_by": "nik"}).status_code == 422
+
+
+def test_the_producer_still_sees_a_hidden_column_in_the_staff_preview(client, province):
+    dataset = _publish_restricted_with_hidden_nik(province)
+    client.force_login(province.producer_diskominfo)
+    page = client.get(reverse("opendata:staff_version", args=[dataset.published_version_id])).content.decode()
+    assert NIK in page
 
 
 # ---------------------------------------------------------------------------- super admin

@@ -47,15 +47,19 @@ def test_produsen_uploads_with_errors_fixes_submits_and_walidata_publishes(provi
     version = services.version_upload(
         actor=producer, dataset=dataset, upload=upload(POPULATION_CSV), change_note="Rilis"
     )
-    # Publishing checks the standard: every column needs a definition.
-    services.version_submit(actor=producer, version=version)
-    with pytest.raises(ValidationError):
-        services.version_publish(actor=steward, version=version)
-    services.version_return(actor=steward, version=version, comment="Lengkapi definisi kolom")
+    # The walidata's standard check already refuses the submission: every column needs a definition.
+    with pytest.raises(ValidationError) as refused:
+        services.version_submit(actor=producer, version=version)
+    assert any("kode_wilayah" in m for m in refused.value.messages)
     version.refresh_from_db()
-    assert version.status == "returned" and version.review_comment == "Lengkapi definisi kolom"
+    assert version.status == "draft"
+    assert not AuditEvent.objects.filter(action="opendata.version_submit").exists()
 
     version = describe_columns(version, producer)
+    services.version_submit(actor=producer, version=version)
+    services.version_return(actor=steward, version=version, comment="Periksa angka luas wilayah")
+    version.refresh_from_db()
+    assert version.status == "returned" and version.review_comment == "Periksa angka luas wilayah"
     services.version_submit(actor=producer, version=version)
     services.version_publish(actor=steward, version=version)
     dataset.refresh_from_db()

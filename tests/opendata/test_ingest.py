@@ -79,7 +79,7 @@ def test_every_error_reported_by_row_column_and_rule_nothing_coerced(tmp_path):
     assert found == {
         (3, "kode_wilayah", "reference"),
         (3, "jumlah", "type"),
-        (3, "tanggal", "type"),
+        (3, "tanggal", "nonexistent_date"),  # 30 February: the right shape, no such day
         (4, "jumlah", "required"),
         (4, "tanggal", "type"),
         (4, "aktif", "type"),

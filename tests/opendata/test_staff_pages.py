@@ -74,7 +74,14 @@ def test_a_column_not_publicly_accessible_blocks_publishing_a_public_dataset(pro
     version = services.version_upload(actor=producer, dataset=dataset, upload=upload(POPULATION_CSV))
     version = describe_columns(version, producer)
     services.columns_update(actor=producer, version=version, changes={"luas_km2": {"is_public": False}})
-    services.version_submit(actor=producer, version=version)
+    # The producer is stopped at submission by the walidata's own check...
+    with pytest.raises(ValidationError) as refused:
+        services.version_submit(actor=producer, version=version)
+    assert "luas_km2" in " ".join(refused.value.messages)
+    version.refresh_from_db()
+    assert version.status == "draft"
+    # ...and a version submitted before that check existed is still refused at publication.
+    DatasetVersion.objects.filter(pk=version.pk).update(status="submitted")
     with pytest.raises(ValidationError) as exc:
         services.version_publish(actor=province.steward_kaltim, version=version)
     assert "luas_km2" in " ".join(exc.value.messages)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from etam.core.actors import Actor
@@ -58,3 +59,14 @@ class FieldErrors:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
+
+
+@contextmanager
+def unique_or(error: Callable[[], Exception]) -> Iterator[None]:
+    """Run the block in one transaction; when a unique constraint stops it (a concurrent request
+    took the value after this one's checks passed), raise ``error()`` instead: the constraint decides."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise error() from None

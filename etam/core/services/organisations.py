@@ -20,7 +20,7 @@ from etam.core import audit
 from etam.core.actors import Actor
 from etam.core.models import Agency, Institution, OrgUnit, RegionLevel
 from etam.core.permissions import Scope, has_perm, require
-from etam.core.services._common import FieldErrors, reject_unknown_fields, snapshot
+from etam.core.services._common import FieldErrors, reject_unknown_fields, snapshot, unique_or
 from etam.core.validators import normalise_phone, validate_region_code
 
 INSTITUTION_FIELDS = ("region_code", "name", "short_name", "kind")
@@ -183,6 +183,15 @@ def _unique_violation(errors: FieldErrors, field: str, message: str, params: Map
     return ValidationError(errors.errors)
 
 
+def _agency_code_taken(code: str, institution: Institution) -> ValidationError:
+    return _unique_violation(
+        FieldErrors(),
+        "code",
+        _("OPD code: %(code)s is already used by another OPD in %(institution)s. Choose a different code."),
+        {"code": code, "institution": institution.short_name or institution.name},
+    )
+
+
 def agency_create(
     *,
     actor: Actor,
@@ -211,20 +220,12 @@ def agency_create(
     errors = FieldErrors()
     _validate_agency(errors, data, institution=institution, instance=None)
     errors.raise_if_any()
-    try:
-        with transaction.atomic():
-            agency = Agency.objects.create(institution=institution, **data)
-            audit.record(
-                actor=actor, action="core.agency_create", target=agency, after={"institution": institution.pk, **data}
-            )
-    except IntegrityError:
-        # Two admins typed the same code at the same moment: the constraint decides.
-        raise _unique_violation(
-            FieldErrors(),
-            "code",
-            _("OPD code: %(code)s is already used by another OPD in %(institution)s. Choose a different code."),
-            {"code": data["code"], "institution": institution.short_name or institution.name},
-        ) from None
+    # Two admins typing the same code at the same moment: the constraint decides.
+    with unique_or(lambda: _agency_code_taken(data["code"], institution)):
+        agency = Agency.objects.create(institution=institution, **data)
+        audit.record(
+            actor=actor, action="core.agency_create", target=agency, after={"institution": institution.pk, **data}
+        )
     return agency
 
 
@@ -253,12 +254,7 @@ def _agency_save(*, actor: Actor, agency: Agency, before: dict[str, Any], data: 
     except IntegrityError:
         for key, value in before.items():
             setattr(agency, key, value)
-        raise _unique_violation(
-            FieldErrors(),
-            "code",
-            _("OPD code: %(code)s is already used by another OPD in %(institution)s. Choose a different code."),
-            {"code": data["code"], "institution": agency.institution.short_name or agency.institution.name},
-        ) from None
+        raise _agency_code_taken(data["code"], agency.institution) from None
     return agency
 
 
@@ -332,18 +328,15 @@ def orgunit_create(*, actor: Actor, agency: Agency, code: str, name: str, parent
     errors = FieldErrors()
     _validate_unit(errors, data, agency=agency, instance=None)
     errors.raise_if_any()
-    try:
-        with transaction.atomic():
-            unit = OrgUnit.objects.create(agency=agency, **data)
-            audit.record(
-                actor=actor,
-                action="core.orgunit_create",
-                target=unit,
-                institution_id=agency.institution_id,
-                after={"agency": agency.pk, **snapshot(unit, UNIT_FIELDS)},
-            )
-    except IntegrityError:
-        raise _unit_code_taken(data["code"]) from None
+    with unique_or(lambda: _unit_code_taken(data["code"])):
+        unit = OrgUnit.objects.create(agency=agency, **data)
+        audit.record(
+            actor=actor,
+            action="core.orgunit_create",
+            target=unit,
+            institution_id=agency.institution_id,
+            after={"agency": agency.pk, **snapshot(unit, UNIT_FIELDS)},
+        )
     return unit
 
 
@@ -361,19 +354,16 @@ def orgunit_update(*, actor: Actor, unit: OrgUnit, changes: Mapping[str, Any]) -
     after = {"code": data["code"], "name": data["name"], "parent": data["parent"].pk if data["parent"] else None}
     if after == before:
         return unit
-    try:
-        with transaction.atomic():
-            for key, value in data.items():
-                setattr(unit, key, value)
-            unit.save(update_fields=[*UNIT_FIELDS, "updated_at"])
-            audit.record(
-                actor=actor,
-                action="core.orgunit_update",
-                target=unit,
-                institution_id=agency.institution_id,
-                before=before,
-                after=after,
-            )
-    except IntegrityError:
-        raise _unit_code_taken(data["code"]) from None
+    with unique_or(lambda: _unit_code_taken(data["code"])):
+        for key, value in data.items():
+            setattr(unit, key, value)
+        unit.save(update_fields=[*UNIT_FIELDS, "updated_at"])
+        audit.record(
+            actor=actor,
+            action="core.orgunit_update",
+            target=unit,
+            institution_id=agency.institution_id,
+            before=before,
+            after=after,
+        )
     return unit

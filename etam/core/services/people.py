@@ -36,7 +36,7 @@ from etam.core.actors import Actor, Person
 from etam.core.models import Agency, Institution, Role, RoleGrant, User
 from etam.core.models.people import AGENCY_SCOPED_ROLES, INSTITUTION_SCOPED_ROLES
 from etam.core.permissions import Scope, active_grants, forget_cached_grants, has_perm, role_permissions
-from etam.core.services._common import FieldErrors, is_super_admin, require_authenticated
+from etam.core.services._common import FieldErrors, is_super_admin, require_authenticated, unique_or
 from etam.core.validators import is_staff_account, normalise_phone
 
 USER_FIELDS = ("full_name", "email", "phone", "kind", "is_active")
@@ -148,32 +148,30 @@ def role_grant_create(
     if user.kind != User.Kind.STAFF or not user.is_active:
         errors.add("user", _("User: roles are granted only to active staff accounts."), "not_staff")
     elif RoleGrant.objects.active().filter(user=user, role=role, institution=institution, agency=agency).exists():
-        errors.add("role", _("Role: %(user)s already holds this role in this scope."), "duplicate", {"user": str(user)})
+        errors.extend("role", _already_holds(user))
     errors.raise_if_any()
-    try:
-        with transaction.atomic():
-            grant = _create_grant(actor=actor, user=user, role=role, institution=institution, agency=agency)
-            audit.record(
-                actor=actor,
-                action="core.role_grant_create",
-                target=grant,
-                institution_id=grant.institution_id,
-                agency_id=grant.agency_id,
-                after=_grant_summary(grant),
-            )
-    except IntegrityError:
-        raise ValidationError(
-            {
-                "role": [
-                    ValidationError(
-                        _("Role: %(user)s already holds this role in this scope."),
-                        code="duplicate",
-                        params={"user": str(user)},
-                    )
-                ]
-            }
-        ) from None
+    with unique_or(lambda: ValidationError({"role": [_already_holds(user)]})):
+        grant = _create_grant(actor=actor, user=user, role=role, institution=institution, agency=agency)
+        _audit_grant(actor, "core.role_grant_create", grant, after=_grant_summary(grant))
     return grant
+
+
+def _already_holds(user: User) -> ValidationError:
+    return ValidationError(
+        _("Role: %(user)s already holds this role in this scope."), code="duplicate", params={"user": str(user)}
+    )
+
+
+def _audit_grant(actor: Actor | None, action: str, grant: RoleGrant, **changes: Any) -> None:
+    """The audit event of a change to a grant, scoped to the grant's instansi and OPD."""
+    audit.record(
+        actor=actor,
+        action=action,
+        target=grant,
+        institution_id=grant.institution_id,
+        agency_id=grant.agency_id,
+        **changes,
+    )
 
 
 def role_grant_revoke(*, actor: Person, grant: RoleGrant) -> RoleGrant:
@@ -197,15 +195,8 @@ def role_grant_revoke(*, actor: Person, grant: RoleGrant) -> RoleGrant:
         grant.revoked_by = actor
         grant.save(update_fields=["revoked_at", "revoked_by"])
         forget_cached_grants(grant.user)
-        audit.record(
-            actor=actor,
-            action="core.role_grant_revoke",
-            target=grant,
-            institution_id=grant.institution_id,
-            agency_id=grant.agency_id,
-            before={"revoked_at": None},
-            after={"revoked_at": grant.revoked_at},
-            changes=None,
+        _audit_grant(
+            actor, "core.role_grant_revoke", grant, before={"revoked_at": None}, after={"revoked_at": grant.revoked_at}
         )
     return grant
 

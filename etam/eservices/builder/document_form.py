@@ -107,6 +107,7 @@ _FIELD_KEYS = {
     "help": "help",
     "choices": "choices",
     "visible_if": "visible_field",
+    "prefill": "prefill",
     "max_length": "max_length",
     "min": "min",
     "max": "max",

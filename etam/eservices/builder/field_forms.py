@@ -25,6 +25,7 @@ from etam.eservices.builder.refs import (
     parse_choices,
     text_pair,
 )
+from etam.eservices.builder.rule_forms import RULE_FORM_FIELDS, RulesMixin
 from etam.eservices.definitions import NAME_PATTERN
 
 # --------------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ class PageForm(ConditionMixin):
         }
 
 
-class FieldForm(ConditionMixin):
+class FieldForm(ConditionMixin, RulesMixin):
     type = forms.ChoiceField(label=gettext_lazy("Type"), choices=FIELD_TYPES)
     name = _name_field(gettext_lazy("Name (key of the answer)"))
     label = _char(gettext_lazy("Question (label)"), required=True)
@@ -178,8 +179,8 @@ class FieldForm(ConditionMixin):
 
     field_order = [
         "type", "name", "label", "label_en", "help", "help_en", "required", "choices", "visible_field",
-        "visible_values", "max_length", "min", "max", "integer", "not_future", "not_past", "accept",
-        "max_size_kb", "address_level", "min_items", "max_items", "holder_name",
+        "visible_values", "max_length", "min", "max", "integer", "not_future", "not_past", *RULE_FORM_FIELDS,
+        "accept", "max_size_kb", "address_level", "min_items", "max_items", "holder_name",
     ]  # fmt: skip
 
     def __init__(self, *args: Any, in_group: bool = False, **kwargs: Any) -> None:
@@ -208,6 +209,7 @@ class FieldForm(ConditionMixin):
                     "address_level", "min_items", "max_items", "holder_name"):  # fmt: skip
             if key in spec:
                 initial[key] = spec[key]
+        initial.update(RulesMixin.rules_initial(spec))
         return initial
 
     def clean(self) -> dict[str, Any]:
@@ -223,6 +225,7 @@ class FieldForm(ConditionMixin):
         low, high = data.get("min_items"), data.get("max_items")
         if low is not None and high is not None and low > high:
             self.add_error("max_items", _("Most entries: must not be fewer than the fewest entries."))
+        self.clean_rules(data)
         return data
 
     def to_spec(self, existing: dict[str, Any] | None) -> dict[str, Any]:
@@ -278,6 +281,7 @@ class FieldForm(ConditionMixin):
             spec.pop("fields", None)
         if kind in {"text"}:
             _set(spec, "holder_name", data.get("holder_name"))
+        self.rules_to_spec(spec, existing)
         return spec
 
 

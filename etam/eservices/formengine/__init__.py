@@ -45,12 +45,15 @@ from etam.eservices.formengine.fields import (
     condition_holds,
     file_digest,
     forget_regions,
+    human_size,
     region_index,
     region_options,
     source_choices,
+    upload_hint,
     visible_pages,
 )
 from etam.eservices.formengine.pages import PageResult, distinct_problem, group_count, process_page, validate_all
+from etam.eservices.formengine.rules import RULE_KINDS, check_rules, client_payload, page_payload, whole_form_payload
 from etam.eservices.workflow import localise  # offline reaches it through formengine
 
 __all__ = [
@@ -59,6 +62,7 @@ __all__ = [
     "NO",
     "PROTECTED_TYPES",
     "REGION_CACHE_SECONDS",
+    "RULE_KINDS",
     "SCHOOL_SOURCES",
     "SEP",
     "YES",
@@ -69,8 +73,10 @@ __all__ = [
     "SummaryRow",
     "bind_page",
     "check_nik",
+    "check_rules",
     "check_upload",
     "clean_scalar",
+    "client_payload",
     "condition_holds",
     "display_value",
     "distinct_problem",
@@ -80,15 +86,19 @@ __all__ = [
     "forget_regions",
     "group_count",
     "holder_name",
+    "human_size",
     "localise",
     "mask_nik",
     "merge_protected",
+    "page_payload",
     "process_page",
     "region_index",
     "region_options",
     "source_choices",
     "split_protected",
     "summarise",
+    "upload_hint",
     "validate_all",
     "visible_pages",
+    "whole_form_payload",
 ]

@@ -21,6 +21,8 @@ from etam.eservices.formengine.fields import (
     condition_holds,
     region_options,
     source_choices,
+    upload_accept,
+    upload_hint,
     visible_pages,
 )
 from etam.eservices.formengine.pages import group_count
@@ -208,6 +210,8 @@ class BoundField:
     can_add: bool = False
     max_length: int | None = None
     input_type: str = "text"
+    upload_hint: str = ""
+    accept: str = ""
 
 
 def _display_raw(spec: Mapping[str, Any], value: Any) -> str:
@@ -294,6 +298,8 @@ def _bind(
         return bound
     if kind == "file":
         bound.file = value if isinstance(value, dict) else None
+        bound.upload_hint = upload_hint(spec)
+        bound.accept = upload_accept(spec)
         return bound
     if kind in {"choice", "multi_choice"}:
         bound.choices = source_choices(spec, answers)

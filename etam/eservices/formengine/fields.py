@@ -177,7 +177,13 @@ def check_nik(raw: str, *, label: str | None = None) -> str:
     DDMMYY with 40 added to the day for women; 13–16 a serial other than 0000."""
     label = label or "NIK"
     digits = re.sub(r"[\s.-]", "", raw or "")
-    if not digits.isdigit() or len(digits) != 16:
+    letters = "".join(dict.fromkeys(c for c in digits if c not in "0123456789"))
+    if letters:
+        raise FieldError(
+            _("%(label)s may contain digits only (you entered %(letters)s).")
+            % {"label": label, "letters": ", ".join(f"“{c}”" for c in letters[:5])}
+        )
+    if len(digits) != 16:
         raise FieldError(
             _("%(label)s must be exactly 16 digits (you entered %(count)s characters).")
             % {"label": label, "count": len(digits)}
@@ -296,14 +302,46 @@ def clean_scalar(spec: Mapping[str, Any], raw: str, answers: Mapping[str, Any]) 
     raise FieldError(_("%(label)s: unsupported field type.") % {"label": label})
 
 
+def human_size(kb: int) -> str:
+    """A size as people say it: 512 KB, 2 MB, 1,5 MB (in the active language's number format)."""
+    from django.utils.formats import number_format
+
+    if kb < 1024:
+        return f"{kb} KB"
+    tenths = round(kb * 10 / 1024)
+    if tenths % 10 == 0:
+        return f"{tenths // 10} MB"
+    return f"{number_format(tenths / 10, 1)} MB"
+
+
+TYPE_NAMES = {"pdf": "PDF", "jpeg": "JPG", "png": "PNG"}
+
+
+def upload_hint(spec: Mapping[str, Any]) -> str:
+    """What a file field takes, in human words: “PDF/JPG, maks. 5 MB”."""
+    kinds = spec.get("accept") or list(FILE_SIGNATURES)
+    limit = spec.get("max_size_kb", settings.ESERVICES_UPLOAD_MAX_BYTES // 1024)
+    return _("%(types)s, max. %(size)s") % {
+        "types": "/".join(TYPE_NAMES.get(k, k.upper()) for k in kinds),
+        "size": human_size(limit),
+    }
+
+
+def upload_accept(spec: Mapping[str, Any]) -> str:
+    """The file input's ``accept``: extensions and content types of the kinds allowed."""
+    kinds = spec.get("accept") or list(FILE_SIGNATURES)
+    parts = {"pdf": [".pdf", "application/pdf"], "jpeg": [".jpg", ".jpeg", "image/jpeg"], "png": [".png", "image/png"]}
+    return ",".join(p for k in kinds for p in parts.get(k, []))
+
+
 def check_upload(spec: Mapping[str, Any], upload: Any) -> str:
     """Return the detected kind (pdf/jpeg/png) or raise: type by content, size by limit."""
     label = _label(spec)
     limit = spec.get("max_size_kb", settings.ESERVICES_UPLOAD_MAX_BYTES // 1024) * 1024
     if upload.size > limit:
         raise FieldError(
-            _("%(label)s: the file is %(size)s KB, larger than the %(limit)s KB allowed. Choose a smaller file.")
-            % {"label": label, "size": (upload.size + 1023) // 1024, "limit": limit // 1024}
+            _("%(label)s: the file is %(size)s, larger than the %(limit)s allowed. Choose a smaller file.")
+            % {"label": label, "size": human_size((upload.size + 1023) // 1024), "limit": human_size(limit // 1024)}
         )
     if upload.size == 0:
         raise FieldError(_("%(label)s: the file is empty. Choose the file again.") % {"label": label})
@@ -311,7 +349,7 @@ def check_upload(spec: Mapping[str, Any], upload: Any) -> str:
     kind = filetypes.sniff(upload, [k for k in accepted if k in FILE_SIGNATURES])
     if kind is not None:
         return kind
-    names = ", ".join(k.upper() for k in accepted)
+    names = "/".join(TYPE_NAMES.get(k, k.upper()) for k in accepted)
     raise FieldError(
         _("%(label)s: the file's content is not %(types)s. Choose a %(types)s file again.")
         % {"label": label, "types": names}

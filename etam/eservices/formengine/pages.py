@@ -24,6 +24,7 @@ from etam.eservices.formengine.fields import (
     source_choices,
     visible_pages,
 )
+from etam.eservices.formengine.rules import check_rules
 
 # --------------------------------------------------------------------------------------
 # Processing a page
@@ -286,6 +287,11 @@ def process_page(
                 if validate:
                     errors[spec["name"]] = problem
                 merged.pop(spec["name"], None)
+    names = {spec["name"] for spec in page["fields"] if spec["name"] not in errors and spec["name"] in merged}
+    for name, problem in check_rules(form, merged, names=names, legacy=False).items():
+        # The answer is kept (the citizen fixes one of two fields), the page is not passed.
+        if validate:
+            errors[name] = problem
     return PageResult(answers=merged, raw=raw, errors=errors, group_counts=counts)
 
 
@@ -305,4 +311,7 @@ def validate_all(form: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[st
                 problem = distinct_problem(form, spec, answers)
                 if problem:
                     problems[spec["name"]] = problem
+    shown = {spec["name"] for i in visible_pages(form, answers) for spec in form["pages"][i]["fields"]}
+    for name, problem in check_rules(form, answers, names=shown - set(problems), legacy=False).items():
+        problems.setdefault(name, problem)
     return problems

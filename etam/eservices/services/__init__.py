@@ -11,7 +11,7 @@ name stays importable from ``etam.eservices.services``.
 
 from __future__ import annotations
 
-from etam.eservices.services._base import (
+from etam.eservices.permissions import (  # the permission names, also importable from here
     PERM_ESCALATION,
     PERM_MANAGE,
     PERM_PROCESS,
@@ -20,8 +20,8 @@ from etam.eservices.services._base import (
     PERM_STATS,
     PERM_VIEW,
     ROLE_PERMISSIONS,
-    ApplicationRefused,
 )
+from etam.eservices.services._base import ApplicationRefused
 from etam.eservices.services.cases import (
     SigningOutcome,
     application_act,

@@ -1,4 +1,4 @@
-"""Permissions and the refusal every eservices operation raises."""
+"""The refusal every eservices operation raises (the permission names are in ``etam.eservices.permissions``)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from etam.core.actors import Actor
-from etam.core.models import Role
 from etam.core.permissions import Scope, has_perm
 from etam.eservices.models import (
     Application,
 )
-
-PERM_MANAGE = "eservices.manage_service"
-PERM_PROCESS = "eservices.process_application"
-PERM_VIEW = "eservices.view_application"
-PERM_STATS = "eservices.view_statistics"
-PERM_REVOKE = "eservices.revoke_document"
-PERM_ESCALATION = "eservices.receive_escalation"
-PERM_SIGN = "eservices.sign_document"
-
-ROLE_PERMISSIONS = {
-    Role.SERVICE_OFFICER: {PERM_PROCESS, PERM_VIEW},
-    Role.AGENCY_ADMIN: {PERM_MANAGE, PERM_PROCESS, PERM_VIEW, PERM_STATS, PERM_REVOKE, PERM_ESCALATION},
-    Role.INSTITUTION_ADMIN: {PERM_VIEW, PERM_STATS},
-    Role.SPBE_COORDINATOR: {PERM_STATS},
-    Role.SIGNATORY: {PERM_SIGN, PERM_VIEW},
-}
+from etam.eservices.permissions import PERM_PROCESS
 
 
 class ApplicationRefused(Exception):

@@ -23,10 +23,8 @@ from etam.eservices.models import (
     IssuedDocument,
     UploadedFile,
 )
+from etam.eservices.permissions import PERM_PROCESS, PERM_REVOKE, PERM_SIGN
 from etam.eservices.services._base import (
-    PERM_PROCESS,
-    PERM_REVOKE,
-    PERM_SIGN,
     ApplicationRefused,
     _check_staff,
 )

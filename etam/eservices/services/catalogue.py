@@ -20,9 +20,7 @@ from etam.eservices.models import (
     Service,
     ServiceVersion,
 )
-from etam.eservices.services._base import (
-    PERM_MANAGE,
-)
+from etam.eservices.permissions import PERM_MANAGE
 
 SERVICE_FIELDS = (
     "name",

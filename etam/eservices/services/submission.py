@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit, crypto
 from etam.core.actors import Actor, Person
-from etam.eservices import formengine, notifications, tracking, workdays
+from etam.eservices import formengine, hooks, notifications, tracking, workdays
 from etam.eservices.models import (
     Application,
     ApplicationEvent,
@@ -162,7 +162,40 @@ def application_submit(
         if replay:
             return replay
         raise IntegrityError("idempotency key seen but no case found")  # pragma: no cover
+    submitted = hooks.SubmittedCase(
+        application_id=application.pk,
+        agency_id=application.agency_id,
+        institution_id=application.institution_id,
+        nik=nik or "",
+        full_name=holder,
+        birth_date=_nik_birth_date(version.form, answers),
+    )
+    # After commit and robust: a module's follow-up (e.g. the NIK check) never costs the receipt.
+    transaction.on_commit(lambda: hooks.case_submitted(submitted), robust=True)
     return Submission(application=application, receipt_secret=secret, created=True)
+
+
+def _nik_birth_date(form: dict[str, Any], answers: dict[str, Any]) -> date | None:
+    """The birth date the form pairs with its NIK: the field a ``nik_matches`` rule on the NIK
+    names, else a date field whose name says *lahir*."""
+    paired = ""
+    candidates = []
+    for page in form.get("pages", []):
+        for spec in page.get("fields", []):
+            if spec.get("type") == "nik":
+                for rule in spec.get("rules") or []:
+                    if isinstance(rule, dict) and rule.get("kind") == "nik_matches" and rule.get("birth_date"):
+                        paired = paired or str(rule["birth_date"])
+            elif spec.get("type") == "date" and "lahir" in str(spec.get("name", "")):
+                candidates.append(str(spec["name"]))
+    for name in [paired, *candidates]:
+        value = answers.get(name) if name else None
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                continue
+    return None
 
 
 def _rows_with(actor: Person, application: Application) -> list[Any]:

@@ -6,10 +6,10 @@
   ``xAxis``, ``yAxis``, ``width``, ``height``; HTTP Basic client credentials; the signed PDF
   back, or JSON ``{"error": ..., "status_code": ...}``), plus verify and status calls.
 
-Every call out has a timeout, bounded retries with back-off for transient failures
-(tenacity) and a circuit breaker shared by the process (pybreaker): after repeated
-failures the service is not called for a while and ``SigningUnavailable`` is raised at
-once, so the official is told quickly and the document waits in "to sign".
+Every call out goes through ``etam.core.outbound`` (ADR 0151): a timeout, bounded retries
+with back-off for transient failures and a circuit breaker shared by the process: after
+repeated failures the service is not called for a while and ``SigningUnavailable`` is
+raised at once, so the official is told quickly and the document waits in "to sign".
 
 Whatever the signer returns, ``sign_b_lt`` adds the DSS and a document timestamp (ltv.py).
 The passphrase is an argument only: never stored, logged, or put into a task payload.
@@ -25,13 +25,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-import pybreaker
 import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.views.decorators.debug import sensitive_variables
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from etam.core import outbound
 from etam.eservices.signing import ltv, pki
 
 logger = logging.getLogger("etam.eservices.signing")
@@ -48,10 +47,6 @@ class SigningRefused(Exception):
 
 class SigningUnavailable(Exception):
     """The service (or the TSA / revocation source) cannot be reached right now."""
-
-
-class _Transient(Exception):
-    pass
 
 
 @dataclass
@@ -147,8 +142,13 @@ class LocalSigner:
 # ======================================================================================
 # Remote
 
-# One breaker per process: 5 failures in a row open it for 60 s (then one trial call).
-BREAKER = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=60, exclude=[SigningRefused], name="signing-service")
+# One system per process (etam.core.outbound, ADR 0151): 5 failures in a row open its breaker for
+# 60 s (then one trial call); a refusal (SigningRefused) is an answer, not a failure.
+SERVICE = outbound.system(
+    "signing-service",
+    lambda: outbound.Outbound("signing-service", timeout=30, fail_max=5, reset_timeout=60, excluded=(SigningRefused,)),
+)
+BREAKER = SERVICE.breaker
 
 
 class RemoteSigner:
@@ -172,37 +172,23 @@ class RemoteSigner:
         self.timeout = timeout or settings.ESERVICES_SIGNING_TIMEOUT
         self.attempts = attempts or settings.ESERVICES_SIGNING_ATTEMPTS
         self.root_pem_path = root_pem_path or settings.ESERVICES_SIGNING_TRUST_ROOT
-        self.session = requests.Session()
 
     # -- plumbing -----------------------------------------------------------------------
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """One logical call: retried on connection errors, timeouts and 5xx, through the
         breaker. ``SigningUnavailable`` when it cannot get an answer."""
-
-        @retry(
-            retry=retry_if_exception_type(_Transient),
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=0.2, max=2),
-            reraise=True,
-        )
-        def attempt() -> requests.Response:
-            try:
-                response = self.session.request(
-                    method, f"{self.base_url}{path}", auth=self.auth, timeout=(3, self.timeout), **kwargs
-                )
-            except requests.RequestException as exc:
-                raise _Transient(exc.__class__.__name__) from None
-            if response.status_code >= 500:
-                raise _Transient(f"HTTP {response.status_code}")
-            return response
-
         try:
-            return BREAKER.call(attempt)
-        except pybreaker.CircuitBreakerError:
-            raise SigningUnavailable("circuit open") from None
-        except _Transient as exc:
-            logger.warning("signing service %s%s unavailable: %s", self.base_url, path, exc)
-            raise SigningUnavailable(str(exc)) from None
+            return SERVICE.request(
+                method,
+                f"{self.base_url}{path}",
+                auth=self.auth,
+                timeout=(3, self.timeout),
+                attempts=self.attempts,
+                **kwargs,
+            )
+        except outbound.Unavailable as exc:
+            logger.warning("signing service %s%s unavailable: %s", self.base_url, path, exc.reason)
+            raise SigningUnavailable(exc.reason) from None
 
     # -- API ----------------------------------------------------------------------------
     @sensitive_variables("data", "request")

@@ -13,14 +13,12 @@
 
 from __future__ import annotations
 
+from etam.offline.permissions import PERM_ASSIST, PERM_IMPORT, ROLE_PERMISSIONS  # also importable from here
 from etam.offline.services._base import (
     BUNDLE_FORMAT,
     BUNDLE_MAX_BYTES,
     CHUNK_MAX_BYTES,
     KEY_PATTERN,
-    PERM_ASSIST,
-    PERM_IMPORT,
-    ROLE_PERMISSIONS,
     UPLOAD_MAX_BYTES,
     Refused,
     can_assist,

@@ -7,17 +7,8 @@ from typing import Any
 
 from django.conf import settings
 
-from etam.core.models import Role
 from etam.core.permissions import has_perm
-
-PERM_ASSIST = "offline.assisted_entry"
-
-PERM_IMPORT = "offline.import_bundle"
-
-ROLE_PERMISSIONS = {
-    Role.SERVICE_OFFICER: {PERM_ASSIST, PERM_IMPORT},
-    Role.AGENCY_ADMIN: {PERM_ASSIST, PERM_IMPORT},
-}
+from etam.offline.permissions import PERM_ASSIST, PERM_IMPORT
 
 BUNDLE_FORMAT = "etam-bundel/1"
 BUNDLE_MAX_BYTES = 64 * 1024 * 1024

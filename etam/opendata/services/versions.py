@@ -20,7 +20,7 @@ from etam.core import audit, changes
 from etam.core.actors import Actor, Person
 from etam.core.models import Region
 from etam.core.permissions import require
-from etam.opendata import ingest
+from etam.opendata import inference, ingest
 from etam.opendata import permissions as perms
 from etam.opendata.models import (
     ActivityMetadata,
@@ -128,7 +128,7 @@ def version_upload(
             if delimiter:
                 dialect.delimiter = "\t" if delimiter in ("tab", "\\t") else delimiter
         upload.seek(0)
-        inferred = ingest.infer_schema(upload, dialect)
+        inferred = inference.infer_schema(upload, dialect, region_codes=_region_codes())
     except ingest.FileProblem as exc:
         raise ValidationError({"file": [str(exc)]}) from exc
     except UnicodeDecodeError as exc:
@@ -177,6 +177,7 @@ def version_upload(
                 spec.number_format = column.number_format
                 spec.date_format = column.date_format
                 spec.reference = column.reference
+                spec.required = column.required
             spec.save()
         audit.record(
             actor=actor,
@@ -244,6 +245,23 @@ def _region_codes() -> list[str]:
     return list(Region.objects.current().values_list("code", flat=True))
 
 
+def _mark_inferred(raw: Any, dialect: ingest.Dialect, columns: list[ingest.Column], codes: list[str]) -> list[Any]:
+    """Which of the dictionary's rules are still what the inference proposes from the file's
+    sample: their reported cells carry the inference's note, and the report lists them."""
+    try:
+        proposal = inference.infer_schema(raw, dialect, region_codes=codes)
+    except (ingest.FileProblem, UnicodeDecodeError, ValueError):
+        return []  # the validation below reports the file problem
+    finally:
+        raw.seek(0)
+    inference.mark_inferred(columns, proposal)
+    return [
+        {"column": c.name, "rules": [{"rule": r, "note": n} for r, n in c.inferred.items()]}
+        for c in columns
+        if c.inferred
+    ]
+
+
 def version_validate_job(*, version_id: int, run: int) -> str:
     """The background validation (task ``validate_version``): runs only if ``run`` is still
     the version's current request; a newer upload or dictionary change supersedes it."""
@@ -281,18 +299,20 @@ def version_validate(*, actor: Actor | None, version: DatasetVersion, run: int |
         format=version.source_format, encoding=version.encoding or "utf-8", delimiter=version.delimiter or ","
     )
     columns = _columns_for_validation(version)
+    region_codes = _region_codes()
     tmp_dir = getattr(settings, "FILE_UPLOAD_TEMP_DIR", None)
     with (
         tempfile.TemporaryDirectory(dir=tmp_dir) as workdir,
         version.source_file.open("rb") as raw,
     ):
+        inferred = _mark_inferred(raw, dialect, columns, region_codes)
         parquet_path = os.path.join(workdir, "table.parquet")
         errors_path = os.path.join(workdir, "errors.csv")
         with open(errors_path, "w", encoding="utf-8-sig", newline="") as errors_stream:
             on_error = ingest.errors_csv_writer(errors_stream)
             try:
                 result = ingest.validate_to_parquet(
-                    raw, dialect, columns, region_codes=_region_codes(), parquet_out=parquet_path, on_error=on_error
+                    raw, dialect, columns, region_codes=region_codes, parquet_out=parquet_path, on_error=on_error
                 )
                 problem = ""
             except ingest.FileProblem as exc:
@@ -311,6 +331,7 @@ def version_validate(*, actor: Actor | None, version: DatasetVersion, run: int |
                 version.error_file.delete(save=False)
             summary = result.summary()
             summary["first"] = sorted(summary["first"], key=lambda e: (e["row"], e["column"]))
+            summary["inferred"] = inferred
             if problem:
                 summary["file"] = problem
             version.error_count = result.error_count
@@ -362,6 +383,11 @@ def version_submit(*, actor: Actor, version: DatasetVersion) -> DatasetVersion:
             raise ValidationError(_("Only a draft or returned version can be submitted."))
         if version.validation != ValidationState.VALID:
             raise ValidationError(_("Fix every validation error before submitting."))
+        # The walidata's own check (the one version_publish applies): nothing is submitted
+        # that the walidata would have to refuse for missing metadata.
+        problems = standard_problems(version)
+        if problems:
+            raise ValidationError([_("Complete before submitting to the walidata:"), *problems])
         with changes.recorded(version, ("status",), actor=actor, action="opendata.version_submit"):
             version.status = VersionStatus.SUBMITTED
             version.submitted_at = timezone.now()

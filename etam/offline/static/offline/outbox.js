@@ -243,6 +243,8 @@
     }).catch(function () { return file; });
   }
 
+  // 512 KB, 2 MB, 1,5 MB: sizes as people say them (issue 15).
+  function size(kb) { var t = Math.round(kb * 10 / 1024); return kb < 1024 ? kb + ' KB' : (t % 10 ? (t / 10).toFixed(1).replace('.', ',') : t / 10) + ' MB'; }
   function collect(form) {
     var fd = new FormData(form), fields = [], files = [], assisted = null, jobs = [];
     var limit = (parseInt(form.dataset.fileLimit, 10) || 5120) * 1024;
@@ -252,7 +254,7 @@
       if (!v.size) return;
       jobs.push(shrink(v).then(function (b) {
         if (b.size > limit) {
-          throw Say('Berkas "' + v.name + '" ' + Math.ceil(b.size / 1024) + ' KB, lebih besar dari batas ' + limit / 1024 + ' KB. Pilih berkas yang lebih kecil.');
+          throw Say('Berkas "' + v.name + '" ' + size(Math.ceil(b.size / 1024)) + ', lebih besar dari batas ' + size(limit / 1024) + '. Pilih berkas yang lebih kecil.');
         }
         return sha256(b).then(function (h) { files.push({ field: k, name: v.name, type: b.type, blob: b, sha256: h }); });
       }));
@@ -277,6 +279,23 @@
     box.className = bad ? 'errorlist' : '';
     box.focus && box.setAttribute('tabindex', '-1');
   }
+  // After "tersimpan": a box at the top of the form that cannot be missed, the form emptied
+  // (so nobody sends the same application twice), the box in view.
+  function saved(form, title, text) {
+    var box = $('[data-offline-saved]', form);
+    if (!box) {
+      box = el('div', '', 'ob-saved'); box.setAttribute('data-offline-saved', ''); box.setAttribute('role', 'status'); box.tabIndex = -1;
+      form.insertBefore(box, form.firstChild);
+    }
+    box.textContent = '';
+    box.appendChild(el('h2', title)); box.appendChild(el('p', text));
+    form.reset();
+    $$('[data-rules-summary],[data-rules-error]', form).forEach(function (x) { x.remove(); });
+    box.scrollIntoView && box.scrollIntoView({ block: 'start' });
+    box.focus();
+    return box;
+  }
+  function settle(form, text) { var b = $('[data-offline-saved] p', form); if (b) b.textContent = text; }
 
   function onSubmit(ev) {
     var form = ev.target;
@@ -284,6 +303,8 @@
     var sub = ev.submitter;
     if (sub && sub.name && sub.name.charAt(0) === '_' && navigator.onLine) return; // add/remove entry: server re-renders
     ev.preventDefault();
+    // NIK, phone, required fields and the form's cross-field rules, on the device (rules.js).
+    if (g.EtamRules && !g.EtamRules.guard(form)) return;
     if (!g.indexedDB || !g.crypto || !crypto.randomUUID) { form.submit(); return; }
     collect(form).then(function (c) {
       return meta('session').then(function (s) {
@@ -303,17 +324,21 @@
       askPersist();
       notify();
       if (item.kind === 'assisted') {
-        form.reset();
-        say(form, 'Tersimpan di perangkat ini: ' + item.assisted.citizen_name + '. Formulir siap untuk warga berikutnya.');
-        var first = $('#f-_warga_nama'); if (first) first.focus();
+        var msg = 'Tersimpan di perangkat ini: ' + item.assisted.citizen_name + '. Formulir siap untuk warga berikutnya.';
+        saved(form, 'Tersimpan', msg);
+        say(form, msg);
       } else {
+        var note = 'Permohonan ' + (item.serviceName || '') + ' tersimpan di perangkat ini dan dikirim otomatis begitu ada sinyal; lihat Kotak keluar. Formulir sudah dikosongkan: jangan isi lagi untuk permohonan yang sama.';
+        saved(form, 'Tersimpan', note);
         say(form, 'Tersimpan di perangkat ini. Permohonan dikirim otomatis begitu ada sinyal; lihat Kotak keluar.');
       }
       return later().then(function () { return get(item.key); }).then(function (now) {
         if (now && now.state === 'received' && item.kind !== 'assisted') {
-          say(form, 'Diterima. Nomor pelacakan: ' + now.tracking + ' · kode rahasia tanda terima: ' + now.secret);
+          var text = 'Diterima. Nomor pelacakan: ' + now.tracking + ' · kode rahasia tanda terima: ' + now.secret;
+          say(form, text); settle(form, text);
         } else if (now && now.state === 'attention' && item.kind !== 'assisted') {
-          say(form, 'Perlu perhatian: ' + now.message + ' ' + (now.problems || []).join(' '), true);
+          var why = 'Perlu perhatian: ' + now.message + ' ' + (now.problems || []).join(' ') + ' Buka Kotak keluar untuk memperbaikinya.';
+          say(form, why, true); settle(form, why);
         }
       });
     }).catch(function (e) {

@@ -1,0 +1,77 @@
+"""Data for bench/ppdb_burst_bench.py, run inside the cluster's environment (its etam.env).
+
+    python bench/ppdb_burst_prepare.py <clients> <prefix>
+
+Creates <clients> citizens (one password, hashed once with the default hasher), an API token,
+one submitted case each (for the status polls) and a signed-in session each (as a login would
+leave it: the browsers start signed in without a login storm of their own; logins are measured
+as their own kind), and prints one JSON line: accounts, tokens, sessions, tracking numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+PASSWORD = "Burst-bench-2026!"  # noqa: S105 (a benchmark account on a throw-away cluster)
+SUBMIT_SLUG = "permohonan-informasi-publik"
+
+
+def answers(desa: str, i: int) -> dict:
+    return {
+        "nama": f"Pemohon {i}",
+        "nik": "6472015708900001",
+        "telepon": "081234567890",
+        "email": f"p{i}@example.id",
+        "alamat": {"kabupaten_kota": "64.72", "kecamatan": "64.72.01", "desa_kelurahan": desa, "jalan": "Jl. Bench"},
+        "rincian": "Data realisasi anggaran 2025",
+        "tujuan": "Uji beban",
+        "cara_memperoleh": ["salinan_elektronik"],
+    }
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from etam.core.models import ApiToken, Region, User
+    from etam.core.models.people import hash_token
+    from etam.eservices import services
+    from etam.eservices.models import Service
+
+    count, prefix = int(sys.argv[1]), sys.argv[2]
+    desa = Region.objects.current().filter(parent_code="64.72.01").order_by("code").values_list("code", flat=True)[0]
+    service = Service.objects.get(slug=SUBMIT_SLUG)
+    hashed = make_password(PASSWORD)
+    people = []
+    for i in range(count):
+        email = f"{prefix}-{i}@example.id"
+        user, _ = User.objects.get_or_create(email=email, defaults={"full_name": f"Warga Burst {i}"})
+        user.password = hashed
+        user.save(update_fields=["password"])
+        raw = "etam_" + secrets.token_urlsafe(24)
+        ApiToken.objects.create(user=user, name="burst", prefix=raw[:12], key_hash=hash_token(raw))
+        case = services.application_submit(actor=user, service=service, answers=answers(desa, i), from_draft=False)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "etam.core.auth_backends.EmailOrPhoneBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        people.append(
+            {"email": email, "token": raw, "case": case.application.tracking_number, "session": session.session_key}
+        )
+    print(json.dumps({"password": PASSWORD, "service": service.pk, "desa": desa, "people": people}))
+
+
+if __name__ == "__main__":
+    main()

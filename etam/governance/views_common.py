@@ -1,0 +1,51 @@
+"""What the governance views share: a selector lookup as a 404, a paged list, and a form page
+backed by one service call (``core.formerrors.service_form_page``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from etam.core.formerrors import service_form_page
+
+T = TypeVar("T")
+PAGE_SIZE = 50
+
+
+def or_404(lookup: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """What the user may not see is a 404, like what does not exist."""
+    try:
+        return lookup(*args, **kwargs)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def page_of(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("halaman"))
+
+
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    action: Callable[[Any], Any],
+    *,
+    title: Any,
+    success: Any,
+    to: Callable[[Any], str],
+    back: str = "",
+) -> HttpResponse:
+    """The generic governance form page: ``action(cleaned_data)`` on a valid POST, then ``to(result)``."""
+    return service_form_page(
+        request,
+        form,
+        lambda: action(form.cleaned_data),
+        success,
+        template="governance/form.html",
+        context={"title": title, "back": back},
+        on_success=lambda result: redirect(to(result)),
+    )

@@ -1,0 +1,42 @@
+"""Fixtures of the governance tests: applications in the inventory to gate against."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.inventory.factories import ApplicationFactory, DataCentreFactory
+
+
+@pytest.fixture
+def apps_kaltim(province):
+    """Applications of DPMPTSP and Disdikbud (Kaltim) and of DPMPTSP Samarinda."""
+    return {
+        "perizinan": ApplicationFactory(
+            agency=province.dpmptsp,
+            name="Sistem Perizinan Online Terpadu",
+            acronym="SIPOT",
+            purpose="Pengajuan izin usaha, pelacakan berkas perizinan dan penerbitan surat izin usaha secara daring",
+            business_process_code="02.05.01",
+        ),
+        "sekolah": ApplicationFactory(
+            agency=province.disdikbud,
+            name="Data Pokok Sekolah Menengah",
+            purpose="Pencatatan data siswa, guru dan sarana sekolah menengah atas",
+        ),
+        "smr": ApplicationFactory(agency=province.dpmptsp_smr, name="Perizinan Samarinda", purpose="Izin kota"),
+        "dc": DataCentreFactory(institution=province.kaltim, agency=province.dpmptsp, name="Ruang server DPMPTSP"),
+    }
+
+
+NEEDS = {
+    "name": "Aplikasi Perizinan Usaha Daring",
+    "purpose": "Pengajuan izin usaha, pelacakan berkas perizinan dan penerbitan surat izin usaha secara daring",
+    "legal_basis": "Perda Kaltim tentang Perizinan",
+    "problem": "Berkas izin masih manual; temuan audit 2025: pelacakan tidak ada",
+    "audit_findings": "LHP Inspektorat 2025 no. 12",
+    "scope": "Perizinan usaha tingkat provinsi",
+    "cost_benefit": "Biaya Rp 500 juta; waktu proses turun 50%",
+    "initial_risk": "Risiko duplikasi dengan aplikasi perizinan yang ada",
+    "raa_code": "02.01",
+    "business_process_code": "02.05.01",
+}

@@ -1,0 +1,121 @@
+"""A provider to forward to: a small HTTP server in a thread answering like an OPD's API would,
+and the parties of an agreement (Diskominfo Kaltim provides, DPMPTSP Kaltim consumes)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from etam.core import outbound
+from etam.interop import services
+
+
+@dataclass
+class FakeProvider:
+    url: str
+    hits: list[str] = field(default_factory=list)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    hits: list[str]
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _answer(self) -> None:
+        self.server.hits.append(self.path)  # type: ignore[attr-defined]
+        path = self.path.split("?")[0]
+        if path == "/slow":
+            time.sleep(2.5)
+        if path == "/broken":
+            self.send_response(500)
+            self.end_headers()
+            return
+        if path == "/forbidden":
+            body = b'{"detail": "no"}'
+            self.send_response(403)
+        elif path == "/not-json":
+            body = b"<html>oops</html>"
+            self.send_response(200)
+        else:
+            length = int(self.headers.get("Content-Length") or 0)
+            received = self.rfile.read(length).decode() if length else ""
+            body = json.dumps(
+                {"path": self.path, "received": received, "exchange": self.headers.get("X-Etam-Exchange-Id")}
+            ).encode()
+            self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = _answer
+    do_POST = _answer
+
+
+@pytest.fixture
+def provider_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.hits = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield FakeProvider(url=f"http://127.0.0.1:{server.server_port}", hits=server.hits)  # type: ignore[attr-defined]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_breakers():
+    outbound.forget()
+    yield
+    outbound.forget()
+
+
+@dataclass
+class Parties:
+    service: object
+    consumer: object
+    host: object
+
+
+def make_service(province, host, *, code="bapenda-pajak", path="/pajak", access="terbatas", method="GET", **extra):
+    return services.service_register(
+        actor=province.admin_diskominfo,
+        agency=province.diskominfo,
+        code=code,
+        name=f"Layanan {code}",
+        description="",
+        host=host,
+        path=path,
+        method=method,
+        input_schema={},
+        output_schema={"type": "object"},
+        access=access,
+        quota_per_day=extra.pop("quota_per_day", 100),
+        sla_response_ms=1000,
+        sla_availability=99,
+        status=extra.pop("status", "aktif"),
+        contact_name="Aptika",
+        contact_email="aptika@example.id",
+        **extra,
+    )
+
+
+@pytest.fixture
+def parties(province, provider_server) -> Parties:
+    host = services.host_register(actor=province.superadmin, base_url=provider_server.url)
+    service = make_service(province, host)
+    consumer = services.consumer_register(
+        actor=province.admin_dpmptsp,
+        agency=province.dpmptsp,
+        name="SiCantik DPMPTSP",
+        kind="aplikasi_opd",
+        contact_name="Admin SiCantik",
+        contact_email="sicantik@example.id",
+    )
+    return Parties(service=service, consumer=consumer, host=host)
