@@ -17,7 +17,7 @@ from etam.quality.elements import elements
 router = Router(tags=["skm"])
 
 
-class ScoreIn(Schema):
+class SkmScoreIn(Schema):
     responses: list[Any] = Field(
         ...,
         description="One entry per respondent: nine answers (elements 1–9 in the regulation's order), "
@@ -26,7 +26,7 @@ class ScoreIn(Schema):
     )
 
 
-class ScoreOut(Schema):
+class SkmScoreOut(Schema):
     ikm: Decimal = Field(..., description="Indeks Kepuasan Masyarakat 25–100, two places (half up)")
     mutu: str = Field(..., description="Quality grade A, B, C or D")
     kinerja: str = Field(..., description="Performance words: Sangat Baik, Baik, Kurang Baik, Tidak Baik")
@@ -60,11 +60,11 @@ def _message(problem: scoring.Problem) -> str:
 
 @router.post(
     "/score",
-    response={200: ScoreOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut, 500: ErrorOut},
+    response={200: SkmScoreOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut, 500: ErrorOut},
     auth=None,
     summary="Compute the SKM index, grade and per-element NRR for posted responses (stateless; nothing is saved)",
 )
-def score(request: HttpRequest, payload: ScoreIn) -> Any:
+def score(request: HttpRequest, payload: SkmScoreIn) -> Any:
     try:
         result = scoring.score(payload.responses)
     except scoring.InvalidResponses as exc:
