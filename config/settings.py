@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "etam.interop",
     "etam.opendata",
     "etam.governance",  # issue 18: service desk, risk, security and audit, personal data
+    "etam.quality",  # issue 17: service quality (SKM survey, reports, follow-up)
 ]
 
 MIDDLEWARE = [

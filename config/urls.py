@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("etam.inventory.urls")),
     path("", include("etam.interop.urls")),
     path("", include("etam.offline.urls")),
+    path("", include("etam.quality.urls")),
     path("", include("etam.governance.urls")),
     path("", include("etam.web.urls")),
 ]

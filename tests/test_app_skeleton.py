@@ -12,7 +12,7 @@ from django.apps import apps
 from etam.core import appconfig
 from etam.core.permissions import role_permissions
 
-DOMAIN_APPS = ("eservices", "opendata", "evaluation", "inventory", "offline", "interop", "governance")
+DOMAIN_APPS = ("eservices", "opendata", "evaluation", "inventory", "offline", "interop", "governance", "quality")
 
 
 @pytest.mark.parametrize("label", DOMAIN_APPS)

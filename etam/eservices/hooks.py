@@ -6,6 +6,9 @@
 - ``register_case_badges(callback)``: ``callback(application_ids) -> {id: [Badge, ...]}`` adds
   small labels beside a case's workflow state in the officer's inbox and on the case page
   (e.g. "Verifikasi NIK tertunda").
+- ``register_case_finished(callback)``: ``callback(application)`` runs inside the transaction that
+  closes the case (after it is saved) and returns lines to add to the applicant's notification
+  (e.g. the satisfaction-survey link of issue 17), or nothing.
 
 A module registers from its ``AppConfig.ready``.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -63,3 +67,20 @@ def case_badges(application_ids: Iterable[int]) -> dict[int, list[Badge]]:
         for application_id, found in callback(ids).items():
             badges.setdefault(application_id, []).extend(found)
     return badges
+
+
+CaseFinished = Callable[[Any], "list[str] | None"]
+_CASE_FINISHED: list[CaseFinished] = []
+
+
+def register_case_finished(callback: CaseFinished) -> None:
+    if callback not in _CASE_FINISHED:
+        _CASE_FINISHED.append(callback)
+
+
+def case_finished(application: Any) -> list[str]:
+    """Run every callback; the notification lines they return, in registration order."""
+    lines: list[str] = []
+    for callback in _CASE_FINISHED:
+        lines.extend(callback(application) or [])
+    return lines

@@ -188,6 +188,7 @@ def render(delivery: NotificationDelivery) -> tuple[str, str]:
             },
         )
     subject, _, body = text.strip().partition("\n")
+    body = "\n".join([body.strip(), *delivery.context.get("notes", [])])  # lines from eservices.hooks
     return subject.strip(), body.strip()
 
 

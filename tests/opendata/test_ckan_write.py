@@ -318,3 +318,24 @@ def test_issue_token_command_refuses_an_unknown_email_and_a_grant_not_held(provi
     out = io.StringIO()
     call_command("issue_token", province.producer_diskominfo.email, "--expires", "2099-06-30", stdout=out)
     assert "2099-06-30" in out.getvalue() and out.getvalue().startswith("token: etam_")
+
+
+def test_the_four_planted_mistakes_are_all_found_through_ckanapi_with_default_settings(live_server, system_key):
+    """Issue 14's "done when": with no type or rule set by the producer, the report names every
+    planted mistake (a code missing from the reference table, a blank in a column every row
+    fills, a word in a column of numbers, a date that does not exist) and nothing else."""
+    from tests.opendata.test_inference import csv_bytes, planted_rows
+
+    header, rows, planted = planted_rows()
+    upload = io.BytesIO(csv_bytes(header, rows))
+    upload.name = "kunjungan-puskesmas.csv"
+    with ckanapi.RemoteCKAN(live_server.url, apikey=system_key, user_agent="simpus/1.0") as ckan:
+        package = create_package(ckan, name="kunjungan-puskesmas-ditanam")
+        resource = ckan.action.resource_create(package_id=package["id"], upload=upload)
+        validation = ckan.action.resource_validation_show(resource_id=resource["id"])
+    assert validation["status"] == "failure"
+    errors = validation["report"]["tasks"][0]["errors"]
+    assert {(e["rowNumber"], e["fieldName"]) for e in errors} == set(planted.values()), [e["message"] for e in errors]
+    by_field = {e["fieldName"]: e for e in errors}
+    assert "31 April 2023 tidak ada" in by_field["tanggal_laporan"]["message"]
+    assert "disimpulkan" in by_field["jumlah_kunjungan"]["message"]  # the report says inference saw it

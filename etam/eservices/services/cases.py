@@ -16,7 +16,7 @@ from etam.core import audit, crypto
 from etam.core.actors import Actor, Person
 from etam.core.models import Role
 from etam.core.permissions import Scope, has_perm
-from etam.eservices import formengine, notifications, tracking, workdays
+from etam.eservices import formengine, hooks, notifications, tracking, workdays
 from etam.eservices.models import (
     Application,
     ApplicationEvent,
@@ -113,6 +113,7 @@ def application_act(
         elif step.by_applicant:
             locked.revision_request = ""
         locked.save()
+        notes = hooks.case_finished(locked) if workflow.is_terminal(to_state) else []
         kind = ApplicationEvent.Kind.RESUBMITTED if step.by_applicant else ApplicationEvent.Kind.ACTION
         ApplicationEvent.objects.create(
             application=locked,
@@ -147,7 +148,9 @@ def application_act(
         elif workflow.outcome(to_state) == "rejected":
             event = "rejected"
         notifications.queue(
-            locked, event, {"state": workflow.state_label(to_state), "reason": reason, "action": step.label_text}
+            locked,
+            event,
+            {"state": workflow.state_label(to_state), "reason": reason, "action": step.label_text, "notes": notes},
         )
     return locked
 

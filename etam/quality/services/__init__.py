@@ -1,0 +1,25 @@
+"""Writes of the service-quality module (names re-exported; one module per responsibility)."""
+
+from etam.quality.services.complaints import complaint_act, complaint_submit
+from etam.quality.services.followup import followup_save
+from etam.quality.services.standards import charter_save, standard_save
+from etam.quality.services.survey import (
+    clean_answers,
+    clean_profile,
+    invitation_for_case,
+    paper_response_create,
+    survey_submit,
+)
+
+__all__ = [
+    "charter_save",
+    "clean_answers",
+    "clean_profile",
+    "complaint_act",
+    "complaint_submit",
+    "followup_save",
+    "invitation_for_case",
+    "paper_response_create",
+    "standard_save",
+    "survey_submit",
+]

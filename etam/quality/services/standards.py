@@ -1,0 +1,86 @@
+"""Writing the standar pelayanan of a service (on its published version) and the OPD's maklumat."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from etam.core import audit
+from etam.core.actors import Person
+from etam.core.permissions import require
+from etam.quality import permissions
+from etam.quality.models import ServiceCharter, ServiceStandard
+from etam.quality.standards import EDITABLE
+
+TEXT_LIMIT = 4000
+
+
+def standard_save(*, actor: Person, service: Any, data: Mapping[str, Any]) -> ServiceStandard:
+    """Save the components Etam does not hold elsewhere on the service's published version (a
+    new version starts from the previous version's texts; see ``selectors.standard_for``)."""
+    require(actor, permissions.MANAGE_STANDARD, service)
+    errors: dict[str, str] = {}
+    if service.published_version_id is None:
+        errors["service"] = _("Service: publish a version of the service first; the standard belongs to a version.")
+    values: dict[str, Any] = {}
+    for name in EDITABLE:
+        raw = str(data.get(name) or "").strip()
+        if name == "staff_count":
+            if raw and (not raw.isdigit() or not 0 < int(raw) < 10000):
+                errors[name] = _("Number of staff: a whole number from 1 to 9999.")
+            values[name] = int(raw) if raw.isdigit() and name not in errors else None
+        elif len(raw) > TEXT_LIMIT:
+            errors[name] = _("This component: at most 4000 characters.")
+        else:
+            values[name] = raw
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        standard = ServiceStandard.objects.select_for_update().filter(version_id=service.published_version_id).first()
+        before = {name: getattr(standard, name) for name in EDITABLE} if standard else None
+        if standard is None:
+            standard = ServiceStandard(
+                service=service,
+                version_id=service.published_version_id,
+                agency_id=service.agency_id,
+                institution_id=service.institution_id,
+            )
+        for name, value in values.items():
+            setattr(standard, name, value)
+        standard.updated_by = actor
+        standard.save()
+        audit.record(actor=actor, action="quality.standard_save", target=standard, before=before, after=values)
+    return standard
+
+
+def charter_save(*, actor: Person, agency: Any, text: str, signed_by_name: str = "") -> ServiceCharter:
+    require(actor, permissions.MANAGE_STANDARD, agency)
+    text, signed_by_name = (text or "").strip(), (signed_by_name or "").strip()
+    errors = {}
+    if not text:
+        errors["text"] = _("Service pledge: write the pledge text.")
+    elif len(text) > TEXT_LIMIT:
+        errors["text"] = _("Service pledge: at most 4000 characters.")
+    if len(signed_by_name) > 200:
+        errors["signed_by_name"] = _("Signed by: at most 200 characters.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        charter = ServiceCharter.objects.select_for_update().filter(agency=agency).first()
+        before = {"text": charter.text, "signed_by_name": charter.signed_by_name} if charter else None
+        if charter is None:
+            charter = ServiceCharter(agency=agency, institution_id=agency.institution_id)
+        charter.text, charter.signed_by_name = text, signed_by_name
+        charter.save()
+        audit.record(
+            actor=actor,
+            action="quality.charter_save",
+            target=charter,
+            before=before,
+            after={"text": text, "signed_by_name": signed_by_name},
+        )
+    return charter

@@ -1,0 +1,181 @@
+"""Writing survey answers: the invitation made when a case ends, the citizen's answer through
+its token, and an officer's entry of a paper questionnaire (docs/adr/0136)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import date
+from typing import IO, Any, cast
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from etam.core import audit, filetypes
+from etam.core.actors import Person
+from etam.core.permissions import require
+from etam.quality import permissions
+from etam.quality.elements import elements
+from etam.quality.models import SurveyInvitation, SurveyResponse
+from etam.quality.selectors import PROFILE_FIELDS, token_digest
+
+PHOTO_KINDS = ("jpeg", "png", "pdf")
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
+def invitation_for_case(application: Any) -> list[str]:
+    """The ``eservices.hooks`` callback: one invitation per finished case (a second call for the
+    same case makes none), and the notification line with the survey link."""
+    if SurveyInvitation.objects.filter(application_id=application.pk).exists():
+        return []
+    token = secrets.token_urlsafe(24)
+    invitation = SurveyInvitation.objects.create(
+        application_id=application.pk,
+        service_id=application.service_id,
+        agency_id=application.agency_id,
+        institution_id=application.institution_id,
+        token_digest=token_digest(token),
+    )
+    audit.record(actor="sistem", action="quality.invitation_create", target=invitation, after={"case": application.pk})
+    link = settings.ESERVICES_PUBLIC_BASE_URL.rstrip("/") + reverse("quality:survey", args=[token])
+    return [_("Please rate our service (Survei Kepuasan Masyarakat, 2 minutes): %(link)s") % {"link": link}]
+
+
+def clean_answers(data: Mapping[str, Any], *, allow_unanswered: bool) -> tuple[dict[str, int | None], dict[str, str]]:
+    """``{"u1": "4", …}`` → answers and per-field messages (Indonesian, naming the element)."""
+    answers: dict[str, int | None] = {}
+    errors: dict[str, str] = {}
+    for element in elements():
+        raw = str(data.get(element.field) or "").strip()
+        if not raw:
+            answers[element.field] = None
+            if not allow_unanswered:
+                errors[element.field] = _("Element %(number)s (%(name)s): choose one of the four answers.") % {
+                    "number": element.number,
+                    "name": element.name,
+                }
+            continue
+        if raw not in {"1", "2", "3", "4"}:
+            errors[element.field] = _("Element %(number)s (%(name)s): the answer must be 1, 2, 3 or 4.") % {
+                "number": element.number,
+                "name": element.name,
+            }
+            continue
+        answers[element.field] = int(raw)
+    if not errors and all(v is None for v in answers.values()):
+        errors["u1"] = _("Answer at least one element of the questionnaire.")
+    return answers, errors
+
+
+def clean_profile(data: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    profile: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    labels = {
+        "age_band": _("Age"),
+        "sex": _("Sex"),
+        "education": _("Education"),
+        "occupation": _("Occupation"),
+    }
+    for name, choices in PROFILE_FIELDS.items():
+        value = str(data.get(name) or "").strip()
+        if value and value not in choices.values:
+            errors[name] = _("%(field)s: choose one of the options.") % {"field": labels[name]}
+        profile[name] = value
+    comment = str(data.get("comment") or "").strip()
+    if len(comment) > 2000:
+        errors["comment"] = _("Comment: at most 2000 characters.")
+    profile["comment"] = comment
+    return profile, errors
+
+
+def survey_submit(*, token: str, data: Mapping[str, Any], today: date | None = None) -> SurveyResponse:
+    """The citizen's answer through the invitation token: all nine elements, the profile is
+    optional. An unknown or used token is refused (``token``); nothing is counted twice."""
+    answers, errors = clean_answers(data, allow_unanswered=False)
+    profile, profile_errors = clean_profile(data)
+    errors.update(profile_errors)
+    with transaction.atomic():
+        invitation = (
+            SurveyInvitation.objects.select_for_update().filter(token_digest=token_digest(token)).first()
+            if token and len(token) <= 100
+            else None
+        )
+        if invitation is None:
+            raise ValidationError(
+                {"token": _("Survey link: this link is not known. Use the link from your notification.")}
+            )
+        if invitation.used_at is not None:
+            raise ValidationError({"token": _("Survey link: this survey has already been answered. Thank you.")})
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        response = SurveyResponse.objects.create(
+            service_id=invitation.service_id,
+            agency_id=invitation.agency_id,
+            institution_id=invitation.institution_id,
+            invitation=invitation,
+            channel=SurveyResponse.Channel.ONLINE,
+            answered_on=today or timezone.localdate(now),
+            **answers,
+            **profile,
+        )
+        invitation.used_at = now
+        invitation.save(update_fields=["used_at"])
+        audit.record(actor=None, action="quality.survey_submit", target=response, after={"channel": "daring"})
+    return response
+
+
+EXTENSIONS = {"jpeg": "jpg", "png": "png", "pdf": "pdf"}
+
+
+def _check_photo(photo: UploadedFile[Any] | None) -> tuple[str, dict[str, str]]:
+    """The photo's kind, or the message naming the field."""
+    if photo is None:
+        return "", {"sheet_photo": _("Photo of the sheet: attach a photo or scan of the paper questionnaire.")}
+    if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
+        return "", {"sheet_photo": _("Photo of the sheet: the file is larger than 5 MB.")}
+    stream = cast(IO[bytes], photo.file)
+    kind = filetypes.sniff(stream, PHOTO_KINDS)
+    if kind is None:
+        return "", {"sheet_photo": _("Photo of the sheet: only JPEG, PNG or PDF.")}
+    return kind, {}
+
+
+def paper_response_create(
+    *, actor: Person, service: Any, data: Mapping[str, Any], photo: UploadedFile[Any] | None, answered_on: date | None
+) -> SurveyResponse:
+    """An officer types in a paper questionnaire of one of the OPD's services, with a photo of
+    the sheet. Blank elements on paper stay unanswered."""
+    require(actor, permissions.ENTER_PAPER, service)
+    answers, errors = clean_answers(data, allow_unanswered=True)
+    profile, profile_errors = clean_profile(data)
+    errors.update(profile_errors)
+    kind, photo_errors = _check_photo(photo)
+    errors.update(photo_errors)
+    today = timezone.localdate()
+    if answered_on is None:
+        errors["answered_on"] = _("Date filled in: write the date on the sheet (YYYY-MM-DD).")
+    elif answered_on > today:
+        errors["answered_on"] = _("Date filled in: the date cannot be in the future.")
+    if errors or answered_on is None or photo is None:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        response = SurveyResponse(
+            service=service,
+            agency_id=service.agency_id,
+            institution_id=service.institution_id,
+            channel=SurveyResponse.Channel.PAPER,
+            answered_on=answered_on,
+            entered_by=actor,
+            **answers,
+            **profile,
+        )
+        response.sheet_photo.save(f"skm-{secrets.token_hex(8)}.{EXTENSIONS[kind]}", photo, save=False)
+        response.save()
+        audit.record(actor=actor, action="quality.paper_response_create", target=response, after={"channel": "kertas"})
+    return response

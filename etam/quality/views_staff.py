@@ -1,0 +1,93 @@
+"""Staff pages of the standar pelayanan: the list of the OPD's services and the editor of one
+service's standard with the OPD's maklumat pelayanan."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from etam.core.actors import PersonRequest
+from etam.core.staff_access import staff_required
+from etam.quality import permissions, selectors, services, standards
+
+
+@staff_required(permissions.MANAGE_STANDARD)
+def standard_list(request: PersonRequest) -> HttpResponse:
+    return render(request, "quality/standard_list.html", {"services": selectors.services_for_standard(request.user)})
+
+
+@staff_required(permissions.MANAGE_STANDARD)
+def standard_edit(request: PersonRequest, service_id: int) -> HttpResponse:
+    service = selectors.service_for_standard(request.user, service_id)
+    if service is None or service.published_version is None:
+        raise Http404
+    row = selectors.standard_for(service)
+    charter = selectors.charter_for(service.agency_id)
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "") for key in request.POST if key != "csrfmiddlewaretoken"}
+        try:
+            if request.POST.get("form") == "maklumat":
+                services.charter_save(
+                    actor=request.user,
+                    agency=service.agency,
+                    text=values.get("text", ""),
+                    signed_by_name=values.get("signed_by_name", ""),
+                )
+            else:
+                services.standard_save(actor=request.user, service=service, data=request.POST)
+        except ValidationError as exc:
+            errors = {key: " ".join(v) for key, v in exc.message_dict.items()}
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("quality:standard_edit", service_id=service.pk)
+    else:
+        values = {
+            name: "" if getattr(row, name, None) is None else str(getattr(row, name)) for name in standards.EDITABLE
+        }
+        values.update(
+            {"text": charter.text if charter else "", "signed_by_name": charter.signed_by_name if charter else ""}
+        )
+    context = {
+        "service": service,
+        "components": standards.components(service, service.published_version.workflow, row),
+        "values": values,
+        "errors": errors,
+        "labels": {source: name for _n, name, source in standards.COMPONENTS},
+        "editable": standards.EDITABLE,
+    }
+    return render(request, "quality/standard_edit.html", context, status=422 if errors else 200)
+
+
+@staff_required(permissions.HANDLE_COMPLAINT)
+def complaint_list(request: PersonRequest) -> HttpResponse:
+    rows = selectors.complaints_for(request.user)[:200]
+    return render(request, "quality/complaint_list.html", {"complaints": rows, "today": timezone.localdate()})
+
+
+@staff_required(permissions.HANDLE_COMPLAINT)
+def complaint_detail(request: PersonRequest, complaint_id: int) -> HttpResponse:
+    complaint = selectors.complaint_for(request.user, complaint_id)
+    if complaint is None:
+        raise Http404
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            services.complaint_act(
+                actor=request.user,
+                complaint=complaint,
+                action=request.POST.get("action", ""),
+                answer=request.POST.get("answer", ""),
+            )
+        except ValidationError as exc:
+            errors = {key: " ".join(v) for key, v in exc.message_dict.items()}
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("quality:complaint", complaint_id=complaint.pk)
+    context = {"complaint": complaint, "errors": errors, "answer": request.POST.get("answer", "")}
+    return render(request, "quality/complaint_detail.html", context, status=422 if errors else 200)
