@@ -8,7 +8,7 @@ class InteropConfig(appconfig.ModuleConfig):
     name = "etam.interop"
     verbose_name = _("Interoperability node")
     demo_order = 80
-    seams = ("eservices",)
+    seams = ("eservices", "quality")
 
     def register(self) -> None:
         from etam.core.scheduling import register_periodic

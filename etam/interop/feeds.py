@@ -15,6 +15,35 @@ def register_with_eservices() -> None:
     hooks.register_case_badges(_nik_badges)
 
 
+def register_with_quality() -> None:
+    """Complaints filed in Etam go on to SP4N-LAPOR! through the connector (ADR 0154)."""
+    from etam.quality import lapor as complaints_seam
+
+    complaints_seam.register_connector(send=_send_complaint, stage=_complaint_stage)
+
+
+def _send_complaint(outgoing: Any) -> str | None:
+    from etam.interop.connectors import lapor
+
+    return lapor.forward_complaint(
+        lapor.Complaint(
+            reference=outgoing.reference,
+            title=outgoing.title,
+            body=outgoing.body,
+            category=outgoing.category,
+            agency_name=outgoing.agency_name,
+            filed_at=outgoing.filed_at,
+        )
+    )
+
+
+def _complaint_stage(tracking_id: str) -> str | None:
+    from etam.interop.connectors import lapor
+
+    status = lapor.complaint_status(tracking_id)
+    return status.stage if status else None
+
+
 def _on_case_submitted(case: Any) -> None:
     from etam.interop.services.nik import nik_verification_request
 

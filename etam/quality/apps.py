@@ -43,3 +43,7 @@ class QualityConfig(appconfig.ModuleConfig):
             ],
         )
         register_public_sample(feeds.public_sample_pages)
+        from etam.core.scheduling import register_periodic
+        from etam.quality import tasks
+
+        register_periodic(tasks.forward_complaints_to_lapor, 600, name="quality.forward_complaints_to_lapor")

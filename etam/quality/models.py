@@ -216,6 +216,8 @@ class Complaint(AgencyOwned, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     lapor_status = models.CharField(max_length=12, blank=True)  # "" | "antre" | "terkirim" (SP4N-LAPOR! seam)
+    lapor_tracking_id = models.CharField(max_length=20, blank=True)
+    lapor_stage = models.CharField(max_length=20, blank=True)  # LAPOR!'s stage, read back (etam.quality.lapor)
     is_demo = models.BooleanField(default=False)
 
     class Meta:

@@ -1,6 +1,11 @@
 """Writes of the service-quality module (names re-exported; one module per responsibility)."""
 
-from etam.quality.services.complaints import complaint_act, complaint_submit
+from etam.quality.services.complaints import (
+    complaint_act,
+    complaint_submit,
+    complaints_forward_queued,
+    complaints_lapor_refresh,
+)
 from etam.quality.services.followup import followup_save
 from etam.quality.services.standards import charter_save, standard_save
 from etam.quality.services.survey import (
@@ -17,6 +22,8 @@ __all__ = [
     "clean_profile",
     "complaint_act",
     "complaint_submit",
+    "complaints_forward_queued",
+    "complaints_lapor_refresh",
     "followup_save",
     "invitation_for_case",
     "paper_response_create",

@@ -77,7 +77,7 @@ def complaint_submit(
             due_date=answer_due(today),
         )
         if kind == Complaint.Kind.COMPLAINT:
-            complaint.lapor_status = lapor.forwarder().forward(complaint)
+            complaint.lapor_status = lapor.QUEUED  # forwarded by complaints_forward_queued, after commit
         complaint.save()
         audit.record(actor=actor, action="quality.complaint_submit", target=complaint, after={"kind": kind})
     return complaint, receipt
@@ -115,3 +115,54 @@ def complaint_act(*, actor: Person, complaint: Complaint, action: str, answer: s
             after={"state": locked.state, "action": action},
         )
     return locked
+
+
+def complaints_forward_queued(*, limit: int = 200) -> int:
+    """Hand queued complaints to SP4N-LAPOR! (the periodic job; system action). Returns how many
+    LAPOR! accepted; the others stay queued for the next run."""
+    send = lapor.connector().send
+    if send is None:
+        return 0
+    sent = 0
+    queued = Complaint.objects.filter(lapor_status=lapor.QUEUED).select_related("agency", "service").order_by("pk")
+    for complaint in queued[:limit]:
+        tracking = send(
+            lapor.Outgoing(
+                reference=f"ETAM-ADU-{complaint.pk}",
+                title=(complaint.service.name if complaint.service else complaint.agency.name)[:150],
+                body=complaint.text,
+                category="Pelayanan Publik",
+                agency_name=complaint.agency.name,
+                filed_at=complaint.received_at,
+            )
+        )
+        if not tracking:
+            continue
+        with transaction.atomic():
+            updated = Complaint.objects.filter(pk=complaint.pk, lapor_status=lapor.QUEUED).update(
+                lapor_status=lapor.SENT, lapor_tracking_id=tracking[:20]
+            )
+            if updated:
+                audit.record(
+                    actor="sistem",
+                    action="quality.complaint_forwarded_lapor",
+                    target=complaint,
+                    after={"lapor_tracking_id": tracking[:20]},
+                )
+                sent += 1
+    return sent
+
+
+def complaints_lapor_refresh(*, limit: int = 500) -> int:
+    """Read back the stage of forwarded complaints not yet closed there (the periodic job)."""
+    stage_of = lapor.connector().stage
+    if stage_of is None:
+        return 0
+    changed = 0
+    forwarded = Complaint.objects.filter(lapor_status=lapor.SENT).exclude(lapor_stage="selesai").order_by("pk")
+    for complaint in forwarded[:limit]:
+        stage = stage_of(complaint.lapor_tracking_id)
+        if stage and stage != complaint.lapor_stage:
+            Complaint.objects.filter(pk=complaint.pk).update(lapor_stage=stage[:20])
+            changed += 1
+    return changed
