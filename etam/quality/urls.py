@@ -9,6 +9,7 @@ urlpatterns = [
     path("survei/<str:token>/", views.survey, name="survey"),
     path("survei-kepuasan/", views.results, name="results"),
     path("standar-pelayanan/<slug:slug>/", views.standard, name="standard"),
+    path("standar-pelayanan/<slug:slug>/standar.pdf", views.standard_pdf, name="standard_pdf"),
     path("pengaduan/", views.complaint_new, name="complaint_new"),
     path("pengaduan/lacak/", views.complaint_track, name="complaint_track"),
     path("staf/kualitas/", views.report_index, name="reports"),
@@ -19,4 +20,5 @@ urlpatterns = [
     path("staf/kualitas/kertas/", views.paper_entry, name="paper"),
     path("staf/kualitas/opd/<int:agency_id>/", views.report, name="report"),
     path("staf/kualitas/opd/<int:agency_id>/laporan.xlsx", views.report_xlsx, name="report_xlsx"),
+    path("staf/kualitas/opd/<int:agency_id>/laporan.pdf", views.report_pdf, name="report_pdf"),
 ]

@@ -17,7 +17,7 @@ from etam.core.bounds import parse_id
 from etam.core.charts import bars
 from etam.core.filetypes import CONTENT_TYPES
 from etam.core.staff_access import staff_required
-from etam.quality import exports, periods, permissions, privacy, selectors, services, standards
+from etam.quality import exports, pdf, periods, permissions, privacy, selectors, services, standards
 from etam.quality.elements import element, elements
 from etam.quality.models import Complaint, FollowUpPlan, SurveyResponse
 
@@ -269,4 +269,32 @@ def report_xlsx(request: HttpRequest, agency_id: int) -> HttpResponse:
     body = exports.report_xlsx(data, agency.name, periods.label(period))
     response = HttpResponse(body, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="skm-{agency.pk}-{period}.xlsx"'
+    return response
+
+
+@staff_required(permissions.VIEW_REPORT)
+def report_pdf(request: HttpRequest, agency_id: int) -> HttpResponse:
+    """The OPD's SKM report in the layout of PermenPANRB 14/2017."""
+    agency = selectors.agency_for_report(request.user, agency_id)
+    if agency is None:
+        raise Http404
+    period = _period(request)
+    data = selectors.survey_report(request.user, agency=agency, period=period)
+    identity = [("Unit pelayanan (OPD)", agency.name), ("Instansi", agency.institution.name)]
+    return _pdf(pdf.report_pdf(data, identity, periods.label(period)), f"skm-{agency.pk}-{period}.pdf")
+
+
+def standard_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public standar pelayanan of a service as PDF."""
+    service = selectors.public_service(slug)
+    if service is None or service.published_version is None:
+        raise Http404
+    parts = standards.components(service, service.published_version.workflow, selectors.standard_for(service))
+    body = pdf.standard_pdf(service, parts, selectors.charter_for(service.agency_id))
+    return _pdf(body, f"standar-pelayanan-{service.slug}.pdf")
+
+
+def _pdf(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPES["pdf"])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
