@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from etam.core.actors import Actor
-from etam.core.models import Agency
+from etam.core.models import Agency, Institution
 from etam.core.permissions import scope_q
 from etam.eservices.models import Service  # quality → eservices: the services surveyed (pyproject)
 from etam.quality import periods, permissions, privacy, scoring
@@ -110,15 +110,24 @@ def survey_report(actor: Actor, *, agency: Agency, period: str, service_id: int 
     """The OPD's report of a period: NRR per element, IKM and grade (or the warning), respondent
     profile with small counts suppressed, open comments, the lowest elements and their plans."""
     qs = _in_period(SurveyResponse.objects.filter(scope_q(actor, permissions.VIEW_REPORT), agency=agency), period)
+    invitations = SurveyInvitation.objects.filter(agency=agency)
     if service_id:
         qs = qs.filter(service_id=service_id)
+        invitations = invitations.filter(service_id=service_id)
+    report = _build(qs, invitations, period)
+    if report.result is not None:
+        report.plans = {
+            plan.element: plan
+            for plan in FollowUpPlan.objects.filter(agency=agency, period=period, element__in=report.lowest)
+        }
+    return report
+
+
+def _build(qs: QuerySet[SurveyResponse], invitations: QuerySet[SurveyInvitation], period: str) -> Report:
     row = qs.aggregate(n=Count("pk"), **_AGGREGATES)
     respondents = row["n"] or 0
     result = _result(row)
     span = periods.bounds(period)
-    invitations = SurveyInvitation.objects.filter(agency=agency)
-    if service_id:
-        invitations = invitations.filter(service_id=service_id)
     population = invitations.filter(created_at__date__range=span).count() if span else 0
     report = Report(
         period=period,
@@ -138,11 +147,41 @@ def survey_report(actor: Actor, *, agency: Agency, period: str, service_id: int 
         qs.exclude(comment="").order_by("-answered_on", "-pk").values_list("comment", flat=True)[:50]
     )
     report.lowest = scoring.lowest_elements(result.unsur)
-    report.plans = {
-        plan.element: plan
-        for plan in FollowUpPlan.objects.filter(agency=agency, period=period, element__in=report.lowest)
-    }
     return report
+
+
+def institutions_for_report(actor: Actor) -> QuerySet[Institution]:
+    """Instansi whose roll-up the actor may read: instansi-scoped grants only (an OPD grant
+    never reaches the other OPDs' figures)."""
+    q = scope_q(actor, permissions.VIEW_INSTITUTION_REPORT, institution_field="id", agency_field=None)
+    return Institution.objects.filter(q).order_by("name")
+
+
+def institution_for_report(actor: Actor, institution_id: int) -> Institution | None:
+    return institutions_for_report(actor).filter(pk=institution_id).first()
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency: str
+    respondents: int
+    result: scoring.Result | None  # None: too few respondents for an index
+
+
+def institution_report(actor: Actor, *, institution: Institution, period: str) -> tuple[Report, list[AgencyRow]]:
+    """The instansi roll-up of a period: every OPD's responses pooled (NRR per element, IKM,
+    grade, profile, lowest elements; no plans — those belong to each OPD), and one row per OPD
+    with its own index, the same small-group rule applied to each."""
+    q = scope_q(actor, permissions.VIEW_INSTITUTION_REPORT, agency_field=None)
+    qs = _in_period(SurveyResponse.objects.filter(q, institution=institution), period)
+    report = _build(qs, SurveyInvitation.objects.filter(institution=institution), period)
+    names = dict(Agency.objects.filter(institution=institution).values_list("pk", "name"))
+    rows = [
+        AgencyRow(names.get(row["agency_id"], "?"), row["n"], _result(row))
+        for row in qs.values("agency_id").annotate(n=Count("pk"), **_AGGREGATES).order_by("agency_id")
+    ]
+    rows.sort(key=lambda r: r.agency)
+    return report, rows
 
 
 @dataclass(frozen=True)

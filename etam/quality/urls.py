@@ -1,6 +1,6 @@
 from django.urls import path
 
-from etam.quality import views, views_staff
+from etam.quality import views, views_institution, views_staff
 
 app_name = "quality"
 
@@ -20,5 +20,13 @@ urlpatterns = [
     path("staf/kualitas/kertas/", views.paper_entry, name="paper"),
     path("staf/kualitas/opd/<int:agency_id>/", views.report, name="report"),
     path("staf/kualitas/opd/<int:agency_id>/laporan.xlsx", views.report_xlsx, name="report_xlsx"),
+    path(
+        "staf/kualitas/instansi/<int:institution_id>/", views_institution.institution_report, name="institution_report"
+    ),
+    path(
+        "staf/kualitas/instansi/<int:institution_id>/laporan.pdf",
+        views_institution.institution_report_pdf,
+        name="institution_report_pdf",
+    ),
     path("staf/kualitas/opd/<int:agency_id>/laporan.pdf", views.report_pdf, name="report_pdf"),
 ]

@@ -129,10 +129,14 @@ def paper_entry(request: PersonRequest) -> HttpResponse:
 
 @staff_required(permissions.VIEW_REPORT)
 def report_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "quality/report_index.html", {"agencies": selectors.agencies_for_report(request.user)})
+    context = {
+        "agencies": selectors.agencies_for_report(request.user),
+        "institutions": selectors.institutions_for_report(request.user),
+    }
+    return render(request, "quality/report_index.html", context)
 
 
-def _period(request: HttpRequest) -> str:
+def requested_period(request: HttpRequest) -> str:
     period = request.GET.get("periode") or request.POST.get("period") or str(timezone.localdate().year)
     return period if periods.bounds(period) else str(timezone.localdate().year)
 
@@ -142,7 +146,7 @@ def report(request: PersonRequest, agency_id: int) -> HttpResponse:
     agency = selectors.agency_for_report(request.user, agency_id)
     if agency is None:
         raise Http404
-    period = _period(request)
+    period = requested_period(request)
     data = selectors.survey_report(request.user, agency=agency, period=period)
     errors: dict[str, str] = {}
     posted = 0
@@ -264,7 +268,7 @@ def report_xlsx(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = selectors.agency_for_report(request.user, agency_id)
     if agency is None:
         raise Http404
-    period = _period(request)
+    period = requested_period(request)
     data = selectors.survey_report(request.user, agency=agency, period=period)
     body = exports.report_xlsx(data, agency.name, periods.label(period))
     response = HttpResponse(body, content_type=CONTENT_TYPES["xlsx"])
@@ -278,10 +282,10 @@ def report_pdf(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = selectors.agency_for_report(request.user, agency_id)
     if agency is None:
         raise Http404
-    period = _period(request)
+    period = requested_period(request)
     data = selectors.survey_report(request.user, agency=agency, period=period)
     identity = [("Unit pelayanan (OPD)", agency.name), ("Instansi", agency.institution.name)]
-    return _pdf(pdf.report_pdf(data, identity, periods.label(period)), f"skm-{agency.pk}-{period}.pdf")
+    return pdf_response(pdf.report_pdf(data, identity, periods.label(period)), f"skm-{agency.pk}-{period}.pdf")
 
 
 def standard_pdf(request: HttpRequest, slug: str) -> HttpResponse:
@@ -291,10 +295,10 @@ def standard_pdf(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     parts = standards.components(service, service.published_version.workflow, selectors.standard_for(service))
     body = pdf.standard_pdf(service, parts, selectors.charter_for(service.agency_id))
-    return _pdf(body, f"standar-pelayanan-{service.slug}.pdf")
+    return pdf_response(body, f"standar-pelayanan-{service.slug}.pdf")
 
 
-def _pdf(body: bytes, filename: str) -> HttpResponse:
+def pdf_response(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=CONTENT_TYPES["pdf"])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
