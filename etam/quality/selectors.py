@@ -6,12 +6,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from etam.core.actors import Actor
 from etam.core.models import Agency, Institution
 from etam.core.permissions import scope_q
-from etam.eservices.models import Service  # quality → eservices: the services surveyed (pyproject)
+from etam.eservices.models import Application, Service  # quality → eservices: the services surveyed (pyproject)
 from etam.quality import periods, permissions, privacy, scoring
 from etam.quality.elements import minimum_sample
 from etam.quality.models import (
@@ -349,3 +349,25 @@ def complaints_for(actor: Actor) -> QuerySet[Complaint]:
 
 def complaint_for(actor: Actor, complaint_id: int) -> Complaint | None:
     return complaints_for(actor).filter(pk=complaint_id).first()
+
+
+def published_services(institution_id: int) -> list[Service]:
+    """Active services of the instansi with a published version (system read for the evidence feed)."""
+    return list(
+        Service.objects.filter(
+            institution_id=institution_id, status=Service.Status.ACTIVE, published_version__isnull=False
+        ).order_by("name")
+    )
+
+
+def year_applications(institution_id: int, year: int) -> QuerySet[Application]:
+    """Cases of the instansi submitted in ``year`` (system read; aggregated by eservices' statistics)."""
+    return Application.objects.filter(institution_id=institution_id, submitted_at__year=year)
+
+
+def sla_totals(applications: QuerySet[Application]) -> tuple[int, int]:
+    """(cases closed and measured against the SLA, of which on time)."""
+    row = applications.filter(closed_at__isnull=False, met_sla__isnull=False).aggregate(
+        closed=Count("pk"), met=Count("pk", filter=Q(met_sla=True))
+    )
+    return row["closed"] or 0, row["met"] or 0
