@@ -223,7 +223,22 @@ def register_with_evaluation() -> None:
 
 def register_with_eservices() -> None:
     """A finished case invites its applicant to the satisfaction survey (the link goes into the notification)."""
-    from etam.eservices.hooks import register_case_finished
+    from etam.eservices.hooks import register_case_finished, register_case_links
     from etam.quality.services import invitation_for_case
 
     register_case_finished(invitation_for_case)
+    register_case_links(survey_link_for_case)
+
+
+def survey_link_for_case(application: Any) -> list[Any]:
+    """The applicant's case page shows the survey while the case's invitation is unanswered."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from etam.eservices.hooks import CaseLink
+    from etam.quality import selectors
+
+    if not selectors.open_invitation_exists(application.pk):
+        return []
+    url = reverse("quality:case_survey", args=[application.pk])
+    return [CaseLink(_("Rate our service: satisfaction survey (2 minutes)"), url)]

@@ -47,6 +47,20 @@ def invitation_by_token(token: str) -> SurveyInvitation | None:
     return SurveyInvitation.objects.select_related("service", "agency").filter(token_digest=token_digest(token)).first()
 
 
+def invitation_for_applicant(actor: Actor, application_id: int) -> SurveyInvitation | None:
+    """The invitation of the actor's own case; None for anyone else's case or a case without one."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    if not Application.objects.filter(pk=application_id, applicant_id=actor.pk).exists():
+        return None
+    return SurveyInvitation.objects.select_related("service", "agency").filter(application_id=application_id).first()
+
+
+def open_invitation_exists(application_id: int) -> bool:
+    """The case has a survey invitation not answered yet (system read for the case page link)."""
+    return SurveyInvitation.objects.filter(application_id=application_id, used_at__isnull=True).exists()
+
+
 _AGGREGATES = {
     **{f"s_{name}": Sum(name) for name in ANSWER_FIELDS},
     **{f"c_{name}": Count(name) for name in ANSWER_FIELDS},

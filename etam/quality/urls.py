@@ -6,6 +6,7 @@ app_name = "quality"
 
 urlpatterns = [
     path("survei/terima-kasih/", views.thanks, name="thanks"),
+    path("survei/permohonan/<int:application_id>/", views.case_survey, name="case_survey"),
     path("survei/<str:token>/", views.survey, name="survey"),
     path("survei-kepuasan/", views.results, name="results"),
     path("standar-pelayanan/<slug:slug>/", views.standard, name="standard"),

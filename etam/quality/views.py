@@ -3,9 +3,12 @@ results, and the staff pages (paper entry, reports with the follow-up plan)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,6 +43,22 @@ def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, o
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The survey of one finished case, reached through the link in the notification."""
     invitation = selectors.invitation_by_token(token)
+    return _survey_page(request, invitation, lambda data: services.survey_submit(token=token, data=data))
+
+
+def case_survey(request: PersonRequest, application_id: int) -> HttpResponse:
+    """The same survey from the applicant's own case page (signed in; only their own case)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    invitation = selectors.invitation_for_applicant(request.user, application_id)
+
+    def submit(data: Any) -> Any:
+        return services.survey_submit_for_case(actor=request.user, application_id=application_id, data=data)
+
+    return _survey_page(request, invitation, submit)
+
+
+def _survey_page(request: HttpRequest, invitation: Any, submit: Callable[[Any], Any]) -> HttpResponse:
     if invitation is None or invitation.used_at is not None:
         message = (
             _("Survey link: this link is not known. Use the link from your notification.")
@@ -54,7 +73,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         values = {key: request.POST.get(key, "") for key in request.POST if key != "csrfmiddlewaretoken"}
         try:
-            services.survey_submit(token=token, data=request.POST)
+            submit(request.POST)
         except ValidationError as exc:
             errors = _errors(exc)
             if "token" in errors:
