@@ -9,6 +9,8 @@
 - ``register_case_finished(callback)``: ``callback(application)`` runs inside the transaction that
   closes the case (after it is saved) and returns lines to add to the applicant's notification
   (e.g. the satisfaction-survey link of issue 17), or nothing.
+- ``register_case_links(callback)``: ``callback(application) -> [CaseLink, ...]`` adds links for
+  the applicant on their own case page (e.g. the satisfaction survey once the case is finished).
 
 A module registers from its ``AppConfig.ready``.
 """
@@ -84,3 +86,26 @@ def case_finished(application: Any) -> list[str]:
     for callback in _CASE_FINISHED:
         lines.extend(callback(application) or [])
     return lines
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    label: str
+    url: str
+
+
+CaseLinks = Callable[[Any], "list[CaseLink]"]
+_CASE_LINKS: list[CaseLinks] = []
+
+
+def register_case_links(callback: CaseLinks) -> None:
+    if callback not in _CASE_LINKS:
+        _CASE_LINKS.append(callback)
+
+
+def case_links(application: Any) -> list[CaseLink]:
+    """The links every callback offers the applicant on the case page, in registration order."""
+    links: list[CaseLink] = []
+    for callback in _CASE_LINKS:
+        links.extend(callback(application) or [])
+    return links

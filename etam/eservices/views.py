@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from etam.core import ratelimit
 from etam.core.actors import PersonRequest
-from etam.eservices import definitions, documents, formengine, selectors, services, submission_form
+from etam.eservices import definitions, documents, formengine, hooks, selectors, services, submission_form
 from etam.eservices.models import Application, Draft, IssuedDocument, Sector, Service
 from etam.eservices.workflow import Workflow, allowed_actions, localise
 
@@ -348,6 +348,7 @@ def case_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     application = selectors.application_of(request.user, tracking_number)
     context = _case_context(application)
     context["applicant_actions"] = [a for a in allowed_actions(request.user, application) if a.by_applicant]
+    context["case_links"] = hooks.case_links(application)
     return render(request, "eservices/case.html", context)
 
 

@@ -7,6 +7,9 @@
   level 3: 1 when OPDs ran the survey in the year, 2 when at least one OPD has enough
   respondents for an index, 3 when follow-up plans for the lowest elements exist and at least
   half of them are moving (in progress or done). An assessor accepts or rejects it.
+- Evaluation, PermenPANRB 8/2026 indicators 2 (Manajemen Layanan Digital Pemerintah) and 17
+  (Portal Layanan Digital Pemerintah): the SLA fulfilment and the usage per service, from
+  eservices' own statistics (``etam.eservices.stats.breakdown``), never above level 3 (ADR 0162).
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from typing import Any
 DATASET_KEY = "ikm-layanan-publik-per-tahun"
 FRAMEWORK_8_2026 = "permenpanrb-8-2026"
 SATISFACTION_INDICATOR = 20
+SERVICE_MANAGEMENT_INDICATOR = 2
+PORTAL_INDICATOR = 17
+SLA_TARGET_PERCENT = 80
+LISTED_SERVICES = 10
 
 
 def public_sample_pages() -> list[str]:
@@ -91,8 +98,117 @@ def suggest_satisfaction_management(evaluation: Any, indicator: Any) -> Any:
     return Proposal(level=level, rationale=rationale, links=[("Hasil survei kepuasan", reverse("quality:results"))])
 
 
+def _year(evaluation: Any) -> int | None:
+    try:
+        return int(evaluation.period)
+    except (TypeError, ValueError):
+        return None
+
+
+def _service_evidence(institution_id: int, year: int) -> tuple[list[Any], Any, list[str]]:
+    """The published services, the year's cases and one line per service with its usage and SLA
+    fulfilment (the busiest first), read through eservices' statistics."""
+    from etam.eservices.stats import breakdown
+    from etam.quality import selectors
+
+    applications = selectors.year_applications(institution_id, year)
+    rows = sorted(breakdown(applications, "service"), key=lambda r: (-r.submitted, r.label))
+    lines = [
+        f"{r.label}: {r.submitted} permohonan, {r.completed} selesai"
+        + (f", {r.sla_percent}% tepat waktu" if r.sla_percent is not None else "")
+        + (f", median {r.median_days} hari kerja" if r.median_days is not None else "")
+        for r in rows[:LISTED_SERVICES]
+    ]
+    if len(rows) > LISTED_SERVICES:
+        lines.append(f"dan {len(rows) - LISTED_SERVICES} layanan lain")
+    return selectors.published_services(institution_id), rows, lines
+
+
+def _links() -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    return [
+        ("Statistik layanan", reverse("eservices:statistics")),
+        ("Hasil survei kepuasan", reverse("quality:results")),
+    ]
+
+
+def suggest_service_management(evaluation: Any, indicator: Any) -> Any:
+    """Indicator 2: 1 when published services carry an SLA, 2 when the year's closed cases are
+    measured against it, 3 when at least 80% met it and the units also ran the satisfaction survey."""
+    from etam.evaluation.registry import Proposal
+    from etam.quality import selectors
+
+    year = _year(evaluation)
+    if year is None:
+        return None
+    services, _rows, lines = _service_evidence(evaluation.institution_id, year)
+    with_sla = [s for s in services if s.sla_days]
+    if not with_sla:
+        return None
+    closed, met = selectors.sla_totals(selectors.year_applications(evaluation.institution_id, year))
+    percent = round(100 * met / closed) if closed else None
+    surveyed = selectors.management_facts(evaluation.institution_id, year).agencies_surveyed
+    level = 1
+    if closed:
+        level = 3 if percent is not None and percent >= SLA_TARGET_PERCENT and surveyed else 2
+    rationale = (
+        f"Tahun {year}: {len(with_sla)} dari {len(services)} layanan daring memiliki SLA; "
+        f"{closed} permohonan selesai diukur terhadap SLA"
+        + (f", {percent}% tepat waktu" if percent is not None else "")
+        + f"; {surveyed} OPD menjalankan Survei Kepuasan Masyarakat. "
+        + "; ".join(lines)
+    )
+    return Proposal(level=level, rationale=rationale.strip(), links=_links())
+
+
+def suggest_portal_usage(evaluation: Any, indicator: Any) -> Any:
+    """Indicator 17: 1 when services are published on the portal, 2 when applications were
+    submitted online in the year, 3 when at least half of the published services were used and
+    cases were completed online."""
+    from etam.evaluation.registry import Proposal
+
+    year = _year(evaluation)
+    if year is None:
+        return None
+    services, rows, lines = _service_evidence(evaluation.institution_id, year)
+    if not services:
+        return None
+    published = {s.pk for s in services}
+    used = [r for r in rows if r.key in published and r.submitted]
+    completed = sum(r.completed for r in rows)
+    level = 1
+    if used:
+        level = 3 if 2 * len(used) >= len(services) and completed else 2
+    rationale = (
+        f"Tahun {year}: {len(services)} layanan diterbitkan di portal layanan Etam, {len(used)} di antaranya "
+        f"menerima permohonan daring; {sum(r.submitted for r in rows)} permohonan, {completed} selesai. "
+        + "; ".join(lines)
+    )
+    return Proposal(level=level, rationale=rationale.strip(), links=_links())
+
+
 def register_with_evaluation() -> None:
     from etam.evaluation.registry import SuggestionRule, register_suggestion_rule
+
+    register_suggestion_rule(
+        SuggestionRule(
+            code="quality.service_management",
+            framework_code=FRAMEWORK_8_2026,
+            indicator_number=SERVICE_MANAGEMENT_INDICATOR,
+            suggest=suggest_service_management,
+            label="Pemenuhan SLA layanan publik daring",
+        )
+    )
+    register_suggestion_rule(
+        SuggestionRule(
+            code="quality.portal_usage",
+            framework_code=FRAMEWORK_8_2026,
+            indicator_number=PORTAL_INDICATOR,
+            suggest=suggest_portal_usage,
+            label="Penggunaan layanan publik daring per layanan",
+        )
+    )
 
     register_suggestion_rule(
         SuggestionRule(
@@ -107,7 +223,22 @@ def register_with_evaluation() -> None:
 
 def register_with_eservices() -> None:
     """A finished case invites its applicant to the satisfaction survey (the link goes into the notification)."""
-    from etam.eservices.hooks import register_case_finished
+    from etam.eservices.hooks import register_case_finished, register_case_links
     from etam.quality.services import invitation_for_case
 
     register_case_finished(invitation_for_case)
+    register_case_links(survey_link_for_case)
+
+
+def survey_link_for_case(application: Any) -> list[Any]:
+    """The applicant's case page shows the survey while the case's invitation is unanswered."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from etam.eservices.hooks import CaseLink
+    from etam.quality import selectors
+
+    if not selectors.open_invitation_exists(application.pk):
+        return []
+    url = reverse("quality:case_survey", args=[application.pk])
+    return [CaseLink(_("Rate our service: satisfaction survey (2 minutes)"), url)]

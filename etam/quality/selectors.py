@@ -6,12 +6,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from etam.core.actors import Actor
-from etam.core.models import Agency
+from etam.core.models import Agency, Institution
 from etam.core.permissions import scope_q
-from etam.eservices.models import Service  # quality → eservices: the services surveyed (pyproject)
+from etam.eservices.models import Application, Service  # quality → eservices: the services surveyed (pyproject)
 from etam.quality import periods, permissions, privacy, scoring
 from etam.quality.elements import minimum_sample
 from etam.quality.models import (
@@ -45,6 +45,20 @@ def invitation_by_token(token: str) -> SurveyInvitation | None:
     if not token or len(token) > 100:
         return None
     return SurveyInvitation.objects.select_related("service", "agency").filter(token_digest=token_digest(token)).first()
+
+
+def invitation_for_applicant(actor: Actor, application_id: int) -> SurveyInvitation | None:
+    """The invitation of the actor's own case; None for anyone else's case or a case without one."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    if not Application.objects.filter(pk=application_id, applicant_id=actor.pk).exists():
+        return None
+    return SurveyInvitation.objects.select_related("service", "agency").filter(application_id=application_id).first()
+
+
+def open_invitation_exists(application_id: int) -> bool:
+    """The case has a survey invitation not answered yet (system read for the case page link)."""
+    return SurveyInvitation.objects.filter(application_id=application_id, used_at__isnull=True).exists()
 
 
 _AGGREGATES = {
@@ -110,15 +124,24 @@ def survey_report(actor: Actor, *, agency: Agency, period: str, service_id: int 
     """The OPD's report of a period: NRR per element, IKM and grade (or the warning), respondent
     profile with small counts suppressed, open comments, the lowest elements and their plans."""
     qs = _in_period(SurveyResponse.objects.filter(scope_q(actor, permissions.VIEW_REPORT), agency=agency), period)
+    invitations = SurveyInvitation.objects.filter(agency=agency)
     if service_id:
         qs = qs.filter(service_id=service_id)
+        invitations = invitations.filter(service_id=service_id)
+    report = _build(qs, invitations, period)
+    if report.result is not None:
+        report.plans = {
+            plan.element: plan
+            for plan in FollowUpPlan.objects.filter(agency=agency, period=period, element__in=report.lowest)
+        }
+    return report
+
+
+def _build(qs: QuerySet[SurveyResponse], invitations: QuerySet[SurveyInvitation], period: str) -> Report:
     row = qs.aggregate(n=Count("pk"), **_AGGREGATES)
     respondents = row["n"] or 0
     result = _result(row)
     span = periods.bounds(period)
-    invitations = SurveyInvitation.objects.filter(agency=agency)
-    if service_id:
-        invitations = invitations.filter(service_id=service_id)
     population = invitations.filter(created_at__date__range=span).count() if span else 0
     report = Report(
         period=period,
@@ -138,11 +161,41 @@ def survey_report(actor: Actor, *, agency: Agency, period: str, service_id: int 
         qs.exclude(comment="").order_by("-answered_on", "-pk").values_list("comment", flat=True)[:50]
     )
     report.lowest = scoring.lowest_elements(result.unsur)
-    report.plans = {
-        plan.element: plan
-        for plan in FollowUpPlan.objects.filter(agency=agency, period=period, element__in=report.lowest)
-    }
     return report
+
+
+def institutions_for_report(actor: Actor) -> QuerySet[Institution]:
+    """Instansi whose roll-up the actor may read: instansi-scoped grants only (an OPD grant
+    never reaches the other OPDs' figures)."""
+    q = scope_q(actor, permissions.VIEW_INSTITUTION_REPORT, institution_field="id", agency_field=None)
+    return Institution.objects.filter(q).order_by("name")
+
+
+def institution_for_report(actor: Actor, institution_id: int) -> Institution | None:
+    return institutions_for_report(actor).filter(pk=institution_id).first()
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency: str
+    respondents: int
+    result: scoring.Result | None  # None: too few respondents for an index
+
+
+def institution_report(actor: Actor, *, institution: Institution, period: str) -> tuple[Report, list[AgencyRow]]:
+    """The instansi roll-up of a period: every OPD's responses pooled (NRR per element, IKM,
+    grade, profile, lowest elements; no plans — those belong to each OPD), and one row per OPD
+    with its own index, the same small-group rule applied to each."""
+    q = scope_q(actor, permissions.VIEW_INSTITUTION_REPORT, agency_field=None)
+    qs = _in_period(SurveyResponse.objects.filter(q, institution=institution), period)
+    report = _build(qs, SurveyInvitation.objects.filter(institution=institution), period)
+    names = dict(Agency.objects.filter(institution=institution).values_list("pk", "name"))
+    rows = [
+        AgencyRow(names.get(row["agency_id"], "?"), row["n"], _result(row))
+        for row in qs.values("agency_id").annotate(n=Count("pk"), **_AGGREGATES).order_by("agency_id")
+    ]
+    rows.sort(key=lambda r: r.agency)
+    return report, rows
 
 
 @dataclass(frozen=True)
@@ -310,3 +363,25 @@ def complaints_for(actor: Actor) -> QuerySet[Complaint]:
 
 def complaint_for(actor: Actor, complaint_id: int) -> Complaint | None:
     return complaints_for(actor).filter(pk=complaint_id).first()
+
+
+def published_services(institution_id: int) -> list[Service]:
+    """Active services of the instansi with a published version (system read for the evidence feed)."""
+    return list(
+        Service.objects.filter(
+            institution_id=institution_id, status=Service.Status.ACTIVE, published_version__isnull=False
+        ).order_by("name")
+    )
+
+
+def year_applications(institution_id: int, year: int) -> QuerySet[Application]:
+    """Cases of the instansi submitted in ``year`` (system read; aggregated by eservices' statistics)."""
+    return Application.objects.filter(institution_id=institution_id, submitted_at__year=year)
+
+
+def sla_totals(applications: QuerySet[Application]) -> tuple[int, int]:
+    """(cases closed and measured against the SLA, of which on time)."""
+    row = applications.filter(closed_at__isnull=False, met_sla__isnull=False).aggregate(
+        closed=Count("pk"), met=Count("pk", filter=Q(met_sla=True))
+    )
+    return row["closed"] or 0, row["met"] or 0

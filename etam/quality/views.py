@@ -3,9 +3,12 @@ results, and the staff pages (paper entry, reports with the follow-up plan)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +20,7 @@ from etam.core.bounds import parse_id
 from etam.core.charts import bars
 from etam.core.filetypes import CONTENT_TYPES
 from etam.core.staff_access import staff_required
-from etam.quality import exports, periods, permissions, privacy, selectors, services, standards
+from etam.quality import exports, pdf, periods, permissions, privacy, selectors, services, standards
 from etam.quality.elements import element, elements
 from etam.quality.models import Complaint, FollowUpPlan, SurveyResponse
 
@@ -40,6 +43,22 @@ def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, o
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The survey of one finished case, reached through the link in the notification."""
     invitation = selectors.invitation_by_token(token)
+    return _survey_page(request, invitation, lambda data: services.survey_submit(token=token, data=data))
+
+
+def case_survey(request: PersonRequest, application_id: int) -> HttpResponse:
+    """The same survey from the applicant's own case page (signed in; only their own case)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    invitation = selectors.invitation_for_applicant(request.user, application_id)
+
+    def submit(data: Any) -> Any:
+        return services.survey_submit_for_case(actor=request.user, application_id=application_id, data=data)
+
+    return _survey_page(request, invitation, submit)
+
+
+def _survey_page(request: HttpRequest, invitation: Any, submit: Callable[[Any], Any]) -> HttpResponse:
     if invitation is None or invitation.used_at is not None:
         message = (
             _("Survey link: this link is not known. Use the link from your notification.")
@@ -54,7 +73,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         values = {key: request.POST.get(key, "") for key in request.POST if key != "csrfmiddlewaretoken"}
         try:
-            services.survey_submit(token=token, data=request.POST)
+            submit(request.POST)
         except ValidationError as exc:
             errors = _errors(exc)
             if "token" in errors:
@@ -129,10 +148,14 @@ def paper_entry(request: PersonRequest) -> HttpResponse:
 
 @staff_required(permissions.VIEW_REPORT)
 def report_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "quality/report_index.html", {"agencies": selectors.agencies_for_report(request.user)})
+    context = {
+        "agencies": selectors.agencies_for_report(request.user),
+        "institutions": selectors.institutions_for_report(request.user),
+    }
+    return render(request, "quality/report_index.html", context)
 
 
-def _period(request: HttpRequest) -> str:
+def requested_period(request: HttpRequest) -> str:
     period = request.GET.get("periode") or request.POST.get("period") or str(timezone.localdate().year)
     return period if periods.bounds(period) else str(timezone.localdate().year)
 
@@ -142,7 +165,7 @@ def report(request: PersonRequest, agency_id: int) -> HttpResponse:
     agency = selectors.agency_for_report(request.user, agency_id)
     if agency is None:
         raise Http404
-    period = _period(request)
+    period = requested_period(request)
     data = selectors.survey_report(request.user, agency=agency, period=period)
     errors: dict[str, str] = {}
     posted = 0
@@ -264,9 +287,37 @@ def report_xlsx(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = selectors.agency_for_report(request.user, agency_id)
     if agency is None:
         raise Http404
-    period = _period(request)
+    period = requested_period(request)
     data = selectors.survey_report(request.user, agency=agency, period=period)
     body = exports.report_xlsx(data, agency.name, periods.label(period))
     response = HttpResponse(body, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="skm-{agency.pk}-{period}.xlsx"'
+    return response
+
+
+@staff_required(permissions.VIEW_REPORT)
+def report_pdf(request: HttpRequest, agency_id: int) -> HttpResponse:
+    """The OPD's SKM report in the layout of PermenPANRB 14/2017."""
+    agency = selectors.agency_for_report(request.user, agency_id)
+    if agency is None:
+        raise Http404
+    period = requested_period(request)
+    data = selectors.survey_report(request.user, agency=agency, period=period)
+    identity = [("Unit pelayanan (OPD)", agency.name), ("Instansi", agency.institution.name)]
+    return pdf_response(pdf.report_pdf(data, identity, periods.label(period)), f"skm-{agency.pk}-{period}.pdf")
+
+
+def standard_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public standar pelayanan of a service as PDF."""
+    service = selectors.public_service(slug)
+    if service is None or service.published_version is None:
+        raise Http404
+    parts = standards.components(service, service.published_version.workflow, selectors.standard_for(service))
+    body = pdf.standard_pdf(service, parts, selectors.charter_for(service.agency_id))
+    return pdf_response(body, f"standar-pelayanan-{service.slug}.pdf")
+
+
+def pdf_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPES["pdf"])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

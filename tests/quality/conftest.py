@@ -30,11 +30,11 @@ def token(finished):
     return LINK.search(body).group(1)
 
 
-def add_responses(service, count, answers=(4, 3, 3, 4, 3, 4, 3, 2, 3), on=None, **extra):
+def add_responses(service, count, answers=(4, 3, 3, 4, 3, 4, 3, 2, 3), on=None, agency=None, **extra):
     SurveyResponse.objects.bulk_create(
         SurveyResponse(
             service=service,
-            agency_id=service.agency_id,
+            agency_id=agency.pk if agency else service.agency_id,
             institution_id=service.institution_id,
             channel=SurveyResponse.Channel.ONLINE,
             answered_on=on or timezone.localdate(),

@@ -14,6 +14,7 @@ from etam.quality.services.survey import (
     invitation_for_case,
     paper_response_create,
     survey_submit,
+    survey_submit_for_case,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "paper_response_create",
     "standard_save",
     "survey_submit",
+    "survey_submit_for_case",
 ]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from etam.core.permissions import require
 from etam.quality import permissions
 from etam.quality.elements import elements
 from etam.quality.models import SurveyInvitation, SurveyResponse
-from etam.quality.selectors import PROFILE_FIELDS, token_digest
+from etam.quality.selectors import PROFILE_FIELDS, invitation_for_applicant, token_digest
 
 PHOTO_KINDS = ("jpeg", "png", "pdf")
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -96,15 +97,25 @@ def clean_profile(data: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, st
 def survey_submit(*, token: str, data: Mapping[str, Any], today: date | None = None) -> SurveyResponse:
     """The citizen's answer through the invitation token: all nine elements, the profile is
     optional. An unknown or used token is refused (``token``); nothing is counted twice."""
+    lookup = Q(token_digest=token_digest(token)) if token and len(token) <= 100 else None
+    return _submit(lookup, data, today)
+
+
+def survey_submit_for_case(
+    *, actor: Any, application_id: int, data: Mapping[str, Any], today: date | None = None
+) -> SurveyResponse:
+    """The same answer from the applicant's own case page (signed in, no token): only the
+    applicant of the case reaches its invitation; anyone else is refused as an unknown link."""
+    invitation = invitation_for_applicant(actor, application_id)
+    return _submit(Q(pk=invitation.pk) if invitation else None, data, today)
+
+
+def _submit(lookup: Q | None, data: Mapping[str, Any], today: date | None) -> SurveyResponse:
     answers, errors = clean_answers(data, allow_unanswered=False)
     profile, profile_errors = clean_profile(data)
     errors.update(profile_errors)
     with transaction.atomic():
-        invitation = (
-            SurveyInvitation.objects.select_for_update().filter(token_digest=token_digest(token)).first()
-            if token and len(token) <= 100
-            else None
-        )
+        invitation = SurveyInvitation.objects.select_for_update().filter(lookup).first() if lookup else None
         if invitation is None:
             raise ValidationError(
                 {"token": _("Survey link: this link is not known. Use the link from your notification.")}
