@@ -36,10 +36,11 @@ def form_page(
     *,
     title: Any,
     success: Any,
-    to: Callable[[Any], str],
     back: str = "",
+    to: Callable[[Any], str] | None = None,
 ) -> HttpResponse:
-    """The generic governance form page: ``action(cleaned_data)`` on a valid POST, then ``to(result)``."""
+    """The generic governance form page: ``action(cleaned_data)`` on a valid POST, then
+    ``to(result)``, or back to ``back`` when no ``to`` is given."""
     return service_form_page(
         request,
         form,
@@ -47,5 +48,5 @@ def form_page(
         success,
         template="governance/form.html",
         context={"title": title, "back": back},
-        on_success=lambda result: redirect(to(result)),
+        on_success=lambda result: redirect(to(result) if to else back),
     )

@@ -94,7 +94,6 @@ def risk_treat(request: PersonRequest, pk: int) -> HttpResponse:
         ),
         title=_("Treatment plan"),
         success=_("Treatment plan added."),
-        to=lambda _t: reverse("governance:risk_detail", args=[risk.pk]),
         back=reverse("governance:risk_detail", args=[risk.pk]),
     )
 
@@ -108,7 +107,6 @@ def treatment_status(request: PersonRequest, pk: int) -> HttpResponse:
         lambda d: services.treatment_set_status(actor=request.user, treatment=treatment, status=d["status"]),
         title=_("Treatment status"),
         success=_("Treatment updated."),
-        to=lambda t: reverse("governance:risk_detail", args=[t.risk_id]),
         back=reverse("governance:risk_detail", args=[treatment.risk_id]),
     )
 
@@ -122,7 +120,6 @@ def risk_monitor(request: PersonRequest, pk: int) -> HttpResponse:
         lambda d: services.monitoring_record(actor=request.user, risk=risk, data=d),
         title=_("Periodic monitoring"),
         success=_("Monitoring recorded."),
-        to=lambda _m: reverse("governance:risk_detail", args=[risk.pk]),
         back=reverse("governance:risk_detail", args=[risk.pk]),
     )
 
@@ -147,6 +144,5 @@ def risk_context(request: PersonRequest) -> HttpResponse:
         action,
         title=_("Risk context"),
         success=_("Risk context saved."),
-        to=lambda _c: reverse("governance:risk_list"),
         back=reverse("governance:risk_list"),
     )

@@ -74,7 +74,6 @@ def control_set(request: PersonRequest) -> HttpResponse:
         ),
         title=_("BSSN 4/2021 control"),
         success=_("Control saved."),
-        to=lambda _c: reverse("governance:security_home"),
         back=reverse("governance:security_home"),
     )
 
@@ -116,7 +115,6 @@ def incident_detail(request: PersonRequest, pk: int) -> HttpResponse:
             ),
             title=incident.title,
             success=_("Incident updated."),
-            to=lambda i: reverse("governance:incident_detail", args=[i.pk]),
             back=reverse("governance:incident_detail", args=[incident.pk]),
         )
     return render(request, "governance/incident_detail.html", {"incident": incident, "form": form})
@@ -176,7 +174,6 @@ def audit_advance(request: PersonRequest, pk: int) -> HttpResponse:
         lambda d: services.audit_advance(actor=request.user, engagement=engagement, report_summary=d["report_summary"]),
         title=_("Next audit stage"),
         success=_("Audit moved to the next stage."),
-        to=lambda a: reverse("governance:audit_detail", args=[a.pk]),
         back=reverse("governance:audit_detail", args=[engagement.pk]),
     )
 
@@ -205,7 +202,6 @@ def finding_add(request: PersonRequest, pk: int) -> HttpResponse:
         ),
         title=_("Audit finding"),
         success=_("Finding recorded."),
-        to=lambda _f: reverse("governance:audit_detail", args=[engagement.pk]),
         back=reverse("governance:audit_detail", args=[engagement.pk]),
     )
 
@@ -221,7 +217,6 @@ def finding_follow_up(request: PersonRequest, pk: int) -> HttpResponse:
         ),
         title=_("Follow-up of a finding"),
         success=_("Follow-up saved."),
-        to=lambda f: reverse("governance:audit_detail", args=[f.engagement_id]),
         back=reverse("governance:audit_detail", args=[finding.engagement_id]),
     )
 
@@ -253,7 +248,6 @@ def processing_create(request: PersonRequest) -> HttpResponse:
         ),
         title=_("Processing activity"),
         success=_("Processing activity saved."),
-        to=lambda _p: reverse("governance:privacy_list"),
         back=reverse("governance:privacy_list"),
     )
 
@@ -271,6 +265,5 @@ def dpo_edit(request: PersonRequest) -> HttpResponse:
         ),
         title=_("Data protection officer"),
         success=_("Data protection officer saved."),
-        to=lambda _d: reverse("governance:privacy_list"),
         back=reverse("governance:privacy_list"),
     )
