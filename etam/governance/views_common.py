@@ -1,12 +1,12 @@
-"""What the governance views share: a selector lookup as a 404, a paged list, and a form page
-backed by one service call (``core.formerrors.service_form_page``)."""
+"""What the governance views share: a selector lookup as a 404, a required choice, a paged
+list, and a form page backed by one service call (``core.formerrors.service_form_page``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -23,6 +23,13 @@ def or_404(lookup: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return lookup(*args, **kwargs)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
+
+
+def chosen(data: dict[str, Any], name: str, message: str) -> Any:
+    """``data[name]``, a choice the form leaves optional; unset, a ValidationError on that field."""
+    if data.get(name) is None:
+        raise ValidationError({name: [message]})
+    return data[name]
 
 
 def page_of(request: HttpRequest, qs: Any) -> Any:

@@ -3,9 +3,6 @@ the risk context of the instansi."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +16,7 @@ from etam.governance import permissions as perms
 from etam.governance import selectors, services
 from etam.governance.charts import risk_heatmap
 from etam.governance.forms import ContextForm, MonitoringForm, RiskForm, TreatmentForm, TreatmentStatusForm
-from etam.governance.views_common import form_page, or_404, page_of
+from etam.governance.views_common import chosen, form_page, or_404, page_of
 
 
 @staff_required(perms.VIEW)
@@ -59,16 +56,12 @@ def risk_create(request: PersonRequest) -> HttpResponse:
             "owner": selectors.risk_owners_for(request.user),
         },
     )
-
-    def action(data: dict[str, Any]) -> Any:
-        if data["agency"] is None:
-            raise ValidationError({"agency": [_("OPD: choose the risk-owning OPD.")]})
-        return services.risk_create(actor=request.user, agency=data["agency"], data=data)
-
     return form_page(
         request,
         form,
-        action,
+        lambda d: services.risk_create(
+            actor=request.user, agency=chosen(d, "agency", _("OPD: choose the risk-owning OPD.")), data=d
+        ),
         title=_("Record a risk"),
         success=_("Risk recorded."),
         to=lambda risk: reverse("governance:risk_detail", args=[risk.pk]),
@@ -130,18 +123,15 @@ def risk_context(request: PersonRequest) -> HttpResponse:
         request.POST or None,
         choices={"institution": selectors.institutions_for(request.user, perms.MANAGE_RISK_CONTEXT)},
     )
-
-    def action(data: dict[str, Any]) -> Any:
-        if data["institution"] is None:
-            raise ValidationError({"institution": [_("Instansi: choose the instansi.")]})
-        return services.risk_context_save(
-            actor=request.user, institution=data["institution"], year=data["year"], data=data
-        )
-
     return form_page(
         request,
         form,
-        action,
+        lambda d: services.risk_context_save(
+            actor=request.user,
+            institution=chosen(d, "institution", _("Instansi: choose the instansi.")),
+            year=d["year"],
+            data=d,
+        ),
         title=_("Risk context"),
         success=_("Risk context saved."),
         back=reverse("governance:risk_list"),

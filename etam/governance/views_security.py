@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,13 +27,7 @@ from etam.governance.forms import (
     ProcessingForm,
 )
 from etam.governance.models import ControlArea
-from etam.governance.views_common import form_page, or_404, page_of
-
-
-def _need(data: dict[str, Any], name: str, message: str) -> Any:
-    if data.get(name) is None:
-        raise ValidationError({name: [message]})
-    return data[name]
+from etam.governance.views_common import chosen, form_page, or_404, page_of
 
 
 @staff_required(perms.VIEW)
@@ -67,7 +60,7 @@ def control_set(request: PersonRequest) -> HttpResponse:
         form,
         lambda d: services.control_set(
             actor=request.user,
-            application=_need(d, "application", _("Application: choose the application.")),
+            application=chosen(d, "application", _("Application: choose the application.")),
             area=d["area"],
             status=d["status"],
             evidence=d["evidence"],
@@ -92,7 +85,7 @@ def incident_create(request: PersonRequest) -> HttpResponse:
         request,
         form,
         lambda d: services.incident_report(
-            actor=request.user, agency=_need(d, "agency", _("OPD: choose the OPD.")), data=d
+            actor=request.user, agency=chosen(d, "agency", _("OPD: choose the OPD.")), data=d
         ),
         title=_("Report an incident"),
         success=_("Incident recorded."),
@@ -142,7 +135,7 @@ def audit_create(request: PersonRequest) -> HttpResponse:
         request,
         form,
         lambda d: services.audit_create(
-            actor=request.user, institution=_need(d, "institution", _("Instansi: choose the instansi.")), data=d
+            actor=request.user, institution=chosen(d, "institution", _("Instansi: choose the instansi.")), data=d
         ),
         title=_("Plan an internal ICT audit"),
         success=_("Audit planned."),
@@ -197,7 +190,7 @@ def finding_add(request: PersonRequest, pk: int) -> HttpResponse:
         lambda d: services.finding_add(
             actor=request.user,
             engagement=engagement,
-            agency=_need(d, "agency", _("OPD: choose the audited OPD.")),
+            agency=chosen(d, "agency", _("OPD: choose the audited OPD.")),
             data=d,
         ),
         title=_("Audit finding"),
@@ -243,7 +236,7 @@ def processing_create(request: PersonRequest) -> HttpResponse:
         form,
         lambda d: services.processing_save(
             actor=request.user,
-            application=_need(d, "application", _("Application: choose the application.")),
+            application=chosen(d, "application", _("Application: choose the application.")),
             data=d,
         ),
         title=_("Processing activity"),
@@ -261,7 +254,7 @@ def dpo_edit(request: PersonRequest) -> HttpResponse:
         request,
         form,
         lambda d: services.dpo_save(
-            actor=request.user, institution=_need(d, "institution", _("Instansi: choose the instansi.")), data=d
+            actor=request.user, institution=chosen(d, "institution", _("Instansi: choose the instansi.")), data=d
         ),
         title=_("Data protection officer"),
         success=_("Data protection officer saved."),
