@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from etam.api.auth import require_auth
-from etam.api.params import Id, PageNumber
+from etam.api.params import Id, PageNumber, page_rows
 from etam.governance import permissions as perms
 from etam.governance import selectors, services
 from etam.governance.models import ApplicationProposal, Incident, Risk, ServiceRequest
@@ -30,8 +30,7 @@ def _one(lookup: Any, *args: Any) -> Any:
 
 
 def _page(qs: Any, page: int) -> list[Any]:
-    start = (page - 1) * PAGE_SIZE
-    return list(qs[start : start + PAGE_SIZE])
+    return page_rows(qs, page, PAGE_SIZE)
 
 
 def _checked(payload: Schema) -> dict[str, Any]:

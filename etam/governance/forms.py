@@ -32,6 +32,20 @@ def _text(label: Any, required: bool = False) -> forms.CharField:
     return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs=TEXT))
 
 
+def _line(label: Any) -> forms.CharField:
+    return forms.CharField(label=label, max_length=200, required=False)
+
+
+def _date(label: Any) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _datetime(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
 def _choice(label: Any, choices: Any) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=[("", "—"), *choices], required=False)
 
@@ -56,7 +70,7 @@ class ScopedForm(forms.Form):
 class RequestForm(ScopedForm):
     agency = _model(_("OPD"))
     kind = _choice(_("Kind of request"), RequestKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    title = _line(_("Title"))
     description = _text(_("Description"))
     name = forms.CharField(label=_("Application name"), max_length=150, required=False)
     acronym = forms.CharField(label=_("Acronym"), max_length=40, required=False)
@@ -123,14 +137,14 @@ class DecisionForm(ScopedForm):
 
 class RiskForm(ScopedForm):
     agency = _model(_("OPD (risk-owning unit)"))
-    title = forms.CharField(label=_("Risk"), max_length=200, required=False)
+    title = _line(_("Risk"))
     category = _choice(_("Category"), RiskCategory.choices)
     impact_area = _choice(_("Impact area"), ImpactArea.choices)
     positive = forms.BooleanField(label=_("Positive risk (opportunity)"), required=False)
     asset_kind = _choice(_("Linked to"), AssetKind.choices)
     application = _model(_("Application"))
     data_centre = _model(_("Infrastructure"))
-    asset_reference = forms.CharField(label=_("Dataset or process"), max_length=200, required=False)
+    asset_reference = _line(_("Dataset or process"))
     causes = _text(_("Causes"))
     consequences = _text(_("Consequences"))
     owner = _model(_("Risk owner"))
@@ -141,7 +155,7 @@ class RiskForm(ScopedForm):
 class TreatmentForm(ScopedForm):
     action = _text(_("Treatment plan"))
     owner = _model(_("Owner"))
-    due_on = forms.DateField(label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = _date(_("Due on"))
 
 
 class TreatmentStatusForm(forms.Form):
@@ -149,7 +163,7 @@ class TreatmentStatusForm(forms.Form):
 
 
 class MonitoringForm(forms.Form):
-    period = forms.DateField(label=_("Period"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    period = _date(_("Period"))
     likelihood = forms.ChoiceField(label=_("Likelihood now (1–5)"), choices=SCALE, required=False)
     impact = forms.ChoiceField(label=_("Impact now (1–5)"), choices=SCALE, required=False)
     note = _text(_("Note"))
@@ -174,31 +188,27 @@ class ControlForm(ScopedForm):
 
 class IncidentForm(ScopedForm):
     agency = _model(_("OPD"))
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    title = _line(_("Title"))
     description = _text(_("Description"))
     severity = _choice(_("Severity"), Severity.choices)
     application = _model(_("Application"))
     data_centre = _model(_("Infrastructure"))
-    detected_at = forms.DateTimeField(
-        label=_("Detected at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    detected_at = _datetime(_("Detected at"))
     personal_data = forms.BooleanField(label=_("Personal data involved"), required=False)
 
 
 class IncidentUpdateForm(forms.Form):
     note = _text(_("Note"))
     status = _choice(_("Status"), Incident.Status.choices)
-    notified_at = forms.DateTimeField(
-        label=_("Breach notice sent at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    notified_at = _datetime(_("Breach notice sent at"))
 
 
 class AuditForm(ScopedForm):
     institution = _model(_("Instansi"))
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    title = _line(_("Title"))
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     scope = _text(_("Scope"))
-    auditor = forms.CharField(label=_("Auditor"), max_length=200, required=False)
+    auditor = _line(_("Auditor"))
 
 
 class AdvanceForm(forms.Form):
@@ -207,11 +217,11 @@ class AdvanceForm(forms.Form):
 
 class FindingForm(ScopedForm):
     agency = _model(_("Audited OPD"))
-    title = forms.CharField(label=_("Finding"), max_length=200, required=False)
+    title = _line(_("Finding"))
     recommendation = _text(_("Recommendation"))
     application = _model(_("Application"))
     risk = _model(_("Risk"))
-    due_on = forms.DateField(label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = _date(_("Due on"))
 
 
 class FollowUpForm(forms.Form):
@@ -221,13 +231,13 @@ class FollowUpForm(forms.Form):
 
 class ProcessingForm(ScopedForm):
     application = _model(_("Application"))
-    name = forms.CharField(label=_("Processing activity"), max_length=200, required=False)
+    name = _line(_("Processing activity"))
     purpose = _text(_("Purpose"))
     legal_basis = _choice(_("Legal basis"), LegalBasis.choices)
     data_categories = _text(_("Data categories"))
     specific_data = forms.BooleanField(label=_("Specific personal data"), required=False)
     recipients = _text(_("Recipients"))
-    retention = forms.CharField(label=_("Retention"), max_length=200, required=False)
+    retention = _line(_("Retention"))
 
 
 class DpoForm(ScopedForm):

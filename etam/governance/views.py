@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from etam.core.actors import PersonRequest
-from etam.core.formerrors import apply_service_errors
+from etam.core.formerrors import call_service
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_required
 from etam.governance import permissions as perms
 from etam.governance import selectors, services
 from etam.governance.forms import AssignForm, CloseForm, CommentForm, DecisionForm, FileForm, MapForm, RequestForm
 from etam.governance.models import RequestKind, RequestStatus
-from etam.governance.views_common import form_page, or_404, page_of
+from etam.governance.views_common import chosen, form_page, or_404, page_of
 
 
 @staff_required(perms.VIEW)
@@ -56,11 +54,9 @@ def request_create(request: PersonRequest) -> HttpResponse:
     )
 
     def action(data: dict[str, Any]) -> Any:
-        if data["agency"] is None:
-            raise ValidationError({"agency": [_("OPD: choose the OPD filing the request.")]})
         return services.request_file(
             actor=request.user,
-            agency=data["agency"],
+            agency=chosen(data, "agency", _("OPD: choose the OPD filing the request.")),
             kind=data["kind"],
             title=data["title"],
             description=data["description"],
@@ -111,14 +107,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _post(request: PersonRequest, pk: int, form_name: str, form: Any, call: Any, success: str) -> HttpResponse:
     """A form on the request page: run the service, or show the page again with the form's errors."""
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect("governance:request_detail", pk=pk)
+    if form.is_valid() and call_service(request, form, lambda: call(form.cleaned_data), success)[0]:
+        return redirect("governance:request_detail", pk=pk)
     return _detail(request, pk, **{form_name: form})
 
 
@@ -155,13 +145,16 @@ def request_attach(request: PersonRequest, pk: int) -> HttpResponse:
 def request_assign(request: PersonRequest, pk: int) -> HttpResponse:
     req = or_404(selectors.request_get, request.user, pk)
     form = AssignForm(request.POST, choices={"assignee": selectors.handlers_for(request.user, req)})
-
-    def call(d: dict[str, Any]) -> Any:
-        if d["assignee"] is None:
-            raise ValidationError({"assignee": [_("Assignee: choose a person.")]})
-        return services.request_assign(actor=request.user, request=req, assignee=d["assignee"])
-
-    return _post(request, pk, "assign_form", form, call, _("Request assigned."))
+    return _post(
+        request,
+        pk,
+        "assign_form",
+        form,
+        lambda d: services.request_assign(
+            actor=request.user, request=req, assignee=chosen(d, "assignee", _("Assignee: choose a person."))
+        ),
+        _("Request assigned."),
+    )
 
 
 @require_POST

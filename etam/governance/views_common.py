@@ -1,12 +1,12 @@
-"""What the governance views share: a selector lookup as a 404, a paged list, and a form page
-backed by one service call (``core.formerrors.service_form_page``)."""
+"""What the governance views share: a selector lookup as a 404, a required choice, a paged
+list, and a form page backed by one service call (``core.formerrors.service_form_page``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -25,6 +25,13 @@ def or_404(lookup: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise Http404 from exc
 
 
+def chosen(data: dict[str, Any], name: str, message: str) -> Any:
+    """``data[name]``, a choice the form leaves optional; unset, a ValidationError on that field."""
+    if data.get(name) is None:
+        raise ValidationError({name: [message]})
+    return data[name]
+
+
 def page_of(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("halaman"))
 
@@ -36,10 +43,11 @@ def form_page(
     *,
     title: Any,
     success: Any,
-    to: Callable[[Any], str],
     back: str = "",
+    to: Callable[[Any], str] | None = None,
 ) -> HttpResponse:
-    """The generic governance form page: ``action(cleaned_data)`` on a valid POST, then ``to(result)``."""
+    """The generic governance form page: ``action(cleaned_data)`` on a valid POST, then
+    ``to(result)``, or back to ``back`` when no ``to`` is given."""
     return service_form_page(
         request,
         form,
@@ -47,5 +55,5 @@ def form_page(
         success,
         template="governance/form.html",
         context={"title": title, "back": back},
-        on_success=lambda result: redirect(to(result)),
+        on_success=lambda result: redirect(to(result) if to else back),
     )

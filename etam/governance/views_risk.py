@@ -3,9 +3,6 @@ the risk context of the instansi."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +16,7 @@ from etam.governance import permissions as perms
 from etam.governance import selectors, services
 from etam.governance.charts import risk_heatmap
 from etam.governance.forms import ContextForm, MonitoringForm, RiskForm, TreatmentForm, TreatmentStatusForm
-from etam.governance.views_common import form_page, or_404, page_of
+from etam.governance.views_common import chosen, form_page, or_404, page_of
 
 
 @staff_required(perms.VIEW)
@@ -59,16 +56,12 @@ def risk_create(request: PersonRequest) -> HttpResponse:
             "owner": selectors.risk_owners_for(request.user),
         },
     )
-
-    def action(data: dict[str, Any]) -> Any:
-        if data["agency"] is None:
-            raise ValidationError({"agency": [_("OPD: choose the risk-owning OPD.")]})
-        return services.risk_create(actor=request.user, agency=data["agency"], data=data)
-
     return form_page(
         request,
         form,
-        action,
+        lambda d: services.risk_create(
+            actor=request.user, agency=chosen(d, "agency", _("OPD: choose the risk-owning OPD.")), data=d
+        ),
         title=_("Record a risk"),
         success=_("Risk recorded."),
         to=lambda risk: reverse("governance:risk_detail", args=[risk.pk]),
@@ -94,7 +87,6 @@ def risk_treat(request: PersonRequest, pk: int) -> HttpResponse:
         ),
         title=_("Treatment plan"),
         success=_("Treatment plan added."),
-        to=lambda _t: reverse("governance:risk_detail", args=[risk.pk]),
         back=reverse("governance:risk_detail", args=[risk.pk]),
     )
 
@@ -108,7 +100,6 @@ def treatment_status(request: PersonRequest, pk: int) -> HttpResponse:
         lambda d: services.treatment_set_status(actor=request.user, treatment=treatment, status=d["status"]),
         title=_("Treatment status"),
         success=_("Treatment updated."),
-        to=lambda t: reverse("governance:risk_detail", args=[t.risk_id]),
         back=reverse("governance:risk_detail", args=[treatment.risk_id]),
     )
 
@@ -122,7 +113,6 @@ def risk_monitor(request: PersonRequest, pk: int) -> HttpResponse:
         lambda d: services.monitoring_record(actor=request.user, risk=risk, data=d),
         title=_("Periodic monitoring"),
         success=_("Monitoring recorded."),
-        to=lambda _m: reverse("governance:risk_detail", args=[risk.pk]),
         back=reverse("governance:risk_detail", args=[risk.pk]),
     )
 
@@ -133,20 +123,16 @@ def risk_context(request: PersonRequest) -> HttpResponse:
         request.POST or None,
         choices={"institution": selectors.institutions_for(request.user, perms.MANAGE_RISK_CONTEXT)},
     )
-
-    def action(data: dict[str, Any]) -> Any:
-        if data["institution"] is None:
-            raise ValidationError({"institution": [_("Instansi: choose the instansi.")]})
-        return services.risk_context_save(
-            actor=request.user, institution=data["institution"], year=data["year"], data=data
-        )
-
     return form_page(
         request,
         form,
-        action,
+        lambda d: services.risk_context_save(
+            actor=request.user,
+            institution=chosen(d, "institution", _("Instansi: choose the instansi.")),
+            year=d["year"],
+            data=d,
+        ),
         title=_("Risk context"),
         success=_("Risk context saved."),
-        to=lambda _c: reverse("governance:risk_list"),
         back=reverse("governance:risk_list"),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,13 +27,7 @@ from etam.governance.forms import (
     ProcessingForm,
 )
 from etam.governance.models import ControlArea
-from etam.governance.views_common import form_page, or_404, page_of
-
-
-def _need(data: dict[str, Any], name: str, message: str) -> Any:
-    if data.get(name) is None:
-        raise ValidationError({name: [message]})
-    return data[name]
+from etam.governance.views_common import chosen, form_page, or_404, page_of
 
 
 @staff_required(perms.VIEW)
@@ -67,14 +60,13 @@ def control_set(request: PersonRequest) -> HttpResponse:
         form,
         lambda d: services.control_set(
             actor=request.user,
-            application=_need(d, "application", _("Application: choose the application.")),
+            application=chosen(d, "application", _("Application: choose the application.")),
             area=d["area"],
             status=d["status"],
             evidence=d["evidence"],
         ),
         title=_("BSSN 4/2021 control"),
         success=_("Control saved."),
-        to=lambda _c: reverse("governance:security_home"),
         back=reverse("governance:security_home"),
     )
 
@@ -93,7 +85,7 @@ def incident_create(request: PersonRequest) -> HttpResponse:
         request,
         form,
         lambda d: services.incident_report(
-            actor=request.user, agency=_need(d, "agency", _("OPD: choose the OPD.")), data=d
+            actor=request.user, agency=chosen(d, "agency", _("OPD: choose the OPD.")), data=d
         ),
         title=_("Report an incident"),
         success=_("Incident recorded."),
@@ -116,7 +108,6 @@ def incident_detail(request: PersonRequest, pk: int) -> HttpResponse:
             ),
             title=incident.title,
             success=_("Incident updated."),
-            to=lambda i: reverse("governance:incident_detail", args=[i.pk]),
             back=reverse("governance:incident_detail", args=[incident.pk]),
         )
     return render(request, "governance/incident_detail.html", {"incident": incident, "form": form})
@@ -144,7 +135,7 @@ def audit_create(request: PersonRequest) -> HttpResponse:
         request,
         form,
         lambda d: services.audit_create(
-            actor=request.user, institution=_need(d, "institution", _("Instansi: choose the instansi.")), data=d
+            actor=request.user, institution=chosen(d, "institution", _("Instansi: choose the instansi.")), data=d
         ),
         title=_("Plan an internal ICT audit"),
         success=_("Audit planned."),
@@ -176,7 +167,6 @@ def audit_advance(request: PersonRequest, pk: int) -> HttpResponse:
         lambda d: services.audit_advance(actor=request.user, engagement=engagement, report_summary=d["report_summary"]),
         title=_("Next audit stage"),
         success=_("Audit moved to the next stage."),
-        to=lambda a: reverse("governance:audit_detail", args=[a.pk]),
         back=reverse("governance:audit_detail", args=[engagement.pk]),
     )
 
@@ -200,12 +190,11 @@ def finding_add(request: PersonRequest, pk: int) -> HttpResponse:
         lambda d: services.finding_add(
             actor=request.user,
             engagement=engagement,
-            agency=_need(d, "agency", _("OPD: choose the audited OPD.")),
+            agency=chosen(d, "agency", _("OPD: choose the audited OPD.")),
             data=d,
         ),
         title=_("Audit finding"),
         success=_("Finding recorded."),
-        to=lambda _f: reverse("governance:audit_detail", args=[engagement.pk]),
         back=reverse("governance:audit_detail", args=[engagement.pk]),
     )
 
@@ -221,7 +210,6 @@ def finding_follow_up(request: PersonRequest, pk: int) -> HttpResponse:
         ),
         title=_("Follow-up of a finding"),
         success=_("Follow-up saved."),
-        to=lambda f: reverse("governance:audit_detail", args=[f.engagement_id]),
         back=reverse("governance:audit_detail", args=[finding.engagement_id]),
     )
 
@@ -248,12 +236,11 @@ def processing_create(request: PersonRequest) -> HttpResponse:
         form,
         lambda d: services.processing_save(
             actor=request.user,
-            application=_need(d, "application", _("Application: choose the application.")),
+            application=chosen(d, "application", _("Application: choose the application.")),
             data=d,
         ),
         title=_("Processing activity"),
         success=_("Processing activity saved."),
-        to=lambda _p: reverse("governance:privacy_list"),
         back=reverse("governance:privacy_list"),
     )
 
@@ -267,10 +254,9 @@ def dpo_edit(request: PersonRequest) -> HttpResponse:
         request,
         form,
         lambda d: services.dpo_save(
-            actor=request.user, institution=_need(d, "institution", _("Instansi: choose the instansi.")), data=d
+            actor=request.user, institution=chosen(d, "institution", _("Instansi: choose the instansi.")), data=d
         ),
         title=_("Data protection officer"),
         success=_("Data protection officer saved."),
-        to=lambda _d: reverse("governance:privacy_list"),
         back=reverse("governance:privacy_list"),
     )

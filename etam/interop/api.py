@@ -22,7 +22,7 @@ from pydantic import Field
 
 from etam.api.auth import require_auth
 from etam.api.errors import ErrorOut, error_response
-from etam.api.params import Id, PageNumber
+from etam.api.params import Id, PageNumber, page_rows
 from etam.core.permissions import has_perm
 from etam.interop import ledger, openapi, selectors, services
 from etam.interop import permissions as perms
@@ -293,11 +293,10 @@ def exchange_list(request: HttpRequest, filters: Query[InteropExchangeFilters]) 
             until=filters.until,
         ),
     )
-    start = (filters.page - 1) * PAGE_SIZE
     return {
         "count": qs.count(),
         "page": filters.page,
-        "results": [InteropExchangeOut.of(e) for e in qs[start : start + PAGE_SIZE]],
+        "results": [InteropExchangeOut.of(e) for e in page_rows(qs, filters.page, PAGE_SIZE)],
     }
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from etam.interop.models import Consumer, DataService
+from etam.interop.services.catalogue import SERVICE_FIELDS
 
 
 class JSONObjectField(forms.Field):
@@ -40,24 +41,7 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = DataService
-        fields = [
-            "agency",
-            "code",
-            "name",
-            "description",
-            "host",
-            "path",
-            "method",
-            "input_schema",
-            "output_schema",
-            "access",
-            "quota_per_day",
-            "sla_response_ms",
-            "sla_availability",
-            "status",
-            "contact_name",
-            "contact_email",
-        ]
+        fields = ["agency", "code", *SERVICE_FIELDS]
 
     def __init__(self, *args: Any, agencies: Any = None, hosts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -30,6 +30,8 @@ from etam.opendata.ckan import ActionError, NotAuthorized, NotFound, _bool, _jso
 from etam.opendata.ckan_dicts import organization_dict, package_dict, version_handle
 from etam.opendata.models import AccessRequestStatus, Dataset, DatasetVersion, VersionStatus
 from etam.opendata.services import api_writes
+
+T = TypeVar("T")
 
 # Model field → CKAN parameter, so a service's error names what the client sent.
 CKAN_NAMES = {
@@ -194,22 +196,22 @@ def dataset_fields(params: dict[str, Any]) -> tuple[dict[str, Any], list[str] | 
     return fields, tags, activity
 
 
-def _dataset(key: Any, field: str) -> Dataset:
+def _found(key: Any, field: str, lookup: Callable[[str], T | None], not_found: str) -> T:
+    """``lookup(key)``: a missing key is an ActionError on ``field``, an unknown one NotFound."""
     if not key:
         raise ActionError(_("%(field)s: Missing value") % {"field": field}, field)
-    dataset = ckan_write_selectors.dataset_by_key(str(key))
-    if dataset is None:
-        raise NotFound(_("Not found: dataset %(key)s.") % {"key": str(key)[:100]}, field)
-    return dataset
+    found = lookup(str(key))
+    if found is None:
+        raise NotFound(not_found % {"key": str(key)[:100]}, field)
+    return found
+
+
+def _dataset(key: Any, field: str) -> Dataset:
+    return _found(key, field, ckan_write_selectors.dataset_by_key, _("Not found: dataset %(key)s."))
 
 
 def _version(key: Any, field: str) -> DatasetVersion:
-    if not key:
-        raise ActionError(_("%(field)s: Missing value") % {"field": field}, field)
-    version = ckan_write_selectors.version_by_resource_id(str(key))
-    if version is None:
-        raise NotFound(_("Not found: resource %(key)s.") % {"key": str(key)[:100]}, field)
-    return version
+    return _found(key, field, ckan_write_selectors.version_by_resource_id, _("Not found: resource %(key)s."))
 
 
 def _require(actor: Actor, dataset: Dataset, field: str, *allowed: str) -> None:

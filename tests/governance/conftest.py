@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from etam.governance import services
 from tests.inventory.factories import ApplicationFactory, DataCentreFactory
 
 
@@ -40,3 +41,27 @@ NEEDS = {
     "raa_code": "02.01",
     "business_process_code": "02.05.01",
 }
+
+
+def risk_data(province, apps, **overrides):
+    """A valid risk of DPMPTSP on its licensing application; ``overrides`` replace fields."""
+    return {
+        "title": "Layanan perizinan tidak tersedia",
+        "category": "layanan",
+        "impact_area": "layanan_organisasi",
+        "asset_kind": "aplikasi",
+        "application": apps["perizinan"],
+        "causes": "Server tunggal tanpa cadangan",
+        "consequences": "Pemohon tidak dapat mengajukan izin",
+        "owner": province.admin_dpmptsp,
+        "likelihood": 4,
+        "impact": 3,
+        **overrides,
+    }
+
+
+def make_risk(province, apps, **overrides):
+    """``risk_data`` registered by the DPMPTSP admin."""
+    return services.risk_create(
+        actor=province.admin_dpmptsp, agency=province.dpmptsp, data=risk_data(province, apps, **overrides)
+    )

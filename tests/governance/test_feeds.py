@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from etam.governance import feeds, services
-from tests.governance.conftest import NEEDS
+from tests.governance.conftest import NEEDS, make_risk
 
 pytestmark = pytest.mark.django_db
 
@@ -24,21 +24,15 @@ def test_registered_when_the_other_modules_are_installed():
 
 
 def _risk(province, apps):
-    return services.risk_create(
-        actor=province.admin_dpmptsp,
-        agency=province.dpmptsp,
-        data={
-            "title": "Server tunggal",
-            "category": "infrastruktur",
-            "impact_area": "operasional_aset_tik",
-            "asset_kind": "aplikasi",
-            "application": apps["perizinan"],
-            "causes": "a",
-            "consequences": "b",
-            "owner": province.admin_dpmptsp,
-            "likelihood": 4,
-            "impact": 4,
-        },
+    return make_risk(
+        province,
+        apps,
+        title="Server tunggal",
+        category="infrastruktur",
+        impact_area="operasional_aset_tik",
+        causes="a",
+        consequences="b",
+        impact=4,
     )
 
 

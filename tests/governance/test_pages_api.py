@@ -10,7 +10,7 @@ from etam.core.models import AuditEvent
 from etam.governance import services
 from etam.governance.models import Risk, ServiceRequest
 from etam.inventory.models import Application
-from tests.governance.conftest import NEEDS
+from tests.governance.conftest import NEEDS, make_risk
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -54,21 +54,19 @@ def test_opd_files_a_proposal_through_the_page_and_diskominfo_decides(province, 
 
 def test_pages_are_scoped(province, apps_kaltim):
     req = proposal(province)
-    risk = services.risk_create(
-        actor=province.admin_dpmptsp,
-        agency=province.dpmptsp,
-        data={
-            "title": "Server tunggal",
-            "category": "infrastruktur",
-            "impact_area": "operasional_aset_tik",
-            "asset_kind": "infrastruktur",
-            "data_centre": apps_kaltim["dc"],
-            "causes": "a",
-            "consequences": "b",
-            "owner": province.admin_dpmptsp,
-            "likelihood": 5,
-            "impact": 5,
-        },
+    risk = make_risk(
+        province,
+        apps_kaltim,
+        title="Server tunggal",
+        category="infrastruktur",
+        impact_area="operasional_aset_tik",
+        asset_kind="infrastruktur",
+        application=None,
+        data_centre=apps_kaltim["dc"],
+        causes="a",
+        consequences="b",
+        likelihood=5,
+        impact=5,
     )
     for url in (
         "/staf/tata-kelola/layanan/",

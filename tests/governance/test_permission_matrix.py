@@ -20,7 +20,7 @@ from etam.governance.models import (
     ServiceRequest,
     Treatment,
 )
-from tests.governance.conftest import NEEDS
+from tests.governance.conftest import NEEDS, make_risk
 
 pytestmark = pytest.mark.django_db
 
@@ -38,21 +38,19 @@ def world(province, apps_kaltim):
     hosting = services.request_file(
         actor=province.admin_dpmptsp, agency=province.dpmptsp, kind="hosting", title="VM", description="VM"
     )
-    risk = services.risk_create(
-        actor=province.admin_dpmptsp,
-        agency=province.dpmptsp,
-        data={
-            "title": "Risiko",
-            "category": "data",
-            "impact_area": "hukum",
-            "asset_kind": "proses",
-            "asset_reference": "Perizinan",
-            "causes": "a",
-            "consequences": "b",
-            "owner": province.admin_dpmptsp,
-            "likelihood": 3,
-            "impact": 3,
-        },
+    risk = make_risk(
+        province,
+        apps_kaltim,
+        title="Risiko",
+        category="data",
+        impact_area="hukum",
+        asset_kind="proses",
+        application=None,
+        asset_reference="Perizinan",
+        causes="a",
+        consequences="b",
+        likelihood=3,
+        impact=3,
     )
     treatment = services.treatment_add(
         actor=province.admin_dpmptsp, risk=risk, action="x", owner=province.admin_dpmptsp, due_on=date(2027, 1, 1)

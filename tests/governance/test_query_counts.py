@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etam.governance import services
+from tests.governance.conftest import make_risk
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -16,21 +17,16 @@ def filled(province, apps_kaltim):
         services.request_file(
             actor=province.admin_dpmptsp, agency=province.dpmptsp, kind="hosting", title=f"VM {i}", description="x"
         )
-        services.risk_create(
-            actor=province.admin_dpmptsp,
-            agency=province.dpmptsp,
-            data={
-                "title": f"Risiko {i}",
-                "category": "data",
-                "impact_area": "hukum",
-                "asset_kind": "aplikasi",
-                "application": apps_kaltim["perizinan"],
-                "causes": "a",
-                "consequences": "b",
-                "owner": province.admin_dpmptsp,
-                "likelihood": 1 + i % 5,
-                "impact": 1 + (i * 2) % 5,
-            },
+        make_risk(
+            province,
+            apps_kaltim,
+            title=f"Risiko {i}",
+            category="data",
+            impact_area="hukum",
+            causes="a",
+            consequences="b",
+            likelihood=1 + i % 5,
+            impact=1 + (i * 2) % 5,
         )
     return province
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from etam.core.models import AuditEvent
 from etam.governance import services
 from etam.governance.models import Risk, RiskBand, RiskCell, RiskStatus, Treatment
+from tests.governance.conftest import make_risk, risk_data
 
 pytestmark = pytest.mark.django_db
 
@@ -37,27 +38,8 @@ def test_reference_data_is_versioned_and_complete():
     assert names == ["Sangat Rendah", "Rendah", "Sedang", "Tinggi", "Sangat Tinggi"]
 
 
-def risk_data(province, apps, **overrides):
-    data = {
-        "title": "Layanan perizinan tidak tersedia",
-        "category": "layanan",
-        "impact_area": "layanan_organisasi",
-        "asset_kind": "aplikasi",
-        "application": apps["perizinan"],
-        "causes": "Server tunggal tanpa cadangan",
-        "consequences": "Pemohon tidak dapat mengajukan izin",
-        "owner": province.admin_dpmptsp,
-        "likelihood": 4,
-        "impact": 3,
-    }
-    data.update(overrides)
-    return data
-
-
 def test_risk_gets_its_level_and_is_treated_and_monitored(province, apps_kaltim):
-    risk = services.risk_create(
-        actor=province.admin_dpmptsp, agency=province.dpmptsp, data=risk_data(province, apps_kaltim)
-    )
+    risk = make_risk(province, apps_kaltim)
     assert (risk.magnitude, risk.level) == (16, 4)
     services.treatment_add(
         actor=province.admin_dpmptsp,
@@ -111,9 +93,7 @@ def test_a_risk_on_another_opds_application_is_refused(province, apps_kaltim):
 
 
 def test_risk_permissions(province, apps_kaltim):
-    risk = services.risk_create(
-        actor=province.admin_dpmptsp, agency=province.dpmptsp, data=risk_data(province, apps_kaltim)
-    )
+    risk = make_risk(province, apps_kaltim)
     events = AuditEvent.objects.count()
     for actor in (
         province.officer_dpmptsp,

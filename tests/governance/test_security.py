@@ -170,6 +170,21 @@ def test_processing_register_and_dpo(province, apps_kaltim):
     assert dpo.institution == province.kaltim
 
 
+GOVERNANCE_ROWS = (
+    AuditEvent,
+    SecurityControl,
+    Incident,
+    AuditEngagement,
+    AuditFinding,
+    ProcessingActivity,
+    DataProtectionOfficer,
+)
+
+
+def _row_counts():
+    return tuple(model.objects.count() for model in GOVERNANCE_ROWS)
+
+
 def test_permission_matrix_refuses_and_changes_nothing(province, apps_kaltim):
     app = apps_kaltim["perizinan"]
     incident = services.incident_report(
@@ -180,15 +195,7 @@ def test_permission_matrix_refuses_and_changes_nothing(province, apps_kaltim):
         institution=province.kaltim,
         data={"title": "Audit", "year": 2026, "scope": "keamanan", "auditor": "Inspektorat"},
     )
-    counts = (
-        AuditEvent.objects.count(),
-        SecurityControl.objects.count(),
-        Incident.objects.count(),
-        AuditEngagement.objects.count(),
-        AuditFinding.objects.count(),
-        ProcessingActivity.objects.count(),
-        DataProtectionOfficer.objects.count(),
-    )
+    counts = _row_counts()
     outsiders = [province.officer_dpmptsp, province.admin_diskominfo, province.admin_samarinda, province.steward_kaltim]
     for actor in outsiders:
         with pytest.raises(PermissionDenied):
@@ -206,15 +213,7 @@ def test_permission_matrix_refuses_and_changes_nothing(province, apps_kaltim):
             services.audit_advance(actor=actor, engagement=engagement)
         with pytest.raises(PermissionDenied):
             services.dpo_save(actor=actor, institution=province.kaltim, data={})
-    after = (
-        AuditEvent.objects.count(),
-        SecurityControl.objects.count(),
-        Incident.objects.count(),
-        AuditEngagement.objects.count(),
-        AuditFinding.objects.count(),
-        ProcessingActivity.objects.count(),
-        DataProtectionOfficer.objects.count(),
-    )
+    after = _row_counts()
     assert after == counts
     incident.refresh_from_db()
     assert incident.status == "dibuka" and incident.timeline.count() == 1

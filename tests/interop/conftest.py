@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.cache import cache
 
-from etam.core import outbound
+from etam.core import outbound, ratelimit
 from etam.interop import services
+from etam.interop.connectors.fakedukcapil import Running
 
 
 @dataclass
@@ -67,6 +69,18 @@ def provider_server():
     yield FakeProvider(url=f"http://127.0.0.1:{server.server_port}", hits=server.hits)  # type: ignore[attr-defined]
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def registry(settings):
+    """The fake Dukcapil registry, the connector pointed at it, quotas and cached answers reset."""
+    running = Running()
+    settings.INTEROP_DUKCAPIL_URL = running.url
+    settings.INTEROP_DUKCAPIL_TIMEOUT = 1.0
+    cache.clear()
+    ratelimit.reset_all()
+    yield running
+    running.stop()
 
 
 @pytest.fixture(autouse=True)

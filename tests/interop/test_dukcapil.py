@@ -9,20 +9,8 @@ from django.core.cache import cache
 
 from etam.core import ratelimit
 from etam.interop.connectors import dukcapil
-from etam.interop.connectors.fakedukcapil import Running
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def registry(settings):
-    running = Running()
-    settings.INTEROP_DUKCAPIL_URL = running.url
-    settings.INTEROP_DUKCAPIL_TIMEOUT = 1.0
-    cache.clear()
-    ratelimit.reset_all()
-    yield running
-    running.stop()
 
 
 def check(nik="6472011505900001", name="Budi Santoso", born=date(1990, 5, 15)):

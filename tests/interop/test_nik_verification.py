@@ -6,10 +6,8 @@ import copy
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
-from etam.core import ratelimit
 from etam.eservices import hooks
 from etam.interop.connectors.fakedukcapil import Running
 from etam.interop.models import NikVerification
@@ -17,17 +15,6 @@ from etam.interop.services import nik as nik_checks
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def registry(settings):
-    running = Running()
-    settings.INTEROP_DUKCAPIL_URL = running.url
-    settings.INTEROP_DUKCAPIL_TIMEOUT = 1.0
-    cache.clear()
-    ratelimit.reset_all()
-    yield running
-    running.stop()
 
 
 def submitted(application_id=9001, nik="6472011505900001", name="Budi Santoso", born=date(1990, 5, 15)):

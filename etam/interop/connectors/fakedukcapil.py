@@ -16,9 +16,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from etam.interop.connectors.fakeserver import Background, serve
 
 # Invented residents (NIK: 6472 Samarinda / 6402 Kukar, birth date encoded as DDMMYY, +40 for women).
 RESIDENTS = {
@@ -78,31 +78,13 @@ class FakeDukcapil:
         return self._json(start, "200 OK", {"content": [content], "lastPage": True, "numberOfElements": 1})
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-class Running:
+class Running(Background):
     """The fake on a background thread (tests); ``stop()`` makes Dukcapil "down"."""
 
-    def __init__(self, *, port: int = 0, quota: int = 300_000, delay: float = 0.0) -> None:
-        self.app = FakeDukcapil(quota=quota, delay=delay)
-        self.server = make_server(
-            "127.0.0.1", port, self.app, server_class=_ThreadingServer, handler_class=_QuietHandler
-        )
-        self.port = self.server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+    app: FakeDukcapil
 
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def __init__(self, *, port: int = 0, quota: int = 300_000, delay: float = 0.0) -> None:
+        super().__init__(FakeDukcapil(quota=quota, delay=delay), port=port)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -110,15 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--quota", type=int, default=300_000)
     args = parser.parse_args(argv)
-    server = make_server(
-        "127.0.0.1",
-        args.port,
-        FakeDukcapil(quota=args.quota),
-        server_class=_ThreadingServer,
-        handler_class=_QuietHandler,
-    )
-    print(f"fake Dukcapil on http://127.0.0.1:{args.port}/verifikasi")
-    server.serve_forever()
+    serve(FakeDukcapil(quota=args.quota), args.port, f"fake Dukcapil on http://127.0.0.1:{args.port}/verifikasi")
 
 
 if __name__ == "__main__":

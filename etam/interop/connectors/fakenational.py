@@ -19,9 +19,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from email.parser import BytesParser
 from email.policy import HTTP
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from etam.interop.connectors.fakeserver import Background, serve
 
 # Invented civil servants (NIP: birth date, appointment month, sex, number).
 EMPLOYEES = {
@@ -168,41 +168,20 @@ class FakeNational:
         return self._json(start, "404 Not Found", {"code": 404, "message": "API not found"})
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-class Running:
+class Running(Background):
     """The fakes on a background thread (tests); ``stop()`` makes them all "down"."""
 
-    def __init__(self, *, port: int = 0) -> None:
-        self.app = FakeNational()
-        self.server = make_server(
-            "127.0.0.1", port, self.app, server_class=_ThreadingServer, handler_class=_QuietHandler
-        )
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+    app: FakeNational
 
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def __init__(self, *, port: int = 0) -> None:
+        super().__init__(FakeNational(), port=port)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="fakenational")
     parser.add_argument("--port", type=int, default=8767)
     args = parser.parse_args(argv)
-    server = make_server(
-        "127.0.0.1", args.port, FakeNational(), server_class=_ThreadingServer, handler_class=_QuietHandler
-    )
-    print(f"fake SP4N-LAPOR!, SIASN and SPLP on http://127.0.0.1:{args.port}")
-    server.serve_forever()
+    serve(FakeNational(), args.port, f"fake SP4N-LAPOR!, SIASN and SPLP on http://127.0.0.1:{args.port}")
 
 
 if __name__ == "__main__":
