@@ -97,7 +97,13 @@ def search_services(qs: QuerySet[Service], q: str) -> QuerySet[Service]:
         for term in alternatives:
             query = query | SearchQuery(term, config=config, search_type="phrase")
             by_name |= Q(name__icontains=term)
-        return qs.annotate(rank=SearchRank(vector, query)).filter(Q(rank__gt=0) | by_name).order_by("-rank", "name")
+        # Match with @@ (``search=query``), rank only to order: ts_rank is above zero for a document that
+        # shares any lexeme with a hyphenated or many-word query, so ``rank > 0`` matched nearly everything.
+        return (
+            qs.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(Q(search=query) | by_name)
+            .order_by("-rank", "name")
+        )
     matches = Q()
     for phrase in [q, *alternatives]:
         every_word = Q()
