@@ -39,7 +39,14 @@ class QualityConfig(appconfig.ModuleConfig):
                     45,
                     permissions.PARTICIPATE,
                     _("Satisfaction survey reports, paper questionnaires and the follow-up plan"),
-                )
+                ),
+                (
+                    _("Service pledge"),
+                    "quality:charter_sign",
+                    46,
+                    permissions.SIGN_CHARTER,
+                    _("Sign the agency's service pledge (maklumat pelayanan) electronically"),
+                ),
             ],
         )
         register_public_sample(feeds.public_sample_pages)

@@ -169,13 +169,20 @@ class ServiceStandard(AgencyOwned, models.Model):
 
 
 class ServiceCharter(AgencyOwned, models.Model):
-    """Maklumat pelayanan of an OPD (signing through the signing seam is future work)."""
+    """Maklumat pelayanan of an OPD, signed as a PDF by the OPD's penandatangan through the signing
+    seam (ADR 0139). Saving a new text clears the signature (the signed PDF is of the old text)."""
 
     agency = models.OneToOneField("core.Agency", on_delete=models.PROTECT, related_name="+")
     institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=4000)
     signed_by_name = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    signed_pdf = models.FileField(upload_to="quality/maklumat/%Y/", max_length=255, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signer_label = models.CharField(max_length=400, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Maklumat pelayanan {self.agency_id}"

@@ -3,6 +3,7 @@
 - the SKM report of a unit and period in the report layout of PermenPANRB 14/2017 (identity of
   the unit, period, respondents and their profile, NRR per element, IKM, mutu and kinerja, the
   three lowest elements with the follow-up plan). Comments are left out, as in the XLSX;
+- the maklumat pelayanan of an OPD on its own, the page its penandatangan signs (ADR 0139);
 - the standar pelayanan of a service (the 14 components of PermenPANRB 15/2014) with the
   maklumat pelayanan.
 Both are built with ``etam.core.pdfdoc`` (ADR 0160).
@@ -131,3 +132,17 @@ def standard_pdf(service: Any, components: Sequence[Any], charter: Any | None) -
         if charter.signed_by_name:
             doc.para(charter.signed_by_name)
     return doc.render(footer="Standar Pelayanan - " + service.name)
+
+
+def charter_pdf(charter: Any, signer_label: str) -> bytes:
+    """The OPD's maklumat pelayanan on one page, the signature box left free at the bottom right
+    (``services.maklumat.SIGNATURE_BOX``)."""
+    doc = Document("Maklumat Pelayanan")
+    doc.pairs([("Unit pelayanan", charter.agency.name), ("Dasar", "Peraturan Menteri PANRB Nomor 15 Tahun 2014")])
+    doc.space()
+    for line in charter.text.splitlines():
+        if line.strip():
+            doc.para(line)
+    doc.space()
+    doc.para("Ditandatangani secara elektronik oleh " + signer_label)
+    return doc.render(footer="Maklumat Pelayanan - " + charter.agency.name)

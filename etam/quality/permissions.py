@@ -10,6 +10,8 @@
   (admin OPD — the head of the unit —, admin instansi).
 - ``quality.manage_standard``: write the standar pelayanan of the OPD's services and the OPD's
   maklumat pelayanan (admin OPD).
+- ``quality.sign_charter``: sign the OPD's maklumat pelayanan through the signing seam
+  (penandatangan of the OPD, with a signing identity; ADR 0139).
 - ``quality.handle_complaint``: handle and answer the complaints routed to the OPD (petugas
   layanan, admin OPD; admin instansi over the instansi).
 - ``quality.participate``: shows the staff menu entry.
@@ -23,6 +25,7 @@ VIEW_INSTITUTION_REPORT = "quality.view_institution_report"
 MANAGE_FOLLOWUP = "quality.manage_followup"
 MANAGE_STANDARD = "quality.manage_standard"
 HANDLE_COMPLAINT = "quality.handle_complaint"
+SIGN_CHARTER = "quality.sign_charter"
 PARTICIPATE = "quality.participate"
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -30,4 +33,5 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.SERVICE_OFFICER: {ENTER_PAPER, VIEW_REPORT, HANDLE_COMPLAINT, PARTICIPATE},
     Role.INSTITUTION_ADMIN: {VIEW_REPORT, VIEW_INSTITUTION_REPORT, MANAGE_FOLLOWUP, HANDLE_COMPLAINT, PARTICIPATE},
     Role.SPBE_COORDINATOR: {VIEW_REPORT, VIEW_INSTITUTION_REPORT, PARTICIPATE},
+    Role.SIGNATORY: {SIGN_CHARTER},
 }

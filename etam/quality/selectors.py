@@ -323,6 +323,19 @@ def charter_for(agency_id: int) -> ServiceCharter | None:
     return ServiceCharter.objects.filter(agency_id=agency_id).first()
 
 
+def charters_to_sign(actor: Actor) -> QuerySet[ServiceCharter]:
+    """The maklumat of the OPDs ``actor`` signs for (penandatangan; ADR 0139)."""
+    return (
+        ServiceCharter.objects.filter(scope_q(actor, permissions.SIGN_CHARTER))
+        .select_related("agency", "signed_by")
+        .order_by("agency__name")
+    )
+
+
+def charter_to_sign(actor: Actor, charter_id: int) -> ServiceCharter | None:
+    return charters_to_sign(actor).filter(pk=charter_id).first()
+
+
 def services_for_standard(actor: Actor) -> QuerySet[Service]:
     return (
         Service.objects.filter(scope_q(actor, permissions.MANAGE_STANDARD), published_version__isnull=False)

@@ -317,6 +317,19 @@ def standard_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     return pdf_response(body, f"standar-pelayanan-{service.slug}.pdf")
 
 
+def charter_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The OPD's maklumat pelayanan as signed by its penandatangan (PAdES; ADR 0139)."""
+    service = selectors.public_service(slug)
+    if service is None:
+        raise Http404
+    charter = selectors.charter_for(service.agency_id)
+    if charter is None or not charter.signed_pdf:
+        raise Http404
+    with charter.signed_pdf.open("rb") as handle:
+        body = handle.read()
+    return pdf_response(body, f"maklumat-pelayanan-{service.agency.code or service.agency_id}.pdf")
+
+
 def pdf_response(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=CONTENT_TYPES["pdf"])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

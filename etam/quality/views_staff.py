@@ -1,16 +1,19 @@
-"""Staff pages of the standar pelayanan: the list of the OPD's services and the editor of one
-service's standard with the OPD's maklumat pelayanan."""
+"""Staff pages of the standar pelayanan: the list of the OPD's services, the editor of one
+service's standard with the OPD's maklumat pelayanan, and the penandatangan's page signing the
+maklumat (ADR 0139)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from etam.core.actors import PersonRequest
+from etam.core.bounds import parse_id
 from etam.core.staff_access import staff_required
 from etam.quality import permissions, selectors, services, standards
 
@@ -62,6 +65,34 @@ def standard_edit(request: PersonRequest, service_id: int) -> HttpResponse:
         "editable": standards.EDITABLE,
     }
     return render(request, "quality/standard_edit.html", context, status=422 if errors else 200)
+
+
+@sensitive_post_parameters("passphrase")
+@staff_required(permissions.SIGN_CHARTER)
+def charter_sign(request: PersonRequest) -> HttpResponse:
+    """The maklumat of the official's OPDs, each with its signature state and a passphrase form."""
+    charters = list(selectors.charters_to_sign(request.user))
+    errors: dict[str, str] = {}
+    failed: int | None = None
+    status = 200
+    if request.method == "POST":
+        charter = selectors.charter_to_sign(request.user, parse_id(request.POST.get("charter")) or 0)
+        if charter is None:
+            raise Http404
+        failed = charter.pk
+        try:
+            services.charter_sign(actor=request.user, charter=charter, passphrase=request.POST.get("passphrase", ""))
+        except ValidationError as exc:
+            errors, status = {key: " ".join(v) for key, v in exc.message_dict.items()}, 422
+        except services.CharterSigningUnavailable as exc:
+            errors, status = {"service": str(exc)}, 503
+        except PermissionDenied as exc:  # no signing identity
+            errors, status = {"service": str(exc)}, 403
+        else:
+            messages.success(request, _("The service pledge is signed."))
+            return redirect("quality:charter_sign")
+    context = {"charters": charters, "errors": errors, "failed": failed}
+    return render(request, "quality/charter_sign.html", context, status=status)
 
 
 @staff_required(permissions.HANDLE_COMPLAINT)

@@ -7,6 +7,7 @@ from etam.quality.services.complaints import (
     complaints_lapor_refresh,
 )
 from etam.quality.services.followup import followup_save
+from etam.quality.services.maklumat import CharterSigningUnavailable, charter_sign
 from etam.quality.services.standards import charter_save, standard_save
 from etam.quality.services.survey import (
     clean_answers,
@@ -18,7 +19,9 @@ from etam.quality.services.survey import (
 )
 
 __all__ = [
+    "CharterSigningUnavailable",
     "charter_save",
+    "charter_sign",
     "clean_answers",
     "clean_profile",
     "complaint_act",

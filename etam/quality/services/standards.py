@@ -14,6 +14,7 @@ from etam.core.actors import Person
 from etam.core.permissions import require
 from etam.quality import permissions
 from etam.quality.models import ServiceCharter, ServiceStandard
+from etam.quality.services.maklumat import delete_on_commit
 from etam.quality.standards import EDITABLE
 
 TEXT_LIMIT = 4000
@@ -74,6 +75,11 @@ def charter_save(*, actor: Person, agency: Any, text: str, signed_by_name: str =
         before = {"text": charter.text, "signed_by_name": charter.signed_by_name} if charter else None
         if charter is None:
             charter = ServiceCharter(agency=agency, institution_id=agency.institution_id)
+        if charter.pk is not None and charter.text != text and charter.signed_at is not None:
+            # The signed PDF is of the old text: it no longer is the OPD's maklumat (ADR 0139).
+            charter.signed_by, charter.signer_label, charter.signed_at = None, "", None
+            delete_on_commit(charter.signed_pdf)
+            charter.signed_pdf = ""
         charter.text, charter.signed_by_name = text, signed_by_name
         charter.save()
         audit.record(
