@@ -185,13 +185,16 @@ INTEROP_DUKCAPIL_CACHE_SECONDS = env.integer("INTEROP_DUKCAPIL_CACHE_SECONDS", 3
 INTEROP_LAPOR_URL = env.text("INTEROP_LAPOR_URL", "http://127.0.0.1:8767")
 INTEROP_LAPOR_TOKEN = env.text("INTEROP_LAPOR_TOKEN", "etam")
 INTEROP_LAPOR_TIMEOUT = float(env.integer("INTEROP_LAPOR_TIMEOUT", 10, minimum=1))
+INTEROP_LAPOR_DAILY_QUOTA = env.integer("INTEROP_LAPOR_DAILY_QUOTA", 20_000, minimum=1)
 INTEROP_SIASN_URL = env.text("INTEROP_SIASN_URL", "http://127.0.0.1:8767")
 INTEROP_SIASN_TOKEN = env.text("INTEROP_SIASN_TOKEN", "etam")
 INTEROP_SIASN_SSO_TOKEN = env.text("INTEROP_SIASN_SSO_TOKEN", "etam")
 INTEROP_SIASN_TIMEOUT = float(env.integer("INTEROP_SIASN_TIMEOUT", 10, minimum=1))
+INTEROP_SIASN_DAILY_QUOTA = env.integer("INTEROP_SIASN_DAILY_QUOTA", 50_000, minimum=1)
 INTEROP_SPLP_URL = env.text("INTEROP_SPLP_URL", "http://127.0.0.1:8767")
 INTEROP_SPLP_TOKEN = env.text("INTEROP_SPLP_TOKEN", "etam")
 INTEROP_SPLP_TIMEOUT = float(env.integer("INTEROP_SPLP_TIMEOUT", 15, minimum=1))
+INTEROP_SPLP_DAILY_QUOTA = env.integer("INTEROP_SPLP_DAILY_QUOTA", 1_000, minimum=1)
 
 # Published counts of people from 1 to this minus one show as "<5" (etam.core.suppression, ADR 0150).
 SMALL_COUNT_THRESHOLD = env.integer("SMALL_COUNT_THRESHOLD", 5, minimum=2)

@@ -3,8 +3,8 @@
 Every connector (the signing service, the interoperability gateway's providers, the national
 systems) goes through an ``Outbound``: a connect/read timeout on every request, bounded retries
 with exponential back-off for transient failures (connection errors, timeouts, 5xx; tenacity),
-only for idempotent methods unless the caller says otherwise, and a circuit breaker per system
-(pybreaker): after ``fail_max`` failed calls in a row the system is not called for
+only for idempotent methods unless the caller says otherwise, an optional daily quota of calls,
+and a circuit breaker per system (pybreaker): after ``fail_max`` failed calls in a row the system is not called for
 ``reset_timeout`` seconds and ``Unavailable`` is raised at once. The breaker lives in the
 process; the last success and failure are also written to the cache so an admin page served by
 any web node shows them (``health``).
@@ -24,6 +24,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from etam.core import ratelimit
+
 logger = logging.getLogger("etam.core.outbound")
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -33,12 +35,15 @@ CONNECT_TIMEOUT = 3.0
 class Unavailable(Exception):
     """No usable answer: refused connection, timeout or 5xx after the retries, or the breaker is open."""
 
-    def __init__(self, system: str, reason: str, *, timed_out: bool = False, circuit_open: bool = False) -> None:
+    def __init__(
+        self, system: str, reason: str, *, timed_out: bool = False, circuit_open: bool = False, quota: bool = False
+    ) -> None:
         super().__init__(f"{system}: {reason}")
         self.system = system
         self.reason = reason
         self.timed_out = timed_out
         self.circuit_open = circuit_open
+        self.quota = quota
 
 
 class _Transient(Exception):
@@ -74,8 +79,12 @@ class Outbound:
         fail_max: int = 5,
         reset_timeout: float = 60,
         excluded: tuple[type[BaseException], ...] = (),
+        daily_quota: int | None = None,
     ) -> None:
         self.name = name
+        # Etam's own cap of calls per (UTC) day, counted across web nodes (core.ratelimit: Redis in
+        # production), kept under the agreement with the other side so a burst cannot spend it all.
+        self.daily_quota = daily_quota
         self.timeout = timeout
         self.attempts = attempts
         self.session = requests.Session()
@@ -87,6 +96,12 @@ class Outbound:
         """One logical call. Retried (``attempts``, default: the system's for idempotent methods,
         1 otherwise) on connection errors, timeouts and 5xx; 4xx answers come back as they are."""
         method = method.upper()
+        if (
+            self.daily_quota is not None
+            and not ratelimit.hit(f"outbound:{self.name}", self.daily_quota, 86_400).allowed
+        ):
+            self._note_failure("daily quota used up")
+            raise Unavailable(self.name, "quota", quota=True)
         tries = attempts if attempts is not None else (self.attempts if method in IDEMPOTENT else 1)
         kwargs.setdefault("timeout", (min(CONNECT_TIMEOUT, self.timeout), self.timeout))
 

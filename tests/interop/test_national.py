@@ -113,3 +113,45 @@ def test_splp_down_or_the_wrong_user_changes_nothing(national, province, parties
     assert "splp" in error.value.message_dict
     parties.service.refresh_from_db()
     assert parties.service.splp_api_id == "" and AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("name", ["LAPOR", "SIASN", "SPLP"])
+def test_each_connector_keeps_to_its_daily_quota_and_gives_up_on_a_slow_server(
+    national, settings, name, province, parties
+):
+    """Etam's own cap per connector (core.outbound), and a server slower than the timeout: the call
+    comes back as 'not now', never an error for the citizen or officer."""
+    from etam.core import outbound, ratelimit
+
+    ratelimit.reset_all()
+    setattr(settings, f"INTEROP_{name}_DAILY_QUOTA", 1)
+    outbound.forget()
+    calls = {
+        "LAPOR": lambda n: lapor.forward_complaint(complaint(f"PGD-Q{n}")),
+        "SIASN": lambda n: siasn.employee("198503122010011001"),
+        "SPLP": lambda n: services.service_publish_to_splp(actor=province.admin_diskominfo, service=parties.service),
+    }[name]
+    assert calls(1) is not None  # the one call of the day goes out
+    before = len(national.app.calls)
+    if name == "SIASN":
+        with pytest.raises(siasn.DirectoryUnavailable):
+            calls(2)
+    elif name == "SPLP":
+        with pytest.raises(ValidationError):
+            calls(2)
+    else:
+        assert calls(2) is None
+    assert len(national.app.calls) == before  # the second never left Etam
+
+    ratelimit.reset_all()
+    setattr(settings, f"INTEROP_{name}_DAILY_QUOTA", 100)
+    outbound.forget()
+    national.app.delay = 1.5  # the timeout is 1 s
+    if name == "SIASN":
+        with pytest.raises(siasn.DirectoryUnavailable):
+            calls(3)
+    elif name == "SPLP":
+        with pytest.raises(ValidationError):
+            calls(3)
+    else:
+        assert calls(3) is None

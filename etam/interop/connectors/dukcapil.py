@@ -19,7 +19,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.cache import cache
 
-from etam.core import outbound, ratelimit
+from etam.core import outbound
 from etam.core.crypto import lookup_digest
 
 logger = logging.getLogger("etam.interop.dukcapil")
@@ -55,6 +55,7 @@ def system() -> outbound.Outbound:
             attempts=2,
             fail_max=5,
             reset_timeout=120,
+            daily_quota=settings.INTEROP_DUKCAPIL_DAILY_QUOTA,  # Etam's own cap, under the agreement's
         ),
     )
 
@@ -70,9 +71,6 @@ class DukcapilClient:
         self.base_url = (base_url or settings.INTEROP_DUKCAPIL_URL).rstrip("/")
 
     def verify(self, *, nik: str, full_name: str, birth_date: date) -> NikCheck:
-        # Etam's own daily cap below the agreement's, so a burst cannot spend the whole quota.
-        if not ratelimit.hit("connector:dukcapil", settings.INTEROP_DUKCAPIL_DAILY_QUOTA, 86_400).allowed:
-            return NikCheck(UNAVAILABLE, reason="quota")
         payload = {
             "NIK": nik,
             "NAMA_LGKP": full_name.strip().upper(),
@@ -86,7 +84,7 @@ class DukcapilClient:
             # A verification changes nothing at Dukcapil: safe to retry once (attempts=2).
             response = system().request("POST", f"{self.base_url}/verifikasi", json=payload, attempts=2)
         except outbound.Unavailable as exc:
-            reason = "circuit" if exc.circuit_open else "timeout" if exc.timed_out else "down"
+            reason = "quota" if exc.quota else "circuit" if exc.circuit_open else "timeout" if exc.timed_out else "down"
             return NikCheck(UNAVAILABLE, reason=reason)
         if response.status_code == 429:
             return NikCheck(UNAVAILABLE, reason="quota")

@@ -48,7 +48,12 @@ class LaporStatus:
 
 def system() -> outbound.Outbound:
     return outbound.system(
-        "sp4n-lapor", lambda: outbound.Outbound("sp4n-lapor", timeout=settings.INTEROP_LAPOR_TIMEOUT)
+        "sp4n-lapor",
+        lambda: outbound.Outbound(
+            "sp4n-lapor",
+            timeout=settings.INTEROP_LAPOR_TIMEOUT,
+            daily_quota=settings.INTEROP_LAPOR_DAILY_QUOTA,
+        ),
     )
 
 

@@ -27,7 +27,14 @@ class DirectoryUnavailable(Exception):
 
 
 def system() -> outbound.Outbound:
-    return outbound.system("siasn", lambda: outbound.Outbound("siasn", timeout=settings.INTEROP_SIASN_TIMEOUT))
+    return outbound.system(
+        "siasn",
+        lambda: outbound.Outbound(
+            "siasn",
+            timeout=settings.INTEROP_SIASN_TIMEOUT,
+            daily_quota=settings.INTEROP_SIASN_DAILY_QUOTA,
+        ),
+    )
 
 
 def employee(nip: str) -> Employee | None:

@@ -19,7 +19,14 @@ class Publication:
 
 
 def system() -> outbound.Outbound:
-    return outbound.system("splp", lambda: outbound.Outbound("splp", timeout=settings.INTEROP_SPLP_TIMEOUT))
+    return outbound.system(
+        "splp",
+        lambda: outbound.Outbound(
+            "splp",
+            timeout=settings.INTEROP_SPLP_TIMEOUT,
+            daily_quota=settings.INTEROP_SPLP_DAILY_QUOTA,
+        ),
+    )
 
 
 def publish(document: dict[str, Any], *, api_id: str = "") -> Publication | None:
