@@ -79,6 +79,7 @@ def _research_answers(desa: str) -> dict:
         "ada_tim": False,
         "surat_pengantar": pdf,
         "proposal": {**pdf, "name": "proposal.pdf"},
+        "ktp": {**pdf, "name": "ktp.pdf"},  # the research permit asks for the KTP as an upload (issue 15)
     }
 
 
