@@ -40,3 +40,36 @@ def test_bad_input_names_the_field(client, responses, path, words):
 def test_missing_body_field_is_422(client):
     response = client.post(URL, {}, content_type="application/json")
     assert response.status_code == 422
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("respondents", "total", "ikm", "mutu"),
+    [
+        (24, 763, "88.31", "A"),
+        (19, 604, "88.30", "B"),
+        (19, 524, "76.61", "B"),
+        (26, 717, "76.60", "C"),
+        (5, 117, "65.00", "C"),
+        (38, 889, "64.99", "D"),
+    ],
+)
+def test_grade_boundaries_through_the_api(client, respondents, total, ikm, mutu):
+    # the hand-computed sets of test_scoring.test_every_grade_boundary, posted as JSON
+    from tests.quality.test_scoring import responses_with_total
+
+    body = {"responses": responses_with_total(respondents, total)}
+    data = client.post(URL, body, content_type="application/json").json()
+    assert (data["ikm"], data["mutu"]) == (ikm, mutu)
+
+
+def test_score_is_in_the_committed_openapi_document():
+    import json
+    from pathlib import Path
+
+    document = json.loads((Path(__file__).resolve().parents[2] / "docs/api/openapi.json").read_text())
+    operation = document["paths"]["/api/v1/skm/score"]["post"]
+    assert {"200", "422"} <= set(operation["responses"])
+    out = document["components"]["schemas"]["SkmScoreOut"]["properties"]
+    assert {"ikm", "mutu", "kinerja", "unsur"} <= set(out)
+    assert "security" not in operation or operation["security"] in ([], [{}])
