@@ -11,6 +11,10 @@
   (e.g. the satisfaction-survey link of issue 17), or nothing.
 - ``register_case_links(callback)``: ``callback(application) -> [CaseLink, ...]`` adds links for
   the applicant on their own case page (e.g. the satisfaction survey once the case is finished).
+- ``register_composer_sections(callback)``: ``callback(actor, service, version) ->
+  [ComposerSection, ...]`` adds sections to the service composer's overview of a draft version,
+  each linking to an editor another module keeps for that version (e.g. the standar pelayanan
+  of issue 17). The callback checks the actor's own permission and returns nothing otherwise.
 
 A module registers from its ``AppConfig.ready``.
 """
@@ -109,3 +113,28 @@ def case_links(application: Any) -> list[CaseLink]:
     for callback in _CASE_LINKS:
         links.extend(callback(application) or [])
     return links
+
+
+@dataclass(frozen=True)
+class ComposerSection:
+    title: str
+    url: str
+    link_label: str
+    summary: str = ""
+
+
+ComposerSections = Callable[[Any, Any, Any], "list[ComposerSection]"]
+_COMPOSER_SECTIONS: list[ComposerSections] = []
+
+
+def register_composer_sections(callback: ComposerSections) -> None:
+    if callback not in _COMPOSER_SECTIONS:
+        _COMPOSER_SECTIONS.append(callback)
+
+
+def composer_sections(actor: Any, service: Any, version: Any) -> list[ComposerSection]:
+    """The sections every callback offers ``actor`` in the composer of ``version``, in registration order."""
+    sections: list[ComposerSection] = []
+    for callback in _COMPOSER_SECTIONS:
+        sections.extend(callback(actor, service, version) or [])
+    return sections

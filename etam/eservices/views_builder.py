@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from etam.core.actors import PersonRequest
-from etam.eservices import builder, definitions, formengine, selectors, services
+from etam.eservices import builder, definitions, formengine, hooks, selectors, services
 from etam.eservices.models import Service, ServiceVersion
 from etam.eservices.views_staff import _staff_only
 from etam.eservices.workflow import localise
@@ -160,6 +160,7 @@ def compose(request: PersonRequest, pk: int) -> HttpResponse:
             "pages": builder.outline(draft.form) if draft else [],
             "definition_errors": errors,
             "workflow_states": builder.ordered_states(draft.workflow) if draft else [],
+            "sections": hooks.composer_sections(request.user, service, draft) if draft else [],
         },
     )
 

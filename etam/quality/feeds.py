@@ -223,11 +223,12 @@ def register_with_evaluation() -> None:
 
 def register_with_eservices() -> None:
     """A finished case invites its applicant to the satisfaction survey (the link goes into the notification)."""
-    from etam.eservices.hooks import register_case_finished, register_case_links
+    from etam.eservices.hooks import register_case_finished, register_case_links, register_composer_sections
     from etam.quality.services import invitation_for_case
 
     register_case_finished(invitation_for_case)
     register_case_links(survey_link_for_case)
+    register_composer_sections(standard_in_composer)
 
 
 def survey_link_for_case(application: Any) -> list[Any]:
@@ -242,3 +243,25 @@ def survey_link_for_case(application: Any) -> list[Any]:
         return []
     url = reverse("quality:case_survey", args=[application.pk])
     return [CaseLink(_("Rate our service: satisfaction survey (2 minutes)"), url)]
+
+
+def standard_in_composer(actor: Any, service: Any, version: Any) -> list[Any]:
+    """The composer of a draft links to the standar pelayanan of that draft (admin OPD only; ADR 0163)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from etam.core.permissions import has_perm
+    from etam.eservices.hooks import ComposerSection
+    from etam.quality import permissions, selectors
+
+    if not has_perm(actor, permissions.MANAGE_STANDARD, service):
+        return []
+    row = selectors.standard_for(service, version)
+    if row is None:
+        summary = _("Not written yet: the public page shows only what the service itself holds.")
+    elif row.version_id == version.pk:
+        summary = _("Written for this draft; it becomes public when the draft is published.")
+    else:
+        summary = _("Carried over from version %(n)s until you save it for this draft.") % {"n": row.version.number}
+    url = reverse("quality:standard_version", args=[service.pk, version.number])
+    return [ComposerSection(_("Service standard (14 components)"), url, _("Edit the service standard"), summary)]

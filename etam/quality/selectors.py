@@ -11,7 +11,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 from etam.core.actors import Actor
 from etam.core.models import Agency, Institution
 from etam.core.permissions import scope_q
-from etam.eservices.models import Application, Service  # quality → eservices: the services surveyed (pyproject)
+from etam.eservices.models import (
+    Application,
+    Service,
+    ServiceVersion,
+)  # quality → eservices: the services surveyed (pyproject)
 from etam.quality import periods, permissions, privacy, scoring
 from etam.quality.elements import minimum_sample
 from etam.quality.models import (
@@ -310,13 +314,29 @@ def public_service(slug: str) -> Service | None:
     )
 
 
-def standard_for(service: Service) -> ServiceStandard | None:
-    """The standard of the published version, else the latest earlier version's (carried over)."""
-    standards = ServiceStandard.objects.filter(service=service).select_related("version")
+def standard_for(service: Service, version: ServiceVersion | None = None) -> ServiceStandard | None:
+    """The standard of ``version`` (default: the published one), else the latest earlier version's
+    (carried over until the version's own is saved). A draft's texts never reach an earlier version."""
+    version = version or service.published_version
+    if version is None:
+        return None
+    rows = ServiceStandard.objects.filter(service=service).select_related("version")
     return (
-        standards.filter(version_id=service.published_version_id).first()
-        or standards.order_by("-version__number").first()
+        rows.filter(version_id=version.pk).first()
+        or rows.filter(version__number__lt=version.number).order_by("-version__number").first()
     )
+
+
+def standard_version(service: Service, number: int | None) -> ServiceVersion | None:
+    """The version whose standard is edited: the draft or the published one (default); a superseded
+    version is frozen with its standard."""
+    if number is None:
+        return service.published_version
+    return ServiceVersion.objects.filter(
+        service=service,
+        number=number,
+        status__in=[ServiceVersion.Status.DRAFT, ServiceVersion.Status.PUBLISHED],
+    ).first()
 
 
 def charter_for(agency_id: int) -> ServiceCharter | None:
@@ -345,7 +365,12 @@ def services_for_standard(actor: Actor) -> QuerySet[Service]:
 
 
 def service_for_standard(actor: Actor, service_id: int) -> Service | None:
-    return services_for_standard(actor).filter(pk=service_id).first()
+    """One service of the actor's OPDs (also one with only a draft: its standard is written in the composer)."""
+    return (
+        Service.objects.filter(scope_q(actor, permissions.MANAGE_STANDARD), pk=service_id)
+        .select_related("agency", "published_version")
+        .first()
+    )
 
 
 # --- complaints ----------------------------------------------------------------------------------

@@ -18,6 +18,11 @@ urlpatterns = [
     path("staf/kualitas/pengaduan/<int:complaint_id>/", views_staff.complaint_detail, name="complaint"),
     path("staf/kualitas/standar/", views_staff.standard_list, name="standards"),
     path("staf/kualitas/standar/<int:service_id>/", views_staff.standard_edit, name="standard_edit"),
+    path(
+        "staf/kualitas/standar/<int:service_id>/versi/<int:number>/",
+        views_staff.standard_edit,
+        name="standard_version",
+    ),
     path("staf/kualitas/maklumat/", views_staff.charter_sign, name="charter_sign"),
     path("standar-pelayanan/<slug:slug>/maklumat.pdf", views.charter_pdf, name="charter_pdf"),
     path("staf/kualitas/kertas/", views.paper_entry, name="paper"),

@@ -24,11 +24,13 @@ def standard_list(request: PersonRequest) -> HttpResponse:
 
 
 @staff_required(permissions.MANAGE_STANDARD)
-def standard_edit(request: PersonRequest, service_id: int) -> HttpResponse:
+def standard_edit(request: PersonRequest, service_id: int, number: int | None = None) -> HttpResponse:
+    """The standard of the published version, or (``number``) of the draft the composer links to."""
     service = selectors.service_for_standard(request.user, service_id)
-    if service is None or service.published_version is None:
+    version = selectors.standard_version(service, number) if service else None
+    if service is None or version is None:
         raise Http404
-    row = selectors.standard_for(service)
+    row = selectors.standard_for(service, version)
     charter = selectors.charter_for(service.agency_id)
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -43,12 +45,12 @@ def standard_edit(request: PersonRequest, service_id: int) -> HttpResponse:
                     signed_by_name=values.get("signed_by_name", ""),
                 )
             else:
-                services.standard_save(actor=request.user, service=service, data=request.POST)
+                services.standard_save(actor=request.user, service=service, data=request.POST, version=version)
         except ValidationError as exc:
             errors = {key: " ".join(v) for key, v in exc.message_dict.items()}
         else:
             messages.success(request, _("Saved."))
-            return redirect("quality:standard_edit", service_id=service.pk)
+            return redirect(request.path)
     else:
         values = {
             name: "" if getattr(row, name, None) is None else str(getattr(row, name)) for name in standards.EDITABLE
@@ -58,7 +60,9 @@ def standard_edit(request: PersonRequest, service_id: int) -> HttpResponse:
         )
     context = {
         "service": service,
-        "components": standards.components(service, service.published_version.workflow, row),
+        "version": version,
+        "carried_from": row.version.number if row and row.version_id != version.pk else None,
+        "components": standards.components(service, version.workflow, row),
         "values": values,
         "errors": errors,
         "labels": {source: name for _n, name, source in standards.COMPONENTS},

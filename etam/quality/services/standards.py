@@ -20,13 +20,17 @@ from etam.quality.standards import EDITABLE
 TEXT_LIMIT = 4000
 
 
-def standard_save(*, actor: Person, service: Any, data: Mapping[str, Any]) -> ServiceStandard:
-    """Save the components Etam does not hold elsewhere on the service's published version (a
-    new version starts from the previous version's texts; see ``selectors.standard_for``)."""
+def standard_save(*, actor: Person, service: Any, data: Mapping[str, Any], version: Any = None) -> ServiceStandard:
+    """Save the components Etam does not hold elsewhere on ``version`` of the service (the draft
+    edited in the composer, or by default the published one). A version without its own row
+    shows the previous version's texts (``selectors.standard_for``); a superseded one is frozen."""
     require(actor, permissions.MANAGE_STANDARD, service)
     errors: dict[str, str] = {}
-    if service.published_version_id is None:
+    version = version or service.published_version
+    if version is None:
         errors["service"] = _("Service: publish a version of the service first; the standard belongs to a version.")
+    elif version.service_id != service.pk or version.status not in ("draf", "terbit"):
+        errors["version"] = _("Version: only the draft or the published version has an editable standard.")
     values: dict[str, Any] = {}
     for name in EDITABLE:
         raw = str(data.get(name) or "").strip()
@@ -41,12 +45,12 @@ def standard_save(*, actor: Person, service: Any, data: Mapping[str, Any]) -> Se
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        standard = ServiceStandard.objects.select_for_update().filter(version_id=service.published_version_id).first()
+        standard = ServiceStandard.objects.select_for_update().filter(version_id=version.pk).first()
         before = {name: getattr(standard, name) for name in EDITABLE} if standard else None
         if standard is None:
             standard = ServiceStandard(
                 service=service,
-                version_id=service.published_version_id,
+                version_id=version.pk,
                 agency_id=service.agency_id,
                 institution_id=service.institution_id,
             )
