@@ -90,6 +90,9 @@ class SurveyResponse(AgencyOwned, models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The device outbox's key of an answer filled offline (ADR 0164): a resend after a lost
+    # reply is recognised as the same answer, not refused as a second one.
+    client_key = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     is_demo = models.BooleanField(default=False)
 

@@ -16,6 +16,7 @@ from etam.quality.services.survey import (
     paper_response_create,
     survey_submit,
     survey_submit_for_case,
+    survey_submit_queued,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "standard_save",
     "survey_submit",
     "survey_submit_for_case",
+    "survey_submit_queued",
 ]

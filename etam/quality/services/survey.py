@@ -97,8 +97,17 @@ def clean_profile(data: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, st
 def survey_submit(*, token: str, data: Mapping[str, Any], today: date | None = None) -> SurveyResponse:
     """The citizen's answer through the invitation token: all nine elements, the profile is
     optional. An unknown or used token is refused (``token``); nothing is counted twice."""
-    lookup = Q(token_digest=token_digest(token)) if token and len(token) <= 100 else None
-    return _submit(lookup, data, today)
+    return _submit(_token_lookup(token), data, today)[0]
+
+
+def survey_submit_queued(
+    *, token: str, data: Mapping[str, Any], client_key: str, filled_on: date | None = None
+) -> tuple[SurveyResponse, bool]:
+    """An answer filled in the offline form and sent later by the device outbox (ADR 0164): the
+    same checks as ``survey_submit``; a resend with the same ``client_key`` returns the answer
+    already counted (``True``: replayed) instead of a second one. ``filled_on`` (the day the
+    device kept it) dates the answer when it lies between the invitation and today."""
+    return _submit(_token_lookup(token), data, None, client_key=client_key, filled_on=filled_on)
 
 
 def survey_submit_for_case(
@@ -107,38 +116,57 @@ def survey_submit_for_case(
     """The same answer from the applicant's own case page (signed in, no token): only the
     applicant of the case reaches its invitation; anyone else is refused as an unknown link."""
     invitation = invitation_for_applicant(actor, application_id)
-    return _submit(Q(pk=invitation.pk) if invitation else None, data, today)
+    return _submit(Q(pk=invitation.pk) if invitation else None, data, today)[0]
 
 
-def _submit(lookup: Q | None, data: Mapping[str, Any], today: date | None) -> SurveyResponse:
+def _token_lookup(token: str) -> Q | None:
+    return Q(token_digest=token_digest(token)) if token and len(token) <= 100 else None
+
+
+def _submit(
+    lookup: Q | None,
+    data: Mapping[str, Any],
+    today: date | None,
+    *,
+    client_key: str = "",
+    filled_on: date | None = None,
+) -> tuple[SurveyResponse, bool]:
     answers, errors = clean_answers(data, allow_unanswered=False)
     profile, profile_errors = clean_profile(data)
     errors.update(profile_errors)
     with transaction.atomic():
         invitation = SurveyInvitation.objects.select_for_update().filter(lookup).first() if lookup else None
         if invitation is None:
-            raise ValidationError(
-                {"token": _("Survey link: this link is not known. Use the link from your notification.")}
-            )
+            message = _("Survey link: this link is not known. Use the link from your notification.")
+            raise ValidationError({"token": ValidationError(message, code="unknown")})
         if invitation.used_at is not None:
-            raise ValidationError({"token": _("Survey link: this survey has already been answered. Thank you.")})
+            earlier = SurveyResponse.objects.filter(invitation=invitation).first()
+            if client_key and earlier is not None and earlier.client_key == client_key:
+                return earlier, True
+            message = _("Survey link: this survey has already been answered. Thank you.")
+            raise ValidationError({"token": ValidationError(message, code="used")})
         if errors:
             raise ValidationError(errors)
         now = timezone.now()
+        answered_on = today or timezone.localdate(now)
+        if filled_on is not None and timezone.localdate(invitation.created_at) <= filled_on <= answered_on:
+            answered_on = filled_on
         response = SurveyResponse.objects.create(
             service_id=invitation.service_id,
             agency_id=invitation.agency_id,
             institution_id=invitation.institution_id,
             invitation=invitation,
             channel=SurveyResponse.Channel.ONLINE,
-            answered_on=today or timezone.localdate(now),
+            answered_on=answered_on,
+            client_key=client_key,
             **answers,
             **profile,
         )
         invitation.used_at = now
         invitation.save(update_fields=["used_at"])
-        audit.record(actor=None, action="quality.survey_submit", target=response, after={"channel": "daring"})
-    return response
+        after = {"channel": "daring", "outbox": bool(client_key)}
+        audit.record(actor=None, action="quality.survey_submit", target=response, after=after)
+    return response, False
 
 
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "pdf": "pdf"}
