@@ -43,7 +43,7 @@ def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, o
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The survey of one finished case, reached through the link in the notification."""
     invitation = selectors.invitation_by_token(token)
-    return _survey_page(request, invitation, lambda data: services.survey_submit(token=token, data=data))
+    return _survey_page(request, invitation, lambda data: services.survey_submit(token=token, data=data), token)
 
 
 def case_survey(request: PersonRequest, application_id: int) -> HttpResponse:
@@ -58,7 +58,8 @@ def case_survey(request: PersonRequest, application_id: int) -> HttpResponse:
     return _survey_page(request, invitation, submit)
 
 
-def _survey_page(request: HttpRequest, invitation: Any, submit: Callable[[Any], Any]) -> HttpResponse:
+def _survey_page(request: HttpRequest, invitation: Any, submit: Callable[[Any], Any], token: str = "") -> HttpResponse:
+    """The form; with a token it is also the offline form (the device outbox keeps and sends it; ADR 0164)."""
     if invitation is None or invitation.used_at is not None:
         message = (
             _("Survey link: this link is not known. Use the link from your notification.")
@@ -80,7 +81,7 @@ def _survey_page(request: HttpRequest, invitation: Any, submit: Callable[[Any], 
                 return render(request, "quality/survey_closed.html", {"message": errors["token"]}, status=410)
         else:
             return redirect("quality:thanks")
-    context = {"invitation": invitation, **_form_context(values, errors)}
+    context = {"invitation": invitation, "token": token, **_form_context(values, errors)}
     return render(request, "quality/survey.html", context, status=422 if errors else 200)
 
 

@@ -111,7 +111,24 @@
     });
   }
 
+  // A satisfaction-survey answer (docs/adr/0164): the survey token is the credential, no sign-in.
+  function sendSurvey(item, s) {
+    return fetchJSON('/api/v1/skm/responses', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': s.csrf_token, 'Idempotency-Key': item.key },
+      body: JSON.stringify({ token: item.token, fields: item.fields, filled_on: item.created.slice(0, 10) })
+    }).then(function (r) {
+      if (r.status === 201 || r.status === 200) {
+        return patch(item, { state: 'received', fields: [], message: '', receivedAt: new Date().toISOString() });
+      }
+      if (r.status >= 500 || r.status === 429) throw new Retry('http ' + r.status);
+      var p = problem(r);
+      return patch(item, { state: 'attention', retry: false, message: p.message, problems: p.fields, code: p.code });
+    });
+  }
+
   function send(item, s) {
+    if (item.kind === 'survey') return sendSurvey(item, s);
     var files = {};
     var chain = Promise.resolve();
     (item.files || []).forEach(function (f) {
@@ -154,7 +171,7 @@
         todo.sort(function (a, b) { return a.created < b.created ? -1 : 1; });
         todo.forEach(function (item) {
           chain = chain.then(function (n) {
-            if (!s.user || String(s.user) !== String(item.owner)) {
+            if (item.kind !== 'survey' && (!s.user || String(s.user) !== String(item.owner))) {
               return patch(item, { state: 'attention', retry: true, message: 'Masuk (login) dulu sebagai ' + (item.ownerName || 'pemilik isian') + '; setelah itu isian dikirim otomatis.' }).then(function () { return n; });
             }
             return patch(item, { state: 'sending', attempts: (item.attempts || 0) + 1 })
@@ -306,6 +323,7 @@
     // NIK, phone, required fields and the form's cross-field rules, on the device (rules.js).
     if (g.EtamRules && !g.EtamRules.guard(form)) return;
     if (!g.indexedDB || !g.crypto || !crypto.randomUUID) { form.submit(); return; }
+    if (form.dataset.surveyToken) { onSurvey(form); return; }
     collect(form).then(function (c) {
       return meta('session').then(function (s) {
         var item = {
@@ -349,6 +367,37 @@
     });
   }
   d.addEventListener('submit', onSubmit, true);
+
+  // The survey (docs/adr/0164): every element answered, checked here so a blank spot hears it
+  // at once; then kept like an application and sent with its token when there is a signal.
+  function onSurvey(form) {
+    var missing = $$('fieldset[data-element]', form).filter(function (f) { return !$('input:checked', f); });
+    if (missing.length) {
+      say(form, missing.map(function (f) { return 'Unsur ' + f.dataset.element + ' (' + f.dataset.name + '): pilih salah satu dari empat jawaban.'; }).join(' '), true);
+      var first = $('input', missing[0]); if (first) first.focus();
+      return;
+    }
+    collect(form).then(function (c) {
+      var item = {
+        key: crypto.randomUUID(), kind: 'survey', token: form.dataset.surveyToken, serviceName: form.dataset.serviceName,
+        url: location.pathname, fields: c.fields, files: [], state: 'saved', attempts: 0, created: new Date().toISOString()
+      };
+      return put(item).then(function () { return item; });
+    }).then(function (item) {
+      askPersist();
+      notify();
+      saved(form, 'Tersimpan', 'Jawaban survei tersimpan di perangkat ini dan dikirim otomatis begitu ada sinyal; lihat Kotak keluar.');
+      say(form, 'Tersimpan di perangkat ini. Jawaban survei dikirim otomatis begitu ada sinyal.');
+      return later().then(function () { return get(item.key); }).then(function (now) {
+        if (now && now.state === 'received') {
+          var text = 'Diterima. Terima kasih atas penilaian Anda.'; say(form, text); settle(form, text);
+        } else if (now && now.state === 'attention') {
+          var why = 'Perlu perhatian: ' + now.message + ' ' + (now.problems || []).join(' ');
+          say(form, why, true); settle(form, why);
+        }
+      });
+    }).catch(function (e) { say(form, explain(e, 'tekan Kirim lagi; isian di layar tetap ada.'), true); });
+  }
 
   // Repeating groups without the server: "add another" copies the last entry.
   d.addEventListener('click', function (ev) {
@@ -438,7 +487,9 @@
         head.appendChild(el('span', T[i.state] || i.state, 'ob-state'));
         head.appendChild(d.createTextNode(' · ' + (i.serviceName || '') + (i.assisted ? ' · ' + i.assisted.citizen_name : '') + ' · ' + fmt(i.created)));
         li.appendChild(head);
-        if (i.state === 'received') {
+        if (i.state === 'received' && i.kind === 'survey') {
+          li.appendChild(el('p', 'Jawaban survei kepuasan diterima. Terima kasih.'));
+        } else if (i.state === 'received') {
           li.appendChild(el('p', 'Nomor pelacakan: ' + i.tracking + (i.secret ? ' · kode rahasia tanda terima: ' + i.secret : '')));
         } else {
           pending++;

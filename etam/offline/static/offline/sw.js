@@ -20,7 +20,9 @@ var SIGN_OUT = '__LOGOUT__';
 // The allowlist: no other path is ever cached. No staff page that lists people is on it.
 var PAGE_RE = [/^\/$/, /^\/layanan\/$/, /^\/layanan\/[a-z0-9-]+\/$/, /^\/layanan\/wilayah\/[0-9.]+\/$/, /^\/manifest\.webmanifest$/];
 var FORM_RE = [/^\/luring\/layanan\/[a-z0-9-]+\/$/, /^\/staf\/petugas\/layanan\/[a-z0-9-]+\/$/, /^\/staf\/petugas\/luring\/$/,
-  /^\/kotak-keluar\/$/, /^\/luring\/wilayah\.json$/];
+  /^\/kotak-keluar\/$/, /^\/luring\/wilayah\.json$/,
+  // the satisfaction survey of one finished case, opened once from its link (docs/adr/0164)
+  /^\/survei\/[A-Za-z0-9_-]{20,100}\/$/];
 
 function cacheFor(path) {
   if (FORM_RE.some(function (re) { return re.test(path); })) return FORMS;
