@@ -55,7 +55,7 @@ def test_survey_answered_offline_arrives_once(browser, live_server, province, tm
         page.evaluate(
             """token => EtamOutbox.put({key: 'perangkat-lain', kind: 'survey', token: token,
                 serviceName: 'Survei kepuasan', url: '/survei/' + token + '/', state: 'saved', attempts: 0,
-                fields: [['u1','4'],['u2','4'],['u3','4'],['u4','4'],['u5','4'],['u6','4'],['u7','4'],['u8','4'],['u9','4']],
+                fields: [1, 2, 3, 4, 5, 6, 7, 8, 9].map(n => ['u' + n, '4']),
                 created: new Date().toISOString()}).then(() => EtamOutbox.sync())""",
             token,
         )
