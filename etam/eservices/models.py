@@ -450,7 +450,11 @@ class NotificationDelivery(models.Model):
         SMS = "sms", _("SMS")
         WHATSAPP = "whatsapp", _("WhatsApp")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notifications")
+    # Empty for a staff message about something that is not a case (``queue_staff_message``,
+    # e.g. a new complaint of the service-quality module).
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
     event = models.CharField(max_length=40)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient = EncryptedJSONField(context="recipient")

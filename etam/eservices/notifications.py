@@ -32,6 +32,9 @@ logger = logging.getLogger("etam.eservices.notify")
 EVENTS = ("submitted", "state_changed", "revision_requested", "approved", "rejected", "document_issued", "escalated")
 # Events addressed to staff rather than to the applicant.
 STAFF_EVENTS = ("escalated_staff",)
+# Staff messages about something other than a case, registered by the module that sends them
+# (its template lives in that module: ``templates/eservices/notify/<event>.<lang>.txt``).
+_STAFF_MESSAGE_EVENTS: set[str] = set()
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = (60, 300, 900, 3600, 4 * 3600)
 
@@ -139,14 +142,34 @@ def queue_staff(
     the same delivery log."""
     if event not in STAFF_EVENTS:
         raise ValueError(event)
+    context = {
+        "service": application.service.name,
+        "staff_url": reverse("eservices:staff_case", args=[application.tracking_number]),
+        **(extra or {}),
+    }
+    return _queue_staff_rows(application, event, recipients, context)
+
+
+def register_staff_message(event: str) -> None:
+    """Another module (from its ``AppConfig.ready``) names an event it sends with ``queue_staff_message``."""
+    _STAFF_MESSAGE_EVENTS.add(event)
+
+
+def queue_staff_message(event: str, recipients: list[Any], context: dict[str, Any]) -> list[NotificationDelivery]:
+    """Outbox rows for staff about something that is not a case (call inside the transaction of
+    the change): the same delivery log, channels, retries and after-commit sending as
+    ``queue_staff``. ``context`` feeds the event's template; ``name`` is set per person."""
+    if event not in _STAFF_MESSAGE_EVENTS:
+        raise ValueError(event)
+    return _queue_staff_rows(None, event, recipients, context)
+
+
+def _queue_staff_rows(
+    application: Application | None, event: str, recipients: list[Any], context: dict[str, Any]
+) -> list[NotificationDelivery]:
     rows = []
     for person in recipients:
-        context = {
-            "service": application.service.name,
-            "name": person.full_name or str(person),
-            "staff_url": reverse("eservices:staff_case", args=[application.tracking_number]),
-            **(extra or {}),
-        }
+        personal = {**context, "name": person.full_name or str(person)}
         for channel, address in (
             (NotificationDelivery.Channel.EMAIL, person.email),
             (NotificationDelivery.Channel.SMS, person.phone),
@@ -159,17 +182,17 @@ def queue_staff(
                         channel=channel,
                         recipient={"address": address, "user": person.pk},
                         language="id",
-                        context=context,
+                        context=personal,
                     )
                 )
     if rows:
         NotificationDelivery.objects.bulk_create(rows)
-        application_id = application.pk
+        application_id = application.pk if application is not None else None
         transaction.on_commit(lambda: _enqueue(application_id))
     return rows
 
 
-def _enqueue(application_id: int) -> None:
+def _enqueue(application_id: int | None) -> None:
     from etam.eservices.tasks import deliver_notifications
 
     deliver_notifications.enqueue(application_id=application_id)
@@ -183,7 +206,7 @@ def render(delivery: NotificationDelivery) -> tuple[str, str]:
             {
                 **delivery.context,
                 # Read at sending time: the number is assigned last in the submit transaction.
-                "tracking_number": delivery.application.tracking_number,
+                "tracking_number": delivery.application.tracking_number if delivery.application else "",
                 "base_url": settings.ESERVICES_PUBLIC_BASE_URL,
             },
         )

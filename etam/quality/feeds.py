@@ -229,6 +229,10 @@ def register_with_eservices() -> None:
     register_case_finished(invitation_for_case)
     register_case_links(survey_link_for_case)
     register_composer_sections(standard_in_composer)
+    from etam.eservices.notifications import register_staff_message
+    from etam.quality.services.complaints import NEW_COMPLAINT_EVENT
+
+    register_staff_message(NEW_COMPLAINT_EVENT)
 
 
 def survey_link_for_case(application: Any) -> list[Any]:

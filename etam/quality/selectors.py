@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from etam.core.actors import Actor
-from etam.core.models import Agency, Institution
+from etam.core.models import Agency, Institution, RoleGrant
 from etam.core.permissions import scope_q
 from etam.eservices.models import (
     Application,
@@ -397,6 +397,19 @@ def complaints_for(actor: Actor) -> QuerySet[Complaint]:
         .select_related("service", "agency")
         .order_by("state", "due_date", "pk")
     )
+
+
+def complaint_handlers(agency_id: int) -> list[Any]:
+    """The active people whose OPD-scoped role handles the OPD's complaints (petugas layanan,
+    admin OPD): notified of a new one. Instansi-wide roles are not (they see the list)."""
+    roles = [role for role, granted in permissions.ROLE_PERMISSIONS.items() if permissions.HANDLE_COMPLAINT in granted]
+    grants = (
+        RoleGrant.objects.active()
+        .filter(role__in=roles, agency_id=agency_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    return list({grant.user_id: grant.user for grant in grants}.values())
 
 
 def complaint_for(actor: Actor, complaint_id: int) -> Complaint | None:

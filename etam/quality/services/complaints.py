@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,10 +18,15 @@ from etam.core import audit
 from etam.core.actors import Actor, Person
 from etam.core.models import User
 from etam.core.permissions import require
-from etam.eservices import workdays  # quality → eservices: the shared working-day calendar (pyproject)
+from etam.eservices import (
+    notifications,  # quality → eservices: the shared staff notifications (pyproject)
+    workdays,  # quality → eservices: the shared working-day calendar (pyproject)
+)
 from etam.quality import lapor, permissions
 from etam.quality.models import Complaint
-from etam.quality.selectors import receipt_digest
+from etam.quality.selectors import complaint_handlers, receipt_digest
+
+NEW_COMPLAINT_EVENT = "complaint_received"
 
 SLA_WORKING_DAYS = 5  # the agency's time to answer in the SP4N-LAPOR! flow
 TRANSITIONS = {
@@ -80,7 +86,27 @@ def complaint_submit(
             complaint.lapor_status = lapor.QUEUED  # forwarded by complaints_forward_queued, after commit
         complaint.save()
         audit.record(actor=actor, action="quality.complaint_submit", target=complaint, after={"kind": kind})
+        _notify_handlers(complaint)
     return complaint, receipt
+
+
+def _notify_handlers(complaint: Complaint) -> None:
+    """The OPD's own handlers (petugas layanan, admin OPD) hear of a new message through the
+    e-services notification outbox, sent after commit (ADR 0165). The message text is not in
+    the notification (it may hold personal data and goes by SMS); the link leads to it."""
+    notifications.queue_staff_message(
+        NEW_COMPLAINT_EVENT,
+        complaint_handlers(complaint.agency_id),
+        {
+            "kind": complaint.kind,
+            "complaint": complaint.pk,
+            "agency": complaint.agency.name,
+            "about": complaint.service.name if complaint.service else complaint.agency.name,
+            "due_date": complaint.due_date.isoformat(),
+            "sla_days": SLA_WORKING_DAYS,
+            "staff_url": reverse("quality:complaint", args=[complaint.pk]),
+        },
+    )
 
 
 def complaint_act(*, actor: Person, complaint: Complaint, action: str, answer: str = "") -> Complaint:
