@@ -161,13 +161,27 @@ def requested_period(request: HttpRequest) -> str:
     return period if periods.bounds(period) else str(timezone.localdate().year)
 
 
-@staff_required(permissions.VIEW_REPORT)
-def report(request: PersonRequest, agency_id: int) -> HttpResponse:
+def nrr_rows_and_chart(result: Any) -> tuple[list[tuple[Any, Any]], str]:
+    """The NRR per element as table rows and as the SVG bar chart (both empty without an index)."""
+    if not result:
+        return [], ""
+    rows = [(e, result.unsur[e.number - 1]) for e in elements()]
+    points = [(f"U{e.number} {e.name}", float(v) if v is not None else None) for e, v in rows]
+    return rows, bars.horizontal(points, title=_("NRR per element"))
+
+
+def _agency_report(request: PersonRequest, agency_id: int) -> tuple[Any, str, selectors.Report]:
+    """The OPD in the actor's report scope (404 outside it), the period asked for, and its report."""
     agency = selectors.agency_for_report(request.user, agency_id)
     if agency is None:
         raise Http404
     period = requested_period(request)
-    data = selectors.survey_report(request.user, agency=agency, period=period)
+    return agency, period, selectors.survey_report(request.user, agency=agency, period=period)
+
+
+@staff_required(permissions.VIEW_REPORT)
+def report(request: PersonRequest, agency_id: int) -> HttpResponse:
+    agency, period, data = _agency_report(request, agency_id)
     errors: dict[str, str] = {}
     posted = 0
     if request.method == "POST":
@@ -188,17 +202,7 @@ def report(request: PersonRequest, agency_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The follow-up plan was saved."))
             return redirect(f"{request.path}?periode={period}")
-    rows = []
-    if data.result:
-        rows = [(e, data.result.unsur[e.number - 1]) for e in elements()]
-    chart = (
-        bars.horizontal(
-            [(f"U{e.number} {e.name}", float(v) if v is not None else None) for e, v in rows],
-            title=_("NRR per element"),
-        )
-        if rows
-        else ""
-    )
+    rows, chart = nrr_rows_and_chart(data.result)
     lowest = [(element(n), data.plans.get(n)) for n in data.lowest]
     context = {
         "agency": agency,
@@ -230,17 +234,19 @@ def _date_or_none(value: str) -> date | None:
         return None
 
 
-def standard(request: HttpRequest, slug: str) -> HttpResponse:
-    """The public standar pelayanan of a service (14 components) with the OPD's maklumat."""
+def _published_standard(slug: str) -> tuple[Any, list[standards.Component]]:
+    """A published service by its address name (404 otherwise) and the 14 components of its standard."""
     service = selectors.public_service(slug)
     if service is None or service.published_version is None:
         raise Http404
     row = selectors.standard_for(service)
-    context = {
-        "service": service,
-        "components": standards.components(service, service.published_version.workflow, row),
-        "charter": selectors.charter_for(service.agency_id),
-    }
+    return service, standards.components(service, service.published_version.workflow, row)
+
+
+def standard(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public standar pelayanan of a service (14 components) with the OPD's maklumat."""
+    service, parts = _published_standard(slug)
+    context = {"service": service, "components": parts, "charter": selectors.charter_for(service.agency_id)}
     return render(request, "quality/standard.html", context)
 
 
@@ -284,12 +290,8 @@ def complaint_track(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(permissions.VIEW_REPORT)
-def report_xlsx(request: HttpRequest, agency_id: int) -> HttpResponse:
-    agency = selectors.agency_for_report(request.user, agency_id)
-    if agency is None:
-        raise Http404
-    period = requested_period(request)
-    data = selectors.survey_report(request.user, agency=agency, period=period)
+def report_xlsx(request: PersonRequest, agency_id: int) -> HttpResponse:
+    agency, period, data = _agency_report(request, agency_id)
     body = exports.report_xlsx(data, agency.name, periods.label(period))
     response = HttpResponse(body, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="skm-{agency.pk}-{period}.xlsx"'
@@ -297,23 +299,16 @@ def report_xlsx(request: HttpRequest, agency_id: int) -> HttpResponse:
 
 
 @staff_required(permissions.VIEW_REPORT)
-def report_pdf(request: HttpRequest, agency_id: int) -> HttpResponse:
+def report_pdf(request: PersonRequest, agency_id: int) -> HttpResponse:
     """The OPD's SKM report in the layout of PermenPANRB 14/2017."""
-    agency = selectors.agency_for_report(request.user, agency_id)
-    if agency is None:
-        raise Http404
-    period = requested_period(request)
-    data = selectors.survey_report(request.user, agency=agency, period=period)
+    agency, period, data = _agency_report(request, agency_id)
     identity = [("Unit pelayanan (OPD)", agency.name), ("Instansi", agency.institution.name)]
     return pdf_response(pdf.report_pdf(data, identity, periods.label(period)), f"skm-{agency.pk}-{period}.pdf")
 
 
 def standard_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The public standar pelayanan of a service as PDF."""
-    service = selectors.public_service(slug)
-    if service is None or service.published_version is None:
-        raise Http404
-    parts = standards.components(service, service.published_version.workflow, selectors.standard_for(service))
+    service, parts = _published_standard(slug)
     body = pdf.standard_pdf(service, parts, selectors.charter_for(service.agency_id))
     return pdf_response(body, f"standar-pelayanan-{service.slug}.pdf")
 

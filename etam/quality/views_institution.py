@@ -3,34 +3,33 @@ roles, as a page and as the PDF in the report layout (ADR 0161)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from etam.core.actors import PersonRequest
-from etam.core.charts import bars
 from etam.core.staff_access import staff_required
 from etam.quality import pdf, periods, permissions, selectors
-from etam.quality.elements import element, elements
-from etam.quality.views import pdf_response, requested_period
+from etam.quality.elements import element
+from etam.quality.views import nrr_rows_and_chart, pdf_response, requested_period
 
 
-@staff_required(permissions.VIEW_INSTITUTION_REPORT)
-def institution_report(request: PersonRequest, institution_id: int) -> HttpResponse:
+def _institution_report(request: PersonRequest, institution_id: int) -> tuple[Any, str, Any, list[Any]]:
+    """The instansi in the actor's scope (404 outside it), the period asked for, its pooled report
+    and the row of each OPD."""
     institution = selectors.institution_for_report(request.user, institution_id)
     if institution is None:
         raise Http404
     period = requested_period(request)
     data, agencies = selectors.institution_report(request.user, institution=institution, period=period)
-    rows = [(e, data.result.unsur[e.number - 1]) for e in elements()] if data.result else []
-    chart = (
-        bars.horizontal(
-            [(f"U{e.number} {e.name}", float(v) if v is not None else None) for e, v in rows],
-            title=_("NRR per element"),
-        )
-        if rows
-        else ""
-    )
+    return institution, period, data, agencies
+
+
+@staff_required(permissions.VIEW_INSTITUTION_REPORT)
+def institution_report(request: PersonRequest, institution_id: int) -> HttpResponse:
+    institution, period, data, agencies = _institution_report(request, institution_id)
+    rows, chart = nrr_rows_and_chart(data.result)
     context = {
         "institution": institution,
         "period": period,
@@ -46,11 +45,7 @@ def institution_report(request: PersonRequest, institution_id: int) -> HttpRespo
 
 @staff_required(permissions.VIEW_INSTITUTION_REPORT)
 def institution_report_pdf(request: PersonRequest, institution_id: int) -> HttpResponse:
-    institution = selectors.institution_for_report(request.user, institution_id)
-    if institution is None:
-        raise Http404
-    period = requested_period(request)
-    data, _rows = selectors.institution_report(request.user, institution=institution, period=period)
+    institution, period, data, _agencies = _institution_report(request, institution_id)
     identity = [("Instansi (gabungan seluruh OPD)", institution.name)]
     return pdf_response(
         pdf.report_pdf(data, identity, periods.label(period)), f"skm-instansi-{institution.pk}-{period}.pdf"
