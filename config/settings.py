@@ -140,6 +140,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "etam.core.auth_backends.EmailOrPhoneBackend",
 ]
+# Argon2id at OWASP's parameters first (docs/adr/0166); Django's PBKDF2 hashers stay after it
+# so hashes made before still verify and are rewritten as Argon2id at the next sign-in.
+# (ETAM_PASSWORD_HASHERS: the list outside test mode, for the tests that prove the upgrade.)
+ETAM_PASSWORD_HASHERS = [
+    "etam.core.hashers.EtamArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+PASSWORD_HASHERS = ETAM_PASSWORD_HASHERS
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -400,7 +409,7 @@ LOGGING = {
 }
 
 if ETAM_MODE == "test":
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast: tests only
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     API_RATE_LIMIT = ""  # off, so query counts are about the endpoint; tests/api tests the limit
 
