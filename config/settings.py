@@ -459,3 +459,6 @@ MIDDLEWARE.insert(
     "etam.web.pagecache.PublicPageCacheMiddleware",
 )
 PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 0 if ETAM_MODE == "test" else 60, minimum=0)
+# How long nginx's microcache may keep such a page when it is the same for every anonymous
+# visitor (X-Accel-Expires; docs/adr/0167; 0 = never).
+PAGE_SHARED_CACHE_SECONDS = env.integer("PAGE_SHARED_CACHE_SECONDS", 3, minimum=0)
