@@ -32,7 +32,7 @@ class Upstream(BaseHTTPRequestHandler):
 
     served = count(1)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         body = f"n={next(self.served)} cookie={self.headers.get('Cookie', '')}".encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")

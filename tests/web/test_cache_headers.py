@@ -101,7 +101,7 @@ def test_the_language_switch_needs_no_token_but_refuses_other_sites():
     switched = visitor.post("/i18n/setlang/", {"language": "en", "next": "/layanan/"}, HTTP_ORIGIN="http://testserver")
     assert switched.status_code == 302 and switched.url == "/layanan/"
     assert visitor.cookies["django_language"].value == "en"
-    assert visitor.get("/layanan/").content.decode().startswith("<!doctype html>\n<html lang=\"en\">")
+    assert visitor.get("/layanan/").content.decode().startswith('<!doctype html>\n<html lang="en">')
     for headers in (
         {"HTTP_ORIGIN": "https://jahat.example"},
         {"HTTP_SEC_FETCH_SITE": "cross-site"},
