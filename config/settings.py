@@ -462,3 +462,6 @@ PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 0 if ETAM_MODE == "test" 
 # How long nginx's microcache may keep such a page when it is the same for every anonymous
 # visitor (X-Accel-Expires; docs/adr/0167; 0 = never).
 PAGE_SHARED_CACHE_SECONDS = env.integer("PAGE_SHARED_CACHE_SECONDS", 3, minimum=0)
+# The citizen's case page (the status poll), kept rendered per person, language and version
+# of the case (docs/adr/0168); 0 = off; off in tests unless a test turns it on.
+CASE_PAGE_CACHE_SECONDS = env.integer("CASE_PAGE_CACHE_SECONDS", 0 if ETAM_MODE == "test" else 60, minimum=0)

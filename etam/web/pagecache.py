@@ -33,16 +33,15 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
+
+from etam.core import pageholes
 
 SELF = "'self'"
 
 PUBLIC_PAGES = re.compile(r"^/(?:layanan/(?:[-\w]+/)?|data/(?:[-\w]+/)?)?$")
 MAX_QUERY = 200
-CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
-CSRF_HOLE = b"\x00etam-csrf\x00"
-NONCE_HOLE = b"\x00etam-nonce\x00"
+CSRF_INPUT = pageholes.CSRF_INPUT
 KEY_PREFIX = "pagecache:v2:"
 
 
@@ -75,11 +74,6 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
         and not (session is not None and (session.modified or session.session_key))
         and not getattr(request.user, "is_authenticated", False)
     )
-
-
-def _nonce(request: HttpRequest) -> str | None:
-    value = getattr(request, "_csp_nonce", None)
-    return value if isinstance(value, str) else None
 
 
 def _etag(stored: bytes, request: HttpRequest | None) -> str:
@@ -143,14 +137,12 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if not _storable(request, response):
             return response
-        nonce = _nonce(request)
+        nonce = pageholes.request_nonce(request)
         shared = _shareable(response.content, nonce)
         if shared is not None:
             cache.set(key, shared, settings.PAGE_CACHE_SECONDS)
             return self._serve_shared(request, *shared)
-        body = CSRF_INPUT.sub(rb"\1" + CSRF_HOLE + rb"\2", response.content)
-        if nonce:
-            body = body.replace(f'nonce="{nonce}"'.encode(), b'nonce="' + NONCE_HOLE + b'"')
+        body = pageholes.punch(response.content, nonce)
         cache.set(key, body, settings.PAGE_CACHE_SECONDS)
         return _mark(response, _etag(body, request))
 
@@ -171,9 +163,5 @@ class PublicPageCacheMiddleware:
             not_modified = HttpResponseNotModified()
             not_modified._csp_exempt = True  # type: ignore[attr-defined]  # keep the copy's header
             return _mark(not_modified, etag)
-        body = stored
-        if CSRF_HOLE in body:
-            body = body.replace(CSRF_HOLE, get_token(request).encode())
-        if NONCE_HOLE in body:
-            body = body.replace(NONCE_HOLE, str(request.csp_nonce).encode())  # type: ignore[attr-defined]
+        body = pageholes.fill(stored, request)
         return _mark(HttpResponse(body, content_type="text/html; charset=utf-8"), _etag(stored, request))
