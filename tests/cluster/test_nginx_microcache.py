@@ -28,7 +28,8 @@ pytestmark = pytest.mark.skipif(not NGINX.exists(), reason="nginx not installed 
 
 class Upstream(BaseHTTPRequestHandler):
     """Answers with a counter (a new number = the request reached the web process) and the
-    Cookie header it was sent."""
+    Cookie header it was sent; marks every answer for the microcache (X-Accel-Expires) except
+    /layanan/max-age/, and /layanan/cookie/ sets a cookie."""
 
     served = count(1)
 
@@ -37,13 +38,13 @@ class Upstream(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        if self.path.startswith("/shared") or self.path.startswith("/cookie"):
+        if self.path != "/layanan/max-age/":  # every other answer marked for the microcache
             self.send_header("X-Accel-Expires", "30")
             self.send_header("Cache-Control", "public, no-cache")
             self.send_header("Vary", "Cookie")
-        if self.path.startswith("/cookie"):
+        if self.path == "/layanan/cookie/":
             self.send_header("Set-Cookie", "csrftoken=abc; Path=/")
-        if self.path.startswith("/max-age"):
+        if self.path == "/layanan/max-age/":
             self.send_header("Cache-Control", "public, max-age=60")  # not Etam's mark: never kept
         self.end_headers()
         self.wfile.write(body)
@@ -95,36 +96,53 @@ def proxy(tmp_path):
 
 
 def test_an_anonymous_marked_page_is_served_from_the_microcache(proxy):
-    first, status = proxy("/shared/a")
+    first, status = proxy("/layanan/a/")
     assert status == "MISS"
-    again, status = proxy("/shared/a", Cookie="csrftoken=other")  # other cookies do not matter
+    again, status = proxy("/layanan/a/", Cookie="csrftoken=other")  # other cookies do not matter
     assert (again, status) == (first, "HIT")
 
 
 def test_a_signed_in_visitor_never_reads_or_fills_the_microcache(proxy):
-    anonymous, _ = proxy("/shared/b")
-    mine, status = proxy("/shared/b", Cookie="sessionid=rahasia")
+    anonymous, _ = proxy("/layanan/b/")
+    mine, status = proxy("/layanan/b/", Cookie="sessionid=rahasia")
     assert status == "BYPASS" and mine != anonymous and "sessionid=rahasia" in mine
     # What the signed-in visitor got was not stored for anyone else.
-    later, status = proxy("/shared/b")
+    later, status = proxy("/layanan/b/")
     assert (later, status) == (anonymous, "HIT") and "rahasia" not in later
     # Nor when the signed-in visitor comes first.
-    mine, status = proxy("/shared/c", Cookie="sessionid=rahasia")
+    mine, status = proxy("/layanan/c/", Cookie="sessionid=rahasia")
     assert status == "BYPASS"
-    anonymous, status = proxy("/shared/c")
+    anonymous, status = proxy("/layanan/c/")
     assert status == "MISS" and "rahasia" not in anonymous
     for headers in ({"Cookie": "messages=x"}, {"Authorization": "Bearer t"}):
-        assert proxy("/shared/c", **headers)[1] == "BYPASS"
+        assert proxy("/layanan/c/", **headers)[1] == "BYPASS"
 
 
-def test_answers_that_set_a_cookie_or_are_not_marked_are_never_kept(proxy):
-    assert proxy("/cookie")[0] != proxy("/cookie")[0]
-    assert proxy("/max-age")[0] != proxy("/max-age")[0]
-    assert proxy("/plain")[0] != proxy("/plain")[0]
+def test_answers_that_set_a_cookie_or_are_not_marked_or_not_public_are_never_kept(proxy):
+    assert proxy("/layanan/cookie/")[0] != proxy("/layanan/cookie/")[0]
+    assert proxy("/layanan/max-age/")[0] != proxy("/layanan/max-age/")[0]
+    # Marked, but not a public page address: never looked up (no cache lock to wait on).
+    assert proxy("/masuk/")[0] != proxy("/masuk/")[0]
+    assert proxy("/masuk/")[1] == "BYPASS" and proxy("/layanan/x/y/")[1] == "BYPASS"
 
 
 def test_languages_are_kept_apart(proxy):
-    indonesian, _ = proxy("/shared/d")
-    english, status = proxy("/shared/d", Cookie="django_language=en")
+    indonesian, _ = proxy("/data/d/")
+    english, status = proxy("/data/d/", Cookie="django_language=en")
     assert status == "MISS" and english != indonesian
-    assert proxy("/shared/d", Cookie="django_language=en")[0] == english
+    assert proxy("/data/d/", Cookie="django_language=en")[0] == english
+
+
+def test_nginx_and_etam_agree_on_the_public_page_addresses():
+    import re
+
+    from tests.cluster.conftest import REPO
+
+    conf = (REPO / "deploy" / "nginx" / "etam.conf").read_text()
+    nginx_public = re.compile(re.search(r'map \$uri \$etam_not_public \{.*?"~(.*?)" 0;', conf, re.S).group(1))
+    from etam.web.pagecache import PUBLIC_PAGES
+
+    paths = ["/", "/layanan/", "/layanan/ppdb-sma-smk/", "/data/", "/data/sekolah-x/", "/masuk/"]
+    paths += ["/layanan/ppdb-sma-smk/ajukan/1/", "/permohonan/X/", "/data/a/b/", "/api/v1/applications"]
+    for path in paths:
+        assert bool(nginx_public.match(path)) == bool(PUBLIC_PAGES.match(path)), path
