@@ -7,7 +7,8 @@ Starts the cluster from deploy/ (nginx with TLS, two gunicorn web processes, the
 scheduler, PostgreSQL, Redis, the local S3 server) with a state directory, database and Redis
 DBs of its own (deploy/cluster.py), creates the benchmark citizens, then drives it through
 nginx with aiohttp clients, each from its own loopback address (127.x.y.z: one household each,
-so per-address limits apply as they would):
+so per-address limits apply as they would; a registration is a new parent each time, from a
+new address and a new browser):
 
 1. baseline: every client on `/healthz`, a bare Django view behind the same proxy and the
    same middleware;
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import itertools
 import json
 import os
 import random
@@ -46,6 +48,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 SOLO_SECONDS = float(os.environ.get("BENCH_SOLO_SECONDS", "6"))
 OVERLOAD = int(os.environ.get("BENCH_OVERLOAD", "4"))
+NEWCOMERS = itertools.count()
 MIX = (
     ("anonymous page", 60),
     ("status poll", 10),
@@ -144,13 +147,14 @@ class Client:
         tls.verify_mode = ssl.CERT_NONE  # the cluster's own self-signed certificate
         timeout = aiohttp.ClientTimeout(total=30)
 
-        def session() -> aiohttp.ClientSession:
-            connector = aiohttp.TCPConnector(ssl=tls, limit=1, local_addr=(address, 0))
+        def session(source: str = address) -> aiohttp.ClientSession:
+            connector = aiohttp.TCPConnector(ssl=tls, limit=1, local_addr=(source, 0))
             # unsafe: keep cookies of an IP-address host (the cluster is https://127.0.0.1:<port>)
             jar = aiohttp.CookieJar(unsafe=True)
             return aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=jar)
 
-        self.anonymous = session()  # no account: the catalogue, logins, registrations
+        self.session = session
+        self.anonymous = session()  # no account: the catalogue, logins
         self.signed = session()  # the citizen's own browser, signed in
         self.origin = {"Origin": base, "Referer": base + "/"}
         self.draft_posts = 0
@@ -186,6 +190,23 @@ class Client:
             "password": self.data["password"],
         }
         return await self._post(session, "/masuk/", form)
+
+    async def register(self, browser) -> tuple[int, dict]:
+        status, _page, headers = await self._get(browser, "/daftar/")
+        if status != 200:
+            return status, headers
+        password = "Daftar-" + uuid.uuid4().hex[:10]
+        form = {
+            "csrfmiddlewaretoken": self._csrf(browser),
+            "full_name": f"Orang Tua {self.index}",
+            "email": f"daftar-{uuid.uuid4().hex[:12]}@example.id",
+            "phone": "",
+            "password1": password,
+            "password2": password,
+        }
+        result = await self._post(browser, "/daftar/", form)
+        browser.cookie_jar.clear(lambda c: c.key == "messages")  # the "received" message
+        return result
 
     async def run(self, kind: str) -> tuple[int, dict]:
         """One operation of ``kind``; its status (the last request's) and headers."""
@@ -225,21 +246,13 @@ class Client:
             self.anonymous.cookie_jar.clear(lambda c: c.key == "sessionid")  # signed out again
             return result
         if kind == "registration":
-            status, _page, headers = await self._get(self.anonymous, "/daftar/")
-            if status != 200:
-                return status, headers
-            password = "Daftar-" + uuid.uuid4().hex[:10]
-            form = {
-                "csrfmiddlewaretoken": self._csrf(self.anonymous),
-                "full_name": f"Orang Tua {self.index}",
-                "email": f"daftar-{uuid.uuid4().hex[:12]}@example.id",
-                "phone": "",
-                "password1": password,
-                "password2": password,
-            }
-            result = await self._post(self.anonymous, "/daftar/", form)
-            self.anonymous.cookie_jar.clear(lambda c: c.key == "messages")  # the "received" message
-            return result
+            # A new parent each time, from an address of their own (127.100+.x.y): Etam allows
+            # REGISTRATION_RATE_LIMIT (10/h) registrations per address, a guard against one
+            # household scripting accounts, which 32 addresses registering for minutes exceed.
+            newcomer = next(NEWCOMERS)
+            address = f"127.{100 + newcomer // 62_500 % 100}.{newcomer // 250 % 250}.{newcomer % 250 + 2}"
+            async with self.session(address) as browser:
+                return await self.register(browser)
         if kind == "submission":
             body = json.dumps({"service": self.data["service"], "answers": answers(self.data["desa"], self.index)})
             headers = {

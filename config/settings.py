@@ -140,6 +140,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "etam.core.auth_backends.EmailOrPhoneBackend",
 ]
+# Argon2id at OWASP's parameters first (docs/adr/0166); Django's PBKDF2 hashers stay after it
+# so hashes made before still verify and are rewritten as Argon2id at the next sign-in.
+# (ETAM_PASSWORD_HASHERS: the list outside test mode, for the tests that prove the upgrade.)
+ETAM_PASSWORD_HASHERS = [
+    "etam.core.hashers.EtamArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+PASSWORD_HASHERS = ETAM_PASSWORD_HASHERS
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -400,7 +409,7 @@ LOGGING = {
 }
 
 if ETAM_MODE == "test":
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast: tests only
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     API_RATE_LIMIT = ""  # off, so query counts are about the endpoint; tests/api tests the limit
 
@@ -450,3 +459,9 @@ MIDDLEWARE.insert(
     "etam.web.pagecache.PublicPageCacheMiddleware",
 )
 PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 0 if ETAM_MODE == "test" else 60, minimum=0)
+# How long nginx's microcache may keep such a page when it is the same for every anonymous
+# visitor (X-Accel-Expires; docs/adr/0167; 0 = never).
+PAGE_SHARED_CACHE_SECONDS = env.integer("PAGE_SHARED_CACHE_SECONDS", 3, minimum=0)
+# The citizen's case page (the status poll), kept rendered per person, language and version
+# of the case (docs/adr/0168); 0 = off; off in tests unless a test turns it on.
+CASE_PAGE_CACHE_SECONDS = env.integer("CASE_PAGE_CACHE_SECONDS", 0 if ETAM_MODE == "test" else 60, minimum=0)

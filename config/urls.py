@@ -7,7 +7,8 @@ from etam.web import views as web_views
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("readyz", web_views.readyz, name="readyz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch: Django's view, without a CSRF token but same-site only (ADR 0167).
+    path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("api/", include("etam.api.urls")),
     path("django-admin/", admin.site.urls),
     path("staf/organisasi/", include("etam.core.urls")),

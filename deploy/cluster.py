@@ -287,6 +287,8 @@ def nginx_config(state: Path, env: dict[str, str]) -> None:
     """deploy/nginx/etam.conf as it is, with the local ports, inside a main nginx.conf whose
     pid, logs and temporary files live in <state>."""
     site = map_paths(NGINX_SITE.read_text(), state)
+    (state / "nginx-cache").mkdir(parents=True, exist_ok=True)
+    site = site.replace("/var/cache/etam-nginx", str(state / "nginx-cache"))
     site = site.replace("server 127.0.0.1:8001", f"server 127.0.0.1:{env['ETAM_WEB_PORT_A']}")
     site = site.replace("server 127.0.0.1:8002", f"server 127.0.0.1:{env['ETAM_WEB_PORT_B']}")
     site = re.sub(r"server \{\n    listen 80;.*?\n\}\n", "", site, flags=re.S)  # no port 80 locally

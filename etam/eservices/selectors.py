@@ -398,3 +398,22 @@ def documents_to_sign(user: Actor) -> QuerySet[IssuedDocument]:
         .select_related("application__service", "application__agency")
         .order_by("created_at", "id")
     )
+
+
+def case_page_stamp(application: Application) -> str:
+    """What the citizen's case page shows that can change without the case row changing: its
+    latest event (public or not) and its document's state. One query; with the row's own
+    ``updated_at`` and state it keys the kept rendering of the page (docs/adr/0168)."""
+    qn = connection.ops.quote_name
+    events, documents = ApplicationEvent._meta, IssuedDocument._meta
+    app_column = qn(events.get_field("application").column)
+    doc_column = qn(documents.get_field("application").column)
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {qn(events.db_table)} WHERE {app_column} = %s), "  # noqa: S608 (names from model meta)
+        f"(SELECT {qn('status')} || ':' || {qn('attempts')} || ':' || COALESCE(CAST({qn('revoked_at')} AS text), '') "
+        f"FROM {qn(documents.db_table)} WHERE {doc_column} = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [application.pk, application.pk])
+        last_event, document = cursor.fetchone()
+    return f"{application.updated_at.isoformat()}|{application.state}|{last_event}|{document or ''}"

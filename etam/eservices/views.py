@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from etam.core import ratelimit
+from etam.core import pageholes, ratelimit
 from etam.core.actors import PersonRequest
 from etam.eservices import definitions, documents, formengine, hooks, selectors, services, submission_form
 from etam.eservices.models import Application, Draft, IssuedDocument, Sector, Service
@@ -346,10 +349,43 @@ def case_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if (response := _login_required(request)) is not None:
         return response
     application = selectors.application_of(request.user, tracking_number)
+    actions = [a for a in allowed_actions(request.user, application) if a.by_applicant]
+    links = hooks.case_links(application)
+    key = _case_page_key(request, application, actions, links)
+    stored = cache.get(key) if key else None
+    if isinstance(stored, bytes):
+        return HttpResponse(pageholes.fill(stored, request), content_type="text/html; charset=utf-8")
     context = _case_context(application)
-    context["applicant_actions"] = [a for a in allowed_actions(request.user, application) if a.by_applicant]
-    context["case_links"] = hooks.case_links(application)
-    return render(request, "eservices/case.html", context)
+    context["applicant_actions"] = actions
+    context["case_links"] = links
+    response = render(request, "eservices/case.html", context)
+    if key and response.status_code == 200:
+        body = pageholes.punch(response.content, pageholes.request_nonce(request))
+        cache.set(key, body, settings.CASE_PAGE_CACHE_SECONDS)
+    return response
+
+
+def _case_page_key(request: HttpRequest, application: Application, actions: list, links: list) -> str | None:
+    """The key of the kept rendering of this citizen's case page (docs/adr/0168): the person,
+    language, case and everything on the page that can change (the case row, its latest event,
+    its document, the actions and links offered); None when it must be rendered afresh (off, or
+    a one-time message waiting to be shown)."""
+    if settings.CASE_PAGE_CACHE_SECONDS <= 0 or "messages" in request.COOKIES:
+        return None
+    session = getattr(request, "session", None)
+    if session is not None and session.get("_messages"):
+        return None
+    place = "|".join(
+        [
+            str(request.user.pk),
+            getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+            str(application.pk),
+            selectors.case_page_stamp(application),
+            ",".join(a.name for a in actions),
+            ";".join(f"{link.label}>{link.url}" for link in links),
+        ]
+    )
+    return "casepage:v1:" + hashlib.sha256(place.encode()).hexdigest()
 
 
 @never_cache

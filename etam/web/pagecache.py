@@ -6,17 +6,18 @@ session cookie and without a pending message**. A signed-in visitor's page, or a
 showed a message, set a cookie of its own, wrote the session or chose its own Cache-Control,
 is never stored and never served from the store.
 
-The two per-visitor parts of such a page are punched out before storing and filled in for
-each visitor: the CSRF token of the language switch (``get_token``: the visitor's own, so
-the cookie is set for them as usual) and the CSP nonce of the inline style (the request's
-own, which CSPMiddleware then puts in the header). So no visitor ever receives another's
-token, and the rendering (templates, queries) runs once per page, language and
-``PAGE_CACHE_SECONDS``.
+**Shared** (docs/adr/0167): a page with no CSRF input (the language switch needs none since
+ADR 0167) is made the same for every anonymous visitor: its inline ``<style nonce>`` blocks
+lose the nonce and are allowed by their SHA-256 in this answer's CSP instead. It is served with
+``Cache-Control: public, no-cache``, a weak ETag of the body alone, no cookie, and
+``X-Accel-Expires: PAGE_SHARED_CACHE_SECONDS`` so that nginx's microcache (deploy/nginx/etam.conf)
+keeps it for a few seconds without asking Etam again. Nothing per visitor is in it.
 
-Answers carry ``Cache-Control: private, no-cache`` (a browser may keep its copy, a shared
-proxy may not: it holds the visitor's token) and a weak ETag of the stored page plus the
-visitor's CSRF cookie; a reload with a matching ``If-None-Match`` gets a bodiless 304 without
-a CSP header (the browser keeps the header that matches its copy's nonce).
+**Holes** (docs/adr/0146, the fallback for a public page that still carries a CSRF input): the
+token and the nonce are punched out before storing and filled in for each visitor (their own
+``get_token``, this request's nonce); such an answer is ``private, no-cache``, its ETag includes
+the visitor's CSRF secret, and nginx never keeps it. Either way a reload with a matching
+``If-None-Match`` gets a bodiless 304 without a CSP header.
 
 Placed right after RequestContextMiddleware: every header-setting middleware (security,
 CSP, CSRF, locale, X-Frame-Options, request id) still runs around a served copy.
@@ -24,6 +25,7 @@ CSP, CSRF, locale, X-Frame-Options, request id) still runs around a served copy.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from collections.abc import Callable
@@ -31,15 +33,16 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
+
+from etam.core import pageholes
+
+SELF = "'self'"
 
 PUBLIC_PAGES = re.compile(r"^/(?:layanan/(?:[-\w]+/)?|data/(?:[-\w]+/)?)?$")
 MAX_QUERY = 200
-CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
-CSRF_HOLE = b"\x00etam-csrf\x00"
-NONCE_HOLE = b"\x00etam-nonce\x00"
-KEY_PREFIX = "pagecache:v1:"
+CSRF_INPUT = pageholes.CSRF_INPUT
+KEY_PREFIX = "pagecache:v2:"
 
 
 def cacheable_request(request: HttpRequest) -> bool:
@@ -73,21 +76,44 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _nonce(request: HttpRequest) -> str | None:
-    value = getattr(request, "_csp_nonce", None)
-    return value if isinstance(value, str) else None
-
-
-def _etag(stored: bytes, request: HttpRequest) -> str:
-    visitor = str(request.META.get("CSRF_COOKIE") or "")  # the visitor's CSRF secret, once known
+def _etag(stored: bytes, request: HttpRequest | None) -> str:
+    """Of the stored page; with holes, also of the visitor's CSRF secret (their own copy)."""
+    visitor = str(request.META.get("CSRF_COOKIE") or "") if request is not None else ""
     return 'W/"' + hashlib.sha256(stored + b"|" + visitor.encode()).hexdigest()[:24] + '"'
 
 
-def _mark(response: HttpResponse, etag: str) -> HttpResponse:
+def _mark(response: HttpResponse, etag: str, *, shared: bool = False) -> HttpResponse:
     response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = "public, no-cache" if shared else "private, no-cache"
+    if shared and settings.PAGE_SHARED_CACHE_SECONDS > 0:
+        # nginx's microcache only: nginx reads it and does not pass it on (proxy_hide_header).
+        response["X-Accel-Expires"] = str(settings.PAGE_SHARED_CACHE_SECONDS)
     patch_vary_headers(response, ("Cookie",))
     return response
+
+
+def _style_hash(css: bytes) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css).digest()).decode() + "'"
+
+
+def _shareable(body: bytes, nonce: str | None) -> tuple[bytes, tuple[str, ...]] | None:
+    """The page made the same for everyone: each ``<style nonce="...">`` loses its nonce and is
+    allowed by its hash instead. None if anything per visitor is left (a CSRF input, the nonce
+    elsewhere)."""
+    if CSRF_INPUT.search(body):
+        return None
+    hashes: list[str] = []
+    if nonce:
+        tag = re.compile(rb'<style nonce="' + re.escape(nonce.encode()) + rb'">(.*?)</style>', re.S)
+
+        def strip(match: re.Match[bytes]) -> bytes:
+            hashes.append(_style_hash(match.group(1)))
+            return b"<style>" + match.group(1) + b"</style>"
+
+        body = tag.sub(strip, body)
+        if nonce.encode() in body:
+            return None
+    return body, tuple(dict.fromkeys(hashes))
 
 
 class PublicPageCacheMiddleware:
@@ -104,17 +130,32 @@ class PublicPageCacheMiddleware:
             return response
         key = cache_key(request)
         stored = cache.get(key)
+        if isinstance(stored, tuple) and len(stored) == 2:
+            return self._serve_shared(request, *stored)
         if isinstance(stored, bytes):
             return self._serve(request, stored)
         response = self.get_response(request)
         if not _storable(request, response):
             return response
-        body = CSRF_INPUT.sub(rb"\1" + CSRF_HOLE + rb"\2", response.content)
-        nonce = _nonce(request)
-        if nonce:
-            body = body.replace(f'nonce="{nonce}"'.encode(), b'nonce="' + NONCE_HOLE + b'"')
+        nonce = pageholes.request_nonce(request)
+        shared = _shareable(response.content, nonce)
+        if shared is not None:
+            cache.set(key, shared, settings.PAGE_CACHE_SECONDS)
+            return self._serve_shared(request, *shared)
+        body = pageholes.punch(response.content, nonce)
         cache.set(key, body, settings.PAGE_CACHE_SECONDS)
         return _mark(response, _etag(body, request))
+
+    def _serve_shared(self, request: HttpRequest, body: bytes, hashes: tuple[str, ...]) -> HttpResponse:
+        etag = _etag(body, None)
+        if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+            not_modified = HttpResponseNotModified()
+            not_modified._csp_exempt = True  # type: ignore[attr-defined]
+            return _mark(not_modified, etag, shared=True)
+        response = HttpResponse(body, content_type="text/html; charset=utf-8")
+        # The inline styles by their hashes, no nonce: the same header for every visitor.
+        response._csp_replace = {"style-src": [SELF, *hashes]}  # type: ignore[attr-defined]
+        return _mark(response, etag, shared=True)
 
     def _serve(self, request: HttpRequest, stored: bytes) -> HttpResponse:
         etag = _etag(stored, request)
@@ -122,9 +163,5 @@ class PublicPageCacheMiddleware:
             not_modified = HttpResponseNotModified()
             not_modified._csp_exempt = True  # type: ignore[attr-defined]  # keep the copy's header
             return _mark(not_modified, etag)
-        body = stored
-        if CSRF_HOLE in body:
-            body = body.replace(CSRF_HOLE, get_token(request).encode())
-        if NONCE_HOLE in body:
-            body = body.replace(NONCE_HOLE, str(request.csp_nonce).encode())  # type: ignore[attr-defined]
+        body = pageholes.fill(stored, request)
         return _mark(HttpResponse(body, content_type="text/html; charset=utf-8"), _etag(stored, request))

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import get_callable
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
+from django.views.decorators.http import require_POST
 
 from etam.core import readiness, selectors
 from etam.core.staff_access import is_staff_user, staff_gate
@@ -30,6 +36,36 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
         "widgets": widgets_for(request),
     }
     return render(request, "web/staff_dashboard.html", context)
+
+
+def _same_site_post(request: HttpRequest) -> bool:
+    """The post came from a page of this site, by the headers a browser sends with it: Origin
+    (every current browser on a POST), else Sec-Fetch-Site, else Referer."""
+    ours = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin in ours
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    referer = urlsplit(request.headers.get("Referer", ""))
+    # No header names a site (an old browser that also hides its Referer): the only effect of
+    # this view is the visitor's own language cookie.
+    return not referer.netloc or f"{referer.scheme}://{referer.netloc}" in ours
+
+
+@csrf_exempt
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch without a CSRF token (docs/adr/0167): the header's form then
+    carries nothing of the visitor's, so an anonymous public page is the same for everyone and
+    a shared cache may keep it. A post from another site is still refused (403, the CSRF page):
+    its Origin (or Sec-Fetch-Site, or Referer) must be this site. Django's view does the rest:
+    only a supported language, ``next`` only to this site, the choice kept in the cookie."""
+    if not _same_site_post(request):
+        failure = get_callable(settings.CSRF_FAILURE_VIEW)
+        return failure(request, reason="Origin checking failed - the language switch was posted from another site.")
+    return i18n.set_language(request)
 
 
 @never_cache
