@@ -1,5 +1,6 @@
 """Helpers the governance services share: field checks that name the field, snapshots for the
-audit trail, the scope of an OPD or instansi, the application catalogue."""
+audit trail (and ``record_change``, the audit entry of a change), the scope of an OPD or
+instansi, the application catalogue."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from etam.core import audit
+from etam.core.actors import Actor
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope
 from etam.governance.registry import ApplicationCatalogue, catalogue
@@ -65,6 +68,14 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
             value = value.isoformat()
         out[name] = value
     return out
+
+
+def record_change(
+    actor: Actor, action: str, obj: models.Model, fields: Iterable[str], *, before: Mapping[str, Any] | None = None
+) -> None:
+    """The audit entry of a change to ``obj`` (call inside its transaction): ``before`` as the
+    caller took it, and the snapshot of ``fields`` after."""
+    audit.record(actor=actor, action=action, target=obj, before=before, after=snapshot(obj, fields))
 
 
 def the_catalogue() -> ApplicationCatalogue:

@@ -28,6 +28,7 @@ from etam.governance.registry import ProposedApplication
 from etam.governance.services._common import (
     agency_scope,
     raise_if,
+    record_change,
     require_filled,
     snapshot,
     the_catalogue,
@@ -135,13 +136,7 @@ def request_assign(*, actor: Person, request: ServiceRequest, assignee: User) ->
         if locked.status == RequestStatus.FILED:
             locked.status = RequestStatus.IN_PROGRESS
         locked.save(update_fields=["assignee", "status"])
-        audit.record(
-            actor=actor,
-            action="governance.request_assign",
-            target=locked,
-            before=before,
-            after=snapshot(locked, ["assignee", "status"]),
-        )
+        record_change(actor, "governance.request_assign", locked, ["assignee", "status"], before=before)
     return locked
 
 

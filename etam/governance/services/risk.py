@@ -34,6 +34,7 @@ from etam.governance.services._common import (
     asset_of_agency,
     institution_scope,
     raise_if,
+    record_change,
     require_filled,
     scale_value,
     snapshot,
@@ -96,13 +97,7 @@ def risk_context_save(*, actor: Person, institution: Institution, year: int, dat
             if name in data:
                 setattr(context, name, data[name])
         context.save()
-        audit.record(
-            actor=actor,
-            action="governance.risk_context_save",
-            target=context,
-            before=before,
-            after=snapshot(context, fields),
-        )
+        record_change(actor, "governance.risk_context_save", context, fields, before=before)
     return context
 
 
@@ -214,17 +209,12 @@ def monitoring_record(*, actor: Person, risk: Risk, data: dict[str, Any]) -> Mon
             note=str(data["note"]).strip(),
             recorded_by=actor,
         )
-        before = snapshot(risk, ["residual_likelihood", "residual_impact", "residual_magnitude", "status"])
+        residual = ["residual_likelihood", "residual_impact", "residual_magnitude", "status"]
+        before = snapshot(risk, residual)
         risk.residual_likelihood, risk.residual_impact = likelihood, impact
         risk.residual_magnitude, risk.residual_level = magnitude, level
         if data.get("close"):
             risk.status = RiskStatus.CLOSED
         risk.save()
-        audit.record(
-            actor=actor,
-            action="governance.risk_monitor",
-            target=risk,
-            before=before,
-            after=snapshot(risk, ["residual_likelihood", "residual_impact", "residual_magnitude", "status"]),
-        )
+        record_change(actor, "governance.risk_monitor", risk, residual, before=before)
     return entry

@@ -36,6 +36,7 @@ from etam.governance.services._common import (
     asset_of_agency,
     institution_scope,
     raise_if,
+    record_change,
     require_filled,
     snapshot,
 )
@@ -107,9 +108,7 @@ def incident_report(*, actor: Person, agency: Agency, data: dict[str, Any]) -> I
     with transaction.atomic():
         incident.save()
         IncidentEvent.objects.create(incident=incident, at=incident.detected_at, note=incident.description, actor=actor)
-        audit.record(
-            actor=actor, action="governance.incident_report", target=incident, after=snapshot(incident, fields)
-        )
+        record_change(actor, "governance.incident_report", incident, fields)
     return incident
 
 
@@ -134,13 +133,7 @@ def incident_update(
             incident.notified_at = notified_at
         incident.save(update_fields=["status", "notified_at"])
         IncidentEvent.objects.create(incident=incident, at=timezone.now(), note=note.strip(), actor=actor)
-        audit.record(
-            actor=actor,
-            action="governance.incident_update",
-            target=incident,
-            before=before,
-            after=snapshot(incident, ["status", "notified_at"]),
-        )
+        record_change(actor, "governance.incident_update", incident, ["status", "notified_at"], before=before)
     return incident
 
 
@@ -154,9 +147,7 @@ def audit_create(*, actor: Person, institution: Institution, data: dict[str, Any
     fields = ["title", "year", "scope", "auditor"]
     with transaction.atomic():
         engagement = AuditEngagement.objects.create(institution=institution, **{f: data[f] for f in fields})
-        audit.record(
-            actor=actor, action="governance.audit_create", target=engagement, after=snapshot(engagement, fields)
-        )
+        record_change(actor, "governance.audit_create", engagement, fields)
     return engagement
 
 
@@ -200,7 +191,7 @@ def finding_add(*, actor: Person, engagement: AuditEngagement, agency: Agency, d
             agency=agency,
             **{f: data.get(f) for f in fields},
         )
-        audit.record(actor=actor, action="governance.finding_add", target=finding, after=snapshot(finding, fields))
+        record_change(actor, "governance.finding_add", finding, fields)
     return finding
 
 
@@ -216,13 +207,7 @@ def finding_follow_up(*, actor: Person, finding: AuditFinding, follow_up: str, n
         before = snapshot(finding, ["follow_up", "follow_up_note"])
         finding.follow_up, finding.follow_up_note = follow_up, note.strip()
         finding.save(update_fields=["follow_up", "follow_up_note"])
-        audit.record(
-            actor=actor,
-            action="governance.finding_follow_up",
-            target=finding,
-            before=before,
-            after=snapshot(finding, ["follow_up", "follow_up_note"]),
-        )
+        record_change(actor, "governance.finding_follow_up", finding, ["follow_up", "follow_up_note"], before=before)
     return finding
 
 
@@ -257,13 +242,7 @@ def processing_save(
             setattr(activity, name, value.strip() if isinstance(value, str) else value)
     with transaction.atomic():
         activity.save()
-        audit.record(
-            actor=actor,
-            action="governance.processing_save",
-            target=activity,
-            before=before,
-            after=snapshot(activity, PROCESSING_FIELDS),
-        )
+        record_change(actor, "governance.processing_save", activity, PROCESSING_FIELDS, before=before)
     return activity
 
 
@@ -280,5 +259,5 @@ def dpo_save(*, actor: Person, institution: Institution, data: dict[str, Any]) -
             setattr(dpo, name, str(data.get(name) or "").strip())
         dpo.full_clean()
         dpo.save()
-        audit.record(actor=actor, action="governance.dpo_save", target=dpo, before=before, after=snapshot(dpo, fields))
+        record_change(actor, "governance.dpo_save", dpo, fields, before=before)
     return dpo
