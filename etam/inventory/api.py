@@ -52,34 +52,32 @@ class SpbeApplicationOut(Schema):
     sso: bool
 
     @staticmethod
-    def from_model(a: Application) -> SpbeApplicationOut:
-        return SpbeApplicationOut(
-            id=a.pk,
-            name=a.name,
-            acronym=a.acronym,
-            purpose=a.purpose,
-            institution_code=a.institution.region_code,
-            agency_code=a.agency.code,
-            agency_name=a.agency.name,
-            kind=a.kind,
-            national_application=a.national_application.code if a.national_application else None,
-            raa_code=a.raa_code,
-            business_process_code=a.business_process_code,
-            service_code=a.service_code,
-            datasets=list(a.datasets or []),
-            hosting=a.hosting,
-            data_centre_id=a.data_centre_id,
-            url=a.url,
-            technology=a.technology,
-            lifecycle=a.lifecycle,
-            user_groups=a.user_groups,
-            user_count=a.user_count,
-            integrations_provided=list(a.integrations_provided or []),
-            integrations_consumed=list(a.integrations_consumed or []),
-            uses_splp=a.uses_splp,
-            last_security_audit=a.last_security_audit,
-            sso=a.sso,
-        )
+    def resolve_institution_code(a: Application) -> str:
+        return a.institution.region_code
+
+    @staticmethod
+    def resolve_agency_code(a: Application) -> str:
+        return a.agency.code
+
+    @staticmethod
+    def resolve_agency_name(a: Application) -> str:
+        return a.agency.name
+
+    @staticmethod
+    def resolve_national_application(a: Application) -> str | None:
+        return a.national_application.code if a.national_application else None
+
+    @staticmethod
+    def resolve_datasets(a: Application) -> list[str]:
+        return list(a.datasets or [])
+
+    @staticmethod
+    def resolve_integrations_provided(a: Application) -> list[str]:
+        return list(a.integrations_provided or [])
+
+    @staticmethod
+    def resolve_integrations_consumed(a: Application) -> list[str]:
+        return list(a.integrations_consumed or [])
 
 
 class ApplicationPage(Schema):
@@ -181,34 +179,34 @@ def application_list(request: HttpRequest, filters: Query[ApplicationFilters]) -
         "count": qs.count(),
         "page": page,
         "page_size": size,
-        "results": [SpbeApplicationOut.from_model(a) for a in rows],
+        "results": rows,
     }
 
 
 @router.get("/applications/{app_id}", response=SpbeApplicationOut, auth=require_auth, summary="One application")
-def application_detail(request: HttpRequest, app_id: int) -> SpbeApplicationOut:
+def application_detail(request: HttpRequest, app_id: int) -> Application:
     try:
-        return SpbeApplicationOut.from_model(selectors.application_get(request.user, app_id))
+        return selectors.application_get(request.user, app_id)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
 
 
 @router.post("/applications", response={201: SpbeApplicationOut}, auth=require_auth, summary="Record an application")
-def application_create(request: HttpRequest, payload: SpbeApplicationIn) -> tuple[int, SpbeApplicationOut]:
+def application_create(request: HttpRequest, payload: SpbeApplicationIn) -> tuple[int, Application]:
     data = _validated(_form_data(payload, None), request.user, None)
     app = services.application_create(actor=request.user, data=data)
-    return 201, SpbeApplicationOut.from_model(selectors.application_get(request.user, app.pk))
+    return 201, selectors.application_get(request.user, app.pk)
 
 
 @router.patch("/applications/{app_id}", response=SpbeApplicationOut, auth=require_auth, summary="Change an application")
-def application_update(request: HttpRequest, app_id: int, payload: SpbeApplicationIn) -> SpbeApplicationOut:
+def application_update(request: HttpRequest, app_id: int, payload: SpbeApplicationIn) -> Application:
     try:
         app = selectors.application_get(request.user, app_id, perm=perms.MANAGE_APPLICATION)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
     data = _validated(_form_data(payload, app), request.user, app)
     services.application_update(actor=request.user, application=app, data=data)
-    return SpbeApplicationOut.from_model(selectors.application_get(request.user, app.pk))
+    return selectors.application_get(request.user, app.pk)
 
 
 class NationalOut(Schema):
