@@ -59,7 +59,7 @@ class InteropServiceOut(Schema):
     code: str
     name: str
     description: str
-    provider_agency: str
+    provider_agency: str = Field(validation_alias="agency.name")
     method: str
     access: str
     quota_per_day: int
@@ -71,10 +71,6 @@ class InteropServiceOut(Schema):
     openapi_url: str
 
     @staticmethod
-    def resolve_provider_agency(service: DataService) -> str:
-        return service.agency.name
-
-    @staticmethod
     def resolve_openapi_url(service: DataService) -> str:
         return f"/api/v1/interop/services/{service.code}/openapi.json"
 
@@ -82,8 +78,8 @@ class InteropServiceOut(Schema):
 class InteropAgreementOut(Schema):
     id: int
     consumer_id: int
-    consumer: str
-    service_code: str
+    consumer: str = Field(validation_alias="consumer.name")
+    service_code: str = Field(validation_alias="service.code")
     purpose: str
     legal_basis: str
     quota_per_day: int
@@ -92,14 +88,6 @@ class InteropAgreementOut(Schema):
     requested_at: datetime
     decided_at: datetime | None
     decision_reason: str
-
-    @staticmethod
-    def resolve_consumer(agreement: Agreement) -> str:
-        return agreement.consumer.name
-
-    @staticmethod
-    def resolve_service_code(agreement: Agreement) -> str:
-        return agreement.service.code
 
 
 class InteropAgreementIn(Schema):

@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
+from pydantic import Field
 
 from etam.api.auth import require_auth
 from etam.api.params import Id, PageNumber
@@ -29,9 +30,9 @@ class SpbeApplicationOut(Schema):
     name: str
     acronym: str
     purpose: str
-    institution_code: str
-    agency_code: str
-    agency_name: str
+    institution_code: str = Field(validation_alias="institution.region_code")
+    agency_code: str = Field(validation_alias="agency.code")
+    agency_name: str = Field(validation_alias="agency.name")
     kind: str
     national_application: str | None
     raa_code: str
@@ -50,18 +51,6 @@ class SpbeApplicationOut(Schema):
     uses_splp: bool
     last_security_audit: date | None
     sso: bool
-
-    @staticmethod
-    def resolve_institution_code(a: Application) -> str:
-        return a.institution.region_code
-
-    @staticmethod
-    def resolve_agency_code(a: Application) -> str:
-        return a.agency.code
-
-    @staticmethod
-    def resolve_agency_name(a: Application) -> str:
-        return a.agency.name
 
     @staticmethod
     def resolve_national_application(a: Application) -> str | None:
