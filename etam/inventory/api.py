@@ -7,15 +7,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from etam.api.auth import require_auth
 from etam.api.params import Id, PageNumber
 from etam.core.actors import Actor
+from etam.core.lookups import or_404
 from etam.inventory import permissions as perms
 from etam.inventory import selectors, services
 from etam.inventory.forms import ApplicationForm, DataCentreForm, NetworkLinkForm
@@ -174,10 +174,7 @@ def application_list(request: HttpRequest, filters: Query[ApplicationFilters]) -
 
 @router.get("/applications/{app_id}", response=SpbeApplicationOut, auth=require_auth, summary="One application")
 def application_detail(request: HttpRequest, app_id: int) -> Application:
-    try:
-        return selectors.application_get(request.user, app_id)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
+    return or_404(selectors.application_get, request.user, app_id)
 
 
 @router.post("/applications", response={201: SpbeApplicationOut}, auth=require_auth, summary="Record an application")
@@ -189,10 +186,7 @@ def application_create(request: HttpRequest, payload: SpbeApplicationIn) -> tupl
 
 @router.patch("/applications/{app_id}", response=SpbeApplicationOut, auth=require_auth, summary="Change an application")
 def application_update(request: HttpRequest, app_id: int, payload: SpbeApplicationIn) -> Application:
-    try:
-        app = selectors.application_get(request.user, app_id, perm=perms.MANAGE_APPLICATION)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
+    app = or_404(selectors.application_get, request.user, app_id, perm=perms.MANAGE_APPLICATION)
     data = _validated(_form_data(payload, app), request.user, app)
     services.application_update(actor=request.user, application=app, data=data)
     return selectors.application_get(request.user, app.pk)
