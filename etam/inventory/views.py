@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from etam.core import exports
 from etam.core.actors import PersonRequest
 from etam.core.bounds import parse_id
-from etam.core.formerrors import apply_service_errors
+from etam.core.formerrors import apply_service_errors, service_form_page
 from etam.core.lookups import or_404
 from etam.core.permissions import has_perm
 from etam.core.staff_access import login_url as _login_url
@@ -130,18 +130,22 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _application_form(request: HttpRequest, app: Any) -> HttpResponse:
     """The application form: a new one (``app`` None) or an edit; both save through the services."""
     form = ApplicationForm(request.POST or None, instance=app, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if app is None:
-                app = services.application_create(actor=request.user, data=form.cleaned_data)
-            else:
-                services.application_update(actor=request.user, application=app, data=form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Application saved."))
-            return redirect("inventory:application_detail", pk=app.pk)
-    return render(request, "inventory/application_form.html", {"form": form, "app": app})
+
+    def save() -> Any:
+        if app is None:
+            return services.application_create(actor=request.user, data=form.cleaned_data)
+        services.application_update(actor=request.user, application=app, data=form.cleaned_data)
+        return app
+
+    return service_form_page(
+        request,
+        form,
+        save,
+        _("Application saved."),
+        template="inventory/application_form.html",
+        context={"app": app},
+        on_success=lambda saved: redirect("inventory:application_detail", pk=saved.pk),
+    )
 
 
 @require_POST
@@ -303,15 +307,15 @@ def national_list(request: HttpRequest) -> HttpResponse:
 def national_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     instance = selectors.national_application_for(request.user, pk) if pk else None
     form = NationalApplicationForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.national_application_save(actor=request.user, data=form.cleaned_data, instance=instance)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("inventory:national_list")
-    return render(request, "inventory/simple_form.html", {"form": form, "title": _("National Aplikasi Umum")})
+    return service_form_page(
+        request,
+        form,
+        lambda: services.national_application_save(actor=request.user, data=form.cleaned_data, instance=instance),
+        _("Saved."),
+        template="inventory/simple_form.html",
+        context={"title": _("National Aplikasi Umum")},
+        on_success=lambda _saved: redirect("inventory:national_list"),
+    )
 
 
 # --- Infrastructure -------------------------------------------------------------------------------------
@@ -356,15 +360,15 @@ def _infrastructure_edit(
         if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
             raise Http404
         form = form_class(request.POST or None, instance=instance, actor=request.user)
-        if request.method == "POST" and form.is_valid():
-            try:
-                obj = save(actor=request.user, data=form.cleaned_data, instance=instance)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(detail, pk=obj.pk)
-        return render(request, "inventory/simple_form.html", {"form": form, "title": title})
+        return service_form_page(
+            request,
+            form,
+            lambda: save(actor=request.user, data=form.cleaned_data, instance=instance),
+            _("Saved."),
+            template="inventory/simple_form.html",
+            context={"title": title},
+            on_success=lambda obj: redirect(detail, pk=obj.pk),
+        )
 
     return view
 
