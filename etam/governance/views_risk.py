@@ -51,9 +51,7 @@ def risk_create(request: PersonRequest) -> HttpResponse:
     form = RiskForm(
         request.POST or None,
         choices={
-            "agency": selectors.agencies_for(request.user, perms.MANAGE_RISK),
-            "application": selectors.applications_for(request.user),
-            "data_centre": selectors.data_centres_for(request.user),
+            **selectors.record_choices(request.user, perms.MANAGE_RISK),
             "owner": selectors.risk_owners_for(request.user),
         },
     )

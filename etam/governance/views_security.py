@@ -76,11 +76,7 @@ def control_set(request: PersonRequest) -> HttpResponse:
 def incident_create(request: PersonRequest) -> HttpResponse:
     form = IncidentForm(
         request.POST or None,
-        choices={
-            "agency": selectors.agencies_for(request.user, perms.MANAGE_SECURITY),
-            "application": selectors.applications_for(request.user),
-            "data_centre": selectors.data_centres_for(request.user),
-        },
+        choices=selectors.record_choices(request.user, perms.MANAGE_SECURITY),
     )
     return form_page(
         request,

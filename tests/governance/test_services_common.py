@@ -6,6 +6,8 @@ import pytest
 from django.db import transaction
 
 from etam.core.models import AuditEvent
+from etam.governance import permissions as perms
+from etam.governance import selectors
 from etam.governance.models import DataProtectionOfficer
 from etam.governance.services._common import record_change, snapshot
 
@@ -35,3 +37,12 @@ def test_record_change_without_before_records_every_field_as_new(province):
         "before": {"name": None},
         "after": {"name": "Ani"},
     }
+
+
+def test_record_choices_offer_the_actors_opds_and_the_assets_it_can_see(province, apps_kaltim):
+    choices = selectors.record_choices(province.admin_dpmptsp, perms.MANAGE_RISK)
+    assert set(choices) == {"agency", "application", "data_centre"}
+    assert province.dpmptsp in choices["agency"] and province.disdikbud not in choices["agency"]
+    assert apps_kaltim["perizinan"] in list(choices["application"])
+    assert apps_kaltim["dc"] in list(choices["data_centre"])
+    assert not selectors.record_choices(province.citizen, perms.MANAGE_RISK)["agency"].exists()
