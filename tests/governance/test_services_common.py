@@ -6,10 +6,11 @@ import pytest
 from django.db import transaction
 
 from etam.core.models import AuditEvent
+from etam.core.snapshots import stored_values
 from etam.governance import permissions as perms
 from etam.governance import selectors
 from etam.governance.models import DataProtectionOfficer
-from etam.governance.services._common import record_change, snapshot
+from etam.governance.services._common import record_change
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_record_change_writes_what_changed_with_the_target_and_its_scope(province):
     dpo = DataProtectionOfficer.objects.create(institution=province.kaltim, name="Lama", email="lama@example.id")
     with transaction.atomic():
-        before = snapshot(dpo, ["name", "email"])
+        before = stored_values(dpo, ["name", "email"])
         dpo.name = "Baru"
         dpo.save()
         record_change(province.admin_kaltim, "governance.dpo_save", dpo, ["name", "email"], before=before)

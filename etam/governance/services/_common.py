@@ -1,11 +1,10 @@
-"""Helpers the governance services share: field checks that name the field, snapshots for the
-audit trail (and ``record_change``, the audit entry of a change), the scope of an OPD or
+"""Helpers the governance services share: field checks that name the field, ``record_change``
+(the audit entry of a change, on ``core.snapshots.stored_values``), the scope of an OPD or
 instansi, the application catalogue."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from etam.core import audit
 from etam.core.actors import Actor
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope
+from etam.core.snapshots import stored_values
 from etam.governance.registry import ApplicationCatalogue, catalogue
 
 
@@ -59,23 +59,12 @@ def raise_if(errors: Mapping[str, list[str]]) -> None:
         raise ValidationError(dict(errors))
 
 
-def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in fields:
-        field = obj._meta.get_field(name)
-        value = getattr(obj, field.attname)  # type: ignore[union-attr]
-        if isinstance(value, date | datetime):
-            value = value.isoformat()
-        out[name] = value
-    return out
-
-
 def record_change(
     actor: Actor, action: str, obj: models.Model, fields: Iterable[str], *, before: Mapping[str, Any] | None = None
 ) -> None:
     """The audit entry of a change to ``obj`` (call inside its transaction): ``before`` as the
     caller took it, and the snapshot of ``fields`` after."""
-    audit.record(actor=actor, action=action, target=obj, before=before, after=snapshot(obj, fields))
+    audit.record(actor=actor, action=action, target=obj, before=before, after=stored_values(obj, fields))
 
 
 def the_catalogue() -> ApplicationCatalogue:

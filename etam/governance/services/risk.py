@@ -13,6 +13,7 @@ from etam.core import audit
 from etam.core.actors import Person
 from etam.core.models import Agency, Institution
 from etam.core.permissions import require
+from etam.core.snapshots import stored_values
 from etam.governance import permissions as perms
 from etam.governance import riskmatrix
 from etam.governance.models import (
@@ -37,7 +38,6 @@ from etam.governance.services._common import (
     record_change,
     require_filled,
     scale_value,
-    snapshot,
 )
 
 RISK_FIELDS = [
@@ -92,7 +92,7 @@ def risk_context_save(*, actor: Person, institution: Institution, year: int, dat
         context, created = RiskContext.objects.select_for_update().get_or_create(
             institution=institution, year=year, defaults={f: data.get(f) or "" for f in fields}
         )
-        before = None if created else snapshot(context, fields)
+        before = None if created else stored_values(context, fields)
         for name in fields:
             if name in data:
                 setattr(context, name, data[name])
@@ -146,7 +146,7 @@ def risk_create(*, actor: Person, agency: Agency, data: dict[str, Any]) -> Risk:
             actor=actor,
             action="governance.risk_create",
             target=risk,
-            after={**snapshot(risk, RISK_FIELDS), "magnitude": magnitude, "level": level},
+            after={**stored_values(risk, RISK_FIELDS), "magnitude": magnitude, "level": level},
         )
     return risk
 
@@ -166,7 +166,7 @@ def treatment_add(*, actor: Person, risk: Risk, action: str, owner: Any, due_on:
             actor=actor,
             action="governance.treatment_add",
             target=risk,
-            after=snapshot(treatment, ["action", "owner", "due_on", "status"]),
+            after=stored_values(treatment, ["action", "owner", "due_on", "status"]),
         )
     return treatment
 
@@ -210,7 +210,7 @@ def monitoring_record(*, actor: Person, risk: Risk, data: dict[str, Any]) -> Mon
             recorded_by=actor,
         )
         residual = ["residual_likelihood", "residual_impact", "residual_magnitude", "status"]
-        before = snapshot(risk, residual)
+        before = stored_values(risk, residual)
         risk.residual_likelihood, risk.residual_impact = likelihood, impact
         risk.residual_magnitude, risk.residual_level = magnitude, level
         if data.get("close"):

@@ -15,6 +15,7 @@ from etam.core import audit
 from etam.core.actors import Person
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, require
+from etam.core.snapshots import stored_values
 from etam.governance import permissions as perms
 from etam.governance.models import (
     AUDIT_STAGE_ORDER,
@@ -38,7 +39,6 @@ from etam.governance.services._common import (
     raise_if,
     record_change,
     require_filled,
-    snapshot,
 )
 
 
@@ -69,7 +69,7 @@ def control_set(*, actor: Person, application: Any, area: str, status: str, evid
                 "updated_by": actor,
             },
         )
-        before = None if created else snapshot(control, ["status", "evidence"])
+        before = None if created else stored_values(control, ["status", "evidence"])
         control.status, control.evidence, control.updated_by = status, evidence.strip(), actor
         control.save()
         audit.record(
@@ -77,7 +77,7 @@ def control_set(*, actor: Person, application: Any, area: str, status: str, evid
             action="governance.control_set",
             target=control,
             before=before,
-            after={"application": application.pk, **snapshot(control, ["area", "status", "evidence"])},
+            after={"application": application.pk, **stored_values(control, ["area", "status", "evidence"])},
         )
     return control
 
@@ -126,7 +126,7 @@ def incident_update(
         errors["notified_at"] = [_("Notified at: cannot be before the incident was detected.")]
     raise_if(errors)
     with transaction.atomic():
-        before = snapshot(incident, ["status", "notified_at"])
+        before = stored_values(incident, ["status", "notified_at"])
         if status:
             incident.status = status
         if notified_at is not None:
@@ -204,7 +204,7 @@ def finding_follow_up(*, actor: Person, finding: AuditFinding, follow_up: str, n
         errors["follow_up"] = [_("Follow-up: choose a status.")]
     raise_if(errors)
     with transaction.atomic():
-        before = snapshot(finding, ["follow_up", "follow_up_note"])
+        before = stored_values(finding, ["follow_up", "follow_up_note"])
         finding.follow_up, finding.follow_up_note = follow_up, note.strip()
         finding.save(update_fields=["follow_up", "follow_up_note"])
         record_change(actor, "governance.finding_follow_up", finding, ["follow_up", "follow_up_note"], before=before)
@@ -235,7 +235,7 @@ def processing_save(
     activity = instance or ProcessingActivity(
         institution_id=application.institution_id, agency_id=application.agency_id, application_id=application.pk
     )
-    before = snapshot(activity, PROCESSING_FIELDS) if instance else None
+    before = stored_values(activity, PROCESSING_FIELDS) if instance else None
     for name in PROCESSING_FIELDS:
         if name in data:
             value = data[name]
@@ -253,7 +253,7 @@ def dpo_save(*, actor: Person, institution: Institution, data: dict[str, Any]) -
     fields = ["name", "email", "phone"]
     with transaction.atomic():
         dpo = DataProtectionOfficer.objects.select_for_update().filter(institution=institution).first()
-        before = snapshot(dpo, fields) if dpo else None
+        before = stored_values(dpo, fields) if dpo else None
         dpo = dpo or DataProtectionOfficer(institution=institution)
         for name in fields:
             setattr(dpo, name, str(data.get(name) or "").strip())
