@@ -47,16 +47,17 @@ def evaluation_list(request: PersonRequest) -> HttpResponse:
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            try:
-                evaluation = services.evaluation_open(
+            opened, evaluation = call_service(
+                request,
+                form,
+                lambda: services.evaluation_open(
                     actor=user,
                     institution=form.cleaned_data["institution"],
                     framework=form.cleaned_data["framework"],
                     period=form.cleaned_data["period"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
+                ),
+            )
+            if opened:
                 messages.success(request, _("Evaluation %(name)s opened.") % {"name": evaluation})
                 return redirect("evaluation:assign", pk=evaluation.pk)
     return render(
@@ -349,12 +350,15 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = ctx["evaluation"]
     form = forms.ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.evaluation_reopen(actor=request.user, evaluation=evaluation, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The evaluation was reopened; it is back at the site visit stage."))
+        reopened, _result = call_service(
+            request,
+            form,
+            lambda: services.evaluation_reopen(
+                actor=request.user, evaluation=evaluation, reason=form.cleaned_data["reason"]
+            ),
+            _("The evaluation was reopened; it is back at the site visit stage."),
+        )
+        if reopened:
             return redirect("evaluation:detail", pk=pk)
     ctx["form"] = form
     return render(request, "evaluation/reopen.html", ctx, status=400 if form.errors else 200)
