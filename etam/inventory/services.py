@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
 from etam.core.actors import Actor, Person
+from etam.core.fieldvalues import assign_given, stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, require
-from etam.core.snapshots import stored_values
 from etam.inventory import duplicates
 from etam.inventory import permissions as perms
 from etam.inventory.models import (
@@ -77,9 +77,7 @@ def application_create(*, actor: Actor, data: dict[str, Any], detect: bool = Tru
     agency: Agency = data["agency"]
     require(actor, perms.MANAGE_APPLICATION, _agency_scope(agency))
     app = Application(institution_id=agency.institution_id)
-    for name in APPLICATION_FIELDS:
-        if name in data:
-            setattr(app, name, data[name])
+    assign_given(app, data, APPLICATION_FIELDS)
     app.full_clean()
     with transaction.atomic():
         app.save()
@@ -99,9 +97,7 @@ def application_update(*, actor: Actor, application: Application, data: dict[str
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         before = stored_values(locked, APPLICATION_FIELDS)
-        for name in APPLICATION_FIELDS:
-            if name in data:
-                setattr(locked, name, data[name])
+        assign_given(locked, data, APPLICATION_FIELDS)
         locked.institution_id = new_agency.institution_id
         locked.full_clean()
         locked.save()
@@ -378,9 +374,7 @@ def _save_fields(
     with transaction.atomic():
         obj = model.objects.select_for_update().get(pk=instance.pk) if instance else model()  # type: ignore[attr-defined]  # django-stubs gives `objects` to concrete models, not type[M]
         before = stored_values(obj, fields) if instance else None
-        for name in fields:
-            if name in data:
-                setattr(obj, name, data[name])
+        assign_given(obj, data, fields)
         obj.full_clean()
         obj.save()
         audit.record(

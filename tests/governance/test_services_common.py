@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from etam.core.models import AuditEvent
-from etam.core.snapshots import stored_values
+from etam.core.fieldvalues import stored_values
 from etam.governance import permissions as perms
 from etam.governance import selectors
 from etam.governance.models import DataProtectionOfficer

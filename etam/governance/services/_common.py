@@ -1,5 +1,5 @@
 """Helpers the governance services share: field checks that name the field, ``record_change``
-(the audit entry of a change, on ``core.snapshots.stored_values``), the scope of an OPD or
+(the audit entry of a change, on ``core.fieldvalues.stored_values``), the scope of an OPD or
 instansi, the application catalogue."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit
 from etam.core.actors import Actor
+from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope
-from etam.core.snapshots import stored_values
 from etam.governance.registry import ApplicationCatalogue, catalogue
 
 

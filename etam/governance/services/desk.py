@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit, filetypes
 from etam.core.actors import Actor, Person
+from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency, User
 from etam.core.permissions import has_perm, require
-from etam.core.snapshots import stored_values
 from etam.governance import permissions as perms
 from etam.governance.models import (
     SLA_DAYS,

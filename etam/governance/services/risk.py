@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit
 from etam.core.actors import Person
+from etam.core.fieldvalues import assign_given, stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import require
-from etam.core.snapshots import stored_values
 from etam.governance import permissions as perms
 from etam.governance import riskmatrix
 from etam.governance.models import (
@@ -93,9 +93,7 @@ def risk_context_save(*, actor: Person, institution: Institution, year: int, dat
             institution=institution, year=year, defaults={f: data.get(f) or "" for f in fields}
         )
         before = None if created else stored_values(context, fields)
-        for name in fields:
-            if name in data:
-                setattr(context, name, data[name])
+        assign_given(context, data, fields)
         context.save()
         record_change(actor, "governance.risk_context_save", context, fields, before=before)
     return context

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit
 from etam.core.actors import Person
+from etam.core.fieldvalues import assign_given, stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, require
-from etam.core.snapshots import stored_values
 from etam.governance import permissions as perms
 from etam.governance.models import (
     AUDIT_STAGE_ORDER,
@@ -102,9 +102,7 @@ def incident_report(*, actor: Person, agency: Agency, data: dict[str, Any]) -> I
     raise_if(errors)
     fields = ["title", "description", "severity", "application", "data_centre", "detected_at", "personal_data"]
     incident = Incident(institution_id=agency.institution_id, agency=agency, reported_by=actor)
-    for name in fields:
-        if name in data:
-            setattr(incident, name, data[name])
+    assign_given(incident, data, fields)
     with transaction.atomic():
         incident.save()
         IncidentEvent.objects.create(incident=incident, at=incident.detected_at, note=incident.description, actor=actor)

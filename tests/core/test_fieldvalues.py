@@ -1,4 +1,4 @@
-"""``core.snapshots.stored_values``: the before/after of an audit event as stored values."""
+"""``core.fieldvalues``: a row's field values, set from data and read as stored for the audit trail."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from etam.core.snapshots import stored_values
+from etam.core.fieldvalues import assign_given, stored_values
 from etam.governance.models import Incident
 from etam.inventory.models import Application
 
@@ -33,3 +33,9 @@ def test_stored_values_write_a_datetime_with_its_time_and_zone(province):
         "detected_at": "2026-11-27T16:30:00+00:00",
         "application": None,
     }
+
+
+def test_assign_given_sets_only_the_fields_the_data_holds(province):
+    app = Application(institution=province.kaltim, agency=province.dpmptsp, name="Lama", acronym="LM")
+    assign_given(app, {"name": "Baru", "purpose": "Izin", "url": "ignored"}, ["name", "acronym", "purpose"])
+    assert (app.name, app.acronym, app.purpose, app.url) == ("Baru", "LM", "Izin", "")
