@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from etam.core.models import AuditEvent
 from etam.core.fieldvalues import stored_values
+from etam.core.models import AuditEvent
 from etam.governance import permissions as perms
 from etam.governance import selectors
 from etam.governance.models import DataProtectionOfficer
