@@ -26,6 +26,7 @@ from etam.evaluation import scoring, services
 from etam.evaluation.loader import CODE_59_2020, load_frameworks
 from etam.evaluation.models import Assessment, Assignment, Claim, Evaluation, Evidence, Framework, Stage
 from etam.evaluation.scores import shape_of
+from etam.evaluation.services.frameworks import freeze_in_use
 
 KALTIM_HISTORY = {
     2021: (Decimal("2.22"), None),
@@ -157,9 +158,7 @@ def load(write: Callable[[str], None]) -> None:
         load_frameworks(write)
         framework = Framework.objects.filter(code=CODE_59_2020).order_by("-version").first()
         assert framework is not None
-        if framework.status == Framework.Status.PUBLISHED:
-            Framework.objects.filter(pk=framework.pk).update(status=Framework.Status.FROZEN)
-            framework.status = Framework.Status.FROZEN
+        if framework.status == Framework.Status.PUBLISHED and freeze_in_use(framework):
             audit.record(
                 actor=None,
                 action="evaluation.framework_freeze",

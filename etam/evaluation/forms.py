@@ -8,7 +8,6 @@ from django import forms
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.formerrors import apply_service_errors as apply_errors  # noqa: F401 (views call forms.apply_errors)
 from etam.evaluation.models import Framework
 
 PERIOD_MESSAGE = _("Period: a year between 2018 and 2100 is expected.")

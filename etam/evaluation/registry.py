@@ -19,7 +19,7 @@ A rule that fails is skipped and logged; it never blocks the evaluation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,16 @@ _RULES: dict[str, SuggestionRule] = {}
 
 def register_suggestion_rule(rule: SuggestionRule) -> None:
     _RULES[rule.code] = rule
+
+
+def register_indicator_rules(
+    framework_code: str, rules: Iterable[tuple[int, str, Callable[[Any, Any], Proposal | None]]]
+) -> None:
+    """Register ``(indicator number, rule code, suggest)`` rules of one framework."""
+    for number, code, suggest in rules:
+        register_suggestion_rule(
+            SuggestionRule(code=code, framework_code=framework_code, indicator_number=number, suggest=suggest)
+        )
 
 
 def registered_rules() -> list[SuggestionRule]:

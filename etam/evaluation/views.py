@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from etam.core.actors import PersonRequest
+from etam.core.formerrors import apply_service_errors, call_service
 from etam.core.permissions import Scope, has_perm
 from etam.evaluation import forms, reports, scoring, selectors, services, svgmap
 from etam.evaluation import permissions as perms
@@ -46,16 +47,17 @@ def evaluation_list(request: PersonRequest) -> HttpResponse:
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            try:
-                evaluation = services.evaluation_open(
+            opened, evaluation = call_service(
+                request,
+                form,
+                lambda: services.evaluation_open(
                     actor=user,
                     institution=form.cleaned_data["institution"],
                     framework=form.cleaned_data["framework"],
                     period=form.cleaned_data["period"],
-                )
-            except ValidationError as exc:
-                forms.apply_errors(form, exc)
-            else:
+                ),
+            )
+            if opened:
                 messages.success(request, _("Evaluation %(name)s opened.") % {"name": evaluation})
                 return redirect("evaluation:assign", pk=evaluation.pk)
     return render(
@@ -143,14 +145,15 @@ def indicator_detail(request: PersonRequest, pk: int, number: int) -> HttpRespon
             claim_form = forms.ClaimForm(request.POST)
             if claim_form.is_valid():
                 fields = {k: claim_form.cleaned_data[k] for k in ("level", "fact", "analysis")}
-                if _saved(
+                if call_service(
+                    request,
                     claim_form,
                     lambda: (
                         services.claim_update(actor=user, claim=row.claim, **fields)
                         if row.claim
                         else services.claim_create(actor=user, evaluation=evaluation, indicator=indicator, **fields)
                     ),
-                ):
+                )[0]:
                     done = _("Claim saved.")
         elif action == "evidence":
             if not can_claim or row.claim is None:
@@ -160,7 +163,8 @@ def indicator_detail(request: PersonRequest, pk: int, number: int) -> HttpRespon
                 data = evidence_form.cleaned_data
                 upload = data.get("file")
                 claim = row.claim
-                if _saved(
+                if call_service(
+                    request,
                     evidence_form,
                     lambda: services.evidence_add(
                         actor=user,
@@ -171,7 +175,7 @@ def indicator_detail(request: PersonRequest, pk: int, number: int) -> HttpRespon
                         filename=upload.name if upload else "",
                         url=data["url"],
                     ),
-                ):
+                )[0]:
                     done = _("Evidence added.")
         elif action == "remove_evidence":
             if not can_claim or row.claim is None:
@@ -183,15 +187,19 @@ def indicator_detail(request: PersonRequest, pk: int, number: int) -> HttpRespon
             if not ctx["can_assess"]:
                 raise PermissionDenied
             assessment_form = forms.AssessmentForm(request.POST)
-            if assessment_form.is_valid() and _saved(
-                assessment_form,
-                lambda: services.assessment_set(
-                    actor=user,
-                    evaluation=evaluation,
-                    indicator=indicator,
-                    level=assessment_form.cleaned_data["level"],
-                    notes=assessment_form.cleaned_data["notes"],
-                ),
+            if (
+                assessment_form.is_valid()
+                and call_service(
+                    request,
+                    assessment_form,
+                    lambda: services.assessment_set(
+                        actor=user,
+                        evaluation=evaluation,
+                        indicator=indicator,
+                        level=assessment_form.cleaned_data["level"],
+                        notes=assessment_form.cleaned_data["notes"],
+                    ),
+                )[0]
             ):
                 done = _("Assessment saved.")
         elif action is not None:
@@ -288,9 +296,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.EvidenceGapWarning as exc:
             gaps = exc.claims
-            forms.apply_errors(form, exc)
+            apply_service_errors(form, exc)
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("%(n)s claims submitted.") % {"n": n})
             return redirect("evaluation:detail", pk=pk)
@@ -301,16 +309,6 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     ctx.update({"agency": agency, "form": form, "rows": rows, "gaps": gaps})
     return render(request, "evaluation/submit.html", ctx, status=400 if form.errors else 200)
-
-
-def _saved(form: Any, call: Callable[[], Any]) -> bool:
-    """Run the service call of a valid form; its ValidationError lands on the form's fields."""
-    try:
-        call()
-    except ValidationError as exc:
-        forms.apply_errors(form, exc)
-        return False
-    return True
 
 
 def _act_then_detail(
@@ -352,12 +350,15 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = ctx["evaluation"]
     form = forms.ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.evaluation_reopen(actor=request.user, evaluation=evaluation, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            messages.success(request, _("The evaluation was reopened; it is back at the site visit stage."))
+        reopened, _result = call_service(
+            request,
+            form,
+            lambda: services.evaluation_reopen(
+                actor=request.user, evaluation=evaluation, reason=form.cleaned_data["reason"]
+            ),
+            _("The evaluation was reopened; it is back at the site visit stage."),
+        )
+        if reopened:
             return redirect("evaluation:detail", pk=pk)
     ctx["form"] = form
     return render(request, "evaluation/reopen.html", ctx, status=400 if form.errors else 200)

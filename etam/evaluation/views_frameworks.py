@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from etam.core.actors import PersonRequest
+from etam.core.formerrors import apply_service_errors
 from etam.core.permissions import has_perm
 from etam.evaluation import exchange, forms, reports, selectors, services
 from etam.evaluation import permissions as perms
@@ -39,7 +40,7 @@ def import_results(request: PersonRequest) -> HttpResponse:
             row_errors = exc.errors
             form.add_error("file", _("%(n)s problems in the file; nothing was imported.") % {"n": len(row_errors)})
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Results imported as evaluation %(name)s.") % {"name": evaluation})
             return redirect("evaluation:detail", pk=evaluation.pk)

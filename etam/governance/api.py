@@ -7,26 +7,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404, HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from etam.api.auth import require_auth
 from etam.api.params import Id, PageNumber, page_rows
+from etam.core.lookups import or_404
 from etam.governance import permissions as perms
 from etam.governance import selectors, services
 from etam.governance.models import ApplicationProposal, Incident, Risk, ServiceRequest
 
 router = Router(tags=["governance"])
 PAGE_SIZE = 50
-
-
-def _one(lookup: Any, *args: Any) -> Any:
-    try:
-        return lookup(*args)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _page(qs: Any, page: int) -> list[Any]:
@@ -149,7 +143,7 @@ def request_list(request: HttpRequest, page: PageNumber = 1) -> list[Any]:
 
 @router.get("/requests/{request_id}", response=RequestDetailOut, auth=require_auth, summary="One request")
 def request_detail(request: HttpRequest, request_id: Id) -> RequestDetailOut:
-    detail = _one(selectors.request_detail, request.user, request_id)
+    detail = or_404(selectors.request_detail, request.user, request_id)
     return RequestDetailOut.of(detail["req"], detail["proposal"])
 
 
@@ -174,7 +168,7 @@ def request_create(request: HttpRequest, payload: RequestIn) -> tuple[int, Reque
 )
 def proposal_decide(request: HttpRequest, request_id: Id, payload: DecisionIn) -> RequestDetailOut:
     _checked(payload)
-    proposal = _one(selectors.proposal_get, request.user, request_id)
+    proposal = or_404(selectors.proposal_get, request.user, request_id)
     services.proposal_decide(
         actor=request.user,  # type: ignore[arg-type]
         proposal=proposal,
@@ -268,7 +262,7 @@ def risk_list(request: HttpRequest, page: PageNumber = 1) -> list[Risk]:
 
 @router.get("/risks/{risk_id}", response=RiskOut, auth=require_auth, summary="One risk")
 def risk_detail(request: HttpRequest, risk_id: Id) -> Risk:
-    return _one(selectors.risk_get, request.user, risk_id)  # type: ignore[no-any-return]
+    return or_404(selectors.risk_get, request.user, risk_id)  # type: ignore[no-any-return]
 
 
 @router.post("/risks", response={201: RiskOut}, auth=require_auth, summary="Record a risk")
@@ -286,7 +280,7 @@ def risk_create(request: HttpRequest, payload: RiskIn) -> tuple[int, Risk]:
 )
 def risk_treat(request: HttpRequest, risk_id: Id, payload: TreatmentIn) -> tuple[int, Any]:
     _checked(payload)
-    risk = _one(selectors.risk_get, request.user, risk_id)
+    risk = or_404(selectors.risk_get, request.user, risk_id)
     owner = _asset(request, selectors.risk_owners_for, payload.owner_id, "owner_id")
     return 201, services.treatment_add(
         actor=request.user,  # type: ignore[arg-type]

@@ -189,17 +189,17 @@ def suggest_security_audit(evaluation: Any, indicator: Any) -> Any:
 
 def register_with_evaluation() -> None:
     try:
-        from etam.evaluation.registry import SuggestionRule, register_suggestion_rule
+        from etam.evaluation.registry import register_indicator_rules
     except ImportError:
         return
-    for number, code, func in [
-        (21, "governance.risk_management", suggest_risk_management),
-        (22, "governance.information_security", suggest_information_security),
-        (28, "governance.service_desk", suggest_service_desk),
-        (29, "governance.audit_infrastructure", suggest_infrastructure_audit),
-        (30, "governance.audit_application", suggest_application_audit),
-        (31, "governance.audit_security", suggest_security_audit),
-    ]:
-        register_suggestion_rule(
-            SuggestionRule(code=code, framework_code=FRAMEWORK_59_2020, indicator_number=number, suggest=func)
-        )
+    register_indicator_rules(
+        FRAMEWORK_59_2020,
+        [
+            (21, "governance.risk_management", suggest_risk_management),
+            (22, "governance.information_security", suggest_information_security),
+            (28, "governance.service_desk", suggest_service_desk),
+            (29, "governance.audit_infrastructure", suggest_infrastructure_audit),
+            (30, "governance.audit_application", suggest_application_audit),
+            (31, "governance.audit_security", suggest_security_audit),
+        ],
+    )

@@ -106,6 +106,16 @@ def data_centres_for(actor: Actor) -> Any:
     return cat.data_centres(actor) if cat else []
 
 
+def record_choices(actor: Actor, perm: str) -> dict[str, Any]:
+    """The choices of a record owned by an OPD and tied to an asset (a risk, an incident): the OPDs
+    the actor may act for with ``perm``, and the applications and data centres they can see."""
+    return {
+        "agency": agencies_for(actor, perm),
+        "application": applications_for(actor),
+        "data_centre": data_centres_for(actor),
+    }
+
+
 def reference_codes() -> list[tuple[str, str]]:
     cat = catalogue()
     return list(cat.reference_codes()) if cat else []

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from etam.core.actors import PersonRequest
 from etam.core.formerrors import call_service
+from etam.core.lookups import or_404
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_required
 from etam.governance import permissions as perms
 from etam.governance import selectors, services
 from etam.governance.forms import AssignForm, CloseForm, CommentForm, DecisionForm, FileForm, MapForm, RequestForm
 from etam.governance.models import RequestKind, RequestStatus
-from etam.governance.views_common import chosen, form_page, or_404, page_of
+from etam.governance.views_common import chosen, form_page, page_of
 
 
 @staff_required(perms.VIEW)

@@ -1,28 +1,21 @@
-"""What the governance views share: a selector lookup as a 404, a required choice, a paged
-list, and a form page backed by one service call (``core.formerrors.service_form_page``)."""
+"""What the governance views share: a required choice, a paged list, and a form page backed by
+one service call (``core.formerrors.service_form_page``). A selector lookup as a 404 is
+``core.lookups.or_404``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from etam.core.formerrors import service_form_page
 
 T = TypeVar("T")
 PAGE_SIZE = 50
-
-
-def or_404(lookup: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """What the user may not see is a 404, like what does not exist."""
-    try:
-        return lookup(*args, **kwargs)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
 
 
 def chosen(data: dict[str, Any], name: str, message: str) -> Any:

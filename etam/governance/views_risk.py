@@ -10,13 +10,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from etam.core.actors import PersonRequest
+from etam.core.lookups import or_404
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_required
 from etam.governance import permissions as perms
 from etam.governance import selectors, services
 from etam.governance.charts import risk_heatmap
 from etam.governance.forms import ContextForm, MonitoringForm, RiskForm, TreatmentForm, TreatmentStatusForm
-from etam.governance.views_common import chosen, form_page, or_404, page_of
+from etam.governance.views_common import chosen, form_page, page_of
 
 
 @staff_required(perms.VIEW)
@@ -50,9 +51,7 @@ def risk_create(request: PersonRequest) -> HttpResponse:
     form = RiskForm(
         request.POST or None,
         choices={
-            "agency": selectors.agencies_for(request.user, perms.MANAGE_RISK),
-            "application": selectors.applications_for(request.user),
-            "data_centre": selectors.data_centres_for(request.user),
+            **selectors.record_choices(request.user, perms.MANAGE_RISK),
             "owner": selectors.risk_owners_for(request.user),
         },
     )

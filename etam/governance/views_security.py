@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from etam.core.actors import PersonRequest
+from etam.core.lookups import or_404
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_required
 from etam.governance import permissions as perms
@@ -27,7 +28,7 @@ from etam.governance.forms import (
     ProcessingForm,
 )
 from etam.governance.models import ControlArea
-from etam.governance.views_common import chosen, form_page, or_404, page_of
+from etam.governance.views_common import chosen, form_page, page_of
 
 
 @staff_required(perms.VIEW)
@@ -75,11 +76,7 @@ def control_set(request: PersonRequest) -> HttpResponse:
 def incident_create(request: PersonRequest) -> HttpResponse:
     form = IncidentForm(
         request.POST or None,
-        choices={
-            "agency": selectors.agencies_for(request.user, perms.MANAGE_SECURITY),
-            "application": selectors.applications_for(request.user),
-            "data_centre": selectors.data_centres_for(request.user),
-        },
+        choices=selectors.record_choices(request.user, perms.MANAGE_SECURITY),
     )
     return form_page(
         request,

@@ -59,7 +59,7 @@ class InteropServiceOut(Schema):
     code: str
     name: str
     description: str
-    provider_agency: str
+    provider_agency: str = Field(validation_alias="agency.name")
     method: str
     access: str
     quota_per_day: int
@@ -71,29 +71,15 @@ class InteropServiceOut(Schema):
     openapi_url: str
 
     @staticmethod
-    def of(service: DataService) -> InteropServiceOut:
-        return InteropServiceOut(
-            code=service.code,
-            name=service.name,
-            description=service.description,
-            provider_agency=service.agency.name,
-            method=service.method,
-            access=service.access,
-            quota_per_day=service.quota_per_day,
-            sla_response_ms=service.sla_response_ms,
-            sla_availability=float(service.sla_availability),
-            status=service.status,
-            contact_name=service.contact_name,
-            contact_email=service.contact_email,
-            openapi_url=f"/api/v1/interop/services/{service.code}/openapi.json",
-        )
+    def resolve_openapi_url(service: DataService) -> str:
+        return f"/api/v1/interop/services/{service.code}/openapi.json"
 
 
 class InteropAgreementOut(Schema):
     id: int
     consumer_id: int
-    consumer: str
-    service_code: str
+    consumer: str = Field(validation_alias="consumer.name")
+    service_code: str = Field(validation_alias="service.code")
     purpose: str
     legal_basis: str
     quota_per_day: int
@@ -102,23 +88,6 @@ class InteropAgreementOut(Schema):
     requested_at: datetime
     decided_at: datetime | None
     decision_reason: str
-
-    @staticmethod
-    def of(agreement: Agreement) -> InteropAgreementOut:
-        return InteropAgreementOut(
-            id=agreement.pk,
-            consumer_id=agreement.consumer_id,
-            consumer=agreement.consumer.name,
-            service_code=agreement.service.code,
-            purpose=agreement.purpose,
-            legal_basis=agreement.legal_basis,
-            quota_per_day=agreement.quota_per_day,
-            status=agreement.status,
-            valid_until=agreement.valid_until,
-            requested_at=agreement.requested_at,
-            decided_at=agreement.decided_at,
-            decision_reason=agreement.decision_reason,
-        )
 
 
 class InteropAgreementIn(Schema):
@@ -153,19 +122,12 @@ class InteropExchangeOut(Schema):
     response_digest: str
 
     @staticmethod
-    def of(entry: Exchange) -> InteropExchangeOut:
-        return InteropExchangeOut(
-            exchange_id=entry.exchange_id,
-            requested_at=entry.requested_at,
-            consumer=entry.consumer.name if entry.consumer else None,
-            service_code=entry.service.code if entry.service else None,
-            method=entry.method,
-            outcome=entry.outcome,
-            status_code=entry.status_code,
-            latency_ms=entry.latency_ms,
-            request_digest=entry.request_digest,
-            response_digest=entry.response_digest,
-        )
+    def resolve_consumer(entry: Exchange) -> str | None:
+        return entry.consumer.name if entry.consumer else None
+
+    @staticmethod
+    def resolve_service_code(entry: Exchange) -> str | None:
+        return entry.service.code if entry.service else None
 
 
 class InteropExchangePage(Schema):
@@ -201,13 +163,13 @@ class InteropHealthOut(Schema):
 @router.get(
     "/services", response=list[InteropServiceOut], summary="The public catalogue of open data-exchange services"
 )
-def service_list(request: HttpRequest) -> list[InteropServiceOut]:
-    return [InteropServiceOut.of(service) for service in selectors.public_services()[:500]]
+def service_list(request: HttpRequest) -> list[DataService]:
+    return list(selectors.public_services()[:500])
 
 
 @router.get("/services/{code}", response=InteropServiceOut, summary="One open data-exchange service")
-def service_detail(request: HttpRequest, code: str) -> InteropServiceOut:
-    return InteropServiceOut.of(selectors.public_service(code[:60]))
+def service_detail(request: HttpRequest, code: str) -> DataService:
+    return selectors.public_service(code[:60])
 
 
 @router.get(
@@ -296,7 +258,7 @@ def exchange_list(request: HttpRequest, filters: Query[InteropExchangeFilters]) 
     return {
         "count": qs.count(),
         "page": filters.page,
-        "results": [InteropExchangeOut.of(e) for e in page_rows(qs, filters.page, PAGE_SIZE)],
+        "results": page_rows(qs, filters.page, PAGE_SIZE),
     }
 
 
@@ -306,12 +268,12 @@ def exchange_list(request: HttpRequest, filters: Query[InteropExchangeFilters]) 
     auth=require_auth,
     summary="Agreements of your services and systems",
 )
-def agreement_list(request: HttpRequest, status: str = "") -> list[InteropAgreementOut]:
-    return [InteropAgreementOut.of(a) for a in selectors.agreements_visible_to(request.user, status=status[:10])[:500]]
+def agreement_list(request: HttpRequest, status: str = "") -> list[Agreement]:
+    return list(selectors.agreements_visible_to(request.user, status=status[:10])[:500])
 
 
 @router.post("/agreements", response={201: InteropAgreementOut}, auth=require_auth, summary="Ask for an agreement")
-def agreement_create(request: HttpRequest, payload: InteropAgreementIn) -> tuple[int, InteropAgreementOut]:
+def agreement_create(request: HttpRequest, payload: InteropAgreementIn) -> tuple[int, Agreement]:
     consumer = selectors.consumer_get(request.user, payload.consumer_id)
     service = selectors.service_by_code(request.user, payload.service_code)
     agreement = services.agreement_request(
@@ -323,13 +285,13 @@ def agreement_create(request: HttpRequest, payload: InteropAgreementIn) -> tuple
         quota_per_day=payload.quota_per_day,
         valid_until=payload.valid_until,
     )
-    return 201, InteropAgreementOut.of(agreement)
+    return 201, agreement
 
 
 @router.post(
     "/agreements/{agreement_id}/decision", response=InteropAgreementOut, auth=require_auth, summary="Approve or reject"
 )
-def agreement_decision(request: HttpRequest, agreement_id: Id, payload: InteropDecisionIn) -> InteropAgreementOut:
+def agreement_decision(request: HttpRequest, agreement_id: Id, payload: InteropDecisionIn) -> Agreement:
     agreement = selectors.agreement_get(request.user, agreement_id)
     services.agreement_decide(
         actor=request.user,  # type: ignore[arg-type]
@@ -338,16 +300,16 @@ def agreement_decision(request: HttpRequest, agreement_id: Id, payload: InteropD
         reason=payload.reason,
         quota_per_day=payload.quota_per_day,
     )
-    return InteropAgreementOut.of(agreement)
+    return agreement
 
 
 @router.post(
     "/agreements/{agreement_id}/revocation", response=InteropAgreementOut, auth=require_auth, summary="End an agreement"
 )
-def agreement_revocation(request: HttpRequest, agreement_id: Id, payload: InteropRevocationIn) -> InteropAgreementOut:
+def agreement_revocation(request: HttpRequest, agreement_id: Id, payload: InteropRevocationIn) -> Agreement:
     agreement = selectors.agreement_get(request.user, agreement_id)
     services.agreement_revoke(actor=request.user, agreement=agreement, reason=payload.reason)  # type: ignore[arg-type]
-    return InteropAgreementOut.of(agreement)
+    return agreement
 
 
 class InteropServiceIn(Schema):
@@ -394,7 +356,7 @@ class InteropKeyOut(Schema):
 @router.post(
     "/services", response={201: InteropServiceOut}, auth=require_auth, summary="Register a data-exchange service"
 )
-def service_create(request: HttpRequest, payload: InteropServiceIn) -> tuple[int, InteropServiceOut]:
+def service_create(request: HttpRequest, payload: InteropServiceIn) -> tuple[int, DataService]:
     data = payload.dict()
     agency = selectors.agencies_for(request.user, perms.MANAGE_SERVICE).get(pk=data.pop("agency_id"))
     host = selectors.hosts().get(pk=data.pop("host_id"))
@@ -405,7 +367,7 @@ def service_create(request: HttpRequest, payload: InteropServiceIn) -> tuple[int
         host=host,
         **data,
     )
-    return 201, InteropServiceOut.of(service)
+    return 201, service
 
 
 @router.post("/consumers", response={201: InteropConsumerOut}, auth=require_auth, summary="Register a consumer system")

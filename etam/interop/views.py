@@ -6,27 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from etam.core.actors import PersonRequest
 from etam.core.formerrors import apply_service_errors, flash_service, service_form_page
+from etam.core.lookups import or_404
 from etam.core.staff_access import staff_required
 from etam.interop import openapi, selectors, services
 from etam.interop import permissions as perms
 from etam.interop.forms import AgreementRequestForm, ConsumerForm, DecisionForm, ExchangeFilterForm, ServiceForm
 from etam.interop.models import Agreement
-
-
-def _or_404(getter: Any, *args: Any) -> Any:
-    try:
-        return getter(*args)
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404 from None
 
 
 # -- public -------------------------------------------------------------------------------
@@ -35,7 +29,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def catalogue_detail(request: HttpRequest, code: str) -> HttpResponse:
-    service = _or_404(selectors.public_service, code)
+    service = or_404(selectors.public_service, code)
     return render(
         request, "interop/catalogue_detail.html", {"service": service, "document": openapi.document_for(service)}
     )
@@ -82,7 +76,7 @@ def service_create(request: PersonRequest) -> HttpResponse:
 @staff_required(perms.MANAGE_SERVICE, perms.MANAGE_CONSUMER)
 def service_detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
-    service = _or_404(selectors.service_get, user, pk)
+    service = or_404(selectors.service_get, user, pk)
     can_manage = selectors.can_manage_service(user, service)
     consumers = selectors.consumers_visible_to(user)
     form = AgreementRequestForm(services=selectors.services_visible_to(user).filter(pk=service.pk))
@@ -103,7 +97,7 @@ def service_detail(request: PersonRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(perms.MANAGE_SERVICE)
 def service_publish(request: PersonRequest, pk: int) -> HttpResponse:
-    service = _or_404(selectors.service_get, request.user, pk)
+    service = or_404(selectors.service_get, request.user, pk)
     flash_service(
         request,
         lambda: services.service_publish_to_splp(actor=request.user, service=service),
@@ -116,7 +110,7 @@ def service_publish(request: PersonRequest, pk: int) -> HttpResponse:
 @staff_required(perms.MANAGE_SERVICE)
 def agreement_decide(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
-    agreement = _or_404(selectors.agreement_get, user, pk)
+    agreement = or_404(selectors.agreement_get, user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -142,7 +136,7 @@ def agreement_decide(request: PersonRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(perms.MANAGE_SERVICE, perms.MANAGE_CONSUMER)
 def agreement_revoke(request: PersonRequest, pk: int) -> HttpResponse:
-    agreement = _or_404(selectors.agreement_get, request.user, pk)
+    agreement = or_404(selectors.agreement_get, request.user, pk)
     flash_service(
         request,
         lambda: services.agreement_revoke(
@@ -192,7 +186,7 @@ def consumer_create(request: PersonRequest) -> HttpResponse:
 @staff_required(perms.MANAGE_CONSUMER)
 def consumer_detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
-    consumer = _or_404(selectors.consumer_get, user, pk)
+    consumer = or_404(selectors.consumer_get, user, pk)
     form = AgreementRequestForm(
         request.POST or None, services=selectors.services_visible_to(user).filter(status="aktif")
     )
@@ -221,7 +215,7 @@ def consumer_detail(request: PersonRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(perms.MANAGE_CONSUMER)
 def consumer_key_issue(request: PersonRequest, pk: int) -> HttpResponse:
-    consumer = _or_404(selectors.consumer_get, request.user, pk)
+    consumer = or_404(selectors.consumer_get, request.user, pk)
     _key, raw = services.consumer_key_issue(actor=request.user, consumer=consumer)
     # Shown once, on the next page; never stored anywhere else.
     request.session["interop_new_key"] = raw
@@ -231,7 +225,7 @@ def consumer_key_issue(request: PersonRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(perms.MANAGE_CONSUMER)
 def consumer_key_revoke(request: PersonRequest, pk: int) -> HttpResponse:
-    key = _or_404(selectors.consumer_key_get, request.user, pk)
+    key = or_404(selectors.consumer_key_get, request.user, pk)
     flash_service(
         request,
         lambda: services.consumer_key_revoke(actor=request.user, key=key),

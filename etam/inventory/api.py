@@ -7,14 +7,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from pydantic import Field
 
 from etam.api.auth import require_auth
 from etam.api.params import Id, PageNumber
 from etam.core.actors import Actor
+from etam.core.lookups import or_404
 from etam.inventory import permissions as perms
 from etam.inventory import selectors, services
 from etam.inventory.forms import ApplicationForm, DataCentreForm, NetworkLinkForm
@@ -29,9 +30,9 @@ class SpbeApplicationOut(Schema):
     name: str
     acronym: str
     purpose: str
-    institution_code: str
-    agency_code: str
-    agency_name: str
+    institution_code: str = Field(validation_alias="institution.region_code")
+    agency_code: str = Field(validation_alias="agency.code")
+    agency_name: str = Field(validation_alias="agency.name")
     kind: str
     national_application: str | None
     raa_code: str
@@ -52,34 +53,20 @@ class SpbeApplicationOut(Schema):
     sso: bool
 
     @staticmethod
-    def from_model(a: Application) -> SpbeApplicationOut:
-        return SpbeApplicationOut(
-            id=a.pk,
-            name=a.name,
-            acronym=a.acronym,
-            purpose=a.purpose,
-            institution_code=a.institution.region_code,
-            agency_code=a.agency.code,
-            agency_name=a.agency.name,
-            kind=a.kind,
-            national_application=a.national_application.code if a.national_application else None,
-            raa_code=a.raa_code,
-            business_process_code=a.business_process_code,
-            service_code=a.service_code,
-            datasets=list(a.datasets or []),
-            hosting=a.hosting,
-            data_centre_id=a.data_centre_id,
-            url=a.url,
-            technology=a.technology,
-            lifecycle=a.lifecycle,
-            user_groups=a.user_groups,
-            user_count=a.user_count,
-            integrations_provided=list(a.integrations_provided or []),
-            integrations_consumed=list(a.integrations_consumed or []),
-            uses_splp=a.uses_splp,
-            last_security_audit=a.last_security_audit,
-            sso=a.sso,
-        )
+    def resolve_national_application(a: Application) -> str | None:
+        return a.national_application.code if a.national_application else None
+
+    @staticmethod
+    def resolve_datasets(a: Application) -> list[str]:
+        return list(a.datasets or [])
+
+    @staticmethod
+    def resolve_integrations_provided(a: Application) -> list[str]:
+        return list(a.integrations_provided or [])
+
+    @staticmethod
+    def resolve_integrations_consumed(a: Application) -> list[str]:
+        return list(a.integrations_consumed or [])
 
 
 class ApplicationPage(Schema):
@@ -181,34 +168,28 @@ def application_list(request: HttpRequest, filters: Query[ApplicationFilters]) -
         "count": qs.count(),
         "page": page,
         "page_size": size,
-        "results": [SpbeApplicationOut.from_model(a) for a in rows],
+        "results": rows,
     }
 
 
 @router.get("/applications/{app_id}", response=SpbeApplicationOut, auth=require_auth, summary="One application")
-def application_detail(request: HttpRequest, app_id: int) -> SpbeApplicationOut:
-    try:
-        return SpbeApplicationOut.from_model(selectors.application_get(request.user, app_id))
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
+def application_detail(request: HttpRequest, app_id: int) -> Application:
+    return or_404(selectors.application_get, request.user, app_id)
 
 
 @router.post("/applications", response={201: SpbeApplicationOut}, auth=require_auth, summary="Record an application")
-def application_create(request: HttpRequest, payload: SpbeApplicationIn) -> tuple[int, SpbeApplicationOut]:
+def application_create(request: HttpRequest, payload: SpbeApplicationIn) -> tuple[int, Application]:
     data = _validated(_form_data(payload, None), request.user, None)
     app = services.application_create(actor=request.user, data=data)
-    return 201, SpbeApplicationOut.from_model(selectors.application_get(request.user, app.pk))
+    return 201, selectors.application_get(request.user, app.pk)
 
 
 @router.patch("/applications/{app_id}", response=SpbeApplicationOut, auth=require_auth, summary="Change an application")
-def application_update(request: HttpRequest, app_id: int, payload: SpbeApplicationIn) -> SpbeApplicationOut:
-    try:
-        app = selectors.application_get(request.user, app_id, perm=perms.MANAGE_APPLICATION)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
+def application_update(request: HttpRequest, app_id: int, payload: SpbeApplicationIn) -> Application:
+    app = or_404(selectors.application_get, request.user, app_id, perm=perms.MANAGE_APPLICATION)
     data = _validated(_form_data(payload, app), request.user, app)
     services.application_update(actor=request.user, application=app, data=data)
-    return SpbeApplicationOut.from_model(selectors.application_get(request.user, app.pk))
+    return selectors.application_get(request.user, app.pk)
 
 
 class NationalOut(Schema):

@@ -221,18 +221,18 @@ def suggest_service_bus(evaluation: Any, indicator: Any) -> Any:
 
 def register_with_evaluation() -> None:
     try:
-        from etam.evaluation.registry import SuggestionRule, register_suggestion_rule
+        from etam.evaluation.registry import register_indicator_rules
     except ImportError:
         return
-    for number, code, func in [
-        (15, "inventory.applications", suggest_application_development),
-        (16, "inventory.data_centre", suggest_data_centre),
-        (17, "inventory.intra_network", suggest_intra_network),
-        (18, "inventory.service_bus", suggest_service_bus),
-    ]:
-        register_suggestion_rule(
-            SuggestionRule(code=code, framework_code=FRAMEWORK_59_2020, indicator_number=number, suggest=func)
-        )
+    register_indicator_rules(
+        FRAMEWORK_59_2020,
+        [
+            (15, "inventory.applications", suggest_application_development),
+            (16, "inventory.data_centre", suggest_data_centre),
+            (17, "inventory.intra_network", suggest_intra_network),
+            (18, "inventory.service_bus", suggest_service_bus),
+        ],
+    )
 
 
 def register_with_governance() -> None:

@@ -3,8 +3,6 @@ the audit event in the same transaction, and schedules side effects after commit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
 from etam.core.actors import Actor, Person
+from etam.core.fieldvalues import assign_given, stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, require
 from etam.inventory import duplicates
@@ -61,17 +60,6 @@ APPLICATION_FIELDS = [
 M = TypeVar("M", bound=models.Model)
 
 
-def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in fields:
-        field = obj._meta.get_field(name)
-        value = getattr(obj, field.attname)
-        if isinstance(value, date):
-            value = value.isoformat()
-        out[name] = value
-    return out
-
-
 def _agency_scope(agency: Agency) -> Scope:
     return Scope(institution_id=agency.institution_id, agency_id=agency.pk)
 
@@ -89,14 +77,12 @@ def application_create(*, actor: Actor, data: dict[str, Any], detect: bool = Tru
     agency: Agency = data["agency"]
     require(actor, perms.MANAGE_APPLICATION, _agency_scope(agency))
     app = Application(institution_id=agency.institution_id)
-    for name in APPLICATION_FIELDS:
-        if name in data:
-            setattr(app, name, data[name])
+    assign_given(app, data, APPLICATION_FIELDS)
     app.full_clean()
     with transaction.atomic():
         app.save()
         audit.record(
-            actor=actor, action="inventory.application_create", target=app, after=_snapshot(app, APPLICATION_FIELDS)
+            actor=actor, action="inventory.application_create", target=app, after=stored_values(app, APPLICATION_FIELDS)
         )
         if detect:
             _schedule_duplicate_refresh([app.pk])
@@ -110,14 +96,12 @@ def application_update(*, actor: Actor, application: Application, data: dict[str
         require(actor, perms.MANAGE_APPLICATION, _agency_scope(new_agency))
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        before = _snapshot(locked, APPLICATION_FIELDS)
-        for name in APPLICATION_FIELDS:
-            if name in data:
-                setattr(locked, name, data[name])
+        before = stored_values(locked, APPLICATION_FIELDS)
+        assign_given(locked, data, APPLICATION_FIELDS)
         locked.institution_id = new_agency.institution_id
         locked.full_clean()
         locked.save()
-        after = _snapshot(locked, APPLICATION_FIELDS)
+        after = stored_values(locked, APPLICATION_FIELDS)
         if before != after:
             audit.record(actor=actor, action="inventory.application_update", target=locked, before=before, after=after)
             _schedule_duplicate_refresh([locked.pk])
@@ -389,10 +373,8 @@ def _save_fields(
     audited in one transaction."""
     with transaction.atomic():
         obj = model.objects.select_for_update().get(pk=instance.pk) if instance else model()  # type: ignore[attr-defined]  # django-stubs gives `objects` to concrete models, not type[M]
-        before = _snapshot(obj, fields) if instance else None
-        for name in fields:
-            if name in data:
-                setattr(obj, name, data[name])
+        before = stored_values(obj, fields) if instance else None
+        assign_given(obj, data, fields)
         obj.full_clean()
         obj.save()
         audit.record(
@@ -400,7 +382,7 @@ def _save_fields(
             action=action + ("update" if instance else "create"),
             target=obj,
             before=before,
-            after=_snapshot(obj, fields),
+            after=stored_values(obj, fields),
             **scope,
         )
     return obj

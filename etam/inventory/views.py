@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 from etam.core import exports
 from etam.core.actors import PersonRequest
 from etam.core.bounds import parse_id
-from etam.core.formerrors import apply_service_errors
+from etam.core.formerrors import apply_service_errors, service_form_page
+from etam.core.lookups import or_404
 from etam.core.permissions import has_perm
 from etam.core.staff_access import login_url as _login_url
 from etam.core.staff_access import staff_required
@@ -48,15 +49,6 @@ from etam.inventory.models import (
 )
 
 PAGE_SIZE = 50
-_T = TypeVar("_T")
-
-
-def _or_404(lookup: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-    """A selector's lookup; what the user may not see is a 404, like what does not exist."""
-    try:
-        return lookup(*args, **kwargs)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _page(request: HttpRequest, qs: Any, size: int) -> tuple[Any, str]:
@@ -106,7 +98,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required(perms.VIEW_APPLICATION)
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _or_404(selectors.application_get, request.user, pk)
+    app = or_404(selectors.application_get, request.user, pk)
     flags = selectors.duplicate_flags_visible_to(request.user).filter(
         application=app
     ) | selectors.duplicate_flags_visible_to(request.user).filter(other=app)
@@ -131,31 +123,35 @@ def application_create(request: HttpRequest) -> HttpResponse:
 @staff_required(perms.MANAGE_APPLICATION)
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _application_form(
-        request, _or_404(selectors.application_get, request.user, pk, perm=perms.MANAGE_APPLICATION)
+        request, or_404(selectors.application_get, request.user, pk, perm=perms.MANAGE_APPLICATION)
     )
 
 
 def _application_form(request: HttpRequest, app: Any) -> HttpResponse:
     """The application form: a new one (``app`` None) or an edit; both save through the services."""
     form = ApplicationForm(request.POST or None, instance=app, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if app is None:
-                app = services.application_create(actor=request.user, data=form.cleaned_data)
-            else:
-                services.application_update(actor=request.user, application=app, data=form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Application saved."))
-            return redirect("inventory:application_detail", pk=app.pk)
-    return render(request, "inventory/application_form.html", {"form": form, "app": app})
+
+    def save() -> Any:
+        if app is None:
+            return services.application_create(actor=request.user, data=form.cleaned_data)
+        services.application_update(actor=request.user, application=app, data=form.cleaned_data)
+        return app
+
+    return service_form_page(
+        request,
+        form,
+        save,
+        _("Application saved."),
+        template="inventory/application_form.html",
+        context={"app": app},
+        on_success=lambda saved: redirect("inventory:application_detail", pk=saved.pk),
+    )
 
 
 @require_POST
 @staff_required(perms.MANAGE_APPLICATION)
 def application_retire(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _or_404(selectors.application_get, request.user, pk, perm=perms.MANAGE_APPLICATION)
+    app = or_404(selectors.application_get, request.user, pk, perm=perms.MANAGE_APPLICATION)
     form = RetireForm(request.POST)
     if form.is_valid():
         services.application_retire(actor=request.user, application=app, reason=form.cleaned_data["reason"])
@@ -256,7 +252,7 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required(perms.VIEW_APPLICATION)
 def duplicate_detail(request: PersonRequest, pk: int) -> HttpResponse:
-    flag = _or_404(selectors.duplicate_flag_get, request.user, pk)
+    flag = or_404(selectors.duplicate_flag_get, request.user, pk)
     form = DuplicateDecisionForm(request.POST or None, initial={"status": flag.status})
     if request.method == "POST" and form.is_valid():
         try:
@@ -311,15 +307,15 @@ def national_list(request: HttpRequest) -> HttpResponse:
 def national_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     instance = selectors.national_application_for(request.user, pk) if pk else None
     form = NationalApplicationForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.national_application_save(actor=request.user, data=form.cleaned_data, instance=instance)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("inventory:national_list")
-    return render(request, "inventory/simple_form.html", {"form": form, "title": _("National Aplikasi Umum")})
+    return service_form_page(
+        request,
+        form,
+        lambda: services.national_application_save(actor=request.user, data=form.cleaned_data, instance=instance),
+        _("Saved."),
+        template="inventory/simple_form.html",
+        context={"title": _("National Aplikasi Umum")},
+        on_success=lambda _saved: redirect("inventory:national_list"),
+    )
 
 
 # --- Infrastructure -------------------------------------------------------------------------------------
@@ -364,15 +360,15 @@ def _infrastructure_edit(
         if instance is not None and not has_perm(request.user, perms.MANAGE_INFRASTRUCTURE, instance):
             raise Http404
         form = form_class(request.POST or None, instance=instance, actor=request.user)
-        if request.method == "POST" and form.is_valid():
-            try:
-                obj = save(actor=request.user, data=form.cleaned_data, instance=instance)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(detail, pk=obj.pk)
-        return render(request, "inventory/simple_form.html", {"form": form, "title": title})
+        return service_form_page(
+            request,
+            form,
+            lambda: save(actor=request.user, data=form.cleaned_data, instance=instance),
+            _("Saved."),
+            template="inventory/simple_form.html",
+            context={"title": title},
+            on_success=lambda obj: redirect(detail, pk=obj.pk),
+        )
 
     return view
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
@@ -14,12 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from etam.core.actors import Actor, PersonRequest
-from etam.core.formerrors import apply_service_errors
+from etam.core.formerrors import apply_service_errors, service_form_page
 from etam.core.permissions import has_perm
 from etam.core.staff_access import require_any_perm as _require_any
 from etam.opendata import charts, forms, query, selectors, services
 from etam.opendata import permissions as perms
 from etam.opendata.models import Dataset, DatasetVersion, IndicatorMetadata
+
+FORM_TEMPLATE = "opendata/staff/form.html"
 
 
 def _dataset(request: HttpRequest, pk: int) -> Dataset:
@@ -46,19 +49,20 @@ def dataset_create(request: PersonRequest) -> HttpResponse:
     _require_any(request, perms.DRAFT)
     agencies = forms.agencies_for(request.user, perms.DRAFT)
     form = forms.DatasetForm(request.POST or None, agencies=agencies)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dataset = services.dataset_create(
-                actor=request.user,
-                agency=form.cleaned_data["agency"],
-                tags=form.cleaned_data["tags"],
-                **form.dataset_fields(),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return redirect("opendata:staff_dataset", pk=dataset.pk)
-    return render(request, "opendata/staff/form.html", {"form": form, "title": _("New dataset")})
+    return service_form_page(
+        request,
+        form,
+        lambda: services.dataset_create(
+            actor=request.user,
+            agency=form.cleaned_data["agency"],
+            tags=form.cleaned_data["tags"],
+            **form.dataset_fields(),
+        ),
+        None,
+        template=FORM_TEMPLATE,
+        context={"title": _("New dataset")},
+        on_success=lambda dataset: redirect("opendata:staff_dataset", pk=dataset.pk),
+    )
 
 
 @login_required
@@ -87,25 +91,29 @@ def dataset_edit(request: PersonRequest, pk: int) -> HttpResponse:
     if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
         raise PermissionDenied
     form = forms.DatasetForm(request.POST or None, instance=selectors.staff_dataset_copy(request.user, dataset))
-    if request.method == "POST" and form.is_valid():
-        fields = form.dataset_fields()
-        try:
-            services.dataset_update(actor=request.user, dataset=dataset, tags=form.cleaned_data["tags"], **fields)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            if fields.get("access", dataset.access) != dataset.access:
-                from django.contrib import messages
 
-                messages.info(
-                    request,
-                    _(
-                        "The wider access waits for walidata review; until it is approved the dataset "
-                        "keeps its current access. Other changes are saved."
-                    ),
-                )
-            return redirect("opendata:staff_dataset", pk=dataset.pk)
-    return render(request, "opendata/staff/form.html", {"form": form, "title": _("Edit dataset"), "dataset": dataset})
+    def saved(_result: Any) -> HttpResponse:
+        if form.dataset_fields().get("access", dataset.access) != dataset.access:
+            messages.info(
+                request,
+                _(
+                    "The wider access waits for walidata review; until it is approved the dataset "
+                    "keeps its current access. Other changes are saved."
+                ),
+            )
+        return redirect("opendata:staff_dataset", pk=dataset.pk)
+
+    return service_form_page(
+        request,
+        form,
+        lambda: services.dataset_update(
+            actor=request.user, dataset=dataset, tags=form.cleaned_data["tags"], **form.dataset_fields()
+        ),
+        None,
+        template=FORM_TEMPLATE,
+        context={"title": _("Edit dataset"), "dataset": dataset},
+        on_success=saved,
+    )
 
 
 def _metadata_page(
@@ -116,14 +124,15 @@ def _metadata_page(
     if not (has_perm(request.user, perms.DRAFT, dataset) or has_perm(request.user, perms.REVIEW, dataset)):
         raise PermissionDenied
     form = make_form(request.POST or None, dataset)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(actor=request.user, dataset=dataset, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return redirect("opendata:staff_dataset", pk=dataset.pk)
-    return render(request, "opendata/staff/form.html", {"form": form, "title": title, "dataset": dataset})
+    return service_form_page(
+        request,
+        form,
+        lambda: save(actor=request.user, dataset=dataset, **form.cleaned_data),
+        None,
+        template=FORM_TEMPLATE,
+        context={"title": title, "dataset": dataset},
+        on_success=lambda _result: redirect("opendata:staff_dataset", pk=dataset.pk),
+    )
 
 
 @login_required
@@ -154,24 +163,21 @@ def upload(request: PersonRequest, pk: int) -> HttpResponse:
     if not has_perm(request.user, perms.DRAFT, dataset):
         raise PermissionDenied
     form = forms.UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.version_upload(
-                actor=request.user,
-                dataset=dataset,
-                upload=form.cleaned_data["file"],
-                change_note=form.cleaned_data["change_note"],
-                encoding=form.cleaned_data["encoding"],
-                delimiter=form.cleaned_data["delimiter"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return redirect("opendata:staff_version", pk=version.pk)
-    return render(
+    return service_form_page(
         request,
-        "opendata/staff/form.html",
-        {"form": form, "title": _("Upload data"), "dataset": dataset, "multipart": True},
+        form,
+        lambda: services.version_upload(
+            actor=request.user,
+            dataset=dataset,
+            upload=form.cleaned_data["file"],
+            change_note=form.cleaned_data["change_note"],
+            encoding=form.cleaned_data["encoding"],
+            delimiter=form.cleaned_data["delimiter"],
+        ),
+        None,
+        template=FORM_TEMPLATE,
+        context={"title": _("Upload data"), "dataset": dataset, "multipart": True},
+        on_success=lambda version: redirect("opendata:staff_version", pk=version.pk),
     )
 
 

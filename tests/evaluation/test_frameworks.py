@@ -12,6 +12,7 @@ from etam.core.models import AuditEvent
 from etam.evaluation import exchange, services
 from etam.evaluation.loader import load_frameworks
 from etam.evaluation.models import Framework, Indicator, PredicateBand
+from etam.evaluation.services.frameworks import freeze_in_use
 
 
 def test_loader_builds_59_2020_from_the_csvs(framework):
@@ -136,3 +137,12 @@ def test_export_command_writes_json(framework, tmp_path):
     data = json.loads(out.read_text())
     assert data["code"] == framework.code
     assert len([i for d in data["domains"] for a in d["aspects"] for i in a["indicators"]]) == 47
+
+
+def test_freeze_in_use_freezes_once_in_the_database_and_in_memory(framework):
+    assert framework.status != Framework.Status.FROZEN
+    assert freeze_in_use(framework) is True
+    assert framework.status == Framework.Status.FROZEN
+    framework.refresh_from_db()
+    assert framework.status == Framework.Status.FROZEN
+    assert freeze_in_use(framework) is False

@@ -43,6 +43,18 @@ NEEDS = {
 }
 
 
+def file_proposal(province, **overrides):
+    """DPMPTSP files a new-application proposal (``NEEDS``; ``overrides`` replace its fields)."""
+    return services.request_file(
+        actor=province.admin_dpmptsp,
+        agency=province.dpmptsp,
+        kind="aplikasi_baru",
+        title="Usulan aplikasi perizinan",
+        description="Usulan pembangunan aplikasi baru",
+        proposal={**NEEDS, **overrides},
+    )
+
+
 def risk_data(province, apps, **overrides):
     """A valid risk of DPMPTSP on its licensing application; ``overrides`` replace fields."""
     return {

@@ -13,20 +13,9 @@ from etam.core.models import AuditEvent
 from etam.governance import services
 from etam.governance.models import ApplicationProposal, Decision, RequestStatus, ServiceRequest
 from etam.inventory.models import Application
-from tests.governance.conftest import NEEDS
+from tests.governance.conftest import NEEDS, file_proposal
 
 pytestmark = pytest.mark.django_db
-
-
-def file_proposal(province, **overrides):
-    return services.request_file(
-        actor=province.admin_dpmptsp,
-        agency=province.dpmptsp,
-        kind="aplikasi_baru",
-        title="Usulan aplikasi perizinan",
-        description="Usulan pembangunan aplikasi baru",
-        proposal={**NEEDS, **overrides},
-    )
 
 
 def test_proposal_duplicating_an_app_is_flagged_with_the_explanation(province, apps_kaltim):

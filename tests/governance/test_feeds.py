@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from etam.governance import feeds, services
-from tests.governance.conftest import NEEDS, make_risk
+from tests.governance.conftest import file_proposal, make_risk
 
 pytestmark = pytest.mark.django_db
 
@@ -104,14 +104,7 @@ def test_security_service_desk_and_audit_suggestions(province, apps_kaltim):
 
 
 def test_satu_data_rows_are_counts_by_status_only(province, apps_kaltim):
-    services.request_file(
-        actor=province.admin_dpmptsp,
-        agency=province.dpmptsp,
-        kind="aplikasi_baru",
-        title="Usulan",
-        description="Usulan",
-        proposal=dict(NEEDS),
-    )
+    file_proposal(province)
     _risk(province, apps_kaltim)
     rows = list(feeds.status_count_rows())
     assert ("64", "permohonan_layanan", "diajukan", 1) in rows

@@ -7,24 +7,12 @@ import json
 import pytest
 
 from etam.core.models import AuditEvent
-from etam.governance import services
 from etam.governance.models import Risk, ServiceRequest
 from etam.inventory.models import Application
-from tests.governance.conftest import NEEDS, make_risk
+from tests.governance.conftest import NEEDS, file_proposal, make_risk
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def proposal(province):
-    return services.request_file(
-        actor=province.admin_dpmptsp,
-        agency=province.dpmptsp,
-        kind="aplikasi_baru",
-        title="Usulan perizinan",
-        description="Usulan",
-        proposal=dict(NEEDS),
-    )
 
 
 def test_opd_files_a_proposal_through_the_page_and_diskominfo_decides(province, apps_kaltim):
@@ -53,7 +41,7 @@ def test_opd_files_a_proposal_through_the_page_and_diskominfo_decides(province, 
 
 
 def test_pages_are_scoped(province, apps_kaltim):
-    req = proposal(province)
+    req = file_proposal(province)
     risk = make_risk(
         province,
         apps_kaltim,
@@ -89,7 +77,7 @@ def test_pages_are_scoped(province, apps_kaltim):
 
 
 def test_forms_refuse_other_opds_and_post_only_handlers(province, apps_kaltim):
-    req = proposal(province)
+    req = file_proposal(province)
     events = AuditEvent.objects.count()
     opd = client_for(province.admin_dpmptsp)
     assert (
@@ -107,7 +95,7 @@ def test_forms_refuse_other_opds_and_post_only_handlers(province, apps_kaltim):
 
 
 def test_api_scoped_and_validated(province, apps_kaltim):
-    req = proposal(province)
+    req = file_proposal(province)
     opd = client_for(province.admin_dpmptsp)
     body = opd.get(f"/api/v1/governance/requests/{req.pk}").json()
     assert body["proposal"]["duplicate_matches"][0]["name"] == "Sistem Perizinan Online Terpadu"
@@ -176,7 +164,7 @@ def test_api_refuses_a_null_character_naming_the_field(province, apps_kaltim):
 
 
 def test_dashboard_card_counts_open_requests_and_pending_proposals(province, apps_kaltim):
-    proposal(province)
+    file_proposal(province)
     page = client_for(province.coordinator_kaltim).get("/staf/").content.decode()
     assert "1 usulan aplikasi menunggu keputusan" in page
     assert "1 permohonan terbuka" in page

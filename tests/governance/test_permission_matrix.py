@@ -20,21 +20,14 @@ from etam.governance.models import (
     ServiceRequest,
     Treatment,
 )
-from tests.governance.conftest import NEEDS, make_risk
+from tests.governance.conftest import file_proposal, make_risk
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(province, apps_kaltim):
-    req = services.request_file(
-        actor=province.admin_dpmptsp,
-        agency=province.dpmptsp,
-        kind="aplikasi_baru",
-        title="Usulan",
-        description="Usulan",
-        proposal=dict(NEEDS),
-    )
+    req = file_proposal(province)
     hosting = services.request_file(
         actor=province.admin_dpmptsp, agency=province.dpmptsp, kind="hosting", title="VM", description="VM"
     )

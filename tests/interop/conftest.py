@@ -120,16 +120,21 @@ def make_service(province, host, *, code="bapenda-pajak", path="/pajak", access=
     )
 
 
+def make_consumer(province, name, *, contact_name="X", email="x@example.id", actor=None):
+    """A consumer system (an OPD application) of DPMPTSP, registered by ``actor`` (its admin unless given)."""
+    return services.consumer_register(
+        actor=actor or province.admin_dpmptsp,
+        agency=province.dpmptsp,
+        name=name,
+        kind="aplikasi_opd",
+        contact_name=contact_name,
+        contact_email=email,
+    )
+
+
 @pytest.fixture
 def parties(province, provider_server) -> Parties:
     host = services.host_register(actor=province.superadmin, base_url=provider_server.url)
     service = make_service(province, host)
-    consumer = services.consumer_register(
-        actor=province.admin_dpmptsp,
-        agency=province.dpmptsp,
-        name="SiCantik DPMPTSP",
-        kind="aplikasi_opd",
-        contact_name="Admin SiCantik",
-        contact_email="sicantik@example.id",
-    )
+    consumer = make_consumer(province, "SiCantik DPMPTSP", contact_name="Admin SiCantik", email="sicantik@example.id")
     return Parties(service=service, consumer=consumer, host=host)

@@ -9,6 +9,7 @@ from django.test import Client
 
 from etam.interop import ledger, services
 from etam.interop.models import Exchange
+from tests.interop.conftest import make_consumer
 from tests.interop.test_gateway import approved, call
 
 pytestmark = pytest.mark.django_db
@@ -81,14 +82,7 @@ def test_the_consumer_fetches_a_receipt_that_checks_out_with_the_node_key(logged
     assert ledger.receipt_valid(receipt, node_key)
     assert not ledger.receipt_valid({**receipt, "status_code": 500}, node_key)
     # Another system's key does not see it.
-    other = services.consumer_register(
-        actor=province.admin_dpmptsp,
-        agency=province.dpmptsp,
-        name="Lain",
-        kind="aplikasi_opd",
-        contact_name="X",
-        contact_email="x@example.id",
-    )
+    other = make_consumer(province, "Lain")
     _k, other_raw = services.consumer_key_issue(actor=province.admin_dpmptsp, consumer=other)
     assert client.get(f"/api/v1/interop/exchanges/{ids[0]}/receipt", HTTP_X_CONSUMER_KEY=other_raw).status_code == 404
     assert client.get(f"/api/v1/interop/exchanges/{ids[0]}/receipt").status_code == 401

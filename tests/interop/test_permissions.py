@@ -9,7 +9,7 @@ from etam.core.models import AuditEvent
 from etam.interop import services
 from etam.interop.models import Agreement, Consumer, ConsumerKey, DataService, ProviderHost
 from tests.helpers import client_for
-from tests.interop.conftest import make_service
+from tests.interop.conftest import make_consumer, make_service
 
 pytestmark = pytest.mark.django_db
 
@@ -51,16 +51,7 @@ def test_a_service_is_registered_only_for_an_opd_one_manages(province, parties):
 
 
 def test_consumers_keys_and_requests_belong_to_the_consumers_opd(province, parties):
-    refused(
-        lambda: services.consumer_register(
-            actor=province.admin_diskominfo,
-            agency=province.dpmptsp,
-            name="x",
-            kind="aplikasi_opd",
-            contact_name="x",
-            contact_email="x@example.id",
-        )
-    )
+    refused(lambda: make_consumer(province, "x", actor=province.admin_diskominfo))
     refused(lambda: services.consumer_key_issue(actor=province.admin_diskominfo, consumer=parties.consumer))
     refused(
         lambda: services.agreement_request(

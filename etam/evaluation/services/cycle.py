@@ -24,6 +24,7 @@ from etam.evaluation.models import (
     Indicator,
     Stage,
 )
+from etam.evaluation.services.frameworks import freeze_in_use
 
 
 def _ensure_open(evaluation: Evaluation) -> None:
@@ -51,9 +52,7 @@ def evaluation_open(*, actor: Person, institution: Institution, framework: Frame
         evaluation = Evaluation.objects.create(
             institution=institution, framework=framework, period=period, opened_by=actor
         )
-        if framework.status != Framework.Status.FROZEN:
-            Framework.objects.filter(pk=framework.pk).update(status=Framework.Status.FROZEN)
-            framework.status = Framework.Status.FROZEN
+        freeze_in_use(framework)
         audit.record(
             actor=actor,
             action="evaluation.open",

@@ -68,6 +68,16 @@ def framework_new_version(*, actor: Actor, framework: Framework) -> Framework:
     return copy
 
 
+def freeze_in_use(framework: Framework) -> bool:
+    """An evaluation now uses ``framework``: freeze it (no more edits). Call inside the
+    transaction that creates the evaluation; True when this call froze it."""
+    if framework.status == Framework.Status.FROZEN:
+        return False
+    Framework.objects.filter(pk=framework.pk).update(status=Framework.Status.FROZEN)
+    framework.status = Framework.Status.FROZEN
+    return True
+
+
 def indicator_update(*, actor: Actor, indicator: Indicator, name: str | None = None, weight: Any = None) -> Indicator:
     """Edit an indicator of a draft framework; a published or frozen one is refused."""
     _require_framework_admin(actor)

@@ -17,6 +17,7 @@ from etam.evaluation import permissions as perms
 from etam.evaluation.models import Assessment, Claim, Evaluation, Framework, Stage
 from etam.evaluation.reports import ResultsImportError, parse_results
 from etam.evaluation.scores import shape_of
+from etam.evaluation.services.frameworks import freeze_in_use
 
 
 def results_import(
@@ -50,8 +51,7 @@ def results_import(
             opened_by=actor,
             note=_("Imported from %(file)s") % {"file": filename},
         )
-        if framework.status != Framework.Status.FROZEN:
-            Framework.objects.filter(pk=framework.pk).update(status=Framework.Status.FROZEN)
+        freeze_in_use(framework)
         Claim.objects.bulk_create(
             Claim(
                 evaluation=evaluation,

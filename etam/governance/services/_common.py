@@ -1,16 +1,19 @@
-"""Helpers the governance services share: field checks that name the field, snapshots for the
-audit trail, the scope of an OPD or instansi, the application catalogue."""
+"""Helpers the governance services share: field checks that name the field, ``record_change``
+(the audit entry of a change, on ``core.fieldvalues.stored_values``), the scope of an OPD or
+instansi, the application catalogue."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from etam.core import audit
+from etam.core.actors import Actor
+from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope
 from etam.governance.registry import ApplicationCatalogue, catalogue
@@ -56,15 +59,12 @@ def raise_if(errors: Mapping[str, list[str]]) -> None:
         raise ValidationError(dict(errors))
 
 
-def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in fields:
-        field = obj._meta.get_field(name)
-        value = getattr(obj, field.attname)  # type: ignore[union-attr]
-        if isinstance(value, date | datetime):
-            value = value.isoformat()
-        out[name] = value
-    return out
+def record_change(
+    actor: Actor, action: str, obj: models.Model, fields: Iterable[str], *, before: Mapping[str, Any] | None = None
+) -> None:
+    """The audit entry of a change to ``obj`` (call inside its transaction): ``before`` as the
+    caller took it, and the snapshot of ``fields`` after."""
+    audit.record(actor=actor, action=action, target=obj, before=before, after=stored_values(obj, fields))
 
 
 def the_catalogue() -> ApplicationCatalogue:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit, filetypes
 from etam.core.actors import Actor, Person
+from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency, User
 from etam.core.permissions import has_perm, require
 from etam.governance import permissions as perms
@@ -28,8 +29,8 @@ from etam.governance.registry import ProposedApplication
 from etam.governance.services._common import (
     agency_scope,
     raise_if,
+    record_change,
     require_filled,
-    snapshot,
     the_catalogue,
 )
 
@@ -106,7 +107,7 @@ def request_file(
             filed_on=today,
             due_on=add_working_days(today, sla),
         )
-        after = snapshot(req, ["kind", "title", "agency", "sla_days", "due_on"])
+        after = stored_values(req, ["kind", "title", "agency", "sla_days", "due_on"])
         if kind == RequestKind.NEW_APPLICATION:
             prop = ApplicationProposal(request=req)
             for name in PROPOSAL_FIELDS:
@@ -130,18 +131,12 @@ def request_assign(*, actor: Person, request: ServiceRequest, assignee: User) ->
         raise ValidationError({"assignee": [_("Assignee: this person does not handle requests of this OPD.")]})
     with transaction.atomic():
         locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
-        before = snapshot(locked, ["assignee", "status"])
+        before = stored_values(locked, ["assignee", "status"])
         locked.assignee = assignee
         if locked.status == RequestStatus.FILED:
             locked.status = RequestStatus.IN_PROGRESS
         locked.save(update_fields=["assignee", "status"])
-        audit.record(
-            actor=actor,
-            action="governance.request_assign",
-            target=locked,
-            before=before,
-            after=snapshot(locked, ["assignee", "status"]),
-        )
+        record_change(actor, "governance.request_assign", locked, ["assignee", "status"], before=before)
     return locked
 
 
@@ -214,7 +209,7 @@ def proposal_map(
     raise_if(errors)
     with transaction.atomic():
         locked = ApplicationProposal.objects.select_for_update().select_related("request").get(pk=proposal.pk)
-        before = snapshot(locked, ["raa_code", "business_process_code"])
+        before = stored_values(locked, ["raa_code", "business_process_code"])
         locked.raa_code, locked.business_process_code = raa_code, business_process_code.strip()
         _run_duplicate_check(locked)
         locked.save()
@@ -224,7 +219,7 @@ def proposal_map(
             target=locked.request,
             before=before,
             after={
-                **snapshot(locked, ["raa_code", "business_process_code"]),
+                **stored_values(locked, ["raa_code", "business_process_code"]),
                 "duplicates": len(locked.duplicate_matches),
             },
         )

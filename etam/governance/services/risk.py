@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit
 from etam.core.actors import Person
+from etam.core.fieldvalues import assign_given, stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import require
 from etam.governance import permissions as perms
@@ -34,9 +35,9 @@ from etam.governance.services._common import (
     asset_of_agency,
     institution_scope,
     raise_if,
+    record_change,
     require_filled,
     scale_value,
-    snapshot,
 )
 
 RISK_FIELDS = [
@@ -91,18 +92,10 @@ def risk_context_save(*, actor: Person, institution: Institution, year: int, dat
         context, created = RiskContext.objects.select_for_update().get_or_create(
             institution=institution, year=year, defaults={f: data.get(f) or "" for f in fields}
         )
-        before = None if created else snapshot(context, fields)
-        for name in fields:
-            if name in data:
-                setattr(context, name, data[name])
+        before = None if created else stored_values(context, fields)
+        assign_given(context, data, fields)
         context.save()
-        audit.record(
-            actor=actor,
-            action="governance.risk_context_save",
-            target=context,
-            before=before,
-            after=snapshot(context, fields),
-        )
+        record_change(actor, "governance.risk_context_save", context, fields, before=before)
     return context
 
 
@@ -151,7 +144,7 @@ def risk_create(*, actor: Person, agency: Agency, data: dict[str, Any]) -> Risk:
             actor=actor,
             action="governance.risk_create",
             target=risk,
-            after={**snapshot(risk, RISK_FIELDS), "magnitude": magnitude, "level": level},
+            after={**stored_values(risk, RISK_FIELDS), "magnitude": magnitude, "level": level},
         )
     return risk
 
@@ -171,7 +164,7 @@ def treatment_add(*, actor: Person, risk: Risk, action: str, owner: Any, due_on:
             actor=actor,
             action="governance.treatment_add",
             target=risk,
-            after=snapshot(treatment, ["action", "owner", "due_on", "status"]),
+            after=stored_values(treatment, ["action", "owner", "due_on", "status"]),
         )
     return treatment
 
@@ -214,17 +207,12 @@ def monitoring_record(*, actor: Person, risk: Risk, data: dict[str, Any]) -> Mon
             note=str(data["note"]).strip(),
             recorded_by=actor,
         )
-        before = snapshot(risk, ["residual_likelihood", "residual_impact", "residual_magnitude", "status"])
+        residual = ["residual_likelihood", "residual_impact", "residual_magnitude", "status"]
+        before = stored_values(risk, residual)
         risk.residual_likelihood, risk.residual_impact = likelihood, impact
         risk.residual_magnitude, risk.residual_level = magnitude, level
         if data.get("close"):
             risk.status = RiskStatus.CLOSED
         risk.save()
-        audit.record(
-            actor=actor,
-            action="governance.risk_monitor",
-            target=risk,
-            before=before,
-            after=snapshot(risk, ["residual_likelihood", "residual_impact", "residual_magnitude", "status"]),
-        )
+        record_change(actor, "governance.risk_monitor", risk, residual, before=before)
     return entry

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit
 from etam.core.actors import Person
+from etam.core.fieldvalues import assign_given, stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, require
 from etam.governance import permissions as perms
@@ -36,8 +37,8 @@ from etam.governance.services._common import (
     asset_of_agency,
     institution_scope,
     raise_if,
+    record_change,
     require_filled,
-    snapshot,
 )
 
 
@@ -68,7 +69,7 @@ def control_set(*, actor: Person, application: Any, area: str, status: str, evid
                 "updated_by": actor,
             },
         )
-        before = None if created else snapshot(control, ["status", "evidence"])
+        before = None if created else stored_values(control, ["status", "evidence"])
         control.status, control.evidence, control.updated_by = status, evidence.strip(), actor
         control.save()
         audit.record(
@@ -76,7 +77,7 @@ def control_set(*, actor: Person, application: Any, area: str, status: str, evid
             action="governance.control_set",
             target=control,
             before=before,
-            after={"application": application.pk, **snapshot(control, ["area", "status", "evidence"])},
+            after={"application": application.pk, **stored_values(control, ["area", "status", "evidence"])},
         )
     return control
 
@@ -101,15 +102,11 @@ def incident_report(*, actor: Person, agency: Agency, data: dict[str, Any]) -> I
     raise_if(errors)
     fields = ["title", "description", "severity", "application", "data_centre", "detected_at", "personal_data"]
     incident = Incident(institution_id=agency.institution_id, agency=agency, reported_by=actor)
-    for name in fields:
-        if name in data:
-            setattr(incident, name, data[name])
+    assign_given(incident, data, fields)
     with transaction.atomic():
         incident.save()
         IncidentEvent.objects.create(incident=incident, at=incident.detected_at, note=incident.description, actor=actor)
-        audit.record(
-            actor=actor, action="governance.incident_report", target=incident, after=snapshot(incident, fields)
-        )
+        record_change(actor, "governance.incident_report", incident, fields)
     return incident
 
 
@@ -127,20 +124,14 @@ def incident_update(
         errors["notified_at"] = [_("Notified at: cannot be before the incident was detected.")]
     raise_if(errors)
     with transaction.atomic():
-        before = snapshot(incident, ["status", "notified_at"])
+        before = stored_values(incident, ["status", "notified_at"])
         if status:
             incident.status = status
         if notified_at is not None:
             incident.notified_at = notified_at
         incident.save(update_fields=["status", "notified_at"])
         IncidentEvent.objects.create(incident=incident, at=timezone.now(), note=note.strip(), actor=actor)
-        audit.record(
-            actor=actor,
-            action="governance.incident_update",
-            target=incident,
-            before=before,
-            after=snapshot(incident, ["status", "notified_at"]),
-        )
+        record_change(actor, "governance.incident_update", incident, ["status", "notified_at"], before=before)
     return incident
 
 
@@ -154,9 +145,7 @@ def audit_create(*, actor: Person, institution: Institution, data: dict[str, Any
     fields = ["title", "year", "scope", "auditor"]
     with transaction.atomic():
         engagement = AuditEngagement.objects.create(institution=institution, **{f: data[f] for f in fields})
-        audit.record(
-            actor=actor, action="governance.audit_create", target=engagement, after=snapshot(engagement, fields)
-        )
+        record_change(actor, "governance.audit_create", engagement, fields)
     return engagement
 
 
@@ -200,7 +189,7 @@ def finding_add(*, actor: Person, engagement: AuditEngagement, agency: Agency, d
             agency=agency,
             **{f: data.get(f) for f in fields},
         )
-        audit.record(actor=actor, action="governance.finding_add", target=finding, after=snapshot(finding, fields))
+        record_change(actor, "governance.finding_add", finding, fields)
     return finding
 
 
@@ -213,16 +202,10 @@ def finding_follow_up(*, actor: Person, finding: AuditFinding, follow_up: str, n
         errors["follow_up"] = [_("Follow-up: choose a status.")]
     raise_if(errors)
     with transaction.atomic():
-        before = snapshot(finding, ["follow_up", "follow_up_note"])
+        before = stored_values(finding, ["follow_up", "follow_up_note"])
         finding.follow_up, finding.follow_up_note = follow_up, note.strip()
         finding.save(update_fields=["follow_up", "follow_up_note"])
-        audit.record(
-            actor=actor,
-            action="governance.finding_follow_up",
-            target=finding,
-            before=before,
-            after=snapshot(finding, ["follow_up", "follow_up_note"]),
-        )
+        record_change(actor, "governance.finding_follow_up", finding, ["follow_up", "follow_up_note"], before=before)
     return finding
 
 
@@ -250,20 +233,14 @@ def processing_save(
     activity = instance or ProcessingActivity(
         institution_id=application.institution_id, agency_id=application.agency_id, application_id=application.pk
     )
-    before = snapshot(activity, PROCESSING_FIELDS) if instance else None
+    before = stored_values(activity, PROCESSING_FIELDS) if instance else None
     for name in PROCESSING_FIELDS:
         if name in data:
             value = data[name]
             setattr(activity, name, value.strip() if isinstance(value, str) else value)
     with transaction.atomic():
         activity.save()
-        audit.record(
-            actor=actor,
-            action="governance.processing_save",
-            target=activity,
-            before=before,
-            after=snapshot(activity, PROCESSING_FIELDS),
-        )
+        record_change(actor, "governance.processing_save", activity, PROCESSING_FIELDS, before=before)
     return activity
 
 
@@ -274,11 +251,11 @@ def dpo_save(*, actor: Person, institution: Institution, data: dict[str, Any]) -
     fields = ["name", "email", "phone"]
     with transaction.atomic():
         dpo = DataProtectionOfficer.objects.select_for_update().filter(institution=institution).first()
-        before = snapshot(dpo, fields) if dpo else None
+        before = stored_values(dpo, fields) if dpo else None
         dpo = dpo or DataProtectionOfficer(institution=institution)
         for name in fields:
             setattr(dpo, name, str(data.get(name) or "").strip())
         dpo.full_clean()
         dpo.save()
-        audit.record(actor=actor, action="governance.dpo_save", target=dpo, before=before, after=snapshot(dpo, fields))
+        record_change(actor, "governance.dpo_save", dpo, fields, before=before)
     return dpo

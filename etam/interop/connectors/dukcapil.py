@@ -21,6 +21,7 @@ from django.core.cache import cache
 
 from etam.core import outbound
 from etam.core.crypto import lookup_digest
+from etam.interop.connectors import national_system
 
 logger = logging.getLogger("etam.interop.dukcapil")
 
@@ -47,16 +48,13 @@ class NikVerifier(Protocol):
 
 
 def system() -> outbound.Outbound:
-    return outbound.system(
+    return national_system(
         "dukcapil",
-        lambda: outbound.Outbound(
-            "dukcapil",
-            timeout=settings.INTEROP_DUKCAPIL_TIMEOUT,
-            attempts=2,
-            fail_max=5,
-            reset_timeout=120,
-            daily_quota=settings.INTEROP_DUKCAPIL_DAILY_QUOTA,  # Etam's own cap, under the agreement's
-        ),
+        timeout=settings.INTEROP_DUKCAPIL_TIMEOUT,
+        attempts=2,
+        fail_max=5,
+        reset_timeout=120,
+        daily_quota=settings.INTEROP_DUKCAPIL_DAILY_QUOTA,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from etam.core import outbound
+from etam.interop.connectors import national_system
 
 # LAPOR!'s stages (its public guide: verified by its admin, forwarded to the agency within 3
 # working days, followed up within 5, closed 10 working days after the follow-up).
@@ -47,13 +48,8 @@ class LaporStatus:
 
 
 def system() -> outbound.Outbound:
-    return outbound.system(
-        "sp4n-lapor",
-        lambda: outbound.Outbound(
-            "sp4n-lapor",
-            timeout=settings.INTEROP_LAPOR_TIMEOUT,
-            daily_quota=settings.INTEROP_LAPOR_DAILY_QUOTA,
-        ),
+    return national_system(
+        "sp4n-lapor", timeout=settings.INTEROP_LAPOR_TIMEOUT, daily_quota=settings.INTEROP_LAPOR_DAILY_QUOTA
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from etam.core import outbound
+from etam.interop.connectors import national_system
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,8 @@ class DirectoryUnavailable(Exception):
 
 
 def system() -> outbound.Outbound:
-    return outbound.system(
-        "siasn",
-        lambda: outbound.Outbound(
-            "siasn",
-            timeout=settings.INTEROP_SIASN_TIMEOUT,
-            daily_quota=settings.INTEROP_SIASN_DAILY_QUOTA,
-        ),
+    return national_system(
+        "siasn", timeout=settings.INTEROP_SIASN_TIMEOUT, daily_quota=settings.INTEROP_SIASN_DAILY_QUOTA
     )
 
 

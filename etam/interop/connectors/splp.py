@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from etam.core import outbound
+from etam.interop.connectors import national_system
 
 
 @dataclass(frozen=True)
@@ -19,14 +20,7 @@ class Publication:
 
 
 def system() -> outbound.Outbound:
-    return outbound.system(
-        "splp",
-        lambda: outbound.Outbound(
-            "splp",
-            timeout=settings.INTEROP_SPLP_TIMEOUT,
-            daily_quota=settings.INTEROP_SPLP_DAILY_QUOTA,
-        ),
-    )
+    return national_system("splp", timeout=settings.INTEROP_SPLP_TIMEOUT, daily_quota=settings.INTEROP_SPLP_DAILY_QUOTA)
 
 
 def publish(document: dict[str, Any], *, api_id: str = "") -> Publication | None:

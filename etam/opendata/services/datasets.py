@@ -47,10 +47,6 @@ DATASET_FIELDS = (
 )
 
 
-def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
-    return {f: getattr(obj, f) for f in fields}
-
-
 def _check_dataset_fields(fields: dict[str, Any]) -> None:
     if "spatial_code" in fields:
         try:
@@ -83,7 +79,7 @@ def dataset_create(*, actor: Person, agency: Agency, tags: Iterable[str] = (), *
             actor=actor,
             action="opendata.dataset_create",
             target=dataset,
-            after={**_snapshot(dataset, DATASET_FIELDS), "tags": sorted(tags)},
+            after={**changes.snapshot(dataset, DATASET_FIELDS), "tags": sorted(tags)},
         )
     return dataset
 
@@ -114,14 +110,14 @@ def dataset_update(*, actor: Person, dataset: Dataset, tags: Iterable[str] | Non
                     raise ValidationError({"access": problems})
             else:
                 request_access = fields.pop("access")
-        before = {**_snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
+        before = {**changes.snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
         for key, value in fields.items():
             setattr(dataset, key, value)
         dataset.full_clean()
         dataset.save()
         if tags is not None:
             _set_tags(dataset, tags)
-        after = {**_snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
+        after = {**changes.snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
         audit.record(actor=actor, action="opendata.dataset_update", target=dataset, before=before, after=after)
         if request_access:
             access_request_create(actor=actor, dataset=dataset, access=request_access)
@@ -268,7 +264,7 @@ def indicator_save(
             indicator = IndicatorMetadata(dataset=dataset)
         elif indicator.dataset_id != dataset.pk:
             raise PermissionDenied(_("You do not have permission for this action."))
-        before = _snapshot(indicator, fields) if indicator.pk else {}
+        before = changes.snapshot(indicator, fields) if indicator.pk else {}
         for key, value in fields.items():
             setattr(indicator, key, value)
         indicator.full_clean()
@@ -278,6 +274,6 @@ def indicator_save(
             action="opendata.indicator_save",
             target=dataset,
             before=before,
-            after={"indicator": indicator.name, **_snapshot(indicator, fields)},
+            after={"indicator": indicator.name, **changes.snapshot(indicator, fields)},
         )
     return indicator

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
 from etam.core.actors import Actor, Person
+from etam.core.changes import snapshot
 from etam.core.models import Region
 from etam.core.permissions import require
 from etam.opendata import inference, ingest
@@ -31,7 +32,7 @@ from etam.opendata.models import (
     ValidationState,
     VersionStatus,
 )
-from etam.opendata.services.datasets import _snapshot, stamp_review
+from etam.opendata.services.datasets import stamp_review
 
 # The data-dictionary fields of a column, in the order the column form shows them.
 COLUMN_FIELDS = (
@@ -210,14 +211,14 @@ def columns_update(
             column = columns.get(name)
             if column is None:
                 raise ValidationError({name: [_("Unknown column.")]})
-            old = _snapshot(column, values)
+            old = snapshot(column, values)
             for key, value in values.items():
                 if key not in COLUMN_FIELDS:
                     raise TypeError(f"unknown column field {key}")
                 setattr(column, key, value)
             column.full_clean()
             column.save()
-            new = _snapshot(column, values)
+            new = snapshot(column, values)
             if old != new:
                 before[name], after[name] = old, new
         audit.record(actor=actor, action="opendata.columns_update", target=version, before=before, after=after)

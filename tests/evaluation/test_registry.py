@@ -1,0 +1,18 @@
+"""``evaluation.registry.register_indicator_rules``: several rules of one framework at once."""
+
+from __future__ import annotations
+
+from etam.evaluation import registry
+
+
+def test_register_indicator_rules_registers_each_rule_for_the_framework(monkeypatch):
+    monkeypatch.setattr(registry, "_RULES", {})
+
+    def suggest(evaluation, indicator):
+        return None
+
+    registry.register_indicator_rules("kerangka-uji", [(3, "uji.tiga", suggest), (1, "uji.satu", suggest)])
+    assert [(r.framework_code, r.indicator_number, r.code, r.suggest) for r in registry.registered_rules()] == [
+        ("kerangka-uji", 1, "uji.satu", suggest),
+        ("kerangka-uji", 3, "uji.tiga", suggest),
+    ]
