@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from etam.core import crypto
+from etam.core import crypto, prepared
 from etam.eservices.models import TrackingCounter
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (an alphabet, not a password; no 0/O, 1/I)
@@ -127,7 +127,7 @@ def reserve(
     """
     from etam.eservices.models import Application
 
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(
             f"WITH n AS ({_counter_upsert_sql(guarded=True)}) "  # noqa: S608 (names from model meta)
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')), (SELECT value FROM n)",
@@ -176,10 +176,10 @@ def insert_together(objects: list[Any]) -> None:
         parts.append(f"i{index} AS (INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({values}))")  # noqa: S608 (names from model metadata; values are parameters)
     sql = "WITH " + ", ".join(parts) + " SELECT 1"
     if connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), prepared.cursor() as cursor:
             cursor.execute(sql, params)
     else:
-        with connection.cursor() as cursor:
+        with prepared.cursor() as cursor:
             cursor.execute(sql, params)
     for obj in objects:
         obj._state.adding = False
