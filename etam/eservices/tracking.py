@@ -145,6 +145,27 @@ def reserve(
     return int(new_id), (int(number) if number is not None else None)
 
 
+# The statement per shape (the models, and whether each row's primary key is set), built once
+# per process from model metadata: code, not data. Also one prepared statement per shape.
+_INSERT_SQL: dict[tuple[tuple[type, bool], ...], tuple[str, list[list[Any]]]] = {}
+
+
+def _insert_sql(shape: tuple[tuple[type, bool], ...]) -> tuple[str, list[list[Any]]]:
+    qn = connection.ops.quote_name
+    parts: list[str] = []
+    field_lists: list[list[Any]] = []
+    for index, (model, pk_unset) in enumerate(shape):
+        meta = model._meta  # type: ignore[attr-defined]
+        fields = [f for f in meta.local_concrete_fields if not (f.primary_key and pk_unset)]
+        if any(f.get_placeholder(None, None, connection) != "%s" for f in fields if hasattr(f, "get_placeholder")):
+            raise RuntimeError(f"insert_together: {meta.label} has a field with its own placeholder")
+        columns = ", ".join(qn(f.column) for f in fields)
+        values = ", ".join(["%s"] * len(fields))
+        parts.append(f"i{index} AS (INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({values}))")  # noqa: S608 (names from model metadata; values are parameters)
+        field_lists.append(fields)
+    return "WITH " + ", ".join(parts) + " SELECT 1", field_lists
+
+
 def insert_together(objects: list[Any]) -> None:
     """INSERT unsaved model instances (primary keys set or left to the database) in ONE
     statement: ``WITH i0 AS (INSERT …), i1 AS (INSERT …) … SELECT 1``.
@@ -158,23 +179,13 @@ def insert_together(objects: list[Any]) -> None:
     """
     if connection.vendor != "postgresql":
         raise RuntimeError("insert_together needs PostgreSQL")
-    qn = connection.ops.quote_name
-    parts: list[str] = []
+    shape = tuple((type(obj), obj.pk is None) for obj in objects)
+    if shape not in _INSERT_SQL:
+        _INSERT_SQL[shape] = _insert_sql(shape)
+    sql, field_lists = _INSERT_SQL[shape]
     params: list[Any] = []
-    for index, obj in enumerate(objects):
-        meta = obj._meta
-        fields = [f for f in meta.local_concrete_fields if not (f.primary_key and obj.pk is None)]
-        placeholders = []
-        for field in fields:
-            value = field.get_db_prep_save(field.pre_save(obj, True), connection)
-            placeholders.append(
-                field.get_placeholder(value, None, connection) if hasattr(field, "get_placeholder") else "%s"
-            )
-            params.append(value)
-        columns = ", ".join(qn(f.column) for f in fields)
-        values = ", ".join(placeholders)
-        parts.append(f"i{index} AS (INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({values}))")  # noqa: S608 (names from model metadata; values are parameters)
-    sql = "WITH " + ", ".join(parts) + " SELECT 1"
+    for obj, fields in zip(objects, field_lists, strict=True):
+        params.extend(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields)
     if connection.in_atomic_block:
         with transaction.atomic(), prepared.cursor() as cursor:
             cursor.execute(sql, params)
