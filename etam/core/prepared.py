@@ -22,7 +22,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 __all__ = ["cursor"]
@@ -31,23 +31,24 @@ __all__ = ["cursor"]
 def cursor() -> Any:
     """A Django cursor wrapper whose statements are prepared on PostgreSQL (use as
     ``with prepared.cursor() as c: c.execute(sql, params)``)."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    db = connections[DEFAULT_DB_ALIAS]  # the proxy ``connection`` costs a lookup per attribute
+    if db.vendor != "postgresql":
+        return db.cursor()
     from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
     from django.db.backends.postgresql.psycopg_any import register_tzloader
     from psycopg.pq import Format
 
     # What ``connection.cursor()`` does (``BaseDatabaseWrapper._cursor`` and the backend's
     # ``create_cursor``), with the server-binding cursor class.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = _cursor_class()(connection.connection)
-        tzloader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-        if connection.timezone != tzloader.timezone:
-            register_tzloader(connection.timezone, raw)
-        connection.validate_thread_sharing()
-        return _Logged(raw, connection) if connection.queries_logged else connection.make_cursor(raw)
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        raw = _cursor_class()(db.connection)
+        tzloader = db.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if db.timezone != tzloader.timezone:
+            register_tzloader(db.timezone, raw)
+        db.validate_thread_sharing()
+        return _Logged(raw, db) if db.queries_logged else db.make_cursor(raw)
 
 
 class _Logged(CursorDebugWrapper):
@@ -56,7 +57,7 @@ class _Logged(CursorDebugWrapper):
     prepared statement, which the backend's ``last_executed_query`` would read."""
 
     def execute(self, sql: Any, params: Any = None) -> Any:
-        ops: Any = connection.ops  # the PostgreSQL backend's (``compose_sql``: mogrify on the client)
+        ops: Any = self.db.ops  # the PostgreSQL backend's (``compose_sql``: mogrify on the client)
         with self.debug_sql(ops.compose_sql(sql, params) if params else sql, params):
             return CursorWrapper.execute(self, sql, params)
 
