@@ -13,8 +13,9 @@ prepare every statement it runs. psycopg keeps the prepared statements per conne
 
 Only for SQL that is a fixed string per process (model metadata, never data): each
 distinct string is one prepared statement. Needs ``prepare_threshold`` not None in the
-database OPTIONS (``config/settings.py``; psycopg's default cursors still never prepare,
-so nothing else changes); with None, or on SQLite, it is an ordinary cursor.
+database OPTIONS (``config/settings.py``; Django's default cursors bind on the client and
+still never prepare, so nothing else changes); with None it binds on the server but prepares
+nothing. On SQLite it is an ordinary cursor.
 """
 
 from __future__ import annotations

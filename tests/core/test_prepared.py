@@ -31,7 +31,7 @@ def test_statement_is_prepared_once_and_logged_with_its_values():
     assert [s for s in _prepared_statements() if "+ 1" in s] == ["SELECT $1 + 1, $2"]
 
 
-def test_errors_are_django_errors_and_a_rollback_forgets_the_statements():
+def test_errors_are_django_errors_and_the_cursor_works_after_a_rollback():
     Institution.objects.create(region_code="64", name="Kaltim", short_name="Kaltim", kind="provinsi")
     table = Institution._meta.db_table
     insert = (
