@@ -30,6 +30,7 @@ DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 
 os.environ["DATABASE_URL"] = DB_URL
 os.environ["ETAM_MODE"] = "test"
@@ -181,15 +182,34 @@ def main() -> None:
                 "Idempotency-Key": str(uuid.uuid4()),
             }
 
-        print(f"gunicorn sync workers: {WORKERS}; clients: {CLIENTS}; {SECONDS:g} s per run; database {DB_URL}")
+        print(
+            f"gunicorn sync workers: {WORKERS}; clients: {CLIENTS}; {SECONDS:g} s per run"
+            f" in {ROUNDS} alternating round(s); database {DB_URL}"
+        )
         # Warm up with a patient client: a worker's first request imports the URL conf, and
         # a warm-up case finished after ``before`` was counted would read as a mismatch.
         asyncio.run(drive(f"{base}/bench/insert-one-row", baseline_request, 2, timeout=150))
         asyncio.run(drive(f"{base}/api/v1/applications", submit_request, 2, timeout=150))
         before = Application.objects.count()
-        lat, st, _ = asyncio.run(drive(f"{base}/bench/insert-one-row", baseline_request, SECONDS))
-        ceiling = report("baseline: insert one row", lat, st, SECONDS)
-        lat, st, numbers = asyncio.run(drive(f"{base}/api/v1/applications", submit_request, SECONDS))
+        # BENCH_ROUNDS > 1 alternates the two (SECONDS / rounds each, rates over the sums):
+        # on a shared machine the load then drifts over both alike.
+        slice_seconds = SECONDS / ROUNDS
+        lat: list[float] = []
+        st: dict[int, int] = {}
+        numbers: list[str] = []
+        base_lat: list[float] = []
+        base_st: dict[int, int] = {}
+        for _ in range(ROUNDS):
+            more_lat, more_st, _ = asyncio.run(drive(f"{base}/bench/insert-one-row", baseline_request, slice_seconds))
+            base_lat += more_lat
+            base_st = {k: base_st.get(k, 0) + more_st.get(k, 0) for k in {*base_st, *more_st}}
+            more_lat, more_st, more_numbers = asyncio.run(
+                drive(f"{base}/api/v1/applications", submit_request, slice_seconds)
+            )
+            lat += more_lat
+            st = {k: st.get(k, 0) + more_st.get(k, 0) for k in {*st, *more_st}}
+            numbers += more_numbers
+        ceiling = report("baseline: insert one row", base_lat, base_st, SECONDS)
         rate = report("POST /api/v1/applications", lat, st, SECONDS)
         connection.close()
         created = Application.objects.count() - before

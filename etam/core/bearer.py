@@ -18,6 +18,7 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
+from etam.core import prepared
 from etam.core.models import ApiToken, RoleGrant, User
 from etam.core.models.people import hash_token
 
@@ -128,5 +129,33 @@ def _token_sql() -> str:
 
 def _load_token_user(key_hash: str) -> Any:
     """The token's user with ``etam_token_*`` attributes, or None (unknown, revoked or
-    expired token)."""
-    return next(iter(User.objects.raw(_token_sql(), [key_hash])), None)
+    expired token).
+
+    PostgreSQL: a prepared statement (``etam.core.prepared``, ADR 0169) and
+    ``User.from_db`` on the row — psycopg loads these column types (integers, text,
+    booleans, timestamps with time zone) as the ORM does, with no converter, which
+    ``tests/api/test_tokens.py`` pins field by field. SQLite stores datetimes as text and
+    needs the ORM's conversions: ``User.objects.raw``."""
+    if connection.vendor != "postgresql":
+        return next(iter(User.objects.raw(_token_sql(), [key_hash])), None)
+    with prepared.cursor() as cursor:
+        cursor.execute(_token_sql(), [key_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    fields = User._meta.concrete_fields
+    user = User.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+    for name, value in zip(_EXTRA_COLUMNS, row[len(fields) :], strict=True):
+        setattr(user, name, value)
+    return user
+
+
+# The look-up's columns after the user's, in ``_token_sql``'s order.
+_EXTRA_COLUMNS = (
+    "etam_token_id",
+    "etam_token_prefix",
+    "etam_token_name",
+    "etam_token_expires_at",
+    "etam_token_has_grants",
+    "etam_token_stale",
+)

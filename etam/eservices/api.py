@@ -25,7 +25,7 @@ from ninja.responses import Status
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
 from etam.api.params import Id, Offset
-from etam.eservices import api_answers, selectors, selectors_api, services
+from etam.eservices import api_answers, selectors, selectors_api, services, tracking
 from etam.eservices.api_answers import MAX_FILE_BYTES
 from etam.eservices.definitions import iter_fields
 from etam.eservices.models import Application, IssuedDocument, Service
@@ -331,7 +331,35 @@ def create_application(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
 ) -> Status[dict[str, Any]]:
     user = request.auth  # type: ignore[attr-defined]
+    key = (idempotency_key or "").strip() or None
+    digest = services.submission_digest(payload.service, payload.answers)
+    # This process's copy of the service is used without reading its stamp first: the
+    # statement taking the number checks it (ADR 0169). When it no longer holds, or the
+    # answers fail against the copy, the stamp is read and the submission made once more.
+    loaded = selectors_api.loaded_service(payload.service)
+    if loaded is not None:
+        try:
+            return _create(user, response, loaded[0], payload.answers, key, digest, guard=loaded[1])
+        except (tracking.GuardFailed, _Unverified):
+            pass
     service = selectors_api.open_service(payload.service)
+    return _create(user, response, service, payload.answers, key, digest, guard=None)
+
+
+class _Unverified(Exception):
+    """Answers refused against a copy of the service whose stamp was not read."""
+
+
+def _create(
+    user: Any,
+    response: HttpResponse,
+    service: Service | None,
+    raw_answers: dict[str, Any],
+    key: str | None,
+    digest: str,
+    *,
+    guard: tuple[str, list[Any]] | None,
+) -> Status[dict[str, Any]]:
     if service is None or not service.is_open:
         raise ApiError(
             422,
@@ -339,11 +367,9 @@ def create_application(
             _("Some input is invalid; see the list of fields."),
             [{"path": "body.service", "message": _("service: no open service with this id.")}],
         )
-    key = (idempotency_key or "").strip() or None
-    digest = services.submission_digest(payload.service, payload.answers)
     # Look for an earlier submission with this key up front only when the request carries
     # files (so a retry does not store them twice); otherwise the unique constraint finds it.
-    has_files = _has_files(service, payload.answers)
+    has_files = _has_files(service, raw_answers)
     try:
         replay = (
             services.submission_replay(actor=user, idempotency_key=key, request_digest=digest)
@@ -351,7 +377,12 @@ def create_application(
             else None
         )
         if replay is None:
-            answers = _validate_answers(user, service, payload.answers)
+            try:
+                answers = _validate_answers(user, service, raw_answers)
+            except ApiError:
+                if guard is not None:
+                    raise _Unverified from None
+                raise
             replay = services.application_submit(
                 actor=user,
                 service=service,
@@ -360,8 +391,11 @@ def create_application(
                 request_digest=digest,
                 check_replay=False,
                 from_draft=False,
+                guard=guard,
             )
     except services.ApplicationRefused as refused:
+        if guard is not None:
+            raise _Unverified from None
         raise _refused(refused) from None
     if not replay.created:
         response["Idempotent-Replayed"] = "true"

@@ -14,13 +14,13 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from etam.core import crypto
+from etam.core import crypto, prepared
 from etam.eservices.models import TrackingCounter
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (an alphabet, not a password; no 0/O, 1/I)
 
 
-def _counter_upsert_sql(*, guarded: bool) -> str:
+def _counter_upsert_sql(*, guarded: bool, also: str = "") -> str:
     """``INSERT … ON CONFLICT DO UPDATE SET value = value + 1 RETURNING value`` on the
     ``TrackingCounter`` row: one statement creates the row on first use or takes the next
     number (PostgreSQL and SQLite ≥ 3.35). ``guarded`` adds ``WHERE key IS NULL OR NOT
@@ -39,9 +39,9 @@ def _counter_upsert_sql(*, guarded: bool) -> str:
 
         app = Application._meta
         where = (
-            f"WHERE CAST(%s AS text) IS NULL OR NOT EXISTS (SELECT 1 FROM {qn(app.db_table)} "  # noqa: S608 (names from model meta)
-            f"WHERE {column(app, 'applicant')} = %s "
-            f"AND {column(app, 'idempotency_key')} = %s)"
+            f"WHERE {also + ' AND ' if also else ''}(CAST(%s AS text) IS NULL OR NOT EXISTS (SELECT 1 "  # noqa: S608 (names from model meta)
+            f"FROM {qn(app.db_table)} WHERE {column(app, 'applicant')} = %s "
+            f"AND {column(app, 'idempotency_key')} = %s))"
         )
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT %s, %s, %s, 1 {where} "
@@ -114,24 +114,50 @@ def verification_code() -> str:
 # ---------------------------------------------------------------- one-statement submit (PostgreSQL)
 
 
+class GuardFailed(Exception):
+    """The caller's guard (``selectors_api.loaded_service``: the service as this process
+    loaded it) no longer holds; nothing was written and no number taken."""
+
+
+def check_guard(guard: tuple[str, list[Any]] | None) -> None:
+    """Inside the submitting transaction: raise ``GuardFailed`` unless ``guard`` holds."""
+    if guard is None:
+        return
+    with prepared.cursor() as cursor:
+        cursor.execute(f"SELECT {guard[0]}", guard[1])
+        if not cursor.fetchone()[0]:
+            raise GuardFailed
+
+
 def reserve(
-    *, institution_id: int, agency_id: int, year: int, applicant_id: int, idempotency_key: str | None
+    *,
+    institution_id: int,
+    agency_id: int,
+    year: int,
+    applicant_id: int,
+    idempotency_key: str | None,
+    guard: tuple[str, list[Any]] | None = None,
 ) -> tuple[int, int | None]:
     """PostgreSQL: the new case's id and its OPD number, in one round trip.
 
     The number comes from the same ``TrackingCounter`` row as ``next_sequence`` (the
     upsert commits at once, so the row is locked only for this statement), and only when
     this person has no case under ``idempotency_key`` yet (a retry finds its earlier case
-    and burns nothing: ``(id, None)``). An id is always taken; ids are not meaningful and
-    may have gaps. The write that follows is one statement (``insert_together``).
+    and burns nothing: ``(id, None)``) and ``guard`` (an SQL condition and its values, see
+    ``check_guard``) holds — else ``GuardFailed``, nothing taken but an id. An id is always
+    taken; ids are not meaningful and may have gaps. The write that follows is one
+    statement (``insert_together``).
     """
     from etam.eservices.models import Application
 
-    with connection.cursor() as cursor:
+    condition, values = guard if guard is not None else ("TRUE", [])
+    with prepared.cursor() as cursor:
         cursor.execute(
-            f"WITH n AS ({_counter_upsert_sql(guarded=True)}) "  # noqa: S608 (names from model meta)
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), (SELECT value FROM n)",
+            f"WITH g AS (SELECT {condition} AS ok), "  # noqa: S608 (names from model meta)
+            f"n AS ({_counter_upsert_sql(guarded=True, also='(SELECT ok FROM g)')}) "
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), (SELECT value FROM n), (SELECT ok FROM g)",
             [
+                *values,
                 institution_id,
                 agency_id,
                 year,
@@ -141,8 +167,31 @@ def reserve(
                 Application._meta.db_table,
             ],
         )
-        new_id, number = cursor.fetchone()
+        new_id, number, held = cursor.fetchone()
+    if not held:
+        raise GuardFailed
     return int(new_id), (int(number) if number is not None else None)
+
+
+# The statement per shape (the models, and whether each row's primary key is set), built once
+# per process from model metadata: code, not data. Also one prepared statement per shape.
+_INSERT_SQL: dict[tuple[tuple[type, bool], ...], tuple[str, list[list[Any]]]] = {}
+
+
+def _insert_sql(shape: tuple[tuple[type, bool], ...]) -> tuple[str, list[list[Any]]]:
+    qn = connection.ops.quote_name
+    parts: list[str] = []
+    field_lists: list[list[Any]] = []
+    for index, (model, pk_unset) in enumerate(shape):
+        meta = model._meta  # type: ignore[attr-defined]
+        fields = [f for f in meta.local_concrete_fields if not (f.primary_key and pk_unset)]
+        if any(f.get_placeholder(None, None, connection) != "%s" for f in fields if hasattr(f, "get_placeholder")):
+            raise RuntimeError(f"insert_together: {meta.label} has a field with its own placeholder")
+        columns = ", ".join(qn(f.column) for f in fields)
+        values = ", ".join(["%s"] * len(fields))
+        parts.append(f"i{index} AS (INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({values}))")  # noqa: S608 (names from model metadata; values are parameters)
+        field_lists.append(fields)
+    return "WITH " + ", ".join(parts) + " SELECT 1", field_lists
 
 
 def insert_together(objects: list[Any]) -> None:
@@ -158,28 +207,18 @@ def insert_together(objects: list[Any]) -> None:
     """
     if connection.vendor != "postgresql":
         raise RuntimeError("insert_together needs PostgreSQL")
-    qn = connection.ops.quote_name
-    parts: list[str] = []
+    shape = tuple((type(obj), obj.pk is None) for obj in objects)
+    if shape not in _INSERT_SQL:
+        _INSERT_SQL[shape] = _insert_sql(shape)
+    sql, field_lists = _INSERT_SQL[shape]
     params: list[Any] = []
-    for index, obj in enumerate(objects):
-        meta = obj._meta
-        fields = [f for f in meta.local_concrete_fields if not (f.primary_key and obj.pk is None)]
-        placeholders = []
-        for field in fields:
-            value = field.get_db_prep_save(field.pre_save(obj, True), connection)
-            placeholders.append(
-                field.get_placeholder(value, None, connection) if hasattr(field, "get_placeholder") else "%s"
-            )
-            params.append(value)
-        columns = ", ".join(qn(f.column) for f in fields)
-        values = ", ".join(placeholders)
-        parts.append(f"i{index} AS (INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({values}))")  # noqa: S608 (names from model metadata; values are parameters)
-    sql = "WITH " + ", ".join(parts) + " SELECT 1"
+    for obj, fields in zip(objects, field_lists, strict=True):
+        params.extend(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields)
     if connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), prepared.cursor() as cursor:
             cursor.execute(sql, params)
     else:
-        with connection.cursor() as cursor:
+        with prepared.cursor() as cursor:
             cursor.execute(sql, params)
     for obj in objects:
         obj._state.adding = False

@@ -261,3 +261,29 @@ def test_token_list_query_count_does_not_grow(client, province, django_assert_nu
         issue(user, [own_grant(user)], name=f"u{i}")
     with django_assert_num_queries(4):
         assert len(client.get("/api/v1/tokens").json()) == 7
+
+
+def test_token_user_is_the_orm_user_field_by_field(province):
+    """The look-up builds the user from one (prepared, on PostgreSQL) row: every field
+    equals what the ORM loads, and the token's attributes are the token's."""
+    from etam.core import bearer as bearer_rule
+    from etam.core.models import User
+
+    user = province.citizen
+    user.last_login = timezone.now() - timedelta(days=1)
+    user.save(update_fields=["last_login"])
+    expires = timezone.now() + timedelta(days=30)
+    issued = issue(user, expires_at=expires)
+    found, token = bearer_rule.resolve(issued.key)
+    expected = User.objects.get(pk=user.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert found.last_login.tzinfo is not None and found._state.adding is False
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert (token.pk, token.prefix, token.name, found.etam_token_has_grants) == (
+        stored.pk,
+        stored.prefix,
+        stored.name,
+        False,
+    )
+    assert bearer_rule.resolve(issued.key + "x") is None

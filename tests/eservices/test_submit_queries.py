@@ -35,14 +35,14 @@ def test_one_submission_costs_four_statements_on_postgresql(province, info_servi
     statements = [
         q["sql"].split()[0] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    # token (+ user, + "has active grants"), the open service (one query, nothing cached
-    # per process), then on PostgreSQL: the id and number (one statement, which also
-    # spots a retried key) and ONE statement writing the case, its timeline event, the
-    # applicant's notification and the audit event (ADR 0059, 0093). SQLite: one
-    # transaction with the number (counter upsert), case, event, notification and audit
-    # event (one statement fewer than before ADR 0093).
+    # token (+ user, + "has active grants"), then on PostgreSQL: the id and number (one
+    # statement, which also spots a retried key and checks that the process's copy of the
+    # service is current — ADR 0169; was a query of its own) and ONE statement writing the
+    # case, its timeline event, the applicant's notification and the audit event (ADR 0059,
+    # 0093). SQLite: the service check, then one transaction with the number (counter
+    # upsert), case, event, notification and audit event.
     if connection.vendor == "postgresql":
-        expected = ["SELECT", "SELECT", "WITH", "WITH"]
+        expected = ["SELECT", "WITH", "WITH"]
     else:
         expected = ["SELECT", "SELECT", "INSERT", "INSERT", "INSERT", "INSERT", "INSERT"]
     assert statements == expected, statements
@@ -146,3 +146,21 @@ def test_cached_service_follows_closing_and_renaming(province, info_service):
     Service.objects.filter(pk=info_service.pk).update(status=Service.Status.RETIRED)  # no save(): no stamp change
     closed = _submit(client, info_service, info_answers(), "k3")
     assert closed.status_code == 422 and "body.service" in closed.content.decode()
+
+
+def test_a_stale_copy_of_the_service_takes_no_number_and_is_reloaded(province, info_service):
+    """The process's copy is checked by the statement that takes the number (ADR 0169): a
+    change made without touching ``updated_at`` still counts, nothing is taken for the
+    stale attempt, and the answer carries the current name."""
+    from etam.eservices.models import Service
+
+    ApiToken.objects.create(user=province.citizen, name="t", prefix=RAW[:12], key_hash=hash_token(RAW))
+    client = Client()
+    first = _submit(client, info_service, info_answers(), "s1")
+    assert first.status_code == 201, first.content
+    Service.objects.filter(pk=info_service.pk).update(name="Informasi Publik (baru)")  # no save()
+    second = _submit(client, info_service, info_answers(), "s2")
+    assert second.status_code == 201, second.content
+    assert second.json()["service_name"] == "Informasi Publik (baru)"
+    assert int(second.json()["tracking_number"][-6:]) == int(first.json()["tracking_number"][-6:]) + 1
+    assert AuditEvent.objects.filter(action="eservices.application_submit").count() == 2

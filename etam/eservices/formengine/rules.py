@@ -21,9 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from etam.eservices.workflow import localise
@@ -35,6 +37,12 @@ RULE_KINDS = (*ORDER_KINDS, "not_past", "not_future", "within_days", "age", "nik
 def messages() -> dict[str, str]:
     """The message templates in the active language (``%(name)s`` placeholders), shared
     with the browser so both say exactly the same thing."""
+    return dict(_messages(get_language()))
+
+
+@lru_cache(maxsize=8)
+def _messages(language: str | None) -> dict[str, str]:
+    """``messages`` built once per language and process (the catalogues are compiled files)."""
     return {
         "before": _("%(label)s (%(value)s) must be before %(other)s (%(other_value)s)."),
         "on_or_before": _("%(label)s (%(value)s) must be on or before %(other)s (%(other_value)s)."),
@@ -258,10 +266,13 @@ def check_rules(
 ) -> dict[str, str]:
     """Field name → first broken rule's message, over the fields in ``names`` (default all).
     ``legacy=False`` leaves out the older flags (the server's ``clean_scalar`` checks them)."""
+    rules = normalised(form, names)
+    if not rules:  # most fields have none: spare building the message texts
+        return {}
     today = today or timezone.localdate()
-    texts = messages()
+    texts = _messages(get_language())
     problems: dict[str, str] = {}
-    for rule in normalised(form, names):
+    for rule in rules:
         if rule["name"] in problems or (rule.get("legacy") and not legacy):
             continue
         message = check_rule(rule, answers, today, texts)

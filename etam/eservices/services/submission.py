@@ -96,6 +96,7 @@ def application_submit(
     now: datetime | None = None,
     check_replay: bool = True,
     from_draft: bool = True,
+    guard: tuple[str, list[Any]] | None = None,
 ) -> Submission:
     """Store a submission — the one submit path of the web form, the API, offline intake
     and bundles: validate, number, record; nothing slow (no external call, no PDF, no
@@ -105,7 +106,9 @@ def application_submit(
     still accepts, e.g. ``etam.offline.services.version_for``); by default the published
     one. ``check_replay=False`` skips the up-front look-up of an earlier submission with
     the same key (the caller did it, or accepts that a replay is found through the unique
-    constraint instead); ``from_draft=False`` skips clearing the web draft (API)."""
+    constraint instead); ``from_draft=False`` skips clearing the web draft (API).
+    ``guard`` (``selectors_api.loaded_service``) is checked where the number is taken: when
+    it no longer holds, ``tracking.GuardFailed`` and nothing is written (ADR 0169)."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to apply."))
     version = _filing_version(service, version)
@@ -149,7 +152,7 @@ def application_submit(
     )
     file_ids = formengine.file_ids(version.form, answers)
     try:
-        written = _write(actor, application, file_ids=file_ids, clear_draft=from_draft)
+        written = _write(actor, application, file_ids=file_ids, clear_draft=from_draft, guard=guard)
     except IntegrityError:
         # A concurrent request with the same idempotency key committed first (on
         # PostgreSQL's one statement its number is the one gap: the race loser's).
@@ -225,7 +228,14 @@ def _rows_with(actor: Person, application: Application) -> list[Any]:
     ]
 
 
-def _write(actor: Person, application: Application, *, file_ids: list[int], clear_draft: bool) -> bool:
+def _write(
+    actor: Person,
+    application: Application,
+    *,
+    file_ids: list[int],
+    clear_draft: bool,
+    guard: tuple[str, list[Any]] | None = None,
+) -> bool:
     """Write the case and ``_rows_with`` it; False when this person already has a case
     under its Idempotency-Key (nothing written, no number taken).
 
@@ -239,7 +249,9 @@ def _write(actor: Person, application: Application, *, file_ids: list[int], clea
     year = timezone.localdate(application.submitted_at).year
     scope = {"institution_id": service.institution_id, "agency_id": service.agency_id, "year": year}
     if connection.vendor == "postgresql" and not file_ids and not clear_draft:
-        new_id, sequence = tracking.reserve(**scope, applicant_id=actor.pk, idempotency_key=application.idempotency_key)
+        new_id, sequence = tracking.reserve(
+            **scope, applicant_id=actor.pk, idempotency_key=application.idempotency_key, guard=guard
+        )
         if sequence is None:
             return False
         application.pk = new_id
@@ -247,6 +259,7 @@ def _write(actor: Person, application: Application, *, file_ids: list[int], clea
         tracking.insert_together([application, *_rows_with(actor, application)])
         return True
     with transaction.atomic():
+        tracking.check_guard(guard)
         application.tracking_number = tracking.format_number(region, agency_code, year, tracking.next_sequence(**scope))
         application.save(force_insert=True)
         if file_ids:
