@@ -248,6 +248,43 @@ def _clean_phone(errors: FieldErrors, value: str | None) -> str | None:
     return phone
 
 
+def save_contact_changes(
+    *,
+    actor: Actor,
+    user: User,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    action: str,
+    institution_id: int | None = None,
+    agency_id: int | None = None,
+) -> None:
+    """Save the contact fields (name, email, phone) that differ between ``before`` and ``after``
+    with one audit event naming only those. When the unique email/phone constraint stops the save
+    (another account took the value after the checks passed), ``user`` gets its old values back
+    and the answer is the usual "already registered" error on ``email``."""
+    changed = [f for f in after if before[f] != after[f]]
+    if not changed:
+        return
+    try:
+        with transaction.atomic():
+            for field in changed:
+                setattr(user, field, after[field])
+            user.save(update_fields=changed)
+            audit.record(
+                actor=actor,
+                action=action,
+                target=user,
+                institution_id=institution_id,
+                agency_id=agency_id,
+                before={f: before[f] for f in changed},
+                after={f: after[f] for f in changed},
+            )
+    except IntegrityError:
+        for field, value in before.items():
+            setattr(user, field, value)
+        raise _already_registered() from None
+
+
 def _clean_password(errors: FieldErrors, password: str, candidate: User) -> None:
     if not password:
         if is_staff_account(candidate):
