@@ -26,6 +26,7 @@ from django.db import transaction
 
 from etam.core import audit
 from etam.core.models import Agency, Institution, OrgUnit, Region, Role, RoleGrant, User
+from etam.core.services.people import record_new_grant
 
 Write = Callable[[str], None]
 
@@ -438,15 +439,7 @@ def _grant(
     if grants.exists():
         tally.present["hak akses / role grants"] += 1
         return
-    grant = RoleGrant.objects.create(user=user, role=role, institution=institution, agency=agency)
-    audit.record(
-        actor=None,
-        action="core.role_grant_create",
-        target=grant,
-        institution_id=grant.institution_id,
-        agency_id=grant.agency_id,
-        after={"user": user.pk, "role": grant.role, "institution": grant.institution_id, "agency": grant.agency_id},
-    )
+    record_new_grant(actor=None, user=user, role=role, institution=institution, agency=agency)
     tally.created["hak akses / role grants"] += 1
 
 

@@ -395,3 +395,19 @@ def test_save_contact_changes_puts_old_values_back_when_the_address_was_taken(pr
     user.refresh_from_db()
     assert user.email == before["email"]
     assert not AuditEvent.objects.filter(action="core.test_update").exists()
+
+
+def test_record_new_grant_writes_the_grant_and_its_scoped_event(province):
+    target = StaffFactory(full_name="Pegawai Demo")
+    grant = services.people.record_new_grant(
+        actor=None, user=target, role=Role.SERVICE_OFFICER, institution=province.kaltim, agency=province.dpmptsp
+    )
+    assert grant.granted_by is None and grant.revoked_at is None
+    event = AuditEvent.objects.get(action="core.role_grant_create")
+    assert (event.institution_id, event.agency_id) == (province.kaltim.pk, province.dpmptsp.pk)
+    assert event.changes["after"] == {
+        "user": target.pk,
+        "role": Role.SERVICE_OFFICER,
+        "institution": province.kaltim.pk,
+        "agency": province.dpmptsp.pk,
+    }

@@ -124,13 +124,23 @@ def _grant_summary(grant: RoleGrant) -> dict[str, Any]:
 
 
 def _create_grant(
-    *, actor: Person, user: User, role: str, institution: Institution | None, agency: Agency | None
+    *, actor: Person | None, user: User, role: str, institution: Institution | None, agency: Agency | None
 ) -> RoleGrant:
     grant = RoleGrant(
         user=user, role=role, institution=institution, agency=agency, granted_by=actor, granted_at=timezone.now()
     )
     grant.save()
     forget_cached_grants(user)
+    return grant
+
+
+def record_new_grant(
+    *, actor: Person | None, user: User, role: str, institution: Institution | None, agency: Agency | None
+) -> RoleGrant:
+    """Write a grant and its audit event (``core.role_grant_create``). Who may grant is the
+    caller's to check: ``role_grant_create`` for people, the demo loader (``actor=None``) for itself."""
+    grant = _create_grant(actor=actor, user=user, role=role, institution=institution, agency=agency)
+    _audit_grant(actor, "core.role_grant_create", grant, after=_grant_summary(grant))
     return grant
 
 
@@ -151,8 +161,7 @@ def role_grant_create(
         errors.extend("role", _already_holds(user))
     errors.raise_if_any()
     with unique_or(lambda: ValidationError({"role": [_already_holds(user)]})):
-        grant = _create_grant(actor=actor, user=user, role=role, institution=institution, agency=agency)
-        _audit_grant(actor, "core.role_grant_create", grant, after=_grant_summary(grant))
+        grant = record_new_grant(actor=actor, user=user, role=role, institution=institution, agency=agency)
     return grant
 
 
