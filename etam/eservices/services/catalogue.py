@@ -76,9 +76,17 @@ def service_update(*, actor: Actor, service: Service, data: dict[str, Any]) -> S
     require(actor, PERM_MANAGE, service)
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
-        with changes.recorded(service, AUDITED_FIELDS, actor=actor, action="eservices.service_update"):
-            _apply(service, data)
-            service.full_clean()
+        before = changes.snapshot(service, AUDITED_FIELDS)
+        _apply(service, data)
+        service.full_clean()
+        service.save()
+        audit.record(
+            actor=actor,
+            action="eservices.service_update",
+            target=service,
+            before=before,
+            after=changes.snapshot(service, AUDITED_FIELDS),
+        )
     return service
 
 
