@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from etam.core import audit
 from etam.core.actors import Actor
+
+M = TypeVar("M", bound=models.Model)
 
 
 def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
@@ -40,3 +43,15 @@ def recorded(
         obj.save()
         after = snapshot(obj, names)
         audit.record(actor=actor, action=action, target=obj if target is None else target, before=before, after=after)
+
+
+def revoke_once(obj: M) -> tuple[M, bool]:
+    """Lock ``obj``'s row and stamp its ``revoked_at`` with now, unless it is stamped already (revoking
+    twice changes nothing). The locked, fresh copy and whether this call revoked it: the caller records
+    its audit event only then. Call inside the transaction that writes that event."""
+    locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    if locked.revoked_at is not None:  # type: ignore[attr-defined]  # any model with a revoked_at field
+        return locked, False
+    locked.revoked_at = timezone.now()  # type: ignore[attr-defined]
+    locked.save(update_fields=["revoked_at"])
+    return locked, True

@@ -18,16 +18,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import models, transaction
 
 from etam.core import audit
 from etam.core.models import Agency, Institution, OrgUnit, Region, Role, RoleGrant, User
+from etam.core.services.people import record_new_grant
 
 Write = Callable[[str], None]
+R = TypeVar("R", bound=models.Model)
 
 # Meets the staff password rule (ADR 0077): 12+ characters, letter case, digits, symbols.
 DEMO_PASSWORD = "Etam-Demo-Kaltim-2026"  # noqa: S105 (demo mode only; refused elsewhere)
@@ -289,6 +292,12 @@ class _Tally:
         ]
 
 
+def _recorded_demo_row(row: R, action: str, after: dict[str, Any]) -> R:
+    """The audit event of a row the demo loader created: by the system, marked ``demo``."""
+    audit.record(actor=None, action=action, target=row, after={**after, "demo": True})
+    return row
+
+
 def _institution(tally: _Tally) -> dict[str, Institution]:
     regions = dict(
         Region.objects.current().filter(code__in=[code for code, *_ in INSTITUTIONS]).values_list("code", "name")
@@ -305,8 +314,7 @@ def _institution(tally: _Tally) -> dict[str, Institution]:
             tally.present["instansi"] += 1
             continue
         data = {"region_code": code, "name": name, "short_name": short_name, "kind": kind}
-        institution = Institution.objects.create(**data)
-        audit.record(actor=None, action="core.institution_create", target=institution, after={**data, "demo": True})
+        institution = _recorded_demo_row(Institution.objects.create(**data), "core.institution_create", data)
         existing[code] = institution
         tally.created["instansi"] += 1
     return existing
@@ -324,12 +332,10 @@ def _agencies(tally: _Tally, institutions: dict[str, Institution]) -> dict[tuple
                 continue
             institution = institutions[region_code]
             data = {"code": code, "name": name, "short_name": short_name, "kind": kind}
-            agency = Agency.objects.create(institution=institution, **data)
-            audit.record(
-                actor=None,
-                action="core.agency_create",
-                target=agency,
-                after={"institution": institution.pk, **data, "demo": True},
+            agency = _recorded_demo_row(
+                Agency.objects.create(institution=institution, **data),
+                "core.agency_create",
+                {"institution": institution.pk, **data},
             )
             existing[(region_code, code)] = agency
             tally.created["OPD"] += 1
@@ -346,18 +352,10 @@ def _units(tally: _Tally, agencies: dict[tuple[str, str], Agency]) -> None:
                 tally.present["unit"] += 1
                 continue
             parent = existing[(agency.pk, parent_code)] if parent_code else None
-            unit = OrgUnit.objects.create(agency=agency, code=code, name=name, parent=parent)
-            audit.record(
-                actor=None,
-                action="core.orgunit_create",
-                target=unit,
-                after={
-                    "agency": agency.pk,
-                    "code": code,
-                    "name": name,
-                    "parent": parent.pk if parent else None,
-                    "demo": True,
-                },
+            unit = _recorded_demo_row(
+                OrgUnit.objects.create(agency=agency, code=code, name=name, parent=parent),
+                "core.orgunit_create",
+                {"agency": agency.pk, "code": code, "name": name, "parent": parent.pk if parent else None},
             )
             existing[(agency.pk, code)] = unit
             tally.created["unit"] += 1
@@ -438,15 +436,7 @@ def _grant(
     if grants.exists():
         tally.present["hak akses / role grants"] += 1
         return
-    grant = RoleGrant.objects.create(user=user, role=role, institution=institution, agency=agency)
-    audit.record(
-        actor=None,
-        action="core.role_grant_create",
-        target=grant,
-        institution_id=grant.institution_id,
-        agency_id=grant.agency_id,
-        after={"user": user.pk, "role": grant.role, "institution": grant.institution_id, "agency": grant.agency_id},
-    )
+    record_new_grant(actor=None, user=user, role=role, institution=institution, agency=agency)
     tally.created["hak akses / role grants"] += 1
 
 

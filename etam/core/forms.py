@@ -274,8 +274,11 @@ class RegisterForm(forms.Form):
         return data
 
 
-class PasswordChangeForm(forms.Form):
-    old_password = _password(_("Current password"), "current-password")
+class NewPasswordPairForm(forms.Form):
+    """A new password typed twice (`new_password1`, `new_password2`); the second must match the first.
+
+    Subclasses add their own fields and put them first with `field_order`."""
+
     new_password1 = _password(
         pgettext_lazy("etam", "New password"),
         "new-password",
@@ -288,6 +291,12 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password1") != data.get("new_password2"):
             self.add_error("new_password2", _("New password again: the two passwords do not match."))
         return data
+
+
+class PasswordChangeForm(NewPasswordPairForm):
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    old_password = _password(_("Current password"), "current-password")
 
 
 # --- password recovery and profile (issue 15, docs/adr/0131) -------------------------------
@@ -303,25 +312,15 @@ class PasswordRecoveryRequestForm(forms.Form):
     )
 
 
-class PasswordRecoveryCodeForm(forms.Form):
+class PasswordRecoveryCodeForm(NewPasswordPairForm):
+    field_order = ["code", "new_password1", "new_password2"]
+
     code = forms.CharField(
         label=_("6-digit code"),
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
-    new_password1 = _password(
-        pgettext_lazy("etam", "New password"),
-        "new-password",
-        help_text=_("At least 10 characters, not only digits, not a common password."),
-    )
-    new_password2 = _password(_("New password again"), "new-password")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("new_password1") != data.get("new_password2"):
-            self.add_error("new_password2", _("New password again: the two passwords do not match."))
-        return data
 
 
 class ProfileForm(forms.Form):

@@ -20,7 +20,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.actors import Actor, Person
 from etam.core.models import ApiToken, RoleGrant
 from etam.core.models.people import hash_token
@@ -119,10 +119,8 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     if token.user_id != actor.pk and not is_super_admin(actor):
         raise PermissionDenied(_("You may only revoke your own API tokens."))
     with transaction.atomic():
-        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
-        if locked.revoked_at is None:
-            locked.revoked_at = timezone.now()
-            locked.save(update_fields=["revoked_at"])
+        locked, revoked = changes.revoke_once(token)
+        if revoked:
             audit.record(
                 actor=actor,
                 action="core.api_token_revoke",

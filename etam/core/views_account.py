@@ -9,6 +9,8 @@ form with what was typed and one message per field.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import segno
@@ -34,6 +36,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from etam.core import ratelimit, selectors, services
+from etam.core.formerrors import service_form_page
 from etam.core.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -53,6 +56,8 @@ from etam.core.validators import is_staff_account, normalise_identifier
 PENDING_LOGIN_KEY = "etam_pending_login"
 PENDING_LOGIN_TTL = 300  # seconds between the password and the TOTP code
 ENROL_KEY_SESSION = "etam_totp_enrol_key"
+
+View = Callable[..., HttpResponse]
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -267,50 +272,65 @@ STAFF_PASSWORD_HELP = gettext_lazy(
 )
 
 
+def own_account_form_view(kind: str | None = None) -> Callable[[View], View]:
+    """An own-account page with a form: never cached, signed in, GET and POST only; with
+    ``kind``, only for accounts of that kind (any other signed-in account gets 403)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if kind is not None and request.user.kind != kind:  # type: ignore[union-attr]
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return never_cache(login_required(require_http_methods(["GET", "POST"])(checked)))
+
+    return decorate
+
+
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@own_account_form_view()
 def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if is_staff_account(request.user):
         form.fields["new_password1"].help_text = STAFF_PASSWORD_HELP
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_password_change(
-                actor=request.user,
-                user=request.user,  # type: ignore[arg-type]
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password1"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc, {"new_password": "new_password1"})
-        else:
-            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
-            messages.success(request, _("Your password has been changed."))
-            return redirect("account")
-    return render(request, "core/password_change.html", {"form": form})
+
+    def change() -> None:
+        services.user_password_change(
+            actor=request.user,
+            user=request.user,  # type: ignore[arg-type]
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password1"],
+        )
+        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+
+    return service_form_page(
+        request,
+        form,
+        change,
+        _("Your password has been changed."),
+        template="core/password_change.html",
+        context={},
+        on_success=lambda saved: redirect("account"),
+        field_map={"new_password": "new_password1"},
+    )
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@own_account_form_view(User.Kind.CITIZEN)
 def profile_view(request: HttpRequest) -> HttpResponse:
     """A citizen's name, email and phone; staff details are kept by their admins."""
     user: User = request.user  # type: ignore[assignment]
-    if user.kind != User.Kind.CITIZEN:
-        raise PermissionDenied
     initial = {"full_name": user.full_name, "email": user.email or "", "phone": user.phone or ""}
     form = ProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.citizen_profile_update(actor=user, user=user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your profile has been saved."))
-            return redirect("account")
-    return render(request, "core/profile.html", {"form": form})
+    return service_form_page(
+        request,
+        form,
+        lambda: services.citizen_profile_update(actor=user, user=user, **form.cleaned_data),
+        _("Your profile has been saved."),
+        template="core/profile.html",
+        context={},
+        on_success=lambda saved: redirect("account"),
+    )
 
 
 # --- password recovery (citizens; staff ask their admin, docs/adr/0131) -----------------
@@ -416,14 +436,10 @@ def _show_recovery_codes(request: HttpRequest, codes: list[str], continue_url: s
 
 
 @sensitive_post_parameters("code")
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@own_account_form_view(User.Kind.STAFF)
 def account_security_view(request: HttpRequest) -> HttpResponse:
     """Enrol (or remove) the authenticator app that gives staff their second factor."""
     user: User = request.user  # type: ignore[assignment]
-    if user.kind != User.Kind.STAFF:
-        raise PermissionDenied
     device = selectors.confirmed_totp_device(user)
     if device is not None:
         action = request.POST.get("action") if request.method == "POST" else None

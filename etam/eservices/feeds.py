@@ -106,10 +106,10 @@ def application_month_rows() -> Iterable[Sequence[Any]]:
 
 def register_with_opendata() -> None:
     try:
-        from etam.opendata.registry import SystemColumn, register_system_dataset
+        from etam.opendata.registry import SystemColumn, region_column, register_system_dataset
     except ImportError:  # the other side is not there
         return
-    register_system_dataset(
+    register_system_dataset(  # the registry's defaults: Diskominfo, pemerintahan, monthly, per kabupaten/kota
         key=DATASET_KEY,
         title="Permohonan layanan publik elektronik per bulan per kabupaten/kota",
         description=(
@@ -117,26 +117,16 @@ def register_with_opendata() -> None:
             "per kabupaten/kota alamat pemohon, dengan jumlah yang selesai, disetujui, dan yang selesai dalam "
             "standar waktu pelayanan (SLA, hari kerja). Hanya angka agregat; tidak memuat data pribadi."
         ),
-        agency_code="DISKOMINFO",
-        topic="pemerintahan",
-        update_frequency="monthly",
-        spatial_level="kabupaten_kota",
         tags=("layanan-publik", "spbe", "sla"),
         columns=[
-            SystemColumn(
-                "kode_wilayah",
-                "string",
-                title="Kode wilayah",
-                reference="kode_wilayah",
+            region_column(
                 definition="Kode Kemendagri kabupaten/kota dari alamat pemohon (wilayah instansi bila formulir "
                 "tidak menanyakan alamat).",
             ),
             SystemColumn("bulan", "string", title="Bulan pengajuan", definition="Bulan pengajuan (YYYY-MM)."),
-            SystemColumn(
+            region_column(
                 "kode_wilayah_instansi",
-                "string",
                 title="Kode wilayah instansi",
-                reference="kode_wilayah",
                 definition="Kode Kemendagri instansi penyelenggara layanan.",
             ),
             SystemColumn("kode_opd", "string", title="Kode OPD", definition="Kode OPD penyelenggara layanan."),

@@ -21,10 +21,12 @@ A module registers from its ``AppConfig.ready``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+C = TypeVar("C", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,23 @@ class Badge:
     tone: str = "info"  # "info", "ok", "warn": the tag's colour
 
 
+class _Callbacks(Generic[C]):
+    """The callbacks registered for one hook, in registration order; registering one twice keeps one."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[C] = []
+
+    def register(self, callback: C) -> None:
+        if callback not in self._callbacks:
+            self._callbacks.append(callback)
+
+    def __iter__(self) -> Iterator[C]:
+        return iter(self._callbacks)
+
+
 CaseSubmitted = Callable[[SubmittedCase], None]
-CaseBadges = Callable[[list[int]], "dict[int, list[Badge]]"]
-_CASE_SUBMITTED: list[CaseSubmitted] = []
-_CASE_BADGES: list[CaseBadges] = []
-
-
-def register_case_submitted(callback: CaseSubmitted) -> None:
-    if callback not in _CASE_SUBMITTED:
-        _CASE_SUBMITTED.append(callback)
+_CASE_SUBMITTED: _Callbacks[CaseSubmitted] = _Callbacks()
+register_case_submitted = _CASE_SUBMITTED.register
 
 
 def case_submitted(case: SubmittedCase) -> None:
@@ -59,9 +69,9 @@ def case_submitted(case: SubmittedCase) -> None:
         callback(case)
 
 
-def register_case_badges(callback: CaseBadges) -> None:
-    if callback not in _CASE_BADGES:
-        _CASE_BADGES.append(callback)
+CaseBadges = Callable[[list[int]], "dict[int, list[Badge]]"]
+_CASE_BADGES: _Callbacks[CaseBadges] = _Callbacks()
+register_case_badges = _CASE_BADGES.register
 
 
 def case_badges(application_ids: Iterable[int]) -> dict[int, list[Badge]]:
@@ -76,20 +86,13 @@ def case_badges(application_ids: Iterable[int]) -> dict[int, list[Badge]]:
 
 
 CaseFinished = Callable[[Any], "list[str] | None"]
-_CASE_FINISHED: list[CaseFinished] = []
-
-
-def register_case_finished(callback: CaseFinished) -> None:
-    if callback not in _CASE_FINISHED:
-        _CASE_FINISHED.append(callback)
+_CASE_FINISHED: _Callbacks[CaseFinished] = _Callbacks()
+register_case_finished = _CASE_FINISHED.register
 
 
 def case_finished(application: Any) -> list[str]:
     """Run every callback; the notification lines they return, in registration order."""
-    lines: list[str] = []
-    for callback in _CASE_FINISHED:
-        lines.extend(callback(application) or [])
-    return lines
+    return [line for callback in _CASE_FINISHED for line in callback(application) or []]
 
 
 @dataclass(frozen=True)
@@ -99,20 +102,13 @@ class CaseLink:
 
 
 CaseLinks = Callable[[Any], "list[CaseLink]"]
-_CASE_LINKS: list[CaseLinks] = []
-
-
-def register_case_links(callback: CaseLinks) -> None:
-    if callback not in _CASE_LINKS:
-        _CASE_LINKS.append(callback)
+_CASE_LINKS: _Callbacks[CaseLinks] = _Callbacks()
+register_case_links = _CASE_LINKS.register
 
 
 def case_links(application: Any) -> list[CaseLink]:
     """The links every callback offers the applicant on the case page, in registration order."""
-    links: list[CaseLink] = []
-    for callback in _CASE_LINKS:
-        links.extend(callback(application) or [])
-    return links
+    return [link for callback in _CASE_LINKS for link in callback(application) or []]
 
 
 @dataclass(frozen=True)
@@ -124,17 +120,10 @@ class ComposerSection:
 
 
 ComposerSections = Callable[[Any, Any, Any], "list[ComposerSection]"]
-_COMPOSER_SECTIONS: list[ComposerSections] = []
-
-
-def register_composer_sections(callback: ComposerSections) -> None:
-    if callback not in _COMPOSER_SECTIONS:
-        _COMPOSER_SECTIONS.append(callback)
+_COMPOSER_SECTIONS: _Callbacks[ComposerSections] = _Callbacks()
+register_composer_sections = _COMPOSER_SECTIONS.register
 
 
 def composer_sections(actor: Any, service: Any, version: Any) -> list[ComposerSection]:
     """The sections every callback offers ``actor`` in the composer of ``version``, in registration order."""
-    sections: list[ComposerSection] = []
-    for callback in _COMPOSER_SECTIONS:
-        sections.extend(callback(actor, service, version) or [])
-    return sections
+    return [section for callback in _COMPOSER_SECTIONS for section in callback(actor, service, version) or []]

@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from etam.core.actors import PersonRequest
+from etam.core.formerrors import call_service
 from etam.core.models import Agency
 from etam.core.permissions import has_perm
 from etam.core.staff_access import staff_gate as _staff_only
@@ -265,16 +266,15 @@ def service_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = ServiceForm(request.POST or None, instance=service, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "agency"}
-        try:
+
+        def save() -> Service:
             if service is None:
-                service = services.service_create(actor=request.user, agency=form.cleaned_data["agency"], data=data)
-            else:
-                service = services.service_update(actor=request.user, service=service, data=data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Service saved."))
-            return redirect("eservices:service_edit", pk=service.pk)
+                return services.service_create(actor=request.user, agency=form.cleaned_data["agency"], data=data)
+            return services.service_update(actor=request.user, service=service, data=data)
+
+        saved, result = call_service(request, form, save, _("Service saved."))
+        if saved:
+            return redirect("eservices:service_edit", pk=result.pk)
     versions = selectors.versions_of(service) if service else []
     return render(
         request, "eservices/staff/service_edit.html", {"form": form, "service": service, "versions": versions}
@@ -376,19 +376,22 @@ def service_import(request: PersonRequest) -> HttpResponse:
             form.add_error("definition", _("Service definition: not a valid JSON file (%(error)s).") % {"error": exc})
         else:
             try:
-                service = services.service_import(
-                    actor=request.user,
-                    agency=form.cleaned_data["agency"],
-                    document=document,
-                    publish=form.cleaned_data["publish"],
+                saved, service = call_service(
+                    request,
+                    form,
+                    lambda: services.service_import(
+                        actor=request.user,
+                        agency=form.cleaned_data["agency"],
+                        document=document,
+                        publish=form.cleaned_data["publish"],
+                    ),
+                    _("Service imported."),
                 )
             except definitions.InvalidDefinition as invalid:
                 definition_errors = invalid.errors
-            except ValidationError as exc:
-                form.add_error(None, exc)
             else:
-                messages.success(request, _("Service imported."))
-                return redirect("eservices:service_edit", pk=service.pk)
+                if saved:
+                    return redirect("eservices:service_edit", pk=service.pk)
     return render(
         request, "eservices/staff/service_import.html", {"form": form, "definition_errors": definition_errors}
     )

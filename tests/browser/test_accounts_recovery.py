@@ -5,37 +5,16 @@ JavaScript off (recovery works without it) and on (the outbox link)."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from django.core import mail
 
 from etam.core.models import User
+from tests.browser.screens import LAPTOP, PHONE, no_sideways_scroll, opened
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 360, "height": 740}
-LAPTOP = {"width": 1366, "height": 800}
 NEW_PASSWORD = "Mahakam-Sungai-2025"
-
-
-@contextmanager
-def opened(browser, live_server, viewport, *, javascript):
-    context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=javascript, viewport=viewport, locale="id-ID"
-    )
-    try:
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-    finally:
-        context.close()
-
-
-def no_sideways_scroll(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size["width"]
-    assert width <= viewport, f"{page.url} scrolls sideways: {width} px on a {viewport} px screen"
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["360", "1366"])

@@ -40,6 +40,17 @@ def citizen(province):
     return province.citizen
 
 
+@pytest.fixture(params=[True, False], ids=["js", "nojs"])
+def javascript(request) -> bool:
+    return request.param
+
+
+@pytest.fixture
+def either_page(request, javascript):
+    """The page with JavaScript on, then (a second run of the test) off: the same rules must hold."""
+    return request.getfixturevalue("page" if javascript else "page_nojs")
+
+
 def _open(page, sign_in, user, width, path):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, user)
@@ -63,11 +74,10 @@ def _fits(page, selector, width) -> None:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_research_end_before_start_and_a_period_already_over(
-    browser, live_server, sign_in, province, citizen, width, javascript, request
+    either_page, javascript, live_server, sign_in, province, citizen, width
 ):
-    page = request.getfixturevalue("page" if javascript else "page_nojs")
+    page = either_page
     service = _publish(province, demo_definitions.izin_penelitian)
     draft = services.draft_for(actor=citizen, service=service)
     answers = {"nama": "Siti Rahmawati", "nik": "6472015708900001", "telepon": "+6281234567001", "alamat": address()}
@@ -104,11 +114,8 @@ def test_research_end_before_start_and_a_period_already_over(
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_ppdb_age_limit_and_the_nik_birth_date_and_sex(
-    browser, live_server, sign_in, province, citizen, width, javascript, request
-):
-    page = request.getfixturevalue("page" if javascript else "page_nojs")
+def test_ppdb_age_limit_and_the_nik_birth_date_and_sex(either_page, live_server, sign_in, province, citizen, width):
+    page = either_page
     service = _publish(province, demo_definitions.ppdb_sma_smk)
     _open(page, sign_in, citizen, width, f"/layanan/{service.slug}/ajukan/1/")
     # The parent's phone comes from the account; the student's name and NIK do not.
@@ -138,11 +145,8 @@ def test_ppdb_age_limit_and_the_nik_birth_date_and_sex(
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_nik_with_a_letter_and_the_account_prefill(
-    browser, live_server, sign_in, province, citizen, width, javascript, request
-):
-    page = request.getfixturevalue("page" if javascript else "page_nojs")
+def test_nik_with_a_letter_and_the_account_prefill(either_page, live_server, sign_in, province, citizen, width):
+    page = either_page
     service = _publish(province, demo_definitions.izin_penelitian)
     _open(page, sign_in, citizen, width, f"/layanan/{service.slug}/ajukan/1/")
     assert page.locator("#f-nama").input_value() == citizen.full_name

@@ -5,43 +5,18 @@ their forms look like the citizen forms; the receipt prints; English labels fit.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from django.conf import settings
 
 from etam.eservices import demo_definitions
 from etam.eservices import services as eservices
 from etam.inventory import imports
 from etam.inventory.models import ProgrammeTarget, VillageConnectivity
+from tests.browser.screens import LAPTOP, PHONE, no_sideways_scroll, opened
 from tests.eservices.conftest import info_answers, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 360, "height": 740}
-LAPTOP = {"width": 1366, "height": 800}
 BOTH = pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["360", "1366"])
-
-
-@contextmanager
-def opened(browser, live_server, viewport, *, javascript=False, english=False):
-    context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=javascript, viewport=viewport, locale="id-ID"
-    )
-    try:
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        if english:  # what the language switch leaves behind
-            context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-        yield page
-    finally:
-        context.close()
-
-
-def no_sideways_scroll(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size["width"]
-    assert width <= viewport, f"{page.url} scrolls sideways: {width} px on a {viewport} px screen"
 
 
 def inside_viewport(page, locator):

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.screens import PHONE, no_sideways_scroll, opened
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -38,17 +40,10 @@ def test_home_without_javascript_and_switch_to_english(page_nojs, screenshot_dir
 
 
 def test_home_on_a_phone(browser, live_server, screenshot_dir):
-    context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=False, viewport={"width": 360, "height": 740}
-    )
-    try:
-        page = context.new_page()
+    with opened(browser, live_server, PHONE) as page:
         page.goto("/")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 360, f"the page scrolls sideways on a 360 px phone ({width} px)"
+        no_sideways_scroll(page)
         page.screenshot(path=str(screenshot_dir / "home-phone.png"), full_page=True)
-    finally:
-        context.close()
 
 
 def test_staff_dashboard_without_javascript(page_nojs, sign_in, province, screenshot_dir):

@@ -311,3 +311,16 @@ def test_password_change(client, province):
     assert signed_in_user_id(client) == str(province.citizen.pk)  # the session survives its own change
     province.citizen.refresh_from_db()
     assert province.citizen.check_password(NEW_PASSWORD)
+
+
+def test_own_account_form_pages_share_one_gate(client, province):
+    """core.views_account.own_account_form_view: signed in, GET/POST only, the right kind of account."""
+    for name in ("account_password", "account_profile", "account_security"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    client.force_login(province.citizen)
+    assert client.put(reverse("account_profile")).status_code == 405
+    assert client.get(reverse("account_profile"))["Cache-Control"].startswith("max-age=0")
+    assert client.get(reverse("account_security")).status_code == 403
+    client.force_login(province.officer_dpmptsp)
+    assert client.get(reverse("account_profile")).status_code == 403

@@ -90,6 +90,18 @@ def assert_unchanged(instance, before, events):
     assert AuditEvent.objects.count() == events
 
 
+def assert_changed(instance, field, value, events):
+    """The change landed: the row holds the new value and one audit event was written."""
+    assert frozen(instance)[field] == value
+    assert AuditEvent.objects.count() == events + 1
+
+
+def assert_detail_page(client, actor_name, url, allowed):
+    """The object's page opens for who may see it; others get 403 or 404 (see refused_http_status)."""
+    status = client.get(url).status_code
+    assert status == (200 if allowed else refused_http_status(False, actor_name == "citizen"))
+
+
 def frozen(instance):
     """Everything stored on the row, read fresh from the database."""
     return model_to_dict(type(instance).objects.get(pk=instance.pk))
@@ -114,8 +126,7 @@ def test_see_agency(client, province, actor_name, obj_name, allowed):
     actor, agency = getattr(province, actor_name), getattr(province, obj_name)
     assert selectors.agencies_visible_to(actor).filter(pk=agency.pk).exists() is allowed
     client.force_login(actor)
-    status = client.get(reverse("core:agency_detail", args=[agency.pk])).status_code
-    assert status == (200 if allowed else refused_http_status(False, actor_name == "citizen"))
+    assert_detail_page(client, actor_name, reverse("core:agency_detail", args=[agency.pk]), allowed)
     listing = client.get(reverse("core:agency_list"))
     if actor_name != "citizen":
         assert (f'href="{reverse("core:agency_detail", args=[agency.pk])}"' in listing.content.decode()) is allowed
@@ -127,8 +138,7 @@ def test_change_agency_through_the_service(province, actor_name, obj_name, allow
     before, events = frozen(agency), AuditEvent.objects.count()
     if allowed:
         services.agency_update(actor=actor, agency=agency, changes={"address": "Jl. Diubah 1"})
-        assert frozen(agency)["address"] == "Jl. Diubah 1"
-        assert AuditEvent.objects.count() == events + 1
+        assert_changed(agency, "address", "Jl. Diubah 1", events)
     else:
         with pytest.raises(PermissionDenied):
             services.agency_update(actor=actor, agency=agency, changes={"address": "Jl. Diubah 1"})
@@ -144,8 +154,7 @@ def test_change_agency_over_http(client, province, actor_name, obj_name, allowed
     response = client.post(reverse("core:agency_edit", args=[agency.pk]), payload)
     if allowed:
         assert response.status_code == 302
-        assert frozen(agency)["address"] == "Jl. Diubah 1"
-        assert AuditEvent.objects.count() == events + 1
+        assert_changed(agency, "address", "Jl. Diubah 1", events)
     else:
         visible = obj_name in SEE_AGENCY[actor_name]
         assert response.status_code == refused_http_status(visible, actor_name == "citizen")
@@ -194,8 +203,7 @@ def test_see_institution(client, province, actor_name, obj_name, allowed):
     actor, institution = getattr(province, actor_name), getattr(province, obj_name)
     assert selectors.institutions_visible_to(actor).filter(pk=institution.pk).exists() is allowed
     client.force_login(actor)
-    status = client.get(reverse("core:institution_detail", args=[institution.pk])).status_code
-    assert status == (200 if allowed else refused_http_status(False, actor_name == "citizen"))
+    assert_detail_page(client, actor_name, reverse("core:institution_detail", args=[institution.pk]), allowed)
 
 
 @pytest.mark.parametrize(("actor_name", "obj_name", "allowed"), matrix(INSTITUTIONS, CHANGE_INSTITUTION))
@@ -212,8 +220,7 @@ def test_change_institution(client, province, actor_name, obj_name, allowed):
     response = client.post(reverse("core:institution_edit", args=[institution.pk]), payload)
     if allowed:
         assert response.status_code == 302
-        assert frozen(institution)["short_name"] == "Diubah"
-        assert AuditEvent.objects.count() == events + 1
+        assert_changed(institution, "short_name", "Diubah", events)
     else:
         visible = obj_name in SEE_INSTITUTION[actor_name]
         assert response.status_code == refused_http_status(visible, actor_name == "citizen")
@@ -231,8 +238,7 @@ def test_see_person(client, province, actor_name, obj_name, allowed):
     assert selectors.users_visible_to(actor).filter(pk=person.pk).exists() is allowed
     assert selectors.grants_visible_to(actor).filter(user=person).exists() is allowed
     client.force_login(actor)
-    status = client.get(reverse("core:staff_detail", args=[person.pk])).status_code
-    assert status == (200 if allowed else refused_http_status(False, actor_name == "citizen"))
+    assert_detail_page(client, actor_name, reverse("core:staff_detail", args=[person.pk]), allowed)
 
 
 @pytest.mark.parametrize(("actor_name", "obj_name", "allowed"), matrix(PEOPLE, REVOKE_GRANT))

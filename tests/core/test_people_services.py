@@ -366,3 +366,48 @@ def test_only_owner_or_super_admin_removes_a_device(province):
     services.totp_device_remove(actor=province.superadmin, user=user)
     assert not TOTPDevice.objects.exists()
     assert AuditEvent.objects.get().action == "core.totp_device_remove"
+
+
+# --- the shared contact-details save (staff edit and citizen profile) -----------------
+
+
+def test_save_contact_changes_writes_and_audits_only_what_changed(province):
+    user = province.citizen
+    before = {"full_name": user.full_name, "email": user.email, "phone": user.phone}
+    services.people.save_contact_changes(
+        actor=user, user=user, before=before, after={**before, "full_name": "Warga Baru"}, action="core.test_update"
+    )
+    user.refresh_from_db()
+    assert user.full_name == "Warga Baru"
+    event = AuditEvent.objects.get(action="core.test_update")
+    assert event.changes == {"before": {"full_name": "Warga Satu"}, "after": {"full_name": "Warga Baru"}}
+
+
+def test_save_contact_changes_puts_old_values_back_when_the_address_was_taken(province):
+    user, taken = province.citizen, province.other_citizen.email
+    before = {"full_name": user.full_name, "email": user.email, "phone": user.phone}
+    with pytest.raises(ValidationError) as refused:
+        services.people.save_contact_changes(
+            actor=user, user=user, before=before, after={**before, "email": taken}, action="core.test_update"
+        )
+    assert [e.code for e in refused.value.error_dict["email"]] == ["duplicate"]
+    assert user.email == before["email"]
+    user.refresh_from_db()
+    assert user.email == before["email"]
+    assert not AuditEvent.objects.filter(action="core.test_update").exists()
+
+
+def test_record_new_grant_writes_the_grant_and_its_scoped_event(province):
+    target = StaffFactory(full_name="Pegawai Demo")
+    grant = services.people.record_new_grant(
+        actor=None, user=target, role=Role.SERVICE_OFFICER, institution=province.kaltim, agency=province.dpmptsp
+    )
+    assert grant.granted_by is None and grant.revoked_at is None
+    event = AuditEvent.objects.get(action="core.role_grant_create")
+    assert (event.institution_id, event.agency_id) == (province.kaltim.pk, province.dpmptsp.pk)
+    assert event.changes["after"] == {
+        "user": target.pk,
+        "role": Role.SERVICE_OFFICER,
+        "institution": province.kaltim.pk,
+        "agency": province.dpmptsp.pk,
+    }

@@ -1,6 +1,7 @@
 """The cross-cutting shared pieces: service errors on forms (core.formerrors), the staff
 gate (core.staff_access), the bearer-token resolver (core.bearer) and the address counter
-(core.ratelimit.hit_address). Each is used by several apps; these pin its rules once."""
+(core.ratelimit.hit_address) and revoking a row once (core.changes.revoke_once). Each is used by
+several apps; these pin its rules once."""
 
 from datetime import timedelta
 
@@ -9,11 +10,12 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from etam.core import bearer, ratelimit, staff_access, tokens
+from etam.core import bearer, changes, ratelimit, staff_access, tokens
 from etam.core.formerrors import apply_service_errors
 from etam.core.models import ApiToken, RoleGrant
 
@@ -215,3 +217,21 @@ def test_hit_address_counts_per_scope_and_per_ipv6_network():
     assert ratelimit.hit_address(first, "lain", 1, 60).allowed
     other = RequestFactory().get("/", REMOTE_ADDR="2001:db9::1")
     assert ratelimit.hit_address(other, "uji", 1, 60).allowed
+
+
+# --- revoke once (core.changes.revoke_once) --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_revoke_once_stamps_the_row_once_and_says_whether_it_did(province):
+    issued = tokens.api_token_create(actor=province.officer_dpmptsp, name="uji", grants=[])
+    with transaction.atomic():
+        locked, revoked = changes.revoke_once(issued.token)
+    assert revoked and locked.revoked_at is not None
+    assert issued.token.revoked_at is None  # the caller's copy is left as it was
+    first = ApiToken.objects.get(pk=issued.token.pk).revoked_at
+    assert first == locked.revoked_at
+    with transaction.atomic():
+        again, revoked_again = changes.revoke_once(issued.token)
+    assert not revoked_again and again.revoked_at == first
+    assert ApiToken.objects.get(pk=issued.token.pk).revoked_at == first

@@ -12,7 +12,7 @@ tokens stop working (the authentication backends and the token auth check ``is_a
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from etam.core import audit
@@ -20,7 +20,7 @@ from etam.core.actors import Actor
 from etam.core.models import Role, RoleGrant, User
 from etam.core.permissions import forget_cached_grants
 from etam.core.services._common import FieldErrors, is_super_admin, require_authenticated
-from etam.core.services.people import _clean_email, _clean_phone, may_grant
+from etam.core.services.people import _clean_email, _clean_phone, may_grant, save_contact_changes
 from etam.core.validators import normalise_phone
 
 EDITABLE_FIELDS = ("full_name", "email", "phone")
@@ -80,32 +80,16 @@ def staff_user_update(*, actor: Actor, user: User, full_name: str, email: str, p
     after = {"full_name": name, "email": clean_email, "phone": clean_phone}
     if before == after:
         return user
-    try:
-        with transaction.atomic():
-            for field, value in after.items():
-                setattr(user, field, value)
-            user.save(update_fields=list(EDITABLE_FIELDS))
-            changed = [f for f in EDITABLE_FIELDS if before[f] != after[f]]
-            institution_id, agency_id = _scope_of(user)
-            audit.record(
-                actor=actor,
-                action="core.staff_user_update",
-                target=user,
-                institution_id=institution_id,
-                agency_id=agency_id,
-                before={f: before[f] for f in changed},
-                after={f: after[f] for f in changed},
-            )
-    except IntegrityError:
-        for field, value in before.items():
-            setattr(user, field, value)
-        raise ValidationError(
-            {
-                "email": [
-                    ValidationError(_("Email: this address or phone number is already registered."), code="duplicate")
-                ]
-            }
-        ) from None
+    institution_id, agency_id = _scope_of(user)
+    save_contact_changes(
+        actor=actor,
+        user=user,
+        before=before,
+        after=after,
+        action="core.staff_user_update",
+        institution_id=institution_id,
+        agency_id=agency_id,
+    )
     return user
 
 

@@ -124,13 +124,23 @@ def _grant_summary(grant: RoleGrant) -> dict[str, Any]:
 
 
 def _create_grant(
-    *, actor: Person, user: User, role: str, institution: Institution | None, agency: Agency | None
+    *, actor: Person | None, user: User, role: str, institution: Institution | None, agency: Agency | None
 ) -> RoleGrant:
     grant = RoleGrant(
         user=user, role=role, institution=institution, agency=agency, granted_by=actor, granted_at=timezone.now()
     )
     grant.save()
     forget_cached_grants(user)
+    return grant
+
+
+def record_new_grant(
+    *, actor: Person | None, user: User, role: str, institution: Institution | None, agency: Agency | None
+) -> RoleGrant:
+    """Write a grant and its audit event (``core.role_grant_create``). Who may grant is the
+    caller's to check: ``role_grant_create`` for people, the demo loader (``actor=None``) for itself."""
+    grant = _create_grant(actor=actor, user=user, role=role, institution=institution, agency=agency)
+    _audit_grant(actor, "core.role_grant_create", grant, after=_grant_summary(grant))
     return grant
 
 
@@ -151,8 +161,7 @@ def role_grant_create(
         errors.extend("role", _already_holds(user))
     errors.raise_if_any()
     with unique_or(lambda: ValidationError({"role": [_already_holds(user)]})):
-        grant = _create_grant(actor=actor, user=user, role=role, institution=institution, agency=agency)
-        _audit_grant(actor, "core.role_grant_create", grant, after=_grant_summary(grant))
+        grant = record_new_grant(actor=actor, user=user, role=role, institution=institution, agency=agency)
     return grant
 
 
@@ -246,6 +255,43 @@ def _clean_phone(errors: FieldErrors, value: str | None) -> str | None:
             "phone", _("Phone number: %(value)s is already registered to another account."), "duplicate", {"value": raw}
         )
     return phone
+
+
+def save_contact_changes(
+    *,
+    actor: Actor,
+    user: User,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    action: str,
+    institution_id: int | None = None,
+    agency_id: int | None = None,
+) -> None:
+    """Save the contact fields (name, email, phone) that differ between ``before`` and ``after``
+    with one audit event naming only those. When the unique email/phone constraint stops the save
+    (another account took the value after the checks passed), ``user`` gets its old values back
+    and the answer is the usual "already registered" error on ``email``."""
+    changed = [f for f in after if before[f] != after[f]]
+    if not changed:
+        return
+    try:
+        with transaction.atomic():
+            for field in changed:
+                setattr(user, field, after[field])
+            user.save(update_fields=changed)
+            audit.record(
+                actor=actor,
+                action=action,
+                target=user,
+                institution_id=institution_id,
+                agency_id=agency_id,
+                before={f: before[f] for f in changed},
+                after={f: after[f] for f in changed},
+            )
+    except IntegrityError:
+        for field, value in before.items():
+            setattr(user, field, value)
+        raise _already_registered() from None
 
 
 def _clean_password(errors: FieldErrors, password: str, candidate: User) -> None:

@@ -6,15 +6,13 @@ the two must stay."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from etam.core import audit
 from etam.core.actors import Actor
 from etam.core.models import User
 from etam.core.services._common import FieldErrors, require_authenticated
-from etam.core.services.people import _clean_email, _clean_phone
+from etam.core.services.people import _clean_email, _clean_phone, save_contact_changes
 from etam.core.validators import normalise_phone
 
 PROFILE_FIELDS = ("full_name", "email", "phone")
@@ -42,25 +40,5 @@ def citizen_profile_update(*, actor: Actor, user: User, full_name: str, email: s
     errors.raise_if_any()
     before = {f: getattr(user, f) for f in PROFILE_FIELDS}
     after = {"full_name": name, "email": clean_email, "phone": clean_phone}
-    changed = [f for f in PROFILE_FIELDS if before[f] != after[f]]
-    if not changed:
-        return user
-    try:
-        with transaction.atomic():
-            for field in changed:
-                setattr(user, field, after[field])
-            user.save(update_fields=changed)
-            audit.record(
-                actor=actor,
-                action="core.citizen_profile_update",
-                target=user,
-                before={f: before[f] for f in changed},
-                after={f: after[f] for f in changed},
-            )
-    except IntegrityError:
-        for field, value in before.items():
-            setattr(user, field, value)
-        raise ValidationError(
-            {"email": [ValidationError(_("Email: this address or phone number is already registered."), "duplicate")]}
-        ) from None
+    save_contact_changes(actor=actor, user=user, before=before, after=after, action="core.citizen_profile_update")
     return user

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.actors import Actor, Person
 from etam.core.models import Agency
 from etam.core.permissions import require
@@ -37,8 +37,14 @@ SERVICE_FIELDS = (
 )
 
 
-def _service_snapshot(service: Service) -> dict[str, Any]:
-    return {f: getattr(service, f) for f in (*SERVICE_FIELDS, "status", "slug")}
+AUDITED_FIELDS = (*SERVICE_FIELDS, "status", "slug")
+
+
+def _apply(service: Service, data: dict[str, Any]) -> None:
+    """Set the editable fields ``data`` names (the others keep their values)."""
+    for name in SERVICE_FIELDS:
+        if name in data:
+            setattr(service, name, data[name])
 
 
 def _unique_slug(name: str, agency: Agency) -> str:
@@ -53,13 +59,16 @@ def service_create(*, actor: Actor, agency: Agency, data: dict[str, Any]) -> Ser
     require(actor, PERM_MANAGE, agency)
     with transaction.atomic():
         service = Service(agency=agency, institution_id=agency.institution_id)
-        for name in SERVICE_FIELDS:
-            if name in data:
-                setattr(service, name, data[name])
+        _apply(service, data)
         service.slug = data.get("slug") or _unique_slug(service.name, agency)
         service.full_clean()
         service.save()
-        audit.record(actor=actor, action="eservices.service_create", target=service, after=_service_snapshot(service))
+        audit.record(
+            actor=actor,
+            action="eservices.service_create",
+            target=service,
+            after=changes.snapshot(service, AUDITED_FIELDS),
+        )
     return service
 
 
@@ -67,10 +76,8 @@ def service_update(*, actor: Actor, service: Service, data: dict[str, Any]) -> S
     require(actor, PERM_MANAGE, service)
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
-        before = _service_snapshot(service)
-        for name in SERVICE_FIELDS:
-            if name in data:
-                setattr(service, name, data[name])
+        before = changes.snapshot(service, AUDITED_FIELDS)
+        _apply(service, data)
         service.full_clean()
         service.save()
         audit.record(
@@ -78,7 +85,7 @@ def service_update(*, actor: Actor, service: Service, data: dict[str, Any]) -> S
             action="eservices.service_update",
             target=service,
             before=before,
-            after=_service_snapshot(service),
+            after=changes.snapshot(service, AUDITED_FIELDS),
         )
     return service
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.actors import Actor, Person
 from etam.core.permissions import has_perm
 from etam.eservices.submission_form import FormData
@@ -68,10 +68,8 @@ def device_key_revoke(*, actor: Actor, key: DeviceKey) -> DeviceKey:
     if key.user_id != actor.pk and not has_perm(actor, "core.manage_grants"):
         raise PermissionDenied(_("You do not have permission for this action."))
     with transaction.atomic():
-        locked = DeviceKey.objects.select_for_update().get(pk=key.pk)
-        if locked.revoked_at is None:
-            locked.revoked_at = timezone.now()
-            locked.save(update_fields=["revoked_at"])
+        locked, revoked = changes.revoke_once(key)
+        if revoked:
             audit.record(actor=actor, action="offline.device_key_revoke", target=locked, after={"revoked": True})
     return locked
 
