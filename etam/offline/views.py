@@ -54,6 +54,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     body = body.replace("__VERSION__", _assets_version())
     body = body.replace("__CORE__", static("offline/outbox.js"))
     body = body.replace("__LOGOUT__", reverse("logout"))
+    body = body.replace("__SET_LANGUAGE__", reverse("set_language"))
     body = body.replace(
         "__PRECACHE__",
         json.dumps(

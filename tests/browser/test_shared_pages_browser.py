@@ -30,8 +30,11 @@ def test_styles_by_hash_apply_and_the_language_switch_works(page, live_server):
         # The critical CSS (an inline <style>) applied: the skip link is moved off screen.
         assert page.evaluate("getComputedStyle(document.querySelector('a.skip')).position") == "absolute"
     assert page.evaluate("document.cookie").find("csrftoken") == -1
-    with page.expect_response(lambda r: r.url.endswith("/i18n/setlang/")) as posted:
+    # The switch posts without a token and is accepted: the page comes back in English. (Not
+    # the 302 itself: with the offline service worker active, Chromium reports the redirect's
+    # final page under the POST's address, so the status seen here depends on that timing.)
+    with page.expect_navigation():
         page.locator("form[action='/i18n/setlang/'] button[value='en']").first.click()
-    assert posted.value.status == 302, posted.value.status
     page.wait_for_load_state()
+    assert page.url.endswith("/layanan/")
     assert page.evaluate("document.documentElement.lang") == "en"

@@ -2,7 +2,8 @@
    Only pages on an explicit list are ever kept, and never a response marked no-store:
    - etam-pages-<version>: the home page, the catalogue and service pages as the person saw
      them; answered from the cache at once and refreshed in the background; deleted at
-     sign-out.
+     sign-out and when the person switches language (else the next page would still be
+     the kept one in the old language).
    - etam-forms-<version>: the blank one-page forms (citizen and assisted entry), the device
      batch page and the outbox page, for blank spots; they survive sign-out (they hold no
      one's data but the signed-in person's name), and a new worker fetches them anew.
@@ -17,6 +18,7 @@ var PAGES = 'etam-pages-' + VERSION;
 var FORMS = 'etam-forms-' + VERSION;
 var PRECACHE = __PRECACHE__;
 var SIGN_OUT = '__LOGOUT__';
+var SET_LANGUAGE = '__SET_LANGUAGE__';
 // The allowlist: no other path is ever cached. No staff page that lists people is on it.
 var PAGE_RE = [/^\/$/, /^\/layanan\/$/, /^\/layanan\/[a-z0-9-]+\/$/, /^\/layanan\/wilayah\/[0-9.]+\/$/, /^\/manifest\.webmanifest$/];
 var FORM_RE = [/^\/luring\/layanan\/[a-z0-9-]+\/$/, /^\/staf\/petugas\/layanan\/[a-z0-9-]+\/$/, /^\/staf\/petugas\/luring\/$/,
@@ -70,7 +72,7 @@ self.addEventListener('activate', function (e) {
   }).then(function () { return self.clients.claim(); }).then(function () { return self.EtamOutbox.sync().catch(function () {}); }));
 });
 
-// Sign-out: the pages shown to the signed-in person go; blank forms, scripts and the
+// Sign-out or a language switch: the pages kept as the person saw them go; blank forms, scripts and the
 // outbox (IndexedDB: submissions in transit) stay.
 function forget() {
   return caches.keys().then(function (names) {
@@ -114,7 +116,7 @@ function offline() {
 self.addEventListener('fetch', function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.method === 'POST' && url.pathname === SIGN_OUT) {
+  if (request.method === 'POST' && (url.pathname === SIGN_OUT || url.pathname === SET_LANGUAGE)) {
     event.respondWith(forget().catch(function () {}).then(function () { return fetch(request); }));
     return;
   }
