@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: cluster cluster-down cluster-test run test system-packages setup setup-dev lint format typecheck lock migrations-check openapi fuzz fuzz-ci clean
+.PHONY: bench-burst cluster cluster-down cluster-test run test system-packages setup setup-dev lint format typecheck lock migrations-check openapi fuzz fuzz-ci clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Etam needs Python 3.11 or newer")'
@@ -88,6 +88,11 @@ cluster: setup-dev system-packages
 
 cluster-down:
 	$(PY) deploy/cluster.py down
+
+# The PPDB opening minute (issue 19) from a fresh clone: sets up, starts a cluster of its own,
+# measures, stops it (bench/README.md; ADRs 0145, 0168). BENCH_CLIENTS, BENCH_SECONDS, BENCH_OVERLOAD.
+bench-burst: setup-dev system-packages
+	$(PY) bench/ppdb_burst_bench.py
 
 # Smoke and fault tests against a cluster of their own (private Redis and PostgreSQL).
 cluster-test: setup-dev system-packages
