@@ -151,3 +151,18 @@ def _signing_dir(settings, tmp_path_factory):
     signer.reset()
     yield
     signer.reset()
+
+
+@pytest.fixture
+def public_page_cache():
+    """Anonymous public pages kept (PAGE_CACHE_SECONDS=60) in a local-memory cache emptied before
+    and after the test: for the tests of the page cache itself (unit and browser)."""
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    with override_settings(
+        PAGE_CACHE_SECONDS=60, CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    ):
+        cache.clear()
+        yield
+        cache.clear()

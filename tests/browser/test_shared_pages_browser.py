@@ -6,20 +6,12 @@ the token-free language switch works."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
-from django.test import override_settings
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def page_cache():
-    with override_settings(
-        PAGE_CACHE_SECONDS=60, CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    ):
-        cache.clear()
-        yield
-        cache.clear()
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("public_page_cache"),
+]
 
 
 def test_styles_by_hash_apply_and_the_language_switch_works(page, live_server):

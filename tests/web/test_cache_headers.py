@@ -14,20 +14,10 @@ from django.test import Client, override_settings
 from etam.web import pagecache
 from tests.helpers import client_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_page_cache")]
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 NONCE = re.compile(r'<style nonce="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def page_cache():
-    with override_settings(
-        PAGE_CACHE_SECONDS=60, CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    ):
-        cache.clear()
-        yield
-        cache.clear()
 
 
 def stored_pages() -> list[str]:
