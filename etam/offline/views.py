@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -55,6 +56,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     body = body.replace("__CORE__", static("offline/outbox.js"))
     body = body.replace("__LOGOUT__", reverse("logout"))
     body = body.replace("__SET_LANGUAGE__", reverse("set_language"))
+    body = body.replace("__LANGUAGE_COOKIE__", settings.LANGUAGE_COOKIE_NAME)
     body = body.replace(
         "__PRECACHE__",
         json.dumps(
@@ -248,8 +250,6 @@ def offline_cache_headers(request: HttpRequest, response: HttpResponse) -> HttpR
 
 
 def request_file_limit_kb() -> int:
-    from django.conf import settings
-
     return int(settings.ESERVICES_UPLOAD_MAX_BYTES // 1024)
 
 

@@ -140,3 +140,12 @@ def test_a_page_showing_a_message_is_not_stored(client, province):
     home = client.get("/")
     assert home.status_code == 200 and "no-store" in cache_control(home)
     assert "no-store" not in cache_control(client.get("/"))  # the next visit, without the message
+
+
+@pytest.mark.django_db
+def test_the_served_worker_has_every_placeholder_filled():
+    body = Client().get("/sw.js").content.decode()
+    assert not re.findall(r"'__[A-Z_]+__'", body)
+    # The language switch drops the kept pages; the language cookie is what a kept page is compared with.
+    assert "var SET_LANGUAGE = '/i18n/setlang/'" in body
+    assert "var LANGUAGE_COOKIE = 'django_language'" in body

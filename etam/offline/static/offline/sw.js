@@ -19,6 +19,7 @@ var FORMS = 'etam-forms-' + VERSION;
 var PRECACHE = __PRECACHE__;
 var SIGN_OUT = '__LOGOUT__';
 var SET_LANGUAGE = '__SET_LANGUAGE__';
+var LANGUAGE_COOKIE = '__LANGUAGE_COOKIE__';
 // The allowlist: no other path is ever cached. No staff page that lists people is on it.
 var PAGE_RE = [/^\/$/, /^\/layanan\/$/, /^\/layanan\/[a-z0-9-]+\/$/, /^\/layanan\/wilayah\/[0-9.]+\/$/, /^\/manifest\.webmanifest$/];
 var FORM_RE = [/^\/luring\/layanan\/[a-z0-9-]+\/$/, /^\/staf\/petugas\/layanan\/[a-z0-9-]+\/$/, /^\/staf\/petugas\/luring\/$/,
@@ -87,11 +88,24 @@ function refresh(cache, request, key) {
   });
 }
 
+// The language the person chose (Django's language cookie), where the browser lets a worker
+// read cookies (Cookie Store API); null elsewhere or when none was chosen.
+function chosenLanguage() {
+  if (!self.cookieStore) return Promise.resolve(null);
+  return self.cookieStore.get(LANGUAGE_COOKIE).then(function (c) { return c ? c.value : null; }, function () { return null; });
+}
+
 function page(event, url, name) {
   var key = url.origin + url.pathname;
-  return caches.open(name).then(function (cache) {
+  return Promise.all([caches.open(name), chosenLanguage()]).then(function (opened) {
+    var cache = opened[0], language = opened[1];
     return cache.match(key).then(function (hit) {
       var net = refresh(cache, event.request, key);
+      if (hit && language && (hit.headers.get('Content-Language') || language) !== language) {
+        // Kept in another language than the one now chosen: the network first, the kept page
+        // only without a signal.
+        return net.catch(function () { return hit; });
+      }
       var m = url.pathname.match(/^\/layanan\/([a-z0-9-]+)\/$/);
       if (m && event.request.mode === 'navigate') {
         // A service the person opened: keep its one-page form for offline use.
