@@ -4,6 +4,7 @@ outbox sends from the offline form (docs/adr/0164-skm-in-the-offline-form.md).""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -142,6 +143,16 @@ def survey_answer(
     idempotency_key: str = Header("", alias="Idempotency-Key", max_length=80),
 ) -> Any:
     data = dict(payload.fields)
+    if len(data) != len(payload.fields):  # a field sent twice: refused, never one value silently kept
+        counts = Counter(name for name, _value in payload.fields)
+        twice = sorted(name for name, count in counts.items() if count > 1)
+        message = _("This field was sent more than once; send each answer once.")
+        raise ApiError(
+            422,
+            "validation_error",
+            _("Some answers are missing or invalid; see the list of fields."),
+            [{"path": f"body.fields.{name}", "message": message} for name in twice],
+        )
     try:
         saved, replayed = services.survey_submit_queued(
             token=payload.token, data=data, client_key=idempotency_key.strip(), filled_on=payload.filled_on

@@ -85,3 +85,14 @@ def test_the_web_page_after_an_outbox_answer_says_answered(client, token):
     _post(client, {"token": token, "fields": _pairs()})
     page = client.get(f"/survei/{token}/")
     assert page.status_code == 410 and "sudah dijawab" in page.content.decode()
+
+
+def test_a_field_sent_twice_is_refused_by_name_and_nothing_counted(client, token):
+    fields = [*_pairs(), ["u2", "1"]]
+    answer = _post(client, {"token": token, "fields": fields})
+    assert answer.status_code == 422
+    fields = answer.json()["error"]["fields"]
+    assert [f["path"] for f in fields] == ["body.fields.u2"]
+    assert "lebih dari sekali" in fields[0]["message"]
+    assert not SurveyResponse.objects.exists()
+    assert SurveyInvitation.objects.get().used_at is None
