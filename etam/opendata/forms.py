@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.forms import modelformset_factory
@@ -115,34 +115,39 @@ class ColumnForm(forms.ModelForm):
 ColumnFormSet = modelformset_factory(ColumnSpec, form=ColumnForm, extra=0, can_delete=False)
 
 
-class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("publish", _("Publish")), ("return", _("Return with comments"))],
-        widget=forms.RadioSelect,
-    )
+class _DecisionForm(forms.Form):
+    """A reviewer's decision with a comment that the decision sending the matter back
+    (``needs_comment``) requires. The version review and the access review differ only in
+    their ``decisions``, that one and the message."""
+
+    decisions: ClassVar[list[tuple[str, Any]]] = []
+    needs_comment: ClassVar[str] = ""
+    comment_message: ClassVar[Any] = ""
+
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = self.decisions  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("decision") == "return" and not data.get("comment", "").strip():
-            self.add_error("comment", _("Comment: explain what the data producer must fix."))
+        if data.get("decision") == self.needs_comment and not data.get("comment", "").strip():
+            self.add_error("comment", self.comment_message)
         return data
 
 
-class AccessReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve the wider access")), ("refuse", _("Refuse"))],
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+class ReviewForm(_DecisionForm):
+    decisions = [("publish", _("Publish")), ("return", _("Return with comments"))]
+    needs_comment = "return"
+    comment_message = _("Comment: explain what the data producer must fix.")
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("decision") == "refuse" and not data.get("comment", "").strip():
-            self.add_error("comment", _("Comment: explain why the access stays as it is."))
-        return data
+
+class AccessReviewForm(_DecisionForm):
+    decisions = [("approve", _("Approve the wider access")), ("refuse", _("Refuse"))]
+    needs_comment = "refuse"
+    comment_message = _("Comment: explain why the access stays as it is.")
 
 
 def agencies_for(actor: Actor, perm: str) -> Any:
