@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.crypto import EncryptedJSONField
-from etam.core.models import AgencyOwned, ScopedByPath
+from etam.core.models import AgencyOwned, ScopedByPath, Timestamped
 
 
 class Sector(models.TextChoices):
@@ -39,7 +39,7 @@ class Sector(models.TextChoices):
     OTHER_STRATEGIC = "strategis_lainnya", _("Other strategic sectors")
 
 
-class Service(AgencyOwned, models.Model):
+class Service(AgencyOwned, Timestamped):
     """A public service an OPD offers (layanan), shown in the catalogue once published."""
 
     class Status(models.TextChoices):
@@ -65,8 +65,6 @@ class Service(AgencyOwned, models.Model):
     published_version = models.ForeignKey(
         "ServiceVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

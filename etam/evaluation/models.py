@@ -19,10 +19,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, Institution, ScopedByPath
+from etam.core.models import Agency, Institution, ScopedByPath, Timestamped
 
 
-class Framework(models.Model):
+class Framework(Timestamped):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -38,8 +38,6 @@ class Framework(models.Model):
     )
     source = models.TextField(_("source"), blank=True)
     previous = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_versions")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["code", "-version"]

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.crypto import EncryptedJSONField
-from etam.core.models import Agency, AgencyOwned, Institution
+from etam.core.models import Agency, AgencyOwned, Institution, Timestamped
 
 
 class ProviderHost(models.Model):
@@ -33,7 +33,7 @@ class ProviderHost(models.Model):
         return self.base_url
 
 
-class DataService(AgencyOwned, models.Model):
+class DataService(AgencyOwned, Timestamped):
     """A layanan interoperabilitas data an OPD offers to other systems."""
 
     class Access(models.TextChoices):
@@ -74,8 +74,6 @@ class DataService(AgencyOwned, models.Model):
     contact_email = models.EmailField(_("owner contact email"))
     splp_api_id = models.CharField(_("SPLP API id"), max_length=64, blank=True)
     splp_published_at = models.DateTimeField(_("published on SPLP"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name", "id"]

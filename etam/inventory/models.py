@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from etam.core.models import Agency, AgencyOwned, Institution, ScopedByPath
+from etam.core.models import Agency, AgencyOwned, Institution, ScopedByPath, Timestamped
 from etam.inventory.reference import RAA_CHOICES
 
 
@@ -75,7 +75,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.select_related("agency", "institution", "national_application", "data_centre")
 
 
-class Application(AgencyOwned, models.Model):
+class Application(AgencyOwned, Timestamped):
     """An application (aplikasi SPBE) owned by an OPD."""
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
@@ -116,8 +116,6 @@ class Application(AgencyOwned, models.Model):
     last_security_audit = models.DateField(_("last security audit"), null=True, blank=True)
     sso = models.BooleanField(_("single sign-on"), default=False)
     content_signature = models.CharField(max_length=16, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -219,7 +217,7 @@ class DuplicateFlag(ScopedByPath, models.Model):
         return self.national_application_id is not None
 
 
-class DataCentre(ScopedByPath, models.Model):
+class DataCentre(ScopedByPath, Timestamped):
     class Kind(models.TextChoices):
         DATA_CENTRE = "pusat_data", _("Data centre")
         SERVER_ROOM = "ruang_server", _("Server room")
@@ -253,8 +251,6 @@ class DataCentre(ScopedByPath, models.Model):
     power_kw = models.DecimalField(_("power capacity (kW)"), max_digits=8, decimal_places=1, null=True, blank=True)
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.OPERATIONAL)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["institution_id", "name"]
@@ -267,7 +263,7 @@ class DataCentre(ScopedByPath, models.Model):
     scope_agency_path = "agency_id"
 
 
-class NetworkLink(ScopedByPath, models.Model):
+class NetworkLink(ScopedByPath, Timestamped):
     """A link of the jaringan intra pemerintah daerah."""
 
     class Medium(models.TextChoices):
@@ -300,8 +296,6 @@ class NetworkLink(ScopedByPath, models.Model):
     medium = models.CharField(_("medium"), max_length=10, choices=Medium.choices, default=Medium.FIBRE)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     connects_to_jip = models.BooleanField(_("connects to JIP"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["institution_id", "name"]

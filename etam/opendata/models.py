@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, RegionLevel, ScopedByPath
+from etam.core.models import Agency, RegionLevel, ScopedByPath, Timestamped
 
 
 class Topic(models.TextChoices):
@@ -76,7 +76,7 @@ class Access(models.TextChoices):
     RESTRICTED = "restricted", _("Restricted (data producer and walidata only)")
 
 
-class Dataset(ScopedByPath, models.Model):
+class Dataset(ScopedByPath, Timestamped):
     id = models.BigAutoField(primary_key=True)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(
@@ -116,8 +116,6 @@ class Dataset(ScopedByPath, models.Model):
         "DatasetVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title", "id"]

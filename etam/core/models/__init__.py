@@ -13,6 +13,7 @@ from etam.core.models.reference import (
 )
 from etam.core.models.scheduling import PeriodicTaskState
 from etam.core.models.scope import ScopedByPath
+from etam.core.models.stamps import Timestamped
 
 __all__ = [
     "Agency",
@@ -35,5 +36,6 @@ __all__ = [
     "RoleGrant",
     "ScopedByPath",
     "SigningIdentity",
+    "Timestamped",
     "User",
 ]

@@ -8,11 +8,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.models.scope import ScopedByPath
+from etam.core.models.stamps import Timestamped
 
 CODE_HELP = _("Short upper-case code, e.g. DISKOMINFO. Used in tracking numbers.")
 
 
-class Institution(ScopedByPath, models.Model):
+class Institution(ScopedByPath, Timestamped):
     """Instansi: Pemerintah Provinsi Kalimantan Timur or one of the 10 Pemerintah Kabupaten/Kota."""
 
     class Kind(models.TextChoices):
@@ -24,8 +25,6 @@ class Institution(ScopedByPath, models.Model):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["region_code"]
@@ -39,7 +38,7 @@ class Institution(ScopedByPath, models.Model):
     scope_institution_path = "pk"
 
 
-class Agency(ScopedByPath, models.Model):
+class Agency(ScopedByPath, Timestamped):
     """Perangkat daerah (OPD): dinas, badan, biro, inspektorat, sekretariat, kecamatan..."""
 
     class Kind(models.TextChoices):
@@ -62,8 +61,6 @@ class Agency(ScopedByPath, models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["institution__region_code", "code"]
@@ -80,15 +77,13 @@ class Agency(ScopedByPath, models.Model):
     scope_agency_path = "pk"
 
 
-class OrgUnit(ScopedByPath, models.Model):
+class OrgUnit(ScopedByPath, Timestamped):
     """A unit inside an OPD (bidang, seksi, UPTD); may nest."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["agency_id", "code"]
