@@ -105,41 +105,47 @@ class EvidenceExpectation(models.Model):
         return f"L{self.level}: {self.description}"
 
 
-class Domain(models.Model):
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="domains")
+class FrameworkPart(models.Model):
+    """A numbered node of a framework's tree (domain, aspect, indicator), declared once:
+    its number, unique within the framework and the order it is listed in, and how it
+    reads ("3. name"). Each model declares its own ``framework`` key (its reverse name is
+    part of the migration state) and ``name``; the constraint name resolves per model to
+    the one it had, so the schema is unchanged."""
+
     number = models.PositiveSmallIntegerField(_("number"))
-    name = models.CharField(_("name"), max_length=200)
-    weight = models.DecimalField(_("weight (%)"), max_digits=7, decimal_places=3)
+    name: str
 
     class Meta:
+        abstract = True
         ordering = ["framework_id", "number"]
-        verbose_name = _("domain")
-        constraints = [models.UniqueConstraint(fields=["framework", "number"], name="domain_number_unique")]
+        constraints = [models.UniqueConstraint(fields=["framework", "number"], name="%(class)s_number_unique")]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
 
 
-class Aspect(models.Model):
+class Domain(FrameworkPart):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="domains")
+    name = models.CharField(_("name"), max_length=200)
+    weight = models.DecimalField(_("weight (%)"), max_digits=7, decimal_places=3)
+
+    class Meta(FrameworkPart.Meta):
+        verbose_name = _("domain")
+
+
+class Aspect(FrameworkPart):
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="aspects")
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="aspects")
-    number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=200)
     weight = models.DecimalField(_("weight (%)"), max_digits=7, decimal_places=3)
 
-    class Meta:
-        ordering = ["framework_id", "number"]
+    class Meta(FrameworkPart.Meta):
         verbose_name = _("aspect")
-        constraints = [models.UniqueConstraint(fields=["framework", "number"], name="aspect_number_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
 
 
-class Indicator(models.Model):
+class Indicator(FrameworkPart):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="indicators")
     aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="indicators")
-    number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=300)
     weight = models.DecimalField(
         _("weight (%)"), max_digits=7, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
@@ -150,13 +156,8 @@ class Indicator(models.Model):
         _("typical owner"), max_length=40, blank=True, help_text=_("Key of the OPD that usually owns it, e.g. bappeda")
     )
 
-    class Meta:
-        ordering = ["framework_id", "number"]
+    class Meta(FrameworkPart.Meta):
         verbose_name = _("indicator")
-        constraints = [models.UniqueConstraint(fields=["framework", "number"], name="indicator_number_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
 
 
 class PredicateBand(models.Model):
