@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.crypto import EncryptedJSONField
-from etam.core.models import AgencyOwned, ScopedByPath, Timestamped
+from etam.core.models import AgencyOwned, ScopedByPath, ServiceStatus, Timestamped
 
 
 class Sector(models.TextChoices):
@@ -42,10 +42,7 @@ class Sector(models.TextChoices):
 class Service(AgencyOwned, Timestamped):
     """A public service an OPD offers (layanan), shown in the catalogue once published."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draf", _("Draft")
-        ACTIVE = "aktif", _("Active")
-        RETIRED = "nonaktif", _("Retired")
+    Status = ServiceStatus
 
     agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="services")
     institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="services")

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.crypto import EncryptedJSONField
-from etam.core.models import Agency, AgencyOwned, Institution, Timestamped
+from etam.core.models import Agency, AgencyOwned, Institution, ServiceStatus, Timestamped
 
 
 class ProviderHost(models.Model):
@@ -40,10 +40,7 @@ class DataService(AgencyOwned, Timestamped):
         OPEN = "terbuka", _("Open to any registered consumer")
         RESTRICTED = "terbatas", _("Restricted: by agreement")
 
-    class Status(models.TextChoices):
-        DRAFT = "draf", _("Draft")
-        ACTIVE = "aktif", _("Active")
-        RETIRED = "nonaktif", _("Retired")
+    Status = ServiceStatus
 
     class Method(models.TextChoices):
         GET = "GET", "GET"

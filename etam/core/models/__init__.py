@@ -1,4 +1,5 @@
 from etam.core.models.audit import AuditEvent, AuditSeal
+from etam.core.models.choices import ServiceStatus
 from etam.core.models.organisations import Agency, AgencyOwned, Institution, OrgUnit
 from etam.core.models.people import ApiToken, Role, RoleGrant, SigningIdentity, User
 from etam.core.models.ratelimit import RateCounter
@@ -35,6 +36,7 @@ __all__ = [
     "Role",
     "RoleGrant",
     "ScopedByPath",
+    "ServiceStatus",
     "SigningIdentity",
     "Timestamped",
     "User",
