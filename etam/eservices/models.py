@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.crypto import EncryptedJSONField
-from etam.core.models import AgencyOwned, ScopedByPath, ServiceStatus, Timestamped
+from etam.core.models import AgencyOwned, Named, ScopedByPath, ServiceStatus, Timestamped
 
 
 class Sector(models.TextChoices):
@@ -39,7 +39,7 @@ class Sector(models.TextChoices):
     OTHER_STRATEGIC = "strategis_lainnya", _("Other strategic sectors")
 
 
-class Service(AgencyOwned, Timestamped):
+class Service(AgencyOwned, Named, Timestamped):
     """A public service an OPD offers (layanan), shown in the catalogue once published."""
 
     Status = ServiceStatus
@@ -68,9 +68,6 @@ class Service(AgencyOwned, Timestamped):
         verbose_name = _("service")
         indexes = [models.Index(fields=["status", "sector"]), models.Index(fields=["agency", "status"])]
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="eservice_code_unique_per_agency")]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def requirement_list(self) -> list[str]:

@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, Institution, ScopedByPath, Timestamped
+from etam.core.models import Agency, Institution, Named, ScopedByPath, Timestamped
 
 
 class Framework(Timestamped):
@@ -52,7 +52,7 @@ class Framework(Timestamped):
         return self.status == self.Status.DRAFT
 
 
-class LevelScale(models.Model):
+class LevelScale(Named):
     """A maturity scale, e.g. process capability (Rintisan…Optimum) or technical-function
     capability (Informasi, Interaksi, Transaksi, Kolaborasi, Optimum)."""
 
@@ -69,9 +69,6 @@ class LevelScale(models.Model):
             models.UniqueConstraint(fields=["framework", "code"], name="levelscale_code_unique"),
             models.CheckConstraint(condition=Q(min_level__lte=models.F("max_level")), name="levelscale_min_le_max"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class LevelCriterion(models.Model):
@@ -160,7 +157,7 @@ class Indicator(FrameworkPart):
         verbose_name = _("indicator")
 
 
-class PredicateBand(models.Model):
+class PredicateBand(Named):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="bands")
     name = models.CharField(_("predicate"), max_length=60)
     min_value = models.DecimalField(_("from"), max_digits=5, decimal_places=2)
@@ -172,9 +169,6 @@ class PredicateBand(models.Model):
         ordering = ["framework_id", "-min_value"]
         verbose_name = _("predicate band")
         constraints = [models.UniqueConstraint(fields=["framework", "name"], name="predicateband_name_unique")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Stage(models.TextChoices):

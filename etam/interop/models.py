@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.crypto import EncryptedJSONField
-from etam.core.models import Agency, AgencyOwned, Institution, ServiceStatus, Timestamped
+from etam.core.models import Agency, AgencyOwned, Institution, Named, ServiceStatus, Timestamped
 
 
 class ProviderHost(models.Model):
@@ -33,7 +33,7 @@ class ProviderHost(models.Model):
         return self.base_url
 
 
-class DataService(AgencyOwned, Timestamped):
+class DataService(AgencyOwned, Named, Timestamped):
     """A layanan interoperabilitas data an OPD offers to other systems."""
 
     class Access(models.TextChoices):
@@ -78,11 +78,8 @@ class DataService(AgencyOwned, Timestamped):
             models.CheckConstraint(condition=models.Q(path__startswith="/"), name="interop_service_path_absolute"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Consumer(AgencyOwned, models.Model):
+class Consumer(AgencyOwned, Named):
     """A system that calls services through the node. It belongs to the OPD that registered it
     (for an outside agency: the OPD that sponsors it, usually Diskominfo)."""
 
@@ -105,9 +102,6 @@ class Consumer(AgencyOwned, models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ConsumerKey(models.Model):

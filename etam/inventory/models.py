@@ -17,11 +17,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from etam.core.models import Agency, AgencyOwned, Institution, ScopedByPath, Timestamped
+from etam.core.models import Agency, AgencyOwned, Institution, Named, ScopedByPath, Timestamped
 from etam.inventory.reference import RAA_CHOICES
 
 
-class NationalApplication(models.Model):
+class NationalApplication(Named):
     """A national Aplikasi Umum (SRIKANDI, SP4N-LAPOR!, ...): editable reference data."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -46,9 +46,6 @@ class NationalApplication(models.Model):
         ordering = ["name"]
         verbose_name = _("national Aplikasi Umum")
         verbose_name_plural = _("national Aplikasi Umum")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Lifecycle(models.TextChoices):
@@ -75,7 +72,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.select_related("agency", "institution", "national_application", "data_centre")
 
 
-class Application(AgencyOwned, Timestamped):
+class Application(AgencyOwned, Named, Timestamped):
     """An application (aplikasi SPBE) owned by an OPD."""
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
@@ -134,9 +131,6 @@ class Application(AgencyOwned, Timestamped):
                 name="application_umum_links_national",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.content_signature = self.compute_signature()
@@ -217,7 +211,7 @@ class DuplicateFlag(ScopedByPath, models.Model):
         return self.national_application_id is not None
 
 
-class DataCentre(ScopedByPath, Timestamped):
+class DataCentre(ScopedByPath, Named, Timestamped):
     class Kind(models.TextChoices):
         DATA_CENTRE = "pusat_data", _("Data centre")
         SERVER_ROOM = "ruang_server", _("Server room")
@@ -256,14 +250,11 @@ class DataCentre(ScopedByPath, Timestamped):
         ordering = ["institution_id", "name"]
         verbose_name = _("data centre")
 
-    def __str__(self) -> str:
-        return self.name
-
     scope_institution_path = "institution_id"
     scope_agency_path = "agency_id"
 
 
-class NetworkLink(ScopedByPath, Timestamped):
+class NetworkLink(ScopedByPath, Named, Timestamped):
     """A link of the jaringan intra pemerintah daerah."""
 
     class Medium(models.TextChoices):
@@ -300,9 +291,6 @@ class NetworkLink(ScopedByPath, Timestamped):
     class Meta:
         ordering = ["institution_id", "name"]
         verbose_name = _("network link")
-
-    def __str__(self) -> str:
-        return self.name
 
     scope_institution_path = "institution_id"
 

@@ -1,5 +1,6 @@
 from etam.core.models.audit import AuditEvent, AuditSeal
 from etam.core.models.choices import ServiceStatus
+from etam.core.models.named import Named
 from etam.core.models.organisations import Agency, AgencyOwned, Institution, OrgUnit
 from etam.core.models.people import ApiToken, Role, RoleGrant, SigningIdentity, User
 from etam.core.models.ratelimit import RateCounter
@@ -24,6 +25,7 @@ __all__ = [
     "AuditSeal",
     "BpsCrosswalk",
     "Institution",
+    "Named",
     "OrgUnit",
     "PasswordRecoveryCode",
     "PeriodicTaskState",

@@ -7,13 +7,14 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from etam.core.models.named import Named
 from etam.core.models.scope import ScopedByPath
 from etam.core.models.stamps import Timestamped
 
 CODE_HELP = _("Short upper-case code, e.g. DISKOMINFO. Used in tracking numbers.")
 
 
-class Institution(ScopedByPath, Timestamped):
+class Institution(ScopedByPath, Named, Timestamped):
     """Instansi: Pemerintah Provinsi Kalimantan Timur or one of the 10 Pemerintah Kabupaten/Kota."""
 
     class Kind(models.TextChoices):
@@ -30,9 +31,6 @@ class Institution(ScopedByPath, Timestamped):
         ordering = ["region_code"]
         verbose_name = _("institution (instansi)")
         verbose_name_plural = _("institutions (instansi)")
-
-    def __str__(self) -> str:
-        return self.name
 
     # Scope of this object for the permission engine.
     scope_institution_path = "pk"
@@ -77,7 +75,7 @@ class Agency(ScopedByPath, Timestamped):
     scope_agency_path = "pk"
 
 
-class OrgUnit(ScopedByPath, Timestamped):
+class OrgUnit(ScopedByPath, Named, Timestamped):
     """A unit inside an OPD (bidang, seksi, UPTD); may nest."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
@@ -89,9 +87,6 @@ class OrgUnit(ScopedByPath, Timestamped):
         ordering = ["agency_id", "code"]
         verbose_name = _("unit")
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="orgunit_code_unique_per_agency")]
-
-    def __str__(self) -> str:
-        return self.name
 
     scope_institution_path = "agency.institution_id"
     scope_agency_path = "agency_id"
