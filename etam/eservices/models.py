@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.crypto import EncryptedJSONField
-from etam.core.models import AgencyOwned, Named, ScopedByPath, ServiceStatus, Timestamped
+from etam.core.models import AgencyOwned, AgencyOwnedModel, Named, ScopedByPath, ServiceStatus, Timestamped
 
 
 class Sector(models.TextChoices):
@@ -172,7 +172,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.filter(closed_at__isnull=True)
 
 
-class Application(AgencyOwned, models.Model):
+class Application(AgencyOwnedModel):
     """A citizen's case (permohonan) on one service version."""
 
     # Set by services.application_act: the document waits in "to sign" (not a column).
@@ -181,8 +181,6 @@ class Application(AgencyOwned, models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=40, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="applications")
     version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="applications")
-    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
     holder_name = models.CharField(_("holder name"), max_length=200)
     state = models.CharField(_("state"), max_length=40, db_index=True)

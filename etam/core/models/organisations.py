@@ -111,3 +111,15 @@ class AgencyOwned(ScopedByPath):
 
     scope_institution_path = "institution_id"
     scope_agency_path = "agency_id"
+
+
+class AgencyOwnedModel(AgencyOwned, models.Model):
+    """``AgencyOwned`` with its two keys declared once, for the records that need no
+    reverse accessor on the OPD or the instansi (``related_name="+"``). A model whose keys
+    differ (a reverse name, nullable, one-to-one) uses the mixin and declares its own."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True

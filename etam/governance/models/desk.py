@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, AgencyOwned, Institution, Named, ScopedByPath
+from etam.core.models import AgencyOwnedModel, Named, ScopedByPath
 
 
 class RequestKind(models.TextChoices):
@@ -37,9 +37,7 @@ class RequestStatus(models.TextChoices):
     REJECTED = "ditolak", _("Rejected")
 
 
-class ServiceRequest(AgencyOwned, models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+class ServiceRequest(AgencyOwnedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=RequestKind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))

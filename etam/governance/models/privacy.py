@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, AgencyOwned, Institution, Named, ScopedByPath
+from etam.core.models import AgencyOwnedModel, Institution, Named, ScopedByPath
 
 
 class LegalBasis(models.TextChoices):
@@ -19,9 +19,7 @@ class LegalBasis(models.TextChoices):
     LEGITIMATE_INTEREST = "kepentingan_sah", _("Other legitimate interest")
 
 
-class ProcessingActivity(AgencyOwned, Named):
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+class ProcessingActivity(AgencyOwnedModel, Named):
     application = models.ForeignKey("inventory.Application", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("processing activity"), max_length=200)
     purpose = models.TextField(_("purpose"))

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, AgencyOwned, Institution, ScopedByPath, Timestamped
+from etam.core.models import AgencyOwnedModel, Institution, ScopedByPath, Timestamped
 
 
 class RiskScale(models.Model):
@@ -130,9 +130,7 @@ def _scale_checks(prefix: str, nullable: bool) -> list[models.CheckConstraint]:
     return out
 
 
-class Risk(AgencyOwned, Timestamped):
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+class Risk(AgencyOwnedModel, Timestamped):
     title = models.CharField(_("risk"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=RiskCategory.choices)
     impact_area = models.CharField(_("impact area"), max_length=25, choices=ImpactArea.choices)
