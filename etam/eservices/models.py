@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.crypto import EncryptedJSONField
-from etam.core.models import AgencyOwned, ScopedByPath
+from etam.core.models import AgencyOwned, AgencyOwnedModel, Named, ScopedByPath, ServiceStatus, Timestamped
 
 
 class Sector(models.TextChoices):
@@ -39,13 +39,10 @@ class Sector(models.TextChoices):
     OTHER_STRATEGIC = "strategis_lainnya", _("Other strategic sectors")
 
 
-class Service(AgencyOwned, models.Model):
+class Service(AgencyOwned, Named, Timestamped):
     """A public service an OPD offers (layanan), shown in the catalogue once published."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draf", _("Draft")
-        ACTIVE = "aktif", _("Active")
-        RETIRED = "nonaktif", _("Retired")
+    Status = ServiceStatus
 
     agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="services")
     institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="services")
@@ -65,17 +62,12 @@ class Service(AgencyOwned, models.Model):
     published_version = models.ForeignKey(
         "ServiceVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("service")
         indexes = [models.Index(fields=["status", "sector"]), models.Index(fields=["agency", "status"])]
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="eservice_code_unique_per_agency")]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def requirement_list(self) -> list[str]:
@@ -180,7 +172,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.filter(closed_at__isnull=True)
 
 
-class Application(AgencyOwned, models.Model):
+class Application(AgencyOwnedModel):
     """A citizen's case (permohonan) on one service version."""
 
     # Set by services.application_act: the document waits in "to sign" (not a column).
@@ -189,8 +181,6 @@ class Application(AgencyOwned, models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=40, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="applications")
     version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="applications")
-    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
     holder_name = models.CharField(_("holder name"), max_length=200)
     state = models.CharField(_("state"), max_length=40, db_index=True)

@@ -19,10 +19,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, Institution, ScopedByPath
+from etam.core.models import Agency, Institution, Named, ScopedByPath, Timestamped
 
 
-class Framework(models.Model):
+class Framework(Timestamped):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -38,8 +38,6 @@ class Framework(models.Model):
     )
     source = models.TextField(_("source"), blank=True)
     previous = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_versions")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["code", "-version"]
@@ -54,7 +52,7 @@ class Framework(models.Model):
         return self.status == self.Status.DRAFT
 
 
-class LevelScale(models.Model):
+class LevelScale(Named):
     """A maturity scale, e.g. process capability (Rintisan…Optimum) or technical-function
     capability (Informasi, Interaksi, Transaksi, Kolaborasi, Optimum)."""
 
@@ -71,9 +69,6 @@ class LevelScale(models.Model):
             models.UniqueConstraint(fields=["framework", "code"], name="levelscale_code_unique"),
             models.CheckConstraint(condition=Q(min_level__lte=models.F("max_level")), name="levelscale_min_le_max"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class LevelCriterion(models.Model):
@@ -107,41 +102,47 @@ class EvidenceExpectation(models.Model):
         return f"L{self.level}: {self.description}"
 
 
-class Domain(models.Model):
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="domains")
+class FrameworkPart(models.Model):
+    """A numbered node of a framework's tree (domain, aspect, indicator), declared once:
+    its number, unique within the framework and the order it is listed in, and how it
+    reads ("3. name"). Each model declares its own ``framework`` key (its reverse name is
+    part of the migration state) and ``name``; the constraint name resolves per model to
+    the one it had, so the schema is unchanged."""
+
     number = models.PositiveSmallIntegerField(_("number"))
-    name = models.CharField(_("name"), max_length=200)
-    weight = models.DecimalField(_("weight (%)"), max_digits=7, decimal_places=3)
+    name: str
 
     class Meta:
+        abstract = True
         ordering = ["framework_id", "number"]
-        verbose_name = _("domain")
-        constraints = [models.UniqueConstraint(fields=["framework", "number"], name="domain_number_unique")]
+        constraints = [models.UniqueConstraint(fields=["framework", "number"], name="%(class)s_number_unique")]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
 
 
-class Aspect(models.Model):
+class Domain(FrameworkPart):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="domains")
+    name = models.CharField(_("name"), max_length=200)
+    weight = models.DecimalField(_("weight (%)"), max_digits=7, decimal_places=3)
+
+    class Meta(FrameworkPart.Meta):
+        verbose_name = _("domain")
+
+
+class Aspect(FrameworkPart):
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="aspects")
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="aspects")
-    number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=200)
     weight = models.DecimalField(_("weight (%)"), max_digits=7, decimal_places=3)
 
-    class Meta:
-        ordering = ["framework_id", "number"]
+    class Meta(FrameworkPart.Meta):
         verbose_name = _("aspect")
-        constraints = [models.UniqueConstraint(fields=["framework", "number"], name="aspect_number_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
 
 
-class Indicator(models.Model):
+class Indicator(FrameworkPart):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="indicators")
     aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="indicators")
-    number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=300)
     weight = models.DecimalField(
         _("weight (%)"), max_digits=7, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
@@ -152,16 +153,11 @@ class Indicator(models.Model):
         _("typical owner"), max_length=40, blank=True, help_text=_("Key of the OPD that usually owns it, e.g. bappeda")
     )
 
-    class Meta:
-        ordering = ["framework_id", "number"]
+    class Meta(FrameworkPart.Meta):
         verbose_name = _("indicator")
-        constraints = [models.UniqueConstraint(fields=["framework", "number"], name="indicator_number_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
 
 
-class PredicateBand(models.Model):
+class PredicateBand(Named):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="bands")
     name = models.CharField(_("predicate"), max_length=60)
     min_value = models.DecimalField(_("from"), max_digits=5, decimal_places=2)
@@ -173,9 +169,6 @@ class PredicateBand(models.Model):
         ordering = ["framework_id", "-min_value"]
         verbose_name = _("predicate band")
         constraints = [models.UniqueConstraint(fields=["framework", "name"], name="predicateband_name_unique")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Stage(models.TextChoices):

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from etam.core.crypto import EncryptedJSONField
-from etam.core.models import Agency, AgencyOwned, Institution
+from etam.core.models import Agency, AgencyOwned, Institution, Named, ServiceStatus, Timestamped
 
 
 class ProviderHost(models.Model):
@@ -33,17 +33,14 @@ class ProviderHost(models.Model):
         return self.base_url
 
 
-class DataService(AgencyOwned, models.Model):
+class DataService(AgencyOwned, Named, Timestamped):
     """A layanan interoperabilitas data an OPD offers to other systems."""
 
     class Access(models.TextChoices):
         OPEN = "terbuka", _("Open to any registered consumer")
         RESTRICTED = "terbatas", _("Restricted: by agreement")
 
-    class Status(models.TextChoices):
-        DRAFT = "draf", _("Draft")
-        ACTIVE = "aktif", _("Active")
-        RETIRED = "nonaktif", _("Retired")
+    Status = ServiceStatus
 
     class Method(models.TextChoices):
         GET = "GET", "GET"
@@ -74,8 +71,6 @@ class DataService(AgencyOwned, models.Model):
     contact_email = models.EmailField(_("owner contact email"))
     splp_api_id = models.CharField(_("SPLP API id"), max_length=64, blank=True)
     splp_published_at = models.DateTimeField(_("published on SPLP"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -83,11 +78,8 @@ class DataService(AgencyOwned, models.Model):
             models.CheckConstraint(condition=models.Q(path__startswith="/"), name="interop_service_path_absolute"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Consumer(AgencyOwned, models.Model):
+class Consumer(AgencyOwned, Named):
     """A system that calls services through the node. It belongs to the OPD that registered it
     (for an outside agency: the OPD that sponsors it, usually Diskominfo)."""
 
@@ -110,9 +102,6 @@ class Consumer(AgencyOwned, models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ConsumerKey(models.Model):

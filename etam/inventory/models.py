@@ -17,11 +17,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from etam.core.models import Agency, AgencyOwned, Institution, ScopedByPath
+from etam.core.models import Agency, AgencyOwned, Institution, Named, ScopedByPath, Timestamped
 from etam.inventory.reference import RAA_CHOICES
 
 
-class NationalApplication(models.Model):
+class NationalApplication(Named):
     """A national Aplikasi Umum (SRIKANDI, SP4N-LAPOR!, ...): editable reference data."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -46,9 +46,6 @@ class NationalApplication(models.Model):
         ordering = ["name"]
         verbose_name = _("national Aplikasi Umum")
         verbose_name_plural = _("national Aplikasi Umum")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Lifecycle(models.TextChoices):
@@ -75,7 +72,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.select_related("agency", "institution", "national_application", "data_centre")
 
 
-class Application(AgencyOwned, models.Model):
+class Application(AgencyOwned, Named, Timestamped):
     """An application (aplikasi SPBE) owned by an OPD."""
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
@@ -116,8 +113,6 @@ class Application(AgencyOwned, models.Model):
     last_security_audit = models.DateField(_("last security audit"), null=True, blank=True)
     sso = models.BooleanField(_("single sign-on"), default=False)
     content_signature = models.CharField(max_length=16, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -136,9 +131,6 @@ class Application(AgencyOwned, models.Model):
                 name="application_umum_links_national",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.content_signature = self.compute_signature()
@@ -219,7 +211,7 @@ class DuplicateFlag(ScopedByPath, models.Model):
         return self.national_application_id is not None
 
 
-class DataCentre(ScopedByPath, models.Model):
+class DataCentre(ScopedByPath, Named, Timestamped):
     class Kind(models.TextChoices):
         DATA_CENTRE = "pusat_data", _("Data centre")
         SERVER_ROOM = "ruang_server", _("Server room")
@@ -253,21 +245,16 @@ class DataCentre(ScopedByPath, models.Model):
     power_kw = models.DecimalField(_("power capacity (kW)"), max_digits=8, decimal_places=1, null=True, blank=True)
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.OPERATIONAL)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["institution_id", "name"]
         verbose_name = _("data centre")
 
-    def __str__(self) -> str:
-        return self.name
-
     scope_institution_path = "institution_id"
     scope_agency_path = "agency_id"
 
 
-class NetworkLink(ScopedByPath, models.Model):
+class NetworkLink(ScopedByPath, Named, Timestamped):
     """A link of the jaringan intra pemerintah daerah."""
 
     class Medium(models.TextChoices):
@@ -300,15 +287,10 @@ class NetworkLink(ScopedByPath, models.Model):
     medium = models.CharField(_("medium"), max_length=10, choices=Medium.choices, default=Medium.FIBRE)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     connects_to_jip = models.BooleanField(_("connects to JIP"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["institution_id", "name"]
         verbose_name = _("network link")
-
-    def __str__(self) -> str:
-        return self.name
 
     scope_institution_path = "institution_id"
 

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, RegionLevel, ScopedByPath
+from etam.core.models import Agency, Named, RegionLevel, ScopedByPath, Timestamped
 
 
 class Topic(models.TextChoices):
@@ -76,7 +76,7 @@ class Access(models.TextChoices):
     RESTRICTED = "restricted", _("Restricted (data producer and walidata only)")
 
 
-class Dataset(ScopedByPath, models.Model):
+class Dataset(ScopedByPath, Timestamped):
     id = models.BigAutoField(primary_key=True)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(
@@ -116,8 +116,6 @@ class Dataset(ScopedByPath, models.Model):
         "DatasetVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title", "id"]
@@ -199,15 +197,12 @@ class AccessRequest(ScopedByPath, models.Model):
     scope_agency_path = "dataset.agency_id"
 
 
-class Tag(models.Model):
+class Tag(Named):
     name = models.SlugField(_("tag"), max_length=60, unique=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class StatisticType(models.TextChoices):
@@ -289,7 +284,7 @@ class ActivityMetadata(models.Model):
         return self.activity_title
 
 
-class IndicatorMetadata(models.Model):
+class IndicatorMetadata(Named):
     """MS-Ind: Metadata Indikator (BPS)."""
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="indicators")
@@ -314,9 +309,6 @@ class IndicatorMetadata(models.Model):
     class Meta:
         ordering = ["dataset_id", "id"]
         verbose_name = _("indicator metadata (MS-Ind)")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class FrozenError(ValidationError):
@@ -423,7 +415,7 @@ class ReferenceList(models.TextChoices):
     NPSN = "npsn", _("School ID (NPSN, 8 digits)")
 
 
-class ColumnSpec(models.Model):
+class ColumnSpec(Named):
     """One column of a version: the data dictionary entry, its validation rules (Table
     Schema constraints) and its MS-Var variable metadata."""
 
@@ -459,9 +451,6 @@ class ColumnSpec(models.Model):
             models.UniqueConstraint(fields=["version", "name"], name="columnspec_name_unique_per_version"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         status = DatasetVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
         if status == VersionStatus.PUBLISHED:
@@ -483,7 +472,7 @@ class ColumnSpec(models.Model):
         return ", ".join(str(p) for p in parts)
 
 
-class Resource(models.Model):
+class Resource(Named):
     """The validated table of a version, stored as Parquet. CKAN's resource id is ``uuid``."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -498,9 +487,6 @@ class Resource(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("resource (Parquet table)")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class SystemDatasetRun(models.Model):

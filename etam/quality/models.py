@@ -12,19 +12,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import AgencyOwned
+from etam.core.models import AgencyOwned, AgencyOwnedModel
 
 ANSWER_FIELDS = tuple(f"u{n}" for n in range(1, 10))
 
 
-class SurveyInvitation(AgencyOwned, models.Model):
+class SurveyInvitation(AgencyOwnedModel):
     """One per finished case: the link in the citizen's notification carries a random token;
     only its SHA-256 digest is stored. ``used_at`` is set once, with the response."""
 
     application_id = models.BigIntegerField(unique=True)  # the eservices case (no FK: quality is a plug-in)
     service = models.ForeignKey("eservices.Service", on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
     token_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
@@ -33,7 +31,7 @@ class SurveyInvitation(AgencyOwned, models.Model):
         return f"SKM invitation for case {self.application_id}"
 
 
-class SurveyResponse(AgencyOwned, models.Model):
+class SurveyResponse(AgencyOwnedModel):
     class Channel(models.TextChoices):
         ONLINE = "daring", _("Online")
         PAPER = "kertas", _("Paper questionnaire")
@@ -65,8 +63,6 @@ class SurveyResponse(AgencyOwned, models.Model):
         OTHER = "lainnya", _("Other")
 
     service = models.ForeignKey("eservices.Service", on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
     invitation = models.OneToOneField(
         SurveyInvitation, on_delete=models.PROTECT, null=True, blank=True, related_name="response"
     )
@@ -113,7 +109,7 @@ class SurveyResponse(AgencyOwned, models.Model):
         return [getattr(self, name) for name in ANSWER_FIELDS]
 
 
-class FollowUpPlan(AgencyOwned, models.Model):
+class FollowUpPlan(AgencyOwnedModel):
     """Rencana tindak lanjut for one low element of an OPD's survey period."""
 
     class Status(models.TextChoices):
@@ -121,8 +117,6 @@ class FollowUpPlan(AgencyOwned, models.Model):
         IN_PROGRESS = "berjalan", _("In progress")
         DONE = "selesai", _("Done")
 
-    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
     period = models.CharField(max_length=10)
     element = models.PositiveSmallIntegerField()
     action = models.TextField(max_length=2000)
@@ -144,15 +138,13 @@ class FollowUpPlan(AgencyOwned, models.Model):
         return f"RTL {self.period} U{self.element}"
 
 
-class ServiceStandard(AgencyOwned, models.Model):
+class ServiceStandard(AgencyOwnedModel):
     """Standar pelayanan (PermenPANRB 15/2014) of one service version: the components Etam does
     not hold elsewhere. Legal basis, requirements, time, fee and product are read from the
     service, the procedure from the version's workflow unless written here (standards.py)."""
 
     service = models.ForeignKey("eservices.Service", on_delete=models.PROTECT, related_name="+")
     version = models.OneToOneField("eservices.ServiceVersion", on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
     procedure = models.TextField(blank=True, max_length=4000)
     facilities = models.TextField(blank=True, max_length=4000)
     competence = models.TextField(blank=True, max_length=4000)
@@ -191,7 +183,7 @@ class ServiceCharter(AgencyOwned, models.Model):
         return f"Maklumat pelayanan {self.agency_id}"
 
 
-class Complaint(AgencyOwned, models.Model):
+class Complaint(AgencyOwnedModel):
     """Pengaduan, saran or pujian about a service or a case, routed to the OPD; followed by the
     citizen through a receipt code (only its digest is stored)."""
 
@@ -209,8 +201,6 @@ class Complaint(AgencyOwned, models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED, db_index=True)
     service = models.ForeignKey("eservices.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
     case_reference = models.CharField(max_length=40, blank=True)
     text = models.TextField(max_length=4000)
     reporter = models.ForeignKey(

@@ -7,12 +7,14 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from etam.core.models.named import Named
 from etam.core.models.scope import ScopedByPath
+from etam.core.models.stamps import Timestamped
 
 CODE_HELP = _("Short upper-case code, e.g. DISKOMINFO. Used in tracking numbers.")
 
 
-class Institution(ScopedByPath, models.Model):
+class Institution(ScopedByPath, Named, Timestamped):
     """Instansi: Pemerintah Provinsi Kalimantan Timur or one of the 10 Pemerintah Kabupaten/Kota."""
 
     class Kind(models.TextChoices):
@@ -24,22 +26,17 @@ class Institution(ScopedByPath, models.Model):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["region_code"]
         verbose_name = _("institution (instansi)")
         verbose_name_plural = _("institutions (instansi)")
 
-    def __str__(self) -> str:
-        return self.name
-
     # Scope of this object for the permission engine.
     scope_institution_path = "pk"
 
 
-class Agency(ScopedByPath, models.Model):
+class Agency(ScopedByPath, Timestamped):
     """Perangkat daerah (OPD): dinas, badan, biro, inspektorat, sekretariat, kecamatan..."""
 
     class Kind(models.TextChoices):
@@ -62,8 +59,6 @@ class Agency(ScopedByPath, models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["institution__region_code", "code"]
@@ -80,23 +75,18 @@ class Agency(ScopedByPath, models.Model):
     scope_agency_path = "pk"
 
 
-class OrgUnit(ScopedByPath, models.Model):
+class OrgUnit(ScopedByPath, Named, Timestamped):
     """A unit inside an OPD (bidang, seksi, UPTD); may nest."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["agency_id", "code"]
         verbose_name = _("unit")
         constraints = [models.UniqueConstraint(fields=["agency", "code"], name="orgunit_code_unique_per_agency")]
-
-    def __str__(self) -> str:
-        return self.name
 
     scope_institution_path = "agency.institution_id"
     scope_agency_path = "agency_id"
@@ -121,3 +111,15 @@ class AgencyOwned(ScopedByPath):
 
     scope_institution_path = "institution_id"
     scope_agency_path = "agency_id"
+
+
+class AgencyOwnedModel(AgencyOwned, models.Model):
+    """``AgencyOwned`` with its two keys declared once, for the records that need no
+    reverse accessor on the OPD or the instansi (``related_name="+"``). A model whose keys
+    differ (a reverse name, nullable, one-to-one) uses the mixin and declares its own."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True

@@ -78,40 +78,44 @@ class Region(models.Model):
         return self.retired_by_id is None
 
 
-class RegionBoundary(models.Model):
-    """Simplified polygon (GeoJSON, WGS84) for drawing server-side SVG maps; not cadastral."""
+class RegionKeyed(models.Model):
+    """A row of a reference dataset about one region, keyed by its code and set in place
+    by each load that changes it (``reference_loader._upsert_by_code``): the code, the
+    load, the order and how it reads, declared once."""
 
     code = models.CharField(_("region code"), max_length=13, unique=True)
+    load = models.ForeignKey(ReferenceLoad, on_delete=models.PROTECT)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RegionBoundary(RegionKeyed):
+    """Simplified polygon (GeoJSON, WGS84) for drawing server-side SVG maps; not cadastral."""
+
     level = models.CharField(_("level"), max_length=20, choices=RegionLevel.choices)
     geometry = models.JSONField(_("geometry (GeoJSON)"))
     centroid_lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     centroid_lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    load = models.ForeignKey(ReferenceLoad, on_delete=models.PROTECT)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(RegionKeyed.Meta):
         verbose_name = _("region boundary")
 
-    def __str__(self) -> str:
-        return self.code
 
-
-class RegionStatistic(models.Model):
+class RegionStatistic(RegionKeyed):
     """Population (Dukcapil semester II 2024) and area (BIG 2024) per kab/kota and province."""
 
-    code = models.CharField(_("region code"), max_length=13, unique=True)
     area_km2 = models.DecimalField(_("area (km²)"), max_digits=12, decimal_places=3)
     population_male = models.PositiveIntegerField(_("male population"))
     population_female = models.PositiveIntegerField(_("female population"))
     population_total = models.PositiveIntegerField(_("total population"))
-    load = models.ForeignKey(ReferenceLoad, on_delete=models.PROTECT)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(RegionKeyed.Meta):
         verbose_name = _("region statistic")
-
-    def __str__(self) -> str:
-        return self.code
 
 
 class BpsCrosswalk(models.Model):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from etam.core.models.named import Named
 
-class PeriodicTaskState(models.Model):
+
+class PeriodicTaskState(Named):
     """One row per registered periodic job. Schedulers claim a due run with a conditional
     UPDATE on ``next_run_at``, so several schedulers never enqueue the same run twice."""
 
@@ -19,6 +21,3 @@ class PeriodicTaskState(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("periodic job")
-
-    def __str__(self) -> str:
-        return self.name

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, AgencyOwned, Institution, ScopedByPath
+from etam.core.models import AgencyOwnedModel, Named, ScopedByPath
 
 
 class RequestKind(models.TextChoices):
@@ -37,9 +37,7 @@ class RequestStatus(models.TextChoices):
     REJECTED = "ditolak", _("Rejected")
 
 
-class ServiceRequest(AgencyOwned, models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+class ServiceRequest(AgencyOwnedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=RequestKind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
@@ -75,7 +73,7 @@ class RequestComment(models.Model):
         return f"{self.author}: {self.body[:40]}"
 
 
-class RequestFile(models.Model):
+class RequestFile(Named):
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to="governance/%Y/%m/")
     name = models.CharField(max_length=200)
@@ -87,9 +85,6 @@ class RequestFile(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
-    def __str__(self) -> str:
-        return self.name
-
 
 class Decision(models.TextChoices):
     APPROVE = "setujui", _("Approve")
@@ -97,7 +92,7 @@ class Decision(models.TextChoices):
     REUSE = "pakai_ulang", _("Reuse an existing application")
 
 
-class ApplicationProposal(ScopedByPath, models.Model):
+class ApplicationProposal(ScopedByPath, Named):
     """The Dokumen Analisis Kebutuhan of a new application (Permen Komdigi 6/2025 Pasal 7)
     and the gate's results: duplicate check, reference-architecture mapping, decision."""
 
@@ -138,9 +133,6 @@ class ApplicationProposal(ScopedByPath, models.Model):
                 condition=Q(decision="") | ~Q(decision_reason=""), name="governance_decision_has_reason"
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def flagged(self) -> bool:

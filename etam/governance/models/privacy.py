@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, AgencyOwned, Institution, ScopedByPath
+from etam.core.models import AgencyOwnedModel, Institution, Named, ScopedByPath
 
 
 class LegalBasis(models.TextChoices):
@@ -19,9 +19,7 @@ class LegalBasis(models.TextChoices):
     LEGITIMATE_INTEREST = "kepentingan_sah", _("Other legitimate interest")
 
 
-class ProcessingActivity(AgencyOwned, models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+class ProcessingActivity(AgencyOwnedModel, Named):
     application = models.ForeignKey("inventory.Application", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("processing activity"), max_length=200)
     purpose = models.TextField(_("purpose"))
@@ -35,11 +33,8 @@ class ProcessingActivity(AgencyOwned, models.Model):
     class Meta:
         ordering = ["application_id", "name"]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class DataProtectionOfficer(ScopedByPath, models.Model):
+class DataProtectionOfficer(ScopedByPath, Named):
     institution = models.OneToOneField(Institution, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("email"))
@@ -47,6 +42,3 @@ class DataProtectionOfficer(ScopedByPath, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_institution_path = "institution_id"
-
-    def __str__(self) -> str:
-        return self.name

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, AgencyOwned, Institution, ScopedByPath
+from etam.core.models import AgencyOwnedModel, Institution, ScopedByPath, Timestamped
 
 
 class RiskScale(models.Model):
@@ -130,9 +130,7 @@ def _scale_checks(prefix: str, nullable: bool) -> list[models.CheckConstraint]:
     return out
 
 
-class Risk(AgencyOwned, models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+class Risk(AgencyOwnedModel, Timestamped):
     title = models.CharField(_("risk"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=RiskCategory.choices)
     impact_area = models.CharField(_("impact area"), max_length=25, choices=ImpactArea.choices)
@@ -161,8 +159,6 @@ class Risk(AgencyOwned, models.Model):
     residual_level = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-magnitude", "title", "id"]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from etam.core.models import Agency, AgencyOwned, Institution, ScopedByPath
+from etam.core.models import AgencyOwnedModel, Institution, ScopedByPath
 
 # UU 27/2022 Pasal 46: notice of a personal-data breach within 3 × 24 hours, calendar hours.
 BREACH_NOTICE = timedelta(hours=72)
@@ -40,9 +40,7 @@ class ControlStatus(models.TextChoices):
     NOT_APPLICABLE = "tidak_berlaku", _("Not applicable")
 
 
-class SecurityControl(AgencyOwned, models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+class SecurityControl(AgencyOwnedModel):
     application = models.ForeignKey("inventory.Application", on_delete=models.PROTECT, related_name="+")
     area = models.CharField(_("control area"), max_length=20, choices=ControlArea.choices)
     status = models.CharField(_("status"), max_length=15, choices=ControlStatus.choices, default=ControlStatus.NOT_MET)
@@ -67,14 +65,12 @@ class Severity(models.TextChoices):
     CRITICAL = "kritis", _("Critical")
 
 
-class Incident(AgencyOwned, models.Model):
+class Incident(AgencyOwnedModel):
     class Status(models.TextChoices):
         OPEN = "dibuka", _("Open")
         HANDLING = "ditangani", _("Being handled")
         CLOSED = "ditutup", _("Closed")
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
@@ -147,15 +143,13 @@ class AuditEngagement(ScopedByPath, models.Model):
         return self.title
 
 
-class AuditFinding(AgencyOwned, models.Model):
+class AuditFinding(AgencyOwnedModel):
     class FollowUp(models.TextChoices):
         OPEN = "belum", _("Not followed up")
         ONGOING = "proses", _("In progress")
         DONE = "selesai", _("Done")
 
     engagement = models.ForeignKey(AuditEngagement, on_delete=models.CASCADE, related_name="findings")
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     application = models.ForeignKey(
         "inventory.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
