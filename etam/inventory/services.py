@@ -81,9 +81,7 @@ def application_create(*, actor: Actor, data: dict[str, Any], detect: bool = Tru
     app.full_clean()
     with transaction.atomic():
         app.save()
-        audit.record(
-            actor=actor, action="inventory.application_create", target=app, after=stored_values(app, APPLICATION_FIELDS)
-        )
+        changes.record_change(actor, "inventory.application_create", app, APPLICATION_FIELDS)
         if detect:
             _schedule_duplicate_refresh([app.pk])
     return app
@@ -377,14 +375,7 @@ def _save_fields(
         assign_given(obj, data, fields)
         obj.full_clean()
         obj.save()
-        audit.record(
-            actor=actor,
-            action=action + ("update" if instance else "create"),
-            target=obj,
-            before=before,
-            after=stored_values(obj, fields),
-            **scope,
-        )
+        changes.record_change(actor, action + ("update" if instance else "create"), obj, fields, before=before, **scope)
     return obj
 
 

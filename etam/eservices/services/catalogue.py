@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
 from etam.core.actors import Actor, Person
+from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency
 from etam.core.permissions import require
 from etam.eservices import definitions
@@ -63,12 +64,7 @@ def service_create(*, actor: Actor, agency: Agency, data: dict[str, Any]) -> Ser
         service.slug = data.get("slug") or _unique_slug(service.name, agency)
         service.full_clean()
         service.save()
-        audit.record(
-            actor=actor,
-            action="eservices.service_create",
-            target=service,
-            after=changes.snapshot(service, AUDITED_FIELDS),
-        )
+        changes.record_change(actor, "eservices.service_create", service, AUDITED_FIELDS)
     return service
 
 
@@ -76,17 +72,11 @@ def service_update(*, actor: Actor, service: Service, data: dict[str, Any]) -> S
     require(actor, PERM_MANAGE, service)
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
-        before = changes.snapshot(service, AUDITED_FIELDS)
+        before = stored_values(service, AUDITED_FIELDS)
         _apply(service, data)
         service.full_clean()
         service.save()
-        audit.record(
-            actor=actor,
-            action="eservices.service_update",
-            target=service,
-            before=before,
-            after=changes.snapshot(service, AUDITED_FIELDS),
-        )
+        changes.record_change(actor, "eservices.service_update", service, AUDITED_FIELDS, before=before)
     return service
 
 
