@@ -115,12 +115,8 @@ def application_retire(*, actor: Actor, application: Application, reason: str) -
         before = {"lifecycle": locked.lifecycle}
         locked.lifecycle = Lifecycle.RETIRED
         locked.save(update_fields=["lifecycle", "updated_at", "content_signature"])
-        audit.record(
-            actor=actor,
-            action="inventory.application_retire",
-            target=locked,
-            before=before,
-            after={"lifecycle": locked.lifecycle, "reason": reason.strip()},
+        changes.record_change(
+            actor, "inventory.application_retire", locked, ["lifecycle"], before=before, also={"reason": reason.strip()}
         )
     return locked
 

@@ -39,6 +39,7 @@ SERVICE_FIELDS = (
 
 
 AUDITED_FIELDS = (*SERVICE_FIELDS, "status", "slug")
+PUBLISHED_FIELDS = ["published_version", "status"]
 
 
 def _apply(service: Service, data: dict[str, Any]) -> None:
@@ -105,13 +106,13 @@ def version_create(
             notes=notes,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
-        audit.record(
-            actor=actor,
-            action="eservices.version_create",
-            target=version,
+        changes.record_change(
+            actor,
+            "eservices.version_create",
+            version,
+            ["service", "number"],
             institution_id=service.institution_id,
             agency_id=service.agency_id,
-            after={"service": service.pk, "number": version.number},
         )
     return version
 
@@ -164,17 +165,11 @@ def version_publish(*, actor: Person, version: ServiceVersion) -> ServiceVersion
         version.published_at = timezone.now()
         version.published_by = actor if getattr(actor, "pk", None) else None
         version.save(update_fields=["status", "published_at", "published_by"])
-        before = {"published_version": service.published_version_id, "status": service.status}
+        before = stored_values(service, PUBLISHED_FIELDS)
         service.published_version = version
         service.status = Service.Status.ACTIVE
-        service.save(update_fields=["published_version", "status", "updated_at"])
-        audit.record(
-            actor=actor,
-            action="eservices.version_publish",
-            target=service,
-            before=before,
-            after={"published_version": version.pk, "status": service.status},
-        )
+        service.save(update_fields=[*PUBLISHED_FIELDS, "updated_at"])
+        changes.record_change(actor, "eservices.version_publish", service, PUBLISHED_FIELDS, before=before)
     return version
 
 
@@ -188,13 +183,7 @@ def service_set_status(*, actor: Actor, service: Service, status: str) -> Servic
         before = service.status
         Service.objects.filter(pk=service.pk).update(status=status, updated_at=timezone.now())
         service.status = status
-        audit.record(
-            actor=actor,
-            action="eservices.service_status",
-            target=service,
-            before={"status": before},
-            after={"status": status},
-        )
+        changes.record_change(actor, "eservices.service_status", service, ["status"], before={"status": before})
     return service
 
 
