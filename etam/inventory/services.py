@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
-from etam.core.actors import Actor, Person
+from etam.core.actors import Actor, Person, stored_person
 from etam.core.fieldvalues import assign_given, stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, require
@@ -428,7 +428,7 @@ def village_update(
         if before != after:
             ConnectivityChange.objects.create(
                 village=locked,
-                changed_by=actor if getattr(actor, "pk", None) else None,
+                changed_by=stored_person(actor),
                 source=source,
                 before=before,
                 after=after,

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
-from etam.core.actors import Actor, Person
+from etam.core.actors import Actor, Person, stored_person
 from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency
 from etam.core.permissions import require
@@ -104,7 +104,7 @@ def version_create(
             workflow=workflow,
             document_template=document_template,
             notes=notes,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=stored_person(actor),
         )
         changes.record_change(
             actor,
@@ -163,7 +163,7 @@ def version_publish(*, actor: Person, version: ServiceVersion) -> ServiceVersion
         )
         version.status = ServiceVersion.Status.PUBLISHED
         version.published_at = timezone.now()
-        version.published_by = actor if getattr(actor, "pk", None) else None
+        version.published_by = stored_person(actor)
         version.save(update_fields=["status", "published_at", "published_by"])
         before = stored_values(service, PUBLISHED_FIELDS)
         service.published_version = version

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
-from etam.core.actors import Actor, Person
+from etam.core.actors import Actor, Person, stored_person
 from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency
 from etam.core.permissions import Scope, has_perm, require
@@ -75,7 +75,7 @@ def dataset_create(*, actor: Person, agency: Agency, tags: Iterable[str] = (), *
         raise TypeError(f"unknown dataset fields {sorted(unknown)}")
     _check_dataset_fields(fields)
     with transaction.atomic():
-        dataset = Dataset(agency=agency, created_by=actor if getattr(actor, "pk", None) else None, **fields)
+        dataset = Dataset(agency=agency, created_by=stored_person(actor), **fields)
         dataset.full_clean()
         dataset.save()
         _set_tags(dataset, tags)
@@ -169,7 +169,7 @@ def access_request_create(*, actor: Person, dataset: Dataset, access: str) -> Ac
             dataset=dataset,
             access=access,
             previous_access=current,
-            requested_by=actor if getattr(actor, "pk", None) else None,
+            requested_by=stored_person(actor),
         )
         audit.record(
             actor=actor,
