@@ -15,7 +15,7 @@ takes ``actor: Actor`` (or ``Person``).
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
@@ -30,3 +30,9 @@ class PersonRequest(HttpRequest):
     """A request behind ``login_required``: its user is signed in (for the type checker only)."""
 
     user: User
+
+
+def stored_person(actor: Any) -> User | None:
+    """The actor as the ``User`` a row stores (``created_by``, ``reviewed_by``, ...): ``None`` for the
+    system, an anonymous visitor or anything without a saved id. One spelling for every service."""
+    return actor if isinstance(actor, User) and actor.pk is not None else None

@@ -12,7 +12,7 @@ is saved and one audit event written, in one transaction. An error inside the bl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from etam.core import audit
 from etam.core.actors import Actor
+from etam.core.fieldvalues import stored_values
+from etam.core.models import AuditEvent
 
 M = TypeVar("M", bound=models.Model)
 
@@ -30,6 +32,39 @@ def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 
+def record_change(
+    actor: Actor | str | None,
+    action: str,
+    obj: models.Model,
+    fields: Iterable[str],
+    *,
+    before: Mapping[str, Any] | None = None,
+    also: Mapping[str, Any] | None = None,
+    target: models.Model | None = None,
+    institution_id: int | None = None,
+    agency_id: int | None = None,
+) -> AuditEvent:
+    """The audit event of a create or an update of ``obj``, written after its ``save()`` in the same
+    transaction: ``before`` as the caller read it (``None`` for a create), ``after`` the stored values
+    of ``fields`` now (``core.fieldvalues.stored_values``), plus ``also`` (values that are not fields of
+    ``obj``: a derived level, the tags, the parent's id). ``target``: what the event names (``obj`` by
+    default); the scope, when given, wins over the target's. The one way a service writes the
+    "before/after of these fields" event, so the services differ only in their permission, action and
+    fields."""
+    after = stored_values(obj, fields)
+    if also:
+        after.update(also)
+    return audit.record(
+        actor=actor,
+        action=action,
+        target=obj if target is None else target,
+        before=before,
+        after=after,
+        institution_id=institution_id,
+        agency_id=agency_id,
+    )
+
+
 @contextmanager
 def recorded(
     obj: models.Model, fields: Iterable[str], *, actor: Actor, action: str, target: models.Model | None = None
@@ -37,12 +72,11 @@ def recorded(
     """Audit ``fields`` of ``obj`` before and after the block, then save ``obj`` (``target``: what the event
     names, ``obj`` by default)."""
     names = tuple(fields)
-    before = snapshot(obj, names)
+    before = stored_values(obj, names)
     yield
     with transaction.atomic():
         obj.save()
-        after = snapshot(obj, names)
-        audit.record(actor=actor, action=action, target=obj if target is None else target, before=before, after=after)
+        record_change(actor, action, obj, names, before=before, target=target)
 
 
 def revoke_once(obj: M) -> tuple[M, bool]:

@@ -25,7 +25,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.models import Agency, Institution, OrgUnit, Region, Role, RoleGrant, User
 from etam.core.services.people import record_new_grant
 
@@ -393,17 +393,12 @@ def _accounts(
             else:
                 user.set_unusable_password()
             user.save()
-            audit.record(
-                actor=None,
-                action="core.demo_account_create",
-                target=user,
-                after={
-                    "full_name": user.full_name,
-                    "email": user.email,
-                    "phone": user.phone,
-                    "kind": user.kind,
-                    "password": "demo" if password_hash else "unusable",
-                },
+            changes.record_change(
+                None,
+                "core.demo_account_create",
+                user,
+                ["full_name", "email", "phone", "kind"],
+                also={"password": "demo" if password_hash else "unusable"},
             )
             tally.created["akun / accounts"] += 1
         else:

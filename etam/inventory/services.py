@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
-from etam.core.actors import Actor, Person
+from etam.core.actors import Actor, Person, stored_person
 from etam.core.fieldvalues import assign_given, stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, require
@@ -81,9 +81,7 @@ def application_create(*, actor: Actor, data: dict[str, Any], detect: bool = Tru
     app.full_clean()
     with transaction.atomic():
         app.save()
-        audit.record(
-            actor=actor, action="inventory.application_create", target=app, after=stored_values(app, APPLICATION_FIELDS)
-        )
+        changes.record_change(actor, "inventory.application_create", app, APPLICATION_FIELDS)
         if detect:
             _schedule_duplicate_refresh([app.pk])
     return app
@@ -117,12 +115,8 @@ def application_retire(*, actor: Actor, application: Application, reason: str) -
         before = {"lifecycle": locked.lifecycle}
         locked.lifecycle = Lifecycle.RETIRED
         locked.save(update_fields=["lifecycle", "updated_at", "content_signature"])
-        audit.record(
-            actor=actor,
-            action="inventory.application_retire",
-            target=locked,
-            before=before,
-            after={"lifecycle": locked.lifecycle, "reason": reason.strip()},
+        changes.record_change(
+            actor, "inventory.application_retire", locked, ["lifecycle"], before=before, also={"reason": reason.strip()}
         )
     return locked
 
@@ -377,14 +371,7 @@ def _save_fields(
         assign_given(obj, data, fields)
         obj.full_clean()
         obj.save()
-        audit.record(
-            actor=actor,
-            action=action + ("update" if instance else "create"),
-            target=obj,
-            before=before,
-            after=stored_values(obj, fields),
-            **scope,
-        )
+        changes.record_change(actor, action + ("update" if instance else "create"), obj, fields, before=before, **scope)
     return obj
 
 
@@ -441,7 +428,7 @@ def village_update(
         if before != after:
             ConnectivityChange.objects.create(
                 village=locked,
-                changed_by=actor if getattr(actor, "pk", None) else None,
+                changed_by=stored_person(actor),
                 source=source,
                 before=before,
                 after=after,

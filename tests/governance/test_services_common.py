@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from etam.core.changes import record_change
 from etam.core.fieldvalues import stored_values
 from etam.core.models import AuditEvent
 from etam.governance import permissions as perms
 from etam.governance import selectors
 from etam.governance.models import DataProtectionOfficer
-from etam.governance.services._common import record_change
 
 pytestmark = pytest.mark.django_db
 

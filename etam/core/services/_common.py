@@ -7,22 +7,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from etam.core.actors import Actor
 from etam.core.models import Role
 from etam.core.permissions import active_grants
-
-
-def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The audited fields of ``obj``; foreign keys as their ids."""
-    values: dict[str, Any] = {}
-    for name in fields:
-        field = obj._meta.get_field(name)
-        attname = getattr(field, "attname", name)
-        values[name] = getattr(obj, attname)
-    return values
 
 
 def is_super_admin(actor: Actor) -> bool:

@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from etam.core import audit
 from etam.core.actors import Actor
+from etam.core.changes import record_change
 from etam.core.models import Role, RoleGrant, User
 from etam.core.permissions import forget_cached_grants
 from etam.core.services._common import FieldErrors, is_super_admin, require_authenticated
@@ -108,14 +108,14 @@ def _set_active(*, actor: Actor, user: User, active: bool, action: str) -> User:
         user.save(update_fields=["is_active"])
         forget_cached_grants(user)
         institution_id, agency_id = _scope_of(user)
-        audit.record(
-            actor=actor,
-            action=action,
-            target=user,
+        record_change(
+            actor,
+            action,
+            user,
+            ["is_active"],
+            before={"is_active": not active},
             institution_id=institution_id,
             agency_id=agency_id,
-            before={"is_active": not active},
-            after={"is_active": active},
         )
     return user
 

@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit
 from etam.core.actors import Actor
+from etam.core.changes import record_change
+from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency, Institution, OrgUnit, RegionLevel
 from etam.core.permissions import Scope, has_perm, require
-from etam.core.services._common import FieldErrors, reject_unknown_fields, snapshot, unique_or
+from etam.core.services._common import FieldErrors, reject_unknown_fields, unique_or
 from etam.core.validators import normalise_phone, validate_region_code
 
 INSTITUTION_FIELDS = ("region_code", "name", "short_name", "kind")
@@ -102,7 +104,7 @@ def institution_update(*, actor: Actor, institution: Institution, changes: Mappi
     """Change an instansi's names (admin instansi) or its kode wilayah and kind (super admin)."""
     reject_unknown_fields(changes, INSTITUTION_FIELDS)
     require(actor, "core.edit_institution", institution)
-    before = snapshot(institution, INSTITUTION_FIELDS)
+    before = stored_values(institution, INSTITUTION_FIELDS)
     data = dict(before)
     for key, value in changes.items():
         data[key] = _clean_text(value)
@@ -231,7 +233,7 @@ def agency_create(
 
 def agency_update(*, actor: Actor, agency: Agency, changes: Mapping[str, Any]) -> Agency:
     reject_unknown_fields(changes, set(AGENCY_FIELDS) - {"is_active"})
-    before = snapshot(agency, AGENCY_FIELDS)
+    before = stored_values(agency, AGENCY_FIELDS)
     data = _agency_data(changes, before)
     touched = {key for key in data if data[key] != before[key]}
     if touched - AGENCY_CONTACT_FIELDS or not has_perm(actor, "core.edit_agency", agency):
@@ -263,7 +265,7 @@ def _agency_set_active(*, actor: Actor, agency: Agency, active: bool, action: st
     if agency.is_active == active:
         message = _("Status: this OPD is already active.") if active else _("Status: this OPD is already inactive.")
         raise ValidationError({"is_active": [ValidationError(message, code="unchanged")]})
-    before = snapshot(agency, AGENCY_FIELDS)
+    before = stored_values(agency, AGENCY_FIELDS)
     return _agency_save(actor=actor, agency=agency, before=before, data={**before, "is_active": active}, action=action)
 
 
@@ -330,12 +332,13 @@ def orgunit_create(*, actor: Actor, agency: Agency, code: str, name: str, parent
     errors.raise_if_any()
     with unique_or(lambda: _unit_code_taken(data["code"])):
         unit = OrgUnit.objects.create(agency=agency, **data)
-        audit.record(
-            actor=actor,
-            action="core.orgunit_create",
-            target=unit,
+        record_change(
+            actor,
+            "core.orgunit_create",
+            unit,
+            UNIT_FIELDS,
+            also={"agency": agency.pk},
             institution_id=agency.institution_id,
-            after={"agency": agency.pk, **snapshot(unit, UNIT_FIELDS)},
         )
     return unit
 
@@ -344,7 +347,7 @@ def orgunit_update(*, actor: Actor, unit: OrgUnit, changes: Mapping[str, Any]) -
     reject_unknown_fields(changes, UNIT_FIELDS)
     agency = unit.agency
     require(actor, "core.manage_unit", agency)
-    before = snapshot(unit, UNIT_FIELDS)
+    before = stored_values(unit, UNIT_FIELDS)
     data: dict[str, Any] = {"code": unit.code, "name": unit.name, "parent": unit.parent}
     for key, value in changes.items():
         data[key] = value if key == "parent" else (_clean_code(value) if key == "code" else _clean_text(value))
@@ -358,12 +361,7 @@ def orgunit_update(*, actor: Actor, unit: OrgUnit, changes: Mapping[str, Any]) -
         for key, value in data.items():
             setattr(unit, key, value)
         unit.save(update_fields=[*UNIT_FIELDS, "updated_at"])
-        audit.record(
-            actor=actor,
-            action="core.orgunit_update",
-            target=unit,
-            institution_id=agency.institution_id,
-            before=before,
-            after=after,
+        record_change(
+            actor, "core.orgunit_update", unit, UNIT_FIELDS, before=before, institution_id=agency.institution_id
         )
     return unit

@@ -33,6 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from etam.core import audit
 from etam.core.actors import Actor, Person
+from etam.core.changes import record_change
 from etam.core.models import Agency, Institution, Role, RoleGrant, User
 from etam.core.models.people import AGENCY_SCOPED_ROLES, INSTITUTION_SCOPED_ROLES
 from etam.core.permissions import Scope, active_grants, forget_cached_grants, has_perm, role_permissions
@@ -279,14 +280,14 @@ def save_contact_changes(
             for field in changed:
                 setattr(user, field, after[field])
             user.save(update_fields=changed)
-            audit.record(
-                actor=actor,
-                action=action,
-                target=user,
+            record_change(
+                actor,
+                action,
+                user,
+                changed,
+                before={f: before[f] for f in changed},
                 institution_id=institution_id,
                 agency_id=agency_id,
-                before={f: before[f] for f in changed},
-                after={f: after[f] for f in changed},
             )
     except IntegrityError:
         for field, value in before.items():

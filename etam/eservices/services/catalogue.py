@@ -12,7 +12,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
-from etam.core.actors import Actor, Person
+from etam.core.actors import Actor, Person, stored_person
+from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency
 from etam.core.permissions import require
 from etam.eservices import definitions
@@ -38,6 +39,7 @@ SERVICE_FIELDS = (
 
 
 AUDITED_FIELDS = (*SERVICE_FIELDS, "status", "slug")
+PUBLISHED_FIELDS = ["published_version", "status"]
 
 
 def _apply(service: Service, data: dict[str, Any]) -> None:
@@ -63,12 +65,7 @@ def service_create(*, actor: Actor, agency: Agency, data: dict[str, Any]) -> Ser
         service.slug = data.get("slug") or _unique_slug(service.name, agency)
         service.full_clean()
         service.save()
-        audit.record(
-            actor=actor,
-            action="eservices.service_create",
-            target=service,
-            after=changes.snapshot(service, AUDITED_FIELDS),
-        )
+        changes.record_change(actor, "eservices.service_create", service, AUDITED_FIELDS)
     return service
 
 
@@ -76,17 +73,11 @@ def service_update(*, actor: Actor, service: Service, data: dict[str, Any]) -> S
     require(actor, PERM_MANAGE, service)
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
-        before = changes.snapshot(service, AUDITED_FIELDS)
+        before = stored_values(service, AUDITED_FIELDS)
         _apply(service, data)
         service.full_clean()
         service.save()
-        audit.record(
-            actor=actor,
-            action="eservices.service_update",
-            target=service,
-            before=before,
-            after=changes.snapshot(service, AUDITED_FIELDS),
-        )
+        changes.record_change(actor, "eservices.service_update", service, AUDITED_FIELDS, before=before)
     return service
 
 
@@ -113,15 +104,15 @@ def version_create(
             workflow=workflow,
             document_template=document_template,
             notes=notes,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=stored_person(actor),
         )
-        audit.record(
-            actor=actor,
-            action="eservices.version_create",
-            target=version,
+        changes.record_change(
+            actor,
+            "eservices.version_create",
+            version,
+            ["service", "number"],
             institution_id=service.institution_id,
             agency_id=service.agency_id,
-            after={"service": service.pk, "number": version.number},
         )
     return version
 
@@ -172,19 +163,13 @@ def version_publish(*, actor: Person, version: ServiceVersion) -> ServiceVersion
         )
         version.status = ServiceVersion.Status.PUBLISHED
         version.published_at = timezone.now()
-        version.published_by = actor if getattr(actor, "pk", None) else None
+        version.published_by = stored_person(actor)
         version.save(update_fields=["status", "published_at", "published_by"])
-        before = {"published_version": service.published_version_id, "status": service.status}
+        before = stored_values(service, PUBLISHED_FIELDS)
         service.published_version = version
         service.status = Service.Status.ACTIVE
-        service.save(update_fields=["published_version", "status", "updated_at"])
-        audit.record(
-            actor=actor,
-            action="eservices.version_publish",
-            target=service,
-            before=before,
-            after={"published_version": version.pk, "status": service.status},
-        )
+        service.save(update_fields=[*PUBLISHED_FIELDS, "updated_at"])
+        changes.record_change(actor, "eservices.version_publish", service, PUBLISHED_FIELDS, before=before)
     return version
 
 
@@ -198,13 +183,7 @@ def service_set_status(*, actor: Actor, service: Service, status: str) -> Servic
         before = service.status
         Service.objects.filter(pk=service.pk).update(status=status, updated_at=timezone.now())
         service.status = status
-        audit.record(
-            actor=actor,
-            action="eservices.service_status",
-            target=service,
-            before={"status": before},
-            after={"status": status},
-        )
+        changes.record_change(actor, "eservices.service_status", service, ["status"], before={"status": before})
     return service
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.actors import Actor, Person
 from etam.core.models import Agency
 from etam.core.permissions import Scope, require
@@ -193,17 +193,12 @@ def evidence_add(
             safe_name = f"{item.sha256[:16]}.{kind.replace('jpeg', 'jpg')}"
             item.file.save(safe_name, File(upload), save=False)
         item.save()
-        audit.record(
-            actor=actor,
-            action="evaluation.evidence_add",
-            target=item,
-            after={
-                "level": value,
-                "title": title,
-                "url": url,
-                "sha256": item.sha256,
-                "indicator": claim.indicator.number,
-            },
+        changes.record_change(
+            actor,
+            "evaluation.evidence_add",
+            item,
+            ["level", "title", "url", "sha256"],
+            also={"indicator": claim.indicator.number},
         )
     return item
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.actors import Actor, Person
 from etam.core.models import Agency, Institution
 from etam.core.permissions import require
@@ -144,13 +144,7 @@ def evaluation_advance(*, actor: Actor, evaluation: Evaluation) -> Evaluation:
         if following == Stage.FINAL:
             evaluation.finalised_at = timezone.now()
         evaluation.save(update_fields=["stage", "finalised_at"])
-        audit.record(
-            actor=actor,
-            action="evaluation.advance",
-            target=evaluation,
-            before={"stage": before},
-            after={"stage": following},
-        )
+        changes.record_change(actor, "evaluation.advance", evaluation, ["stage"], before={"stage": before})
     return evaluation
 
 

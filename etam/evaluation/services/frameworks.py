@@ -58,12 +58,8 @@ def framework_new_version(*, actor: Actor, framework: Framework) -> Framework:
     doc = exchange.parse_document(exchange.export_document(framework))
     with transaction.atomic():
         copy = exchange.create_from_document(doc, status=Framework.Status.DRAFT)
-        audit.record(
-            actor=actor,
-            action="evaluation.framework_new_version",
-            target=copy,
-            before={"version": framework.version},
-            after={"version": copy.version},
+        changes.record_change(
+            actor, "evaluation.framework_new_version", copy, ["version"], before={"version": framework.version}
         )
     return copy
 

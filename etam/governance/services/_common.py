@@ -1,19 +1,14 @@
-"""Helpers the governance services share: field checks that name the field, ``record_change``
-(the audit entry of a change, on ``core.fieldvalues.stored_values``), the scope of an OPD or
-instansi, the application catalogue."""
+"""Helpers the governance services share: field checks that name the field, the scope of an OPD or
+instansi, the application catalogue. (The audit entry of a change is ``core.changes.record_change``.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext as _
 
-from etam.core import audit
-from etam.core.actors import Actor
-from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope
 from etam.governance.registry import ApplicationCatalogue, catalogue
@@ -57,14 +52,6 @@ def scale_value(data: Mapping[str, Any], name: str, label: str, errors: dict[str
 def raise_if(errors: Mapping[str, list[str]]) -> None:
     if errors:
         raise ValidationError(dict(errors))
-
-
-def record_change(
-    actor: Actor, action: str, obj: models.Model, fields: Iterable[str], *, before: Mapping[str, Any] | None = None
-) -> None:
-    """The audit entry of a change to ``obj`` (call inside its transaction): ``before`` as the
-    caller took it, and the snapshot of ``fields`` after."""
-    audit.record(actor=actor, action=action, target=obj, before=before, after=stored_values(obj, fields))
 
 
 def the_catalogue() -> ApplicationCatalogue:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit, filetypes
 from etam.core.actors import Actor, Person
+from etam.core.changes import record_change
 from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency, User
 from etam.core.permissions import has_perm, require
@@ -29,7 +30,6 @@ from etam.governance.registry import ProposedApplication
 from etam.governance.services._common import (
     agency_scope,
     raise_if,
-    record_change,
     require_filled,
     the_catalogue,
 )
@@ -213,15 +213,14 @@ def proposal_map(
         locked.raa_code, locked.business_process_code = raa_code, business_process_code.strip()
         _run_duplicate_check(locked)
         locked.save()
-        audit.record(
-            actor=actor,
-            action="governance.proposal_map",
-            target=locked.request,
+        record_change(
+            actor,
+            "governance.proposal_map",
+            locked,
+            ["raa_code", "business_process_code"],
             before=before,
-            after={
-                **stored_values(locked, ["raa_code", "business_process_code"]),
-                "duplicates": len(locked.duplicate_matches),
-            },
+            also={"duplicates": len(locked.duplicate_matches)},
+            target=locked.request,
         )
     return locked
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit
 from etam.core.actors import Person
+from etam.core.changes import record_change
 from etam.core.fieldvalues import assign_given, stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import require
@@ -35,7 +36,6 @@ from etam.governance.services._common import (
     asset_of_agency,
     institution_scope,
     raise_if,
-    record_change,
     require_filled,
     scale_value,
 )
@@ -140,12 +140,7 @@ def risk_create(*, actor: Person, agency: Agency, data: dict[str, Any]) -> Risk:
     risk.likelihood, risk.impact, risk.magnitude, risk.level = likelihood, impact, magnitude, level
     with transaction.atomic():
         risk.save()
-        audit.record(
-            actor=actor,
-            action="governance.risk_create",
-            target=risk,
-            after={**stored_values(risk, RISK_FIELDS), "magnitude": magnitude, "level": level},
-        )
+        record_change(actor, "governance.risk_create", risk, RISK_FIELDS, also={"magnitude": magnitude, "level": level})
     return risk
 
 
@@ -160,11 +155,8 @@ def treatment_add(*, actor: Person, risk: Risk, action: str, owner: Any, due_on:
     with transaction.atomic():
         treatment = Treatment.objects.create(risk=risk, action=action.strip(), owner=owner, due_on=due_on)
         Risk.objects.filter(pk=risk.pk, status=RiskStatus.OPEN).update(status=RiskStatus.TREATED)
-        audit.record(
-            actor=actor,
-            action="governance.treatment_add",
-            target=risk,
-            after=stored_values(treatment, ["action", "owner", "due_on", "status"]),
+        record_change(
+            actor, "governance.treatment_add", treatment, ["action", "owner", "due_on", "status"], target=risk
         )
     return treatment
 

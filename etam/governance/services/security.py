@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from etam.core import audit
 from etam.core.actors import Person
+from etam.core.changes import record_change
 from etam.core.fieldvalues import assign_given, stored_values
 from etam.core.models import Agency, Institution
 from etam.core.permissions import Scope, has_perm, require
@@ -37,7 +38,6 @@ from etam.governance.services._common import (
     asset_of_agency,
     institution_scope,
     raise_if,
-    record_change,
     require_filled,
 )
 
@@ -72,12 +72,13 @@ def control_set(*, actor: Person, application: Any, area: str, status: str, evid
         before = None if created else stored_values(control, ["status", "evidence"])
         control.status, control.evidence, control.updated_by = status, evidence.strip(), actor
         control.save()
-        audit.record(
-            actor=actor,
-            action="governance.control_set",
-            target=control,
+        record_change(
+            actor,
+            "governance.control_set",
+            control,
+            ["area", "status", "evidence"],
             before=before,
-            after={"application": application.pk, **stored_values(control, ["area", "status", "evidence"])},
+            also={"application": application.pk},
         )
     return control
 

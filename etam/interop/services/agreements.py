@@ -45,11 +45,8 @@ def consumer_register(
     consumer.full_clean()
     with transaction.atomic():
         consumer.save()
-        audit.record(
-            actor=actor,
-            action="interop.consumer_registered",
-            target=consumer,
-            after=changes.snapshot(consumer, ["name", "kind", "organisation", "contact_email"]),
+        changes.record_change(
+            actor, "interop.consumer_registered", consumer, ["name", "kind", "organisation", "contact_email"]
         )
     return consumer
 

@@ -88,12 +88,7 @@ def service_register(*, actor: Person, agency: Agency, code: str, **data: Any) -
     service.full_clean()
     with transaction.atomic():
         service.save()
-        audit.record(
-            actor=actor,
-            action="interop.service_registered",
-            target=service,
-            after=changes.snapshot(service, ["code", *SERVICE_FIELDS]),
-        )
+        changes.record_change(actor, "interop.service_registered", service, ["code", *SERVICE_FIELDS])
     return service
 
 

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import changes
 from etam.core.actors import Person
+from etam.core.fieldvalues import stored_values
 from etam.core.models import SigningIdentity
 from etam.core.permissions import require
 from etam.core.services.directory import signing_identity_refresh
@@ -20,6 +21,8 @@ from etam.interop import openapi
 from etam.interop import permissions as perms
 from etam.interop.connectors import siasn, splp
 from etam.interop.models import DataService
+
+SPLP_FIELDS = ["splp_api_id", "splp_published_at"]
 
 
 @dataclass
@@ -61,15 +64,9 @@ def service_publish_to_splp(*, actor: Person, service: DataService) -> DataServi
             {"splp": _("SPLP cannot be reached or refused the document now; nothing changed, try again later.")}
         )
     with transaction.atomic():
-        before = {"splp_api_id": service.splp_api_id, "splp_published_at": service.splp_published_at}
+        before = stored_values(service, SPLP_FIELDS)
         service.splp_api_id = publication.api_id
         service.splp_published_at = timezone.now()
-        service.save(update_fields=["splp_api_id", "splp_published_at"])
-        audit.record(
-            actor=actor,
-            action="interop.service_published_splp",
-            target=service,
-            before=before,
-            after={"splp_api_id": publication.api_id, "splp_published_at": service.splp_published_at},
-        )
+        service.save(update_fields=SPLP_FIELDS)
+        changes.record_change(actor, "interop.service_published_splp", service, SPLP_FIELDS, before=before)
     return service

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
-from etam.core.actors import Actor, Person
+from etam.core.actors import Actor, Person, stored_person
+from etam.core.fieldvalues import stored_values
 from etam.core.models import Agency
 from etam.core.permissions import Scope, has_perm, require
 from etam.core.validators import validate_region_code
@@ -58,6 +59,10 @@ def _check_dataset_fields(fields: dict[str, Any]) -> None:
         raise ValidationError({"temporal_end": [_("Temporal coverage to: must not be before the start date.")]})
 
 
+def _tag_names(dataset: Dataset) -> list[str]:
+    return sorted(t.name for t in dataset.tags.all())
+
+
 def _set_tags(dataset: Dataset, tags: Iterable[str]) -> None:
     names = sorted({t.strip().lower() for t in tags if t and t.strip()})
     dataset.tags.set([Tag.objects.get_or_create(name=name[:60])[0] for name in names])
@@ -70,17 +75,12 @@ def dataset_create(*, actor: Person, agency: Agency, tags: Iterable[str] = (), *
         raise TypeError(f"unknown dataset fields {sorted(unknown)}")
     _check_dataset_fields(fields)
     with transaction.atomic():
-        dataset = Dataset(agency=agency, created_by=actor if getattr(actor, "pk", None) else None, **fields)
+        dataset = Dataset(agency=agency, created_by=stored_person(actor), **fields)
         dataset.full_clean()
         dataset.save()
         _set_tags(dataset, tags)
         ActivityMetadata.objects.create(dataset=dataset, activity_title=dataset.title)
-        audit.record(
-            actor=actor,
-            action="opendata.dataset_create",
-            target=dataset,
-            after={**changes.snapshot(dataset, DATASET_FIELDS), "tags": sorted(tags)},
-        )
+        changes.record_change(actor, "opendata.dataset_create", dataset, DATASET_FIELDS, also={"tags": sorted(tags)})
     return dataset
 
 
@@ -110,15 +110,16 @@ def dataset_update(*, actor: Person, dataset: Dataset, tags: Iterable[str] | Non
                     raise ValidationError({"access": problems})
             else:
                 request_access = fields.pop("access")
-        before = {**changes.snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
+        before = {**stored_values(dataset, fields), "tags": _tag_names(dataset)}
         for key, value in fields.items():
             setattr(dataset, key, value)
         dataset.full_clean()
         dataset.save()
         if tags is not None:
             _set_tags(dataset, tags)
-        after = {**changes.snapshot(dataset, fields), "tags": sorted(t.name for t in dataset.tags.all())}
-        audit.record(actor=actor, action="opendata.dataset_update", target=dataset, before=before, after=after)
+        changes.record_change(
+            actor, "opendata.dataset_update", dataset, fields, before=before, also={"tags": _tag_names(dataset)}
+        )
         if request_access:
             access_request_create(actor=actor, dataset=dataset, access=request_access)
     return dataset
@@ -168,7 +169,7 @@ def access_request_create(*, actor: Person, dataset: Dataset, access: str) -> Ac
             dataset=dataset,
             access=access,
             previous_access=current,
-            requested_by=actor if getattr(actor, "pk", None) else None,
+            requested_by=stored_person(actor),
         )
         audit.record(
             actor=actor,
@@ -264,16 +265,18 @@ def indicator_save(
             indicator = IndicatorMetadata(dataset=dataset)
         elif indicator.dataset_id != dataset.pk:
             raise PermissionDenied(_("You do not have permission for this action."))
-        before = changes.snapshot(indicator, fields) if indicator.pk else {}
+        before = stored_values(indicator, fields) if indicator.pk else {}
         for key, value in fields.items():
             setattr(indicator, key, value)
         indicator.full_clean()
         indicator.save()
-        audit.record(
-            actor=actor,
-            action="opendata.indicator_save",
-            target=dataset,
+        changes.record_change(
+            actor,
+            "opendata.indicator_save",
+            indicator,
+            fields,
             before=before,
-            after={"indicator": indicator.name, **changes.snapshot(indicator, fields)},
+            also={"indicator": indicator.name},
+            target=dataset,
         )
     return indicator

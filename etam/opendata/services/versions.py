@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etam.core import audit, changes
-from etam.core.actors import Actor, Person
+from etam.core.actors import Actor, Person, stored_person
 from etam.core.changes import snapshot
 from etam.core.models import Region
 from etam.core.permissions import require
@@ -467,7 +467,7 @@ def _publish(version: DatasetVersion, *, actor: Person | str, comment: str = "")
     previous = dataset.published_version_id
     version.status = VersionStatus.PUBLISHED
     version.published_at = timezone.now()
-    version.reviewed_by = actor if getattr(actor, "pk", None) else None  # type: ignore[assignment]  # a saved User: mypy cannot narrow through getattr
+    version.reviewed_by = stored_person(actor)
     version.reviewed_at = version.published_at
     version.review_comment = comment
     version.save()

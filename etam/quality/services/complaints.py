@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.actors import Actor, Person
 from etam.core.models import User
 from etam.core.permissions import require
@@ -133,13 +133,7 @@ def complaint_act(*, actor: Person, complaint: Complaint, action: str, answer: s
         if action == "jawab":
             locked.answer, locked.answered_at = answer, timezone.now()
         locked.save()
-        audit.record(
-            actor=actor,
-            action="quality.complaint_act",
-            target=locked,
-            before=before,
-            after={"state": locked.state, "action": action},
-        )
+        changes.record_change(actor, "quality.complaint_act", locked, ["state"], before=before, also={"action": action})
     return locked
 
 

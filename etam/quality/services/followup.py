@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import changes
 from etam.core.actors import Person
+from etam.core.fieldvalues import stored_values
 from etam.core.permissions import require
 from etam.quality import periods, permissions
 from etam.quality.models import FollowUpPlan
@@ -53,18 +54,12 @@ def followup_save(
         raise ValidationError(errors)
     with transaction.atomic():
         plan = FollowUpPlan.objects.select_for_update().filter(agency=agency, period=period, element=element).first()
-        before = {name: str(getattr(plan, name)) for name in FIELDS} if plan else None
+        before = stored_values(plan, FIELDS) if plan else None
         if plan is None:
             plan = FollowUpPlan(
                 agency=agency, institution_id=agency.institution_id, period=period, element=element, created_by=actor
             )
         plan.action, plan.owner, plan.due_date, plan.status = action, owner, due_date, status
         plan.save()
-        audit.record(
-            actor=actor,
-            action="quality.followup_save",
-            target=plan,
-            before=before,
-            after={name: str(getattr(plan, name)) for name in FIELDS},
-        )
+        changes.record_change(actor, "quality.followup_save", plan, FIELDS, before=before)
     return plan

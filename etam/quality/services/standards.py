@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from etam.core import audit
+from etam.core import audit, changes
 from etam.core.actors import Person
+from etam.core.fieldvalues import stored_values
 from etam.core.permissions import require
 from etam.quality import permissions
 from etam.quality.models import ServiceCharter, ServiceStandard
@@ -18,6 +19,7 @@ from etam.quality.services.maklumat import delete_on_commit
 from etam.quality.standards import EDITABLE
 
 TEXT_LIMIT = 4000
+CHARTER_FIELDS = ("text", "signed_by_name")
 
 
 def standard_save(*, actor: Person, service: Any, data: Mapping[str, Any], version: Any = None) -> ServiceStandard:
@@ -76,7 +78,7 @@ def charter_save(*, actor: Person, agency: Any, text: str, signed_by_name: str =
         raise ValidationError(errors)
     with transaction.atomic():
         charter = ServiceCharter.objects.select_for_update().filter(agency=agency).first()
-        before = {"text": charter.text, "signed_by_name": charter.signed_by_name} if charter else None
+        before = stored_values(charter, CHARTER_FIELDS) if charter else None
         if charter is None:
             charter = ServiceCharter(agency=agency, institution_id=agency.institution_id)
         if charter.pk is not None and charter.text != text and charter.signed_at is not None:
@@ -86,11 +88,5 @@ def charter_save(*, actor: Person, agency: Any, text: str, signed_by_name: str =
             charter.signed_pdf = ""
         charter.text, charter.signed_by_name = text, signed_by_name
         charter.save()
-        audit.record(
-            actor=actor,
-            action="quality.charter_save",
-            target=charter,
-            before=before,
-            after={"text": text, "signed_by_name": signed_by_name},
-        )
+        changes.record_change(actor, "quality.charter_save", charter, CHARTER_FIELDS, before=before)
     return charter
