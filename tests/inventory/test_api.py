@@ -75,3 +75,48 @@ def test_anonymous_gets_401_for_applications_but_public_connectivity(client, pro
     assert client.get(f"{BASE}/applications").status_code == 401
     assert client.get(f"{BASE}/connectivity-progress").status_code == 200
     assert client.get(f"{BASE}/national-applications").status_code == 200
+
+
+def test_data_centre_and_network_link_round_trip(client, province):
+    client.force_login(province.admin_kaltim)
+    response = client.post(
+        f"{BASE}/data-centres",
+        {"institution_id": province.kaltim.pk, "name": "Ruang Server Diskominfo", "tier": "", "location": "Samarinda"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    centre = response.json()
+    assert centre["institution_code"] == province.kaltim.region_code
+    assert centre["name"] == "Ruang Server Diskominfo" and centre["application_count"] == 0
+    assert client.get(f"{BASE}/data-centres").json() == [centre]
+    response = client.post(
+        f"{BASE}/network-links",
+        {
+            "institution_id": province.kaltim.pk,
+            "name": "Tautan Kantor Gubernur",
+            "endpoint_a": "Kantor Gubernur",
+            "endpoint_b": "Diskominfo",
+            "data_centre_id": centre["id"],
+            "bandwidth_mbps": 100,
+            "provider": "Telkom",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    link = response.json()
+    assert link["institution_code"] == province.kaltim.region_code and link["data_centre_id"] == centre["id"]
+    assert client.get(f"{BASE}/network-links").json() == [link]
+    response = client.post(
+        f"{BASE}/network-links",
+        {
+            "institution_id": province.kaltim.pk,
+            "name": "",
+            "endpoint_a": "",
+            "endpoint_b": "",
+            "bandwidth_mbps": 1,
+            "provider": "",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "body.name" in {f["path"] for f in response.json()["error"]["fields"]}
