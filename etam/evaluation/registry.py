@@ -32,6 +32,14 @@ class Proposal:
     rationale: str
     links: Sequence[tuple[Any, str]] = field(default_factory=tuple)  # (label, url)
 
+    @classmethod
+    def to_page(cls, level: int, rationale: str, label: str, url_name: str) -> Proposal:
+        """A proposal with one link, to the page (a URL name) its evidence was read from: the
+        shape most modules' rules give (governance, inventory, quality)."""
+        from django.urls import reverse
+
+        return cls(level=level, rationale=rationale, links=((label, reverse(url_name)),))
+
 
 @dataclass(frozen=True)
 class SuggestionRule:

@@ -73,8 +73,6 @@ def register_with_opendata() -> None:
 
 
 def suggest_satisfaction_management(evaluation: Any, indicator: Any) -> Any:
-    from django.urls import reverse
-
     from etam.evaluation.registry import Proposal
     from etam.quality import selectors
 
@@ -95,7 +93,7 @@ def suggest_satisfaction_management(evaluation: Any, indicator: Any) -> Any:
         f"{facts.agencies_with_index} dengan responden cukup untuk IKM; {facts.plans} rencana tindak lanjut "
         f"unsur terendah, {facts.plans_moving} berjalan atau selesai."
     )
-    return Proposal(level=level, rationale=rationale, links=[("Hasil survei kepuasan", reverse("quality:results"))])
+    return Proposal.to_page(level, rationale, "Hasil survei kepuasan", "quality:results")
 
 
 def _year(evaluation: Any) -> int | None:

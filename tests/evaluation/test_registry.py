@@ -16,3 +16,10 @@ def test_register_indicator_rules_registers_each_rule_for_the_framework(monkeypa
         ("kerangka-uji", 1, "uji.satu", suggest),
         ("kerangka-uji", 3, "uji.tiga", suggest),
     ]
+
+
+def test_proposal_to_page_links_the_named_page():
+    proposal = registry.Proposal.to_page(2, "Dua dari tiga", "Register risiko", "governance:risk_list")
+    assert proposal == registry.Proposal(
+        level=2, rationale="Dua dari tiga", links=(("Register risiko", "/staf/tata-kelola/risiko/"),)
+    )
