@@ -78,45 +78,28 @@ def test_anonymous_gets_401_for_applications_but_public_connectivity(client, pro
 
 
 def test_data_centre_and_network_link_round_trip(client, province):
+    def post(path, body, status=201):
+        response = client.post(f"{BASE}/{path}", body, content_type="application/json")
+        assert response.status_code == status, response.content
+        return response.json()
+
     client.force_login(province.admin_kaltim)
-    response = client.post(
-        f"{BASE}/data-centres",
-        {"institution_id": province.kaltim.pk, "name": "Ruang Server Diskominfo", "tier": "", "location": "Samarinda"},
-        content_type="application/json",
-    )
-    assert response.status_code == 201, response.content
-    centre = response.json()
-    assert centre["institution_code"] == province.kaltim.region_code
-    assert centre["name"] == "Ruang Server Diskominfo" and centre["application_count"] == 0
+    kaltim = province.kaltim
+    centre = post("data-centres", {"institution_id": kaltim.pk, "name": "Ruang Server", "location": "Samarinda"})
+    assert centre["institution_code"] == kaltim.region_code
+    assert centre["name"] == "Ruang Server" and centre["application_count"] == 0
     assert client.get(f"{BASE}/data-centres").json() == [centre]
-    response = client.post(
-        f"{BASE}/network-links",
-        {
-            "institution_id": province.kaltim.pk,
-            "name": "Tautan Kantor Gubernur",
-            "endpoint_a": "Kantor Gubernur",
-            "endpoint_b": "Diskominfo",
-            "data_centre_id": centre["id"],
-            "bandwidth_mbps": 100,
-            "provider": "Telkom",
-        },
-        content_type="application/json",
-    )
-    assert response.status_code == 201, response.content
-    link = response.json()
-    assert link["institution_code"] == province.kaltim.region_code and link["data_centre_id"] == centre["id"]
+    link_fields = {
+        "institution_id": kaltim.pk,
+        "name": "Tautan Kantor Gubernur",
+        "endpoint_a": "Kantor Gubernur",
+        "endpoint_b": "Diskominfo",
+        "data_centre_id": centre["id"],
+        "bandwidth_mbps": 100,
+        "provider": "Telkom",
+    }
+    link = post("network-links", link_fields)
+    assert link["institution_code"] == kaltim.region_code and link["data_centre_id"] == centre["id"]
     assert client.get(f"{BASE}/network-links").json() == [link]
-    response = client.post(
-        f"{BASE}/network-links",
-        {
-            "institution_id": province.kaltim.pk,
-            "name": "",
-            "endpoint_a": "",
-            "endpoint_b": "",
-            "bandwidth_mbps": 1,
-            "provider": "",
-        },
-        content_type="application/json",
-    )
-    assert response.status_code == 422
-    assert "body.name" in {f["path"] for f in response.json()["error"]["fields"]}
+    refused = post("network-links", {**link_fields, "name": ""}, status=422)
+    assert [f["path"] for f in refused["error"]["fields"]] == ["body.name"]
