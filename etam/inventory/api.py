@@ -329,13 +329,13 @@ def link_create(request: HttpRequest, payload: NetworkLinkIn) -> tuple[int, Netw
 
 
 class VillageOut(Schema):
-    code: str
+    code: str = Field(validation_alias="region_code")
     name: str
-    kelurahan: bool
+    kelurahan: bool = Field(validation_alias="is_kelurahan")
     coverage: str
-    active_access_points: int
+    active_access_points: int = Field(validation_alias="active")
     in_programme: bool
-    demo: bool
+    demo: bool = Field(validation_alias="is_demo")
 
 
 class ProgressOut(Schema):
@@ -346,20 +346,8 @@ class ProgressOut(Schema):
 
 
 @router.get("/villages", response=list[VillageOut], auth=None, summary="Village connectivity (public)")
-def village_list(request: HttpRequest, regency_code: str = "", district_code: str = "") -> list[VillageOut]:
-    qs = selectors.public_villages(regency_code=regency_code, district_code=district_code)
-    return [
-        VillageOut(
-            code=v.region_code,
-            name=v.name,
-            kelurahan=v.is_kelurahan,
-            coverage=v.coverage,
-            active_access_points=v.active,
-            in_programme=v.in_programme,
-            demo=v.is_demo,
-        )
-        for v in qs[:2000]
-    ]
+def village_list(request: HttpRequest, regency_code: str = "", district_code: str = "") -> QuerySet[Any]:
+    return selectors.public_villages(regency_code=regency_code, district_code=district_code)[:2000]
 
 
 @router.get("/connectivity-progress", response=list[ProgressOut], auth=None, summary="Internet Desa progress (public)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etam.core.models import AuditEvent
-from etam.inventory.models import Application
+from etam.inventory.models import AccessPoint, Application, VillageConnectivity
 from tests.inventory.factories import ApplicationFactory, application_fields
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +103,35 @@ def test_data_centre_and_network_link_round_trip(client, province):
     assert client.get(f"{BASE}/network-links").json() == [link]
     refused = post("network-links", {**link_fields, "name": ""}, status=422)
     assert [f["path"] for f in refused["error"]["fields"]] == ["body.name"]
+
+
+def test_public_village_list(client):
+    village = VillageConnectivity.objects.create(
+        region_code="64.72.01.1001",
+        name="Sungai Pinang Dalam",
+        is_kelurahan=True,
+        district_code="64.72.01",
+        regency_code="64.72",
+        coverage="4g",
+        in_programme=True,
+        is_demo=True,
+    )
+    VillageConnectivity.objects.create(
+        region_code="64.03.01.2001", name="Lain", district_code="64.03.01", regency_code="64.03"
+    )
+    AccessPoint.objects.create(
+        village=village, programme="internet_desa", provider="Telkom", technology="vsat", bandwidth_mbps=50
+    )
+    response = client.get(f"{BASE}/villages?regency_code=64.72")
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "code": "64.72.01.1001",
+            "name": "Sungai Pinang Dalam",
+            "kelurahan": True,
+            "coverage": "4g",
+            "active_access_points": 1,
+            "in_programme": True,
+            "demo": True,
+        }
+    ]
