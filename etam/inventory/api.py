@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from etam.api.auth import require_auth
-from etam.api.params import Id, PageNumber
+from etam.api.params import Id, PageNumber, page_rows
 from etam.core.actors import Actor
 from etam.core.lookups import or_404
 from etam.inventory import permissions as perms
@@ -159,23 +159,15 @@ def _validated(data: dict[str, Any], actor: Actor, instance: Application | None)
 def application_list(request: HttpRequest, filters: Query[ApplicationFilters]) -> dict[str, Any]:
     qs = selectors.application_list(
         request.user,
-        selectors.ApplicationFilter(
-            q=filters.q[:100],
-            institution_id=filters.institution_id,
-            agency_id=filters.agency_id,
-            kind=filters.kind,
-            lifecycle=filters.lifecycle,
-            hosting=filters.hosting,
-        ),
+        selectors.ApplicationFilter(**filters.dict(exclude={"q", "page", "page_size"}), q=filters.q[:100]),
     )
     size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
     page = max(1, filters.page)
-    rows = list(qs[(page - 1) * size : page * size])
     return {
         "count": qs.count(),
         "page": page,
         "page_size": size,
-        "results": rows,
+        "results": page_rows(qs, page, size),
     }
 
 
