@@ -44,7 +44,7 @@ def status_count_rows() -> Iterable[Sequence[Any]]:
 
 def register_with_opendata() -> None:
     try:
-        from etam.opendata.registry import SystemColumn, register_system_dataset
+        from etam.opendata.registry import SystemColumn, region_column, register_system_dataset
     except ImportError:
         return
     register_system_dataset(
@@ -58,7 +58,7 @@ def register_with_opendata() -> None:
         topic="pemerintahan",
         update_frequency="monthly",
         columns=[
-            SystemColumn("kode_wilayah", "string", reference="kode_wilayah", definition="Kode Kemendagri instansi"),
+            region_column(title="", definition="Kode Kemendagri instansi"),
             SystemColumn(
                 "register",
                 "string",

@@ -75,8 +75,8 @@ def register_with_opendata() -> None:
         columns=[
             region_column(definition="Kode Kemendagri desa/kelurahan"),
             SystemColumn("nama", "string", title="Nama desa/kelurahan"),
-            SystemColumn("kode_kecamatan", "string", reference="kode_wilayah"),
-            SystemColumn("kode_kabkota", "string", reference="kode_wilayah"),
+            region_column("kode_kecamatan", title=""),
+            region_column("kode_kabkota", title=""),
             SystemColumn("sinyal", "string", definition="tidak_ada, 2g, 3g, 4g, 5g atau tidak_diketahui"),
             SystemColumn("titik_akses_aktif", "integer", unit="titik"),
             SystemColumn("program_internet_desa", "boolean"),
@@ -91,7 +91,7 @@ def register_with_opendata() -> None:
         topic="infrastruktur",
         update_frequency="monthly",
         columns=[
-            SystemColumn("kode_wilayah", "string", reference="kode_wilayah", definition="Kode Kemendagri kab/kota"),
+            region_column(title="", definition="Kode Kemendagri kab/kota"),
             SystemColumn("nama", "string"),
             SystemColumn("target_desa", "integer", unit="desa"),
             SystemColumn("desa_terhubung", "integer", unit="desa"),
@@ -106,7 +106,7 @@ def register_with_opendata() -> None:
         topic="pemerintahan",
         update_frequency="monthly",
         columns=[
-            SystemColumn("kode_wilayah", "string", reference="kode_wilayah", definition="Kode Kemendagri instansi"),
+            region_column(title="", definition="Kode Kemendagri instansi"),
             SystemColumn("jenis", "string", definition="umum atau khusus"),
             SystemColumn("status", "string", definition="rencana, pengembangan, produksi, dihentikan"),
             SystemColumn("hosting", "string"),

@@ -36,7 +36,7 @@ def public_sample_pages() -> list[str]:
 
 
 def register_with_opendata() -> None:
-    from etam.opendata.registry import SystemColumn, register_system_dataset
+    from etam.opendata.registry import SystemColumn, region_column, register_system_dataset
     from etam.quality import selectors
 
     register_system_dataset(
@@ -53,13 +53,7 @@ def register_with_opendata() -> None:
         spatial_level="kabupaten_kota",
         tags=("layanan-publik", "skm", "ikm"),
         columns=[
-            SystemColumn(
-                "kode_wilayah",
-                "string",
-                title="Kode wilayah instansi",
-                reference="kode_wilayah",
-                definition="Kode Kemendagri instansi penyelenggara layanan.",
-            ),
+            region_column(title="Kode wilayah instansi", definition="Kode Kemendagri instansi penyelenggara layanan."),
             SystemColumn("tahun", "integer", title="Tahun", definition="Tahun pengisian kuesioner."),
             SystemColumn("kode_opd", "string", title="Kode OPD"),
             SystemColumn("layanan", "string", title="Kode layanan", definition="Nama alamat (slug) layanan di Etam."),
