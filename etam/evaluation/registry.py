@@ -66,13 +66,23 @@ def register_suggestion_rule(rule: SuggestionRule) -> None:
     _RULES[rule.code] = rule
 
 
+Suggest = Callable[[Any, Any], Proposal | None]
+
+
 def register_indicator_rules(
-    framework_code: str, rules: Iterable[tuple[int, str, Callable[[Any, Any], Proposal | None]]]
+    framework_code: str, rules: Iterable[tuple[int, str, Suggest] | tuple[int, str, Suggest, str]]
 ) -> None:
-    """Register ``(indicator number, rule code, suggest)`` rules of one framework."""
-    for number, code, suggest in rules:
+    """Register ``(indicator number, rule code, suggest)`` rules of one framework, each with the
+    label the assessor sees as an optional fourth item: the one way modules register their rules."""
+    for number, code, suggest, *label in rules:
         register_suggestion_rule(
-            SuggestionRule(code=code, framework_code=framework_code, indicator_number=number, suggest=suggest)
+            SuggestionRule(
+                code=code,
+                framework_code=framework_code,
+                indicator_number=number,
+                suggest=suggest,
+                label=label[0] if label else "",
+            )
         )
 
 

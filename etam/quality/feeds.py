@@ -181,35 +181,30 @@ def suggest_portal_usage(evaluation: Any, indicator: Any) -> Any:
 
 
 def register_with_evaluation() -> None:
-    from etam.evaluation.registry import SuggestionRule, register_suggestion_rule
+    from etam.evaluation.registry import register_indicator_rules
 
-    register_suggestion_rule(
-        SuggestionRule(
-            code="quality.service_management",
-            framework_code=FRAMEWORK_8_2026,
-            indicator_number=SERVICE_MANAGEMENT_INDICATOR,
-            suggest=suggest_service_management,
-            label="Pemenuhan SLA layanan publik daring",
-        )
-    )
-    register_suggestion_rule(
-        SuggestionRule(
-            code="quality.portal_usage",
-            framework_code=FRAMEWORK_8_2026,
-            indicator_number=PORTAL_INDICATOR,
-            suggest=suggest_portal_usage,
-            label="Penggunaan layanan publik daring per layanan",
-        )
-    )
-
-    register_suggestion_rule(
-        SuggestionRule(
-            code="quality.satisfaction_management",
-            framework_code=FRAMEWORK_8_2026,
-            indicator_number=SATISFACTION_INDICATOR,
-            suggest=suggest_satisfaction_management,
-            label="Survei Kepuasan Masyarakat dan tindak lanjutnya",
-        )
+    register_indicator_rules(
+        FRAMEWORK_8_2026,
+        [
+            (
+                SERVICE_MANAGEMENT_INDICATOR,
+                "quality.service_management",
+                suggest_service_management,
+                "Pemenuhan SLA layanan publik daring",
+            ),
+            (
+                PORTAL_INDICATOR,
+                "quality.portal_usage",
+                suggest_portal_usage,
+                "Penggunaan layanan publik daring per layanan",
+            ),
+            (
+                SATISFACTION_INDICATOR,
+                "quality.satisfaction_management",
+                suggest_satisfaction_management,
+                "Survei Kepuasan Masyarakat dan tindak lanjutnya",
+            ),
+        ],
     )
 
 
