@@ -24,7 +24,7 @@ from ninja.responses import Status
 
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
-from etam.api.params import Id, Offset
+from etam.api.params import Id, Offset, offset_page
 from etam.eservices import api_answers, selectors, selectors_api, services, tracking
 from etam.eservices.api_answers import MAX_FILE_BYTES
 from etam.eservices.definitions import iter_fields
@@ -288,8 +288,7 @@ def list_services(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     qs = selectors.catalogue(q=q, sector=sector, institution=institution, agency=str(agency or ""))
-    rows = list(qs[offset : offset + limit])
-    return {"count": qs.count(), "results": [_service_out(s) for s in rows]}
+    return offset_page(qs, offset, limit, _service_out)
 
 
 @router.get(
@@ -421,8 +420,7 @@ def _has_files(service: Service, answers: dict[str, Any]) -> bool:
 )
 def list_applications(request: HttpRequest, limit: int = Query(50, ge=1, le=100), offset: Offset = 0) -> dict[str, Any]:
     qs = selectors.applications_of(request.auth)  # type: ignore[attr-defined]
-    rows = list(qs.select_related("document")[offset : offset + limit])
-    return {"count": qs.count(), "results": [_application_out(a) for a in rows]}
+    return offset_page(qs.select_related("document"), offset, limit, _application_out)
 
 
 def _detail(user: Any, application: Application) -> dict[str, Any]:

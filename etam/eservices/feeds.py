@@ -325,25 +325,27 @@ def suggest_service_management(evaluation: Any, indicator: Any) -> Any:
 
 def register_with_evaluation() -> None:
     try:
-        from etam.evaluation.registry import SuggestionRule, register_suggestion_rule
+        from etam.evaluation.registry import register_indicator_rules
     except ImportError:  # the other side is not there
         return
-    for position, number in enumerate(SECTOR_INDICATORS, start=1):
-        register_suggestion_rule(
-            SuggestionRule(
-                code=f"eservices.public_service_sector_{position}",
-                framework_code=FRAMEWORK_59_2020,
-                indicator_number=number,
-                suggest=suggest_public_service_sector,
-                label=f"Layanan Publik Sektor {position} dari layanan yang berjalan daring dari ujung ke ujung",
-            )
+    sectors = [
+        (
+            number,
+            f"eservices.public_service_sector_{position}",
+            suggest_public_service_sector,
+            f"Layanan Publik Sektor {position} dari layanan yang berjalan daring dari ujung ke ujung",
         )
-    register_suggestion_rule(
-        SuggestionRule(
-            code="eservices.service_management",
-            framework_code=FRAMEWORK_59_2020,
-            indicator_number=SERVICE_MANAGEMENT_INDICATOR,
-            suggest=suggest_service_management,
-            label="Manajemen Layanan SPBE dari pelacakan SLA layanan publik",
-        )
+        for position, number in enumerate(SECTOR_INDICATORS, start=1)
+    ]
+    register_indicator_rules(
+        FRAMEWORK_59_2020,
+        [
+            *sectors,
+            (
+                SERVICE_MANAGEMENT_INDICATOR,
+                "eservices.service_management",
+                suggest_service_management,
+                "Manajemen Layanan SPBE dari pelacakan SLA layanan publik",
+            ),
+        ],
     )

@@ -32,6 +32,14 @@ class Proposal:
     rationale: str
     links: Sequence[tuple[Any, str]] = field(default_factory=tuple)  # (label, url)
 
+    @classmethod
+    def to_page(cls, level: int, rationale: str, label: str, url_name: str) -> Proposal:
+        """A proposal with one link, to the page (a URL name) its evidence was read from: the
+        shape most modules' rules give (governance, inventory, quality)."""
+        from django.urls import reverse
+
+        return cls(level=level, rationale=rationale, links=((label, reverse(url_name)),))
+
 
 @dataclass(frozen=True)
 class SuggestionRule:
@@ -58,13 +66,23 @@ def register_suggestion_rule(rule: SuggestionRule) -> None:
     _RULES[rule.code] = rule
 
 
+Suggest = Callable[[Any, Any], Proposal | None]
+
+
 def register_indicator_rules(
-    framework_code: str, rules: Iterable[tuple[int, str, Callable[[Any, Any], Proposal | None]]]
+    framework_code: str, rules: Iterable[tuple[int, str, Suggest] | tuple[int, str, Suggest, str]]
 ) -> None:
-    """Register ``(indicator number, rule code, suggest)`` rules of one framework."""
-    for number, code, suggest in rules:
+    """Register ``(indicator number, rule code, suggest)`` rules of one framework, each with the
+    label the assessor sees as an optional fourth item: the one way modules register their rules."""
+    for number, code, suggest, *label in rules:
         register_suggestion_rule(
-            SuggestionRule(code=code, framework_code=framework_code, indicator_number=number, suggest=suggest)
+            SuggestionRule(
+                code=code,
+                framework_code=framework_code,
+                indicator_number=number,
+                suggest=suggest,
+                label=label[0] if label else "",
+            )
         )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from etam.core.models import Agency, Role, RoleGrant
 from etam.evaluation.loader import CODE_59_2020
-from etam.evaluation.registry import Proposal, SuggestionRule, register_suggestion_rule
+from etam.evaluation.registry import Proposal, register_indicator_rules
 
 ORGANISATION_PAGE = "/staf/organisasi/"
 
@@ -58,39 +58,17 @@ def shared_platform(evaluation: Any, indicator: Any) -> Proposal | None:
 
 
 def register() -> None:
-    register_suggestion_rule(
-        SuggestionRule(
-            code="core.coordination_team",
-            framework_code=CODE_59_2020,
-            indicator_number=19,
-            suggest=coordination_team,
-            label="Tim Koordinasi SPBE dari hak akses",
-        )
+    register_indicator_rules(
+        CODE_59_2020,
+        [
+            (19, "core.coordination_team", coordination_team, "Tim Koordinasi SPBE dari hak akses"),
+            (20, "core.shared_platform", shared_platform, "Kolaborasi OPD pada platform bersama"),
+        ],
     )
-    register_suggestion_rule(
-        SuggestionRule(
-            code="core.shared_platform",
-            framework_code=CODE_59_2020,
-            indicator_number=20,
-            suggest=shared_platform,
-            label="Kolaborasi OPD pada platform bersama",
-        )
-    )
-    register_suggestion_rule(
-        SuggestionRule(
-            code="core.coordination_team.pemdi",
-            framework_code="indeks-pemdi-2025-konsep",
-            indicator_number=6,
-            suggest=coordination_team,
-            label="Skalabilitas koordinasi internal dari hak akses",
-        )
-    )
-    register_suggestion_rule(
-        SuggestionRule(
-            code="core.shared_platform.pemdi",
-            framework_code="indeks-pemdi-2025-konsep",
-            indicator_number=7,
-            suggest=shared_platform,
-            label="Kolaborasi OPD pada platform bersama",
-        )
+    register_indicator_rules(
+        "indeks-pemdi-2025-konsep",
+        [
+            (6, "core.coordination_team.pemdi", coordination_team, "Skalabilitas koordinasi internal dari hak akses"),
+            (7, "core.shared_platform.pemdi", shared_platform, "Kolaborasi OPD pada platform bersama"),
+        ],
     )

@@ -44,7 +44,7 @@ def status_count_rows() -> Iterable[Sequence[Any]]:
 
 def register_with_opendata() -> None:
     try:
-        from etam.opendata.registry import SystemColumn, register_system_dataset
+        from etam.opendata.registry import SystemColumn, region_column, register_system_dataset
     except ImportError:
         return
     register_system_dataset(
@@ -58,7 +58,7 @@ def register_with_opendata() -> None:
         topic="pemerintahan",
         update_frequency="monthly",
         columns=[
-            SystemColumn("kode_wilayah", "string", reference="kode_wilayah", definition="Kode Kemendagri instansi"),
+            region_column(title="", definition="Kode Kemendagri instansi"),
             SystemColumn(
                 "register",
                 "string",
@@ -74,16 +74,9 @@ def register_with_opendata() -> None:
 # --- Evaluation suggestions -------------------------------------------------------------------
 
 
-def _proposal(level: int, rationale: str, label: str, url_name: str) -> Any:
-    from django.urls import reverse
-
-    from etam.evaluation.registry import Proposal
-
-    return Proposal(level=level, rationale=rationale, links=((label, reverse(url_name)),))
-
-
 def suggest_risk_management(evaluation: Any, indicator: Any) -> Any:
     """Indicator 21: a risk context (appetite) for the year, risks with treatment, monitoring."""
+    from etam.evaluation.registry import Proposal
     from etam.governance.models import Monitoring, Risk, RiskContext, Treatment
 
     risks = Risk.objects.filter(institution_id=evaluation.institution_id)
@@ -98,7 +91,7 @@ def suggest_risk_management(evaluation: Any, indicator: Any) -> Any:
     level = 1
     if has_context and treated / total >= 0.5:
         level = 3 if monitored / total >= 0.5 else 2
-    return _proposal(
+    return Proposal.to_page(
         level,
         f"Register risiko: {total} risiko; konteks/selera risiko tahun {evaluation.period}: "
         f"{'ada' if has_context else 'belum ada'}; {treated} dengan rencana penanganan; {monitored} dipantau.",
@@ -109,6 +102,7 @@ def suggest_risk_management(evaluation: Any, indicator: Any) -> Any:
 
 def suggest_information_security(evaluation: Any, indicator: Any) -> Any:
     """Indicator 22: BSSN 4/2021 checklists filled and incidents handled."""
+    from etam.evaluation.registry import Proposal
     from etam.governance.models import ControlStatus, Incident, SecurityControl
 
     controls = SecurityControl.objects.filter(institution_id=evaluation.institution_id)
@@ -120,7 +114,7 @@ def suggest_information_security(evaluation: Any, indicator: Any) -> Any:
     closed = incidents.filter(status=Incident.Status.CLOSED).count()
     handled = not incidents.exists() or closed / incidents.count() >= 0.8
     level = 3 if met / total >= 0.8 and handled else 2
-    return _proposal(
+    return Proposal.to_page(
         level,
         f"Daftar periksa BSSN 4/2021: {met} dari {total} kendali terpenuhi/tidak berlaku; "
         f"insiden: {closed} dari {incidents.count()} ditutup.",
@@ -131,6 +125,7 @@ def suggest_information_security(evaluation: Any, indicator: Any) -> Any:
 
 def suggest_service_desk(evaluation: Any, indicator: Any) -> Any:
     """Indicator 28: SPBE service management through the Diskominfo service desk (SLA tracked)."""
+    from etam.evaluation.registry import Proposal
     from etam.governance.models import RequestStatus, ServiceRequest
 
     reqs = ServiceRequest.objects.filter(
@@ -144,7 +139,7 @@ def suggest_service_desk(evaluation: Any, indicator: Any) -> Any:
     )
     on_time = sum(1 for at, due in closed if at is not None and at.date() <= due)
     level = 3 if closed and on_time / len(closed) >= 0.8 else 2
-    return _proposal(
+    return Proposal.to_page(
         level,
         f"Layanan Diskominfo: {total} permohonan dengan SLA hari kerja; {len(closed)} selesai, {on_time} tepat waktu.",
         "Layanan Diskominfo",
@@ -153,6 +148,7 @@ def suggest_service_desk(evaluation: Any, indicator: Any) -> Any:
 
 
 def _suggest_audit(evaluation: Any, keyword: str) -> Any:
+    from etam.evaluation.registry import Proposal
     from etam.governance.models import AuditEngagement, AuditFinding, AuditStage
 
     audits = AuditEngagement.objects.filter(institution_id=evaluation.institution_id, year=int(evaluation.period))
@@ -166,7 +162,7 @@ def _suggest_audit(evaluation: Any, keyword: str) -> Any:
     level = 1
     if reported:
         level = 3 if findings.exists() and done / findings.count() >= 0.8 else 2
-    return _proposal(
+    return Proposal.to_page(
         level,
         f"Audit TIK internal {evaluation.period}: {audits.count()} audit, {reported} sudah dilaporkan; "
         f"{done} dari {findings.count()} temuan selesai ditindaklanjuti.",

@@ -245,16 +245,7 @@ def _invalid_key_message() -> str:
 # -- staff --------------------------------------------------------------------------------
 @router.get("/exchanges", response=InteropExchangePage, auth=require_auth, summary="The exchange log (both sides)")
 def exchange_list(request: HttpRequest, filters: Query[InteropExchangeFilters]) -> dict[str, Any]:
-    qs = selectors.exchanges_visible_to(
-        request.user,
-        selectors.ExchangeFilter(
-            service=filters.service,
-            consumer=filters.consumer,
-            outcome=filters.outcome,
-            since=filters.since,
-            until=filters.until,
-        ),
-    )
+    qs = selectors.exchanges_visible_to(request.user, selectors.ExchangeFilter(**filters.dict(exclude={"page"})))
     return {
         "count": qs.count(),
         "page": filters.page,

@@ -8,18 +8,20 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.forms import BaseForm
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from etam.api.auth import require_auth
-from etam.api.params import Id, PageNumber
+from etam.api.params import Id, PageNumber, page_rows
 from etam.core.actors import Actor
 from etam.core.lookups import or_404
 from etam.inventory import permissions as perms
 from etam.inventory import selectors, services
 from etam.inventory.forms import ApplicationForm, DataCentreForm, NetworkLinkForm
-from etam.inventory.models import Application
+from etam.inventory.models import Application, DataCentre, NetworkLink
 
 router = Router(tags=["inventory"])
 MAX_PAGE_SIZE = 100
@@ -141,34 +143,31 @@ def _form_data(payload: SpbeApplicationIn, base: Application | None) -> dict[str
     return data
 
 
-def _validated(data: dict[str, Any], actor: Actor, instance: Application | None) -> dict[str, Any]:
-    form = ApplicationForm(data=data, instance=instance, actor=actor)
+def _cleaned(form: BaseForm) -> dict[str, Any]:
+    """The form's cleaned data; its field errors raised as one ValidationError (a 422 naming each
+    field through the envelope). The HTML pages' forms validate every write of this API."""
     if not form.is_valid():
         raise DjangoValidationError({field: list(messages) for field, messages in form.errors.items()})
     return form.cleaned_data
+
+
+def _validated(data: dict[str, Any], actor: Actor, instance: Application | None) -> dict[str, Any]:
+    return _cleaned(ApplicationForm(data=data, instance=instance, actor=actor))
 
 
 @router.get("/applications", response=ApplicationPage, auth=require_auth, summary="List applications")
 def application_list(request: HttpRequest, filters: Query[ApplicationFilters]) -> dict[str, Any]:
     qs = selectors.application_list(
         request.user,
-        selectors.ApplicationFilter(
-            q=filters.q[:100],
-            institution_id=filters.institution_id,
-            agency_id=filters.agency_id,
-            kind=filters.kind,
-            lifecycle=filters.lifecycle,
-            hosting=filters.hosting,
-        ),
+        selectors.ApplicationFilter(**filters.dict(exclude={"q", "page", "page_size"}), q=filters.q[:100]),
     )
     size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
     page = max(1, filters.page)
-    rows = list(qs[(page - 1) * size : page * size])
     return {
         "count": qs.count(),
         "page": page,
         "page_size": size,
-        "results": rows,
+        "results": page_rows(qs, page, size),
     }
 
 
@@ -239,7 +238,7 @@ def duplicate_list(request: HttpRequest, status: str = "", limit: int = 100) -> 
 
 class DataCentreOut(Schema):
     id: int
-    institution_code: str
+    institution_code: str = Field(validation_alias="institution.region_code")
     name: str
     kind: str
     tier: str
@@ -265,42 +264,24 @@ class DataCentreIn(Schema):
     status: str = "operasional"
 
 
-def _dc_out(dc: Any) -> DataCentreOut:
-    return DataCentreOut(
-        id=dc.pk,
-        institution_code=dc.institution.region_code,
-        name=dc.name,
-        kind=dc.kind,
-        tier=dc.tier,
-        standard=dc.standard,
-        location=dc.location,
-        rack_capacity=dc.rack_capacity,
-        racks_used=dc.racks_used,
-        status=dc.status,
-        application_count=getattr(dc, "application_count", 0),
-    )
-
-
 @router.get("/data-centres", response=list[DataCentreOut], auth=require_auth, summary="Data centres")
-def datacentre_list(request: HttpRequest) -> list[DataCentreOut]:
-    return [_dc_out(dc) for dc in selectors.data_centres_visible_to(request.user)]
+def datacentre_list(request: HttpRequest) -> QuerySet[DataCentre]:
+    return selectors.data_centres_visible_to(request.user)
 
 
 @router.post("/data-centres", response={201: DataCentreOut}, auth=require_auth, summary="Record a data centre")
-def datacentre_create(request: HttpRequest, payload: DataCentreIn) -> tuple[int, DataCentreOut]:
+def datacentre_create(request: HttpRequest, payload: DataCentreIn) -> tuple[int, DataCentre]:
     data = payload.dict()
     data["institution"] = data.pop("institution_id")
     data["agency"] = data.pop("agency_id") or ""
     form = DataCentreForm(data={k: ("" if v is None else v) for k, v in data.items()}, actor=request.user)
-    if not form.is_valid():
-        raise DjangoValidationError({f: list(m) for f, m in form.errors.items()})
-    dc = services.data_centre_save(actor=request.user, data=form.cleaned_data)
-    return 201, _dc_out(selectors.data_centres_visible_to(request.user).get(pk=dc.pk))
+    dc = services.data_centre_save(actor=request.user, data=_cleaned(form))
+    return 201, selectors.data_centres_visible_to(request.user).get(pk=dc.pk)
 
 
 class NetworkLinkOut(Schema):
     id: int
-    institution_code: str
+    institution_code: str = Field(validation_alias="institution.region_code")
     name: str
     endpoint_a: str
     endpoint_b: str
@@ -325,47 +306,28 @@ class NetworkLinkIn(Schema):
     connects_to_jip: bool = False
 
 
-def _link_out(link: Any) -> NetworkLinkOut:
-    return NetworkLinkOut(
-        id=link.pk,
-        institution_code=link.institution.region_code,
-        name=link.name,
-        endpoint_a=link.endpoint_a,
-        endpoint_b=link.endpoint_b,
-        data_centre_id=link.data_centre_id,
-        bandwidth_mbps=link.bandwidth_mbps,
-        provider=link.provider,
-        medium=link.medium,
-        status=link.status,
-        connects_to_jip=link.connects_to_jip,
-    )
-
-
 @router.get("/network-links", response=list[NetworkLinkOut], auth=require_auth, summary="Network links")
-def link_list(request: HttpRequest) -> list[NetworkLinkOut]:
-    return [_link_out(link) for link in selectors.network_links_visible_to(request.user)]
+def link_list(request: HttpRequest) -> QuerySet[NetworkLink]:
+    return selectors.network_links_visible_to(request.user)
 
 
 @router.post("/network-links", response={201: NetworkLinkOut}, auth=require_auth, summary="Record a network link")
-def link_create(request: HttpRequest, payload: NetworkLinkIn) -> tuple[int, NetworkLinkOut]:
+def link_create(request: HttpRequest, payload: NetworkLinkIn) -> tuple[int, NetworkLink]:
     data: dict[str, Any] = payload.dict()
     data["institution"] = data.pop("institution_id")
     data["data_centre"] = data.pop("data_centre_id") or ""
     form = NetworkLinkForm(data=data, actor=request.user)
-    if not form.is_valid():
-        raise DjangoValidationError({f: list(m) for f, m in form.errors.items()})
-    link = services.network_link_save(actor=request.user, data=form.cleaned_data)
-    return 201, _link_out(link)
+    return 201, services.network_link_save(actor=request.user, data=_cleaned(form))
 
 
 class VillageOut(Schema):
-    code: str
+    code: str = Field(validation_alias="region_code")
     name: str
-    kelurahan: bool
+    kelurahan: bool = Field(validation_alias="is_kelurahan")
     coverage: str
-    active_access_points: int
+    active_access_points: int = Field(validation_alias="active")
     in_programme: bool
-    demo: bool
+    demo: bool = Field(validation_alias="is_demo")
 
 
 class ProgressOut(Schema):
@@ -376,20 +338,8 @@ class ProgressOut(Schema):
 
 
 @router.get("/villages", response=list[VillageOut], auth=None, summary="Village connectivity (public)")
-def village_list(request: HttpRequest, regency_code: str = "", district_code: str = "") -> list[VillageOut]:
-    qs = selectors.public_villages(regency_code=regency_code, district_code=district_code)
-    return [
-        VillageOut(
-            code=v.region_code,
-            name=v.name,
-            kelurahan=v.is_kelurahan,
-            coverage=v.coverage,
-            active_access_points=v.active,
-            in_programme=v.in_programme,
-            demo=v.is_demo,
-        )
-        for v in qs[:2000]
-    ]
+def village_list(request: HttpRequest, regency_code: str = "", district_code: str = "") -> QuerySet[Any]:
+    return selectors.public_villages(regency_code=regency_code, district_code=district_code)[:2000]
 
 
 @router.get("/connectivity-progress", response=list[ProgressOut], auth=None, summary="Internet Desa progress (public)")

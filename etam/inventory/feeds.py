@@ -75,8 +75,8 @@ def register_with_opendata() -> None:
         columns=[
             region_column(definition="Kode Kemendagri desa/kelurahan"),
             SystemColumn("nama", "string", title="Nama desa/kelurahan"),
-            SystemColumn("kode_kecamatan", "string", reference="kode_wilayah"),
-            SystemColumn("kode_kabkota", "string", reference="kode_wilayah"),
+            region_column("kode_kecamatan", title=""),
+            region_column("kode_kabkota", title=""),
             SystemColumn("sinyal", "string", definition="tidak_ada, 2g, 3g, 4g, 5g atau tidak_diketahui"),
             SystemColumn("titik_akses_aktif", "integer", unit="titik"),
             SystemColumn("program_internet_desa", "boolean"),
@@ -91,7 +91,7 @@ def register_with_opendata() -> None:
         topic="infrastruktur",
         update_frequency="monthly",
         columns=[
-            SystemColumn("kode_wilayah", "string", reference="kode_wilayah", definition="Kode Kemendagri kab/kota"),
+            region_column(title="", definition="Kode Kemendagri kab/kota"),
             SystemColumn("nama", "string"),
             SystemColumn("target_desa", "integer", unit="desa"),
             SystemColumn("desa_terhubung", "integer", unit="desa"),
@@ -106,7 +106,7 @@ def register_with_opendata() -> None:
         topic="pemerintahan",
         update_frequency="monthly",
         columns=[
-            SystemColumn("kode_wilayah", "string", reference="kode_wilayah", definition="Kode Kemendagri instansi"),
+            region_column(title="", definition="Kode Kemendagri instansi"),
             SystemColumn("jenis", "string", definition="umum atau khusus"),
             SystemColumn("status", "string", definition="rencana, pengembangan, produksi, dihentikan"),
             SystemColumn("hosting", "string"),
@@ -125,15 +125,6 @@ def _apps(institution_id: int) -> Any:
     return Application.objects.filter(institution_id=institution_id, lifecycle=Lifecycle.PRODUCTION)
 
 
-def _proposal(level: int, rationale: str, label: str, url_name: str) -> Any:
-    """A proposal that links back to the inventory page it was read from."""
-    from django.urls import reverse
-
-    from etam.evaluation.registry import Proposal
-
-    return Proposal(level=level, rationale=rationale, links=((label, reverse(url_name)),))
-
-
 def _stepped(reached_two: bool, reached_three: bool) -> int:
     """Level 1 by default, 2 when the first bar is met, 3 when the second is met on top of it."""
     if not reached_two:
@@ -143,13 +134,15 @@ def _stepped(reached_two: bool, reached_three: bool) -> int:
 
 def suggest_application_development(evaluation: Any, indicator: Any) -> Any:
     """Indicator 15 (Pembangunan Aplikasi SPBE)."""
+    from etam.evaluation.registry import Proposal
+
     apps = _apps(evaluation.institution_id)
     total = apps.count()
     if not total:
         return None
     coded = apps.exclude(business_process_code="").count()
     integrated = apps.filter(Q(sso=True) | Q(uses_splp=True)).count()
-    return _proposal(
+    return Proposal.to_page(
         _stepped(coded / total >= 0.8, integrated / total >= 0.5),
         f"Inventaris: {total} aplikasi produksi; {coded} dipetakan ke kode proses bisnis arsitektur SPBE; "
         f"{integrated} memakai SSO atau SPLP.",
@@ -160,6 +153,7 @@ def suggest_application_development(evaluation: Any, indicator: Any) -> Any:
 
 def suggest_data_centre(evaluation: Any, indicator: Any) -> Any:
     """Indicator 16 (Layanan Pusat Data)."""
+    from etam.evaluation.registry import Proposal
     from etam.inventory.models import DataCentre
 
     centres = DataCentre.objects.filter(institution_id=evaluation.institution_id)
@@ -170,7 +164,7 @@ def suggest_data_centre(evaluation: Any, indicator: Any) -> Any:
     total = apps.count()
     standard_hosted = apps.filter(Q(hosting="pdn") | ~Q(data_centre__tier="") & Q(data_centre__isnull=False)).count()
     has_operational = operational.exists()
-    return _proposal(
+    return Proposal.to_page(
         _stepped(
             has_operational,
             has_operational
@@ -187,6 +181,7 @@ def suggest_data_centre(evaluation: Any, indicator: Any) -> Any:
 
 def suggest_intra_network(evaluation: Any, indicator: Any) -> Any:
     """Indicator 17 (Layanan Jaringan Intra)."""
+    from etam.evaluation.registry import Proposal
     from etam.inventory.models import NetworkLink
 
     links = NetworkLink.objects.filter(institution_id=evaluation.institution_id, status=NetworkLink.Status.ACTIVE)
@@ -194,7 +189,7 @@ def suggest_intra_network(evaluation: Any, indicator: Any) -> Any:
     if not count:
         return None
     level = 3 if links.filter(connects_to_jip=True).exists() else (2 if count >= 2 else 1)
-    return _proposal(
+    return Proposal.to_page(
         level,
         f"Inventaris: {count} tautan jaringan intra aktif; "
         f"{links.filter(connects_to_jip=True).count()} terhubung ke JIP.",
@@ -205,13 +200,15 @@ def suggest_intra_network(evaluation: Any, indicator: Any) -> Any:
 
 def suggest_service_bus(evaluation: Any, indicator: Any) -> Any:
     """Indicator 18 (Penggunaan Sistem Penghubung Layanan)."""
+    from etam.evaluation.registry import Proposal
+
     apps = _apps(evaluation.institution_id)
     total = apps.count()
     splp = apps.filter(uses_splp=True).count()
     if not splp:
         return None
     level = 3 if total and splp / total >= 0.25 else 2
-    return _proposal(
+    return Proposal.to_page(
         level,
         f"Inventaris: {splp} dari {total} aplikasi produksi terhubung ke SPLP.",
         "Inventaris aplikasi",

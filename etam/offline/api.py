@@ -21,11 +21,11 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from etam.api.auth import require_auth
 from etam.api.errors import COMMON_ERRORS, ApiError, ErrorOut
-from etam.api.params import Id, Offset
+from etam.api.params import Id, Offset, offset_page
 from etam.eservices.submission_form import FormData
 from etam.eservices.workflow import Workflow
 from etam.offline import selectors, services
-from etam.offline.models import AssistedSubmission, ChunkedUpload
+from etam.offline.models import ChunkedUpload
 
 router = Router(tags=["offline"])
 
@@ -280,6 +280,4 @@ def assisted_list(request: HttpRequest, limit: int = Query(50, ge=1, le=200), of
     user = request.auth  # type: ignore[attr-defined]
     if not services.can_assist(user):
         raise ApiError(403, "permission_denied", _("Only officers with the assisted-entry role may see this."))
-    qs = selectors.assisted_by(user)
-    rows: list[AssistedSubmission] = list(qs[offset : offset + limit])
-    return {"count": qs.count(), "results": [selectors.assisted_row(r) for r in rows]}
+    return offset_page(selectors.assisted_by(user), offset, limit, selectors.assisted_row)

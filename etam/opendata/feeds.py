@@ -71,14 +71,16 @@ def suggest_open_data_service(evaluation: Any, indicator: Any) -> Any:
 
 
 def register_with_evaluation() -> None:
-    from etam.evaluation.registry import SuggestionRule, register_suggestion_rule
+    from etam.evaluation.registry import register_indicator_rules
 
-    register_suggestion_rule(
-        SuggestionRule(
-            code="opendata.open_data_service",
-            framework_code=FRAMEWORK_59_2020,
-            indicator_number=OPEN_DATA_SERVICE,
-            suggest=suggest_open_data_service,
-            label="Layanan Data Terbuka dari dataset Satu Data yang terbit",
-        )
+    register_indicator_rules(
+        FRAMEWORK_59_2020,
+        [
+            (
+                OPEN_DATA_SERVICE,
+                "opendata.open_data_service",
+                suggest_open_data_service,
+                "Layanan Data Terbuka dari dataset Satu Data yang terbit",
+            )
+        ],
     )

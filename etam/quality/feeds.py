@@ -36,7 +36,7 @@ def public_sample_pages() -> list[str]:
 
 
 def register_with_opendata() -> None:
-    from etam.opendata.registry import SystemColumn, register_system_dataset
+    from etam.opendata.registry import SystemColumn, region_column, register_system_dataset
     from etam.quality import selectors
 
     register_system_dataset(
@@ -53,13 +53,7 @@ def register_with_opendata() -> None:
         spatial_level="kabupaten_kota",
         tags=("layanan-publik", "skm", "ikm"),
         columns=[
-            SystemColumn(
-                "kode_wilayah",
-                "string",
-                title="Kode wilayah instansi",
-                reference="kode_wilayah",
-                definition="Kode Kemendagri instansi penyelenggara layanan.",
-            ),
+            region_column(title="Kode wilayah instansi", definition="Kode Kemendagri instansi penyelenggara layanan."),
             SystemColumn("tahun", "integer", title="Tahun", definition="Tahun pengisian kuesioner."),
             SystemColumn("kode_opd", "string", title="Kode OPD"),
             SystemColumn("layanan", "string", title="Kode layanan", definition="Nama alamat (slug) layanan di Etam."),
@@ -73,8 +67,6 @@ def register_with_opendata() -> None:
 
 
 def suggest_satisfaction_management(evaluation: Any, indicator: Any) -> Any:
-    from django.urls import reverse
-
     from etam.evaluation.registry import Proposal
     from etam.quality import selectors
 
@@ -95,7 +87,7 @@ def suggest_satisfaction_management(evaluation: Any, indicator: Any) -> Any:
         f"{facts.agencies_with_index} dengan responden cukup untuk IKM; {facts.plans} rencana tindak lanjut "
         f"unsur terendah, {facts.plans_moving} berjalan atau selesai."
     )
-    return Proposal(level=level, rationale=rationale, links=[("Hasil survei kepuasan", reverse("quality:results"))])
+    return Proposal.to_page(level, rationale, "Hasil survei kepuasan", "quality:results")
 
 
 def _year(evaluation: Any) -> int | None:
@@ -189,35 +181,30 @@ def suggest_portal_usage(evaluation: Any, indicator: Any) -> Any:
 
 
 def register_with_evaluation() -> None:
-    from etam.evaluation.registry import SuggestionRule, register_suggestion_rule
+    from etam.evaluation.registry import register_indicator_rules
 
-    register_suggestion_rule(
-        SuggestionRule(
-            code="quality.service_management",
-            framework_code=FRAMEWORK_8_2026,
-            indicator_number=SERVICE_MANAGEMENT_INDICATOR,
-            suggest=suggest_service_management,
-            label="Pemenuhan SLA layanan publik daring",
-        )
-    )
-    register_suggestion_rule(
-        SuggestionRule(
-            code="quality.portal_usage",
-            framework_code=FRAMEWORK_8_2026,
-            indicator_number=PORTAL_INDICATOR,
-            suggest=suggest_portal_usage,
-            label="Penggunaan layanan publik daring per layanan",
-        )
-    )
-
-    register_suggestion_rule(
-        SuggestionRule(
-            code="quality.satisfaction_management",
-            framework_code=FRAMEWORK_8_2026,
-            indicator_number=SATISFACTION_INDICATOR,
-            suggest=suggest_satisfaction_management,
-            label="Survei Kepuasan Masyarakat dan tindak lanjutnya",
-        )
+    register_indicator_rules(
+        FRAMEWORK_8_2026,
+        [
+            (
+                SERVICE_MANAGEMENT_INDICATOR,
+                "quality.service_management",
+                suggest_service_management,
+                "Pemenuhan SLA layanan publik daring",
+            ),
+            (
+                PORTAL_INDICATOR,
+                "quality.portal_usage",
+                suggest_portal_usage,
+                "Penggunaan layanan publik daring per layanan",
+            ),
+            (
+                SATISFACTION_INDICATOR,
+                "quality.satisfaction_management",
+                suggest_satisfaction_management,
+                "Survei Kepuasan Masyarakat dan tindak lanjutnya",
+            ),
+        ],
     )
 
 

@@ -100,3 +100,18 @@ def test_both_sides_see_the_exchange_and_nobody_else(logged, province):
         listed = client_for(user).get("/api/v1/interop/exchanges").json()
         assert listed["count"] == 0
         assert client_for(user).get(f"/api/v1/interop/exchanges/{ids[0]}/receipt").status_code == 404
+
+
+def test_the_exchange_list_filters_by_outcome_service_and_date(logged, province):
+    from tests.helpers import client_for
+
+    client = client_for(province.admin_diskominfo)
+
+    def count(query):
+        return client.get(f"/api/v1/interop/exchanges?{query}").json()["count"]
+
+    everything = client.get("/api/v1/interop/exchanges").json()
+    (outcome,) = {row["outcome"] for row in everything["results"]}
+    assert everything["count"] == 4
+    assert count(f"outcome={outcome}&service=bapenda-pajak&until=2999-12-31") == 4
+    assert count("outcome=tidak-ada") == count("service=tidak-ada") == count("since=2999-01-01") == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etam.core.models import AuditEvent
-from etam.inventory.models import Application
+from etam.inventory.models import AccessPoint, Application, VillageConnectivity
 from tests.inventory.factories import ApplicationFactory, application_fields
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,63 @@ def test_anonymous_gets_401_for_applications_but_public_connectivity(client, pro
     assert client.get(f"{BASE}/applications").status_code == 401
     assert client.get(f"{BASE}/connectivity-progress").status_code == 200
     assert client.get(f"{BASE}/national-applications").status_code == 200
+
+
+def test_data_centre_and_network_link_round_trip(client, province):
+    def post(path, body, status=201):
+        response = client.post(f"{BASE}/{path}", body, content_type="application/json")
+        assert response.status_code == status, response.content
+        return response.json()
+
+    client.force_login(province.admin_kaltim)
+    kaltim = province.kaltim
+    centre = post("data-centres", {"institution_id": kaltim.pk, "name": "Ruang Server", "location": "Samarinda"})
+    assert centre["institution_code"] == kaltim.region_code
+    assert centre["name"] == "Ruang Server" and centre["application_count"] == 0
+    assert client.get(f"{BASE}/data-centres").json() == [centre]
+    link_fields = {
+        "institution_id": kaltim.pk,
+        "name": "Tautan Kantor Gubernur",
+        "endpoint_a": "Kantor Gubernur",
+        "endpoint_b": "Diskominfo",
+        "data_centre_id": centre["id"],
+        "bandwidth_mbps": 100,
+        "provider": "Telkom",
+    }
+    link = post("network-links", link_fields)
+    assert link["institution_code"] == kaltim.region_code and link["data_centre_id"] == centre["id"]
+    assert client.get(f"{BASE}/network-links").json() == [link]
+    refused = post("network-links", {**link_fields, "name": ""}, status=422)
+    assert [f["path"] for f in refused["error"]["fields"]] == ["body.name"]
+
+
+def test_public_village_list(client):
+    village = VillageConnectivity.objects.create(
+        region_code="64.72.01.1001",
+        name="Sungai Pinang Dalam",
+        is_kelurahan=True,
+        district_code="64.72.01",
+        regency_code="64.72",
+        coverage="4g",
+        in_programme=True,
+        is_demo=True,
+    )
+    VillageConnectivity.objects.create(
+        region_code="64.03.01.2001", name="Lain", district_code="64.03.01", regency_code="64.03"
+    )
+    AccessPoint.objects.create(
+        village=village, programme="internet_desa", provider="Telkom", technology="vsat", bandwidth_mbps=50
+    )
+    response = client.get(f"{BASE}/villages?regency_code=64.72")
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "code": "64.72.01.1001",
+            "name": "Sungai Pinang Dalam",
+            "kelurahan": True,
+            "coverage": "4g",
+            "active_access_points": 1,
+            "in_programme": True,
+            "demo": True,
+        }
+    ]
