@@ -71,3 +71,20 @@ def kaltim_agency_admin(code: str, name: str, admin_email: str, **admin_defaults
     admin, _ = User.objects.get_or_create(email=admin_email, defaults={"full_name": "Admin", **admin_defaults})
     RoleGrant.objects.get_or_create(user=admin, role=Role.AGENCY_ADMIN, agency=agency, institution=kaltim)
     return agency, admin
+
+
+def information_request_answers(desa: str, i: int, *, street: str = "Jl. Bench", purpose: str = "Uji beban") -> dict:
+    """Answers to the seeded public-information request form (permohonan-informasi-publik), person `i`.
+
+    The benchmarks and the cluster tests submit the same form; one copy keeps them in step with it.
+    """
+    return {
+        "nama": f"Pemohon {i}",
+        "nik": "6472015708900001",
+        "telepon": "081234567890",
+        "email": f"p{i}@example.id",
+        "alamat": {"kabupaten_kota": "64.72", "kecamatan": "64.72.01", "desa_kelurahan": desa, "jalan": street},
+        "rincian": "Data realisasi anggaran 2025",
+        "tujuan": purpose,
+        "cara_memperoleh": ["salinan_elektronik"],
+    }

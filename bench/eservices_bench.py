@@ -24,7 +24,7 @@ import subprocess
 import time
 import uuid
 
-from _common import ensure_database, free_port, kaltim_agency_admin, start_gunicorn
+from _common import ensure_database, free_port, information_request_answers, kaltim_agency_admin, start_gunicorn
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_es_bench")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
@@ -97,16 +97,7 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 def answers(i: int) -> dict:
-    return {
-        "nama": f"Pemohon {i}",
-        "nik": "6472015708900001",
-        "telepon": "081234567890",
-        "email": f"p{i}@example.id",
-        "alamat": {"kabupaten_kota": "64.72", "kecamatan": "64.72.01", "desa_kelurahan": DESA, "jalan": "Jl. Bench"},
-        "rincian": "Data realisasi anggaran 2025",
-        "tujuan": "Uji beban",
-        "cara_memperoleh": ["salinan_elektronik"],
-    }
+    return information_request_answers(DESA, i)
 
 
 DESA = ""

@@ -14,26 +14,13 @@ import json
 import os
 import secrets
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import information_request_answers
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 PASSWORD = "Burst-bench-2026!"  # noqa: S105 (a benchmark account on a throw-away cluster)
 SUBMIT_SLUG = "permohonan-informasi-publik"
-
-
-def answers(desa: str, i: int) -> dict:
-    return {
-        "nama": f"Pemohon {i}",
-        "nik": "6472015708900001",
-        "telepon": "081234567890",
-        "email": f"p{i}@example.id",
-        "alamat": {"kabupaten_kota": "64.72", "kecamatan": "64.72.01", "desa_kelurahan": desa, "jalan": "Jl. Bench"},
-        "rincian": "Data realisasi anggaran 2025",
-        "tujuan": "Uji beban",
-        "cara_memperoleh": ["salinan_elektronik"],
-    }
 
 
 def main() -> None:
@@ -61,7 +48,9 @@ def main() -> None:
         user.save(update_fields=["password"])
         raw = "etam_" + secrets.token_urlsafe(24)
         ApiToken.objects.create(user=user, name="burst", prefix=raw[:12], key_hash=hash_token(raw))
-        case = services.application_submit(actor=user, service=service, answers=answers(desa, i), from_draft=False)
+        case = services.application_submit(
+            actor=user, service=service, answers=information_request_answers(desa, i), from_draft=False
+        )
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "etam.core.auth_backends.EmailOrPhoneBackend"
