@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 
 def client_for(user) -> Client:
@@ -14,6 +15,16 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def post_register(client: Client, password: str, *, meta: dict | None = None, **fields: str):
+    """Post the citizen registration form as "Rina Wati" with `password` typed twice.
+
+    `fields` override form fields (email, phone, password2, ...); `meta` goes to the request
+    (REMOTE_ADDR, forwarded-for headers). The auth, hasher and rate-limit tests register alike.
+    """
+    data = {"full_name": "Rina Wati", "email": "", "phone": "", "password1": password, "password2": password}
+    return client.post(reverse("register"), {**data, **fields}, **(meta or {}))
 
 
 def run_threads(target: Callable[[], object], count: int, *, timeout: float | None = None) -> None:
