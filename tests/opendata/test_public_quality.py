@@ -14,7 +14,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from etam.core.models import AuditEvent
 from etam.opendata import services
@@ -22,13 +21,7 @@ from etam.opendata.charts import default_aggregate, grouped
 from tests.opendata.conftest import POPULATION_CSV, describe_columns, make_dataset, upload
 from tests.opendata.test_inference import csv_bytes, planted_rows
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def indonesian():
-    with translation.override("id"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("indonesian")]
 
 
 def _publish(province, slug: str, content: str, units: dict[str, str] | None = None):
