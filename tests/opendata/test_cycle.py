@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from etam.core.models import AuditEvent
 from etam.opendata import services
 from etam.opendata.models import ColumnSpec, DatasetVersion, FrozenError, Resource
-from tests.opendata.conftest import POPULATION_CSV, describe_columns, make_dataset, upload
+from tests.opendata.conftest import POPULATION_CSV, describe_columns, described_upload, make_dataset, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -134,9 +134,7 @@ def test_producer_of_another_opd_cannot_create(province):
 def test_only_walidata_publishes(province, who):
     producer = province.producer_diskominfo
     dataset = make_dataset(province)
-    version = describe_columns(
-        services.version_upload(actor=producer, dataset=dataset, upload=upload(POPULATION_CSV)), producer
-    )
+    version = described_upload(producer, dataset)
     services.version_submit(actor=producer, version=version)
     before = AuditEvent.objects.count()
     with pytest.raises(PermissionDenied):
@@ -156,9 +154,7 @@ def test_walidata_of_another_instansi_cannot_publish(province):
     grant(other, "walidata", province.samarinda)
     producer = province.producer_diskominfo
     dataset = make_dataset(province)
-    version = describe_columns(
-        services.version_upload(actor=producer, dataset=dataset, upload=upload(POPULATION_CSV)), producer
-    )
+    version = described_upload(producer, dataset)
     services.version_submit(actor=producer, version=version)
     with pytest.raises(PermissionDenied):
         services.version_publish(actor=other, version=version)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from etam.opendata import services
-from tests.opendata.conftest import POPULATION_CSV, describe_columns, make_dataset, upload
+from tests.opendata.conftest import described_upload, make_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,7 @@ def hidden(province, published):
     public = published(slug="terbuka", title="Data terbuka umum")
     restricted = published(slug="terbatas", title="Data terbatas rahasia", access="restricted")
     draft = make_dataset(province, slug="draf", title="Draf rahasia")
-    version = describe_columns(
-        services.version_upload(actor=province.producer_diskominfo, dataset=draft, upload=upload(POPULATION_CSV)),
-        province.producer_diskominfo,
-    )
+    version = described_upload(province.producer_diskominfo, draft)
     services.version_submit(actor=province.producer_diskominfo, version=version)
     return public, restricted, draft, version
 
