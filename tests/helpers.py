@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.test import Client
@@ -34,6 +36,21 @@ def run_threads(target: Callable[[], object], count: int, *, timeout: float | No
         thread.start()
     for thread in threads:
         thread.join(timeout=timeout)
+
+
+@contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler], port: int = 0) -> Iterator[ThreadingHTTPServer]:
+    """`handler` served on 127.0.0.1:`port` (0: a free one) from a background thread until the block ends.
+
+    The tests' stub HTTP servers (an OPD provider, an SMS gateway, nginx's upstreams) start and stop alike.
+    """
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def skip_unless_selected(config, items, marker: str, reason: str) -> None:
