@@ -17,14 +17,22 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import signal
 import statistics
 import subprocess
 import time
 import uuid
 
-from _common import ensure_database, free_port, information_request_answers, kaltim_agency_admin, start_gunicorn
+from _common import (
+    api_token,
+    bench_environment,
+    ensure_database,
+    free_port,
+    information_request_answers,
+    kaltim_agency_admin,
+    setup_database,
+    start_gunicorn,
+)
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_es_bench")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
@@ -32,31 +40,18 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 
-os.environ["DATABASE_URL"] = DB_URL
-os.environ["ETAM_MODE"] = "test"
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.eservices_settings"
+bench_environment(DB_URL, "bench.eservices_settings")
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "600")
-os.environ["API_RATE_LIMIT"] = "off"
 
 
 def prepare() -> tuple[int, list[str]]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_database(reference_data=True)
     from django.db import connection
 
-    from etam.core.models import ApiToken, User
-    from etam.core.models.people import hash_token
+    from etam.core.models import User
     from etam.eservices import demo_definitions, services
     from etam.eservices.models import Service
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    from etam.core.models import Region
-
-    if not Region.objects.exists():
-        call_command("load_reference_data", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS eservices_bench_probe (id bigserial PRIMARY KEY, body text)")
     agency, admin = kaltim_agency_admin("PPID", "PPID Utama", "bench-admin@example.id", kind="pegawai")
@@ -72,9 +67,7 @@ def prepare() -> tuple[int, list[str]]:
         user, _ = User.objects.get_or_create(
             email=f"bench-warga-{i}@example.id", defaults={"full_name": f"Warga Bench {i}"}
         )
-        raw = "etam_" + secrets.token_urlsafe(24)
-        ApiToken.objects.create(user=user, name="bench", prefix=raw[:12], key_hash=hash_token(raw))
-        tokens.append(raw)
+        tokens.append(api_token(user, "bench"))
     return service.pk, tokens
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import secrets
 import signal
 import sqlite3
 import subprocess
@@ -35,17 +34,22 @@ import time
 import uuid
 from pathlib import Path
 
-from _common import ensure_database, free_port, kaltim_agency_admin, start_gunicorn
+from _common import (
+    api_token,
+    bench_environment,
+    ensure_database,
+    free_port,
+    kaltim_agency_admin,
+    setup_database,
+    start_gunicorn,
+)
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_off_bench")
 ITEMS = int(os.environ.get("CHAOS_ITEMS", "1000"))
 DEVICES = int(os.environ.get("CHAOS_DEVICES", "8"))
 SEED = int(os.environ.get("CHAOS_SEED", "7"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
-os.environ["DATABASE_URL"] = DB_URL
-os.environ["ETAM_MODE"] = "test"
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-os.environ["API_RATE_LIMIT"] = "off"
+bench_environment(DB_URL)
 
 P_OFFLINE = 0.15  # chance a device goes offline at a step
 P_DROP_REQUEST = 0.10  # request lost on the way out
@@ -54,17 +58,10 @@ P_RESTART = 0.03  # device (browser) restarts at a step
 
 
 def prepare() -> tuple[int, list[str]]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from etam.core.models import ApiToken, User
-    from etam.core.models.people import hash_token
+    setup_database()
+    from etam.core.models import User
     from etam.eservices import definitions, services
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     agency, admin = kaltim_agency_admin("DPMPTSP", "DPMPTSP", "chaos-admin@example.id")
     label = {"id": "Nama", "en": "Name"}
     document = {
@@ -101,9 +98,7 @@ def prepare() -> tuple[int, list[str]]:
     tokens = []
     for i in range(DEVICES):
         user, _ = User.objects.get_or_create(email=f"chaos-{i}@example.id", defaults={"full_name": f"Warga {i}"})
-        raw = "etam_" + secrets.token_urlsafe(24)
-        ApiToken.objects.create(user=user, name="chaos", prefix=raw[:12], key_hash=hash_token(raw))
-        tokens.append(raw)
+        tokens.append(api_token(user, "chaos"))
     return service.pk, tokens
 
 

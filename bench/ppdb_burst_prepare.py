@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sys
 
-from _common import information_request_answers
+from _common import api_token, information_request_answers, signed_in_session
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -27,12 +26,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
 
-    from etam.core.models import ApiToken, Region, User
-    from etam.core.models.people import hash_token
+    from etam.core.models import Region, User
     from etam.eservices import services
     from etam.eservices.models import Service
 
@@ -46,18 +42,12 @@ def main() -> None:
         user, _ = User.objects.get_or_create(email=email, defaults={"full_name": f"Warga Burst {i}"})
         user.password = hashed
         user.save(update_fields=["password"])
-        raw = "etam_" + secrets.token_urlsafe(24)
-        ApiToken.objects.create(user=user, name="burst", prefix=raw[:12], key_hash=hash_token(raw))
+        raw = api_token(user, "burst")
         case = services.application_submit(
             actor=user, service=service, answers=information_request_answers(desa, i), from_draft=False
         )
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "etam.core.auth_backends.EmailOrPhoneBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
         people.append(
-            {"email": email, "token": raw, "case": case.application.tracking_number, "session": session.session_key}
+            {"email": email, "token": raw, "case": case.application.tracking_number, "session": signed_in_session(user)}
         )
     print(json.dumps({"password": PASSWORD, "service": service.pk, "desa": desa, "people": people}))
 
