@@ -23,16 +23,7 @@ import subprocess
 import time
 import uuid
 
-from _common import (
-    api_token,
-    bench_environment,
-    ensure_database,
-    free_port,
-    information_request_answers,
-    kaltim_agency_admin,
-    setup_database,
-    start_gunicorn,
-)
+import _common
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_es_bench")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
@@ -40,12 +31,12 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 
-bench_environment(DB_URL, "bench.eservices_settings")
+_common.bench_environment(DB_URL, "bench.eservices_settings")
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "600")
 
 
 def prepare() -> tuple[int, list[str]]:
-    setup_database(reference_data=True)
+    _common.setup_database(reference_data=True)
     from django.db import connection
 
     from etam.core.models import User
@@ -54,7 +45,7 @@ def prepare() -> tuple[int, list[str]]:
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS eservices_bench_probe (id bigserial PRIMARY KEY, body text)")
-    agency, admin = kaltim_agency_admin("PPID", "PPID Utama", "bench-admin@example.id", kind="pegawai")
+    agency, admin = _common.kaltim_agency_admin("PPID", "PPID Utama", "bench-admin@example.id", kind="pegawai")
     service = Service.objects.filter(slug="bench-informasi-publik").first()
     if service is None:
         definition = demo_definitions.informasi_publik()
@@ -67,12 +58,12 @@ def prepare() -> tuple[int, list[str]]:
         user, _ = User.objects.get_or_create(
             email=f"bench-warga-{i}@example.id", defaults={"full_name": f"Warga Bench {i}"}
         )
-        tokens.append(api_token(user, "bench"))
+        tokens.append(_common.api_token(user, "bench"))
     return service.pk, tokens
 
 
 def start_server(port: int) -> subprocess.Popen:
-    return start_gunicorn(
+    return _common.start_gunicorn(
         port,
         "--workers",
         str(WORKERS),
@@ -90,7 +81,7 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 def answers(i: int) -> dict:
-    return information_request_answers(DESA, i)
+    return _common.information_request_answers(DESA, i)
 
 
 DESA = ""
@@ -143,7 +134,7 @@ def report(name: str, latencies: list[float], statuses: dict[int, int], seconds:
 
 def main() -> None:
     global DESA
-    ensure_database(DB_URL)
+    _common.ensure_database(DB_URL)
     service_id, tokens = prepare()
     from django.db import connection
 
@@ -151,7 +142,7 @@ def main() -> None:
     from etam.eservices.models import Application
 
     DESA = Region.objects.current().filter(parent_code="64.72.01").order_by("code").values_list("code", flat=True)[0]
-    port = free_port()
+    port = _common.free_port()
     server = start_server(port)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -19,30 +19,22 @@ import os
 import subprocess
 import time
 
-from _common import (
-    bench_environment,
-    ensure_database,
-    free_port,
-    kaltim_agency_admin,
-    setup_database,
-    signed_in_session,
-    start_gunicorn,
-)
+import _common
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_off_slow")
 LATENCY_MS = int(os.environ.get("SLOW_LATENCY_MS", "400"))
 BYTES_PER_S = int(os.environ.get("SLOW_KBITS", "400")) * 1000 // 8
-bench_environment(DB_URL)
+_common.bench_environment(DB_URL)
 SLUG = "permohonan-informasi-publik"
 
 
 def prepare() -> str:
-    setup_database(reference_data=True)
+    _common.setup_database(reference_data=True)
     from etam.core.models import User
     from etam.eservices import demo_definitions, services
     from etam.eservices.models import Service
 
-    agency, admin = kaltim_agency_admin("DISKOMINFO", "Diskominfo", "slow-admin@example.id")
+    agency, admin = _common.kaltim_agency_admin("DISKOMINFO", "Diskominfo", "slow-admin@example.id")
     if not Service.objects.filter(slug=SLUG).exists():
         services.service_import(
             actor=admin,
@@ -51,12 +43,12 @@ def prepare() -> str:
             publish=True,
         )
     citizen, _ = User.objects.get_or_create(email="slow-warga@example.id", defaults={"full_name": "Siti Warga"})
-    return signed_in_session(citizen)
+    return _common.signed_in_session(citizen)
 
 
 def start_server() -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    return start_gunicorn(port, "--workers", "2", "--log-level", "error"), port
+    port = _common.free_port()
+    return _common.start_gunicorn(port, "--workers", "2", "--log-level", "error"), port
 
 
 class Meter:
@@ -108,7 +100,7 @@ def visit(page, meter: Meter, url: str, ready: str) -> tuple[float, int, int, in
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    ensure_database(DB_URL)
+    _common.ensure_database(DB_URL)
     session_key = prepare()
     server, port = start_server()
     base = f"http://127.0.0.1:{port}"
