@@ -13,6 +13,7 @@ from django.core.cache import cache
 
 from etam.core import outbound, ratelimit
 from etam.interop import services
+from etam.interop.connectors import fakenational
 from etam.interop.connectors.fakedukcapil import Running
 from tests.helpers import http_server
 
@@ -75,6 +76,17 @@ def registry(settings):
     settings.INTEROP_DUKCAPIL_TIMEOUT = 1.0
     cache.clear()
     ratelimit.reset_all()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def national(settings):
+    """The fake SP4N-LAPOR!, SIASN and SPLP server, the three connectors pointed at it."""
+    running = fakenational.Running()
+    for name in ("LAPOR", "SIASN", "SPLP"):
+        setattr(settings, f"INTEROP_{name}_URL", running.url)
+        setattr(settings, f"INTEROP_{name}_TIMEOUT", 1.0)
     yield running
     running.stop()
 

@@ -13,20 +13,9 @@ from django.utils import timezone
 from etam.core.models import AuditEvent, SigningIdentity
 from etam.interop import services
 from etam.interop.connectors import lapor, siasn
-from etam.interop.connectors.fakenational import Running
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def national(settings):
-    running = Running()
-    for name in ("LAPOR", "SIASN", "SPLP"):
-        setattr(settings, f"INTEROP_{name}_URL", running.url)
-        setattr(settings, f"INTEROP_{name}_TIMEOUT", 1.0)
-    yield running
-    running.stop()
 
 
 def complaint(reference="PGD-2026-000001"):
