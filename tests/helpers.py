@@ -29,9 +29,12 @@ def post_register(client: Client, password: str, *, meta: dict | None = None, **
     return client.post(reverse("register"), {**data, **fields}, **(meta or {}))
 
 
-def run_threads(target: Callable[[], object], count: int, *, timeout: float | None = None) -> None:
-    """Run `target` in `count` threads at once and wait for all of them."""
-    threads = [threading.Thread(target=target) for _ in range(count)]
+def run_threads(
+    target: Callable[..., object], count: int, *, timeout: float | None = None, indexed: bool = False
+) -> None:
+    """Run `target` in `count` threads at once and wait for all of them; `indexed` passes each
+    thread its number (0 to count - 1)."""
+    threads = [threading.Thread(target=target, args=(i,) if indexed else ()) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
