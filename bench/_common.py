@@ -90,6 +90,16 @@ def information_request_answers(desa: str, i: int, *, street: str = "Jl. Bench",
     }
 
 
+def django_setup() -> None:
+    """django.setup() with the project's settings, in test mode unless the environment says otherwise
+    (the in-process benchmarks: no server, no database of their own)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("ETAM_MODE", "test")
+    import django
+
+    django.setup()
+
+
 def bench_environment(db_url: str, settings_module: str = "config.settings") -> None:
     """The environment a gunicorn benchmark and its server share: its own database, test mode,
     no API rate limit (set before django.setup() and before the server starts)."""
