@@ -154,6 +154,17 @@ def _signing_dir(settings, tmp_path_factory):
 
 
 @pytest.fixture
+def framework(db):
+    """The SPBE evaluation framework of PermenPANRB 59/2020, loaded: for the evaluation tests and
+    the other modules' rules that feed it."""
+    from etam.evaluation.loader import CODE_59_2020, load_frameworks
+    from etam.evaluation.models import Framework
+
+    load_frameworks()
+    return Framework.objects.get(code=CODE_59_2020)
+
+
+@pytest.fixture
 def indonesian():
     """The test runs with Indonesian active, for modules whose assertions read the messages
     (`pytestmark = pytest.mark.usefixtures("indonesian")`)."""
