@@ -70,6 +70,13 @@ def described_upload(actor, dataset: Dataset, content: str | bytes = POPULATION_
     return describe_columns(version, actor)
 
 
+def submitted_upload(actor, dataset: Dataset, content: str | bytes = POPULATION_CSV, **options: Any) -> DatasetVersion:
+    """described_upload, then submitted to the walidata (status "submitted")."""
+    version = described_upload(actor, dataset, content, **options)
+    services.version_submit(actor=actor, version=version)
+    return version
+
+
 def publish(province, dataset: Dataset, content: str = POPULATION_CSV, note: str = "Rilis awal") -> DatasetVersion:
     producer = province.producer_diskominfo if dataset.agency_id == province.diskominfo.pk else province.superadmin
     version = described_upload(producer, dataset, content, change_note=note)

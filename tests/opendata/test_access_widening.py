@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from etam.core.models import AuditEvent
 from etam.opendata import models, services
 from etam.opendata.models import Dataset
-from tests.opendata.conftest import described_upload, make_dataset, upload
+from tests.opendata.conftest import described_upload, make_dataset, submitted_upload, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +135,7 @@ def test_sql_does_not_serve_the_unreviewed_widening(client, widened):
 def test_walidata_approves_a_widening_and_only_then_it_is_public(client, province):
     producer, steward = province.producer_diskominfo, province.steward_kaltim
     dataset = make_dataset(province, slug="jumlah-bantuan", title="Jumlah bantuan", access="restricted")
-    version = described_upload(producer, dataset, CITIZENS_CSV)
-    services.version_submit(actor=producer, version=version)
+    version = submitted_upload(producer, dataset, CITIZENS_CSV)
     services.version_publish(actor=steward, version=version)
     dataset.refresh_from_db()
     services.dataset_update(actor=producer, dataset=dataset, access="public")

@@ -8,8 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from etam.opendata import services
-from tests.opendata.conftest import described_upload, make_dataset
+from tests.opendata.conftest import make_dataset, submitted_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +19,7 @@ def hidden(province, published):
     public = published(slug="terbuka", title="Data terbuka umum")
     restricted = published(slug="terbatas", title="Data terbatas rahasia", access="restricted")
     draft = make_dataset(province, slug="draf", title="Draf rahasia")
-    version = described_upload(province.producer_diskominfo, draft)
-    services.version_submit(actor=province.producer_diskominfo, version=version)
+    version = submitted_upload(province.producer_diskominfo, draft)
     return public, restricted, draft, version
 
 
