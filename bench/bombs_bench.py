@@ -44,12 +44,9 @@ def rss_mb() -> float:
 
 
 def run_case(name: str, rows: int, workdir: str) -> dict[str, object]:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("ETAM_MODE", "test")
-    import django
+    from _common import django_setup
 
-    django.setup()
+    django_setup()
     from django.utils import translation
 
     translation.activate("en")

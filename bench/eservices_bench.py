@@ -17,14 +17,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import signal
 import statistics
 import subprocess
 import time
 import uuid
 
-from _common import ensure_database, free_port, kaltim_agency_admin, start_gunicorn
+import _common
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_es_bench")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
@@ -32,34 +31,21 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 
-os.environ["DATABASE_URL"] = DB_URL
-os.environ["ETAM_MODE"] = "test"
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.eservices_settings"
+_common.bench_environment(DB_URL, "bench.eservices_settings")
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "600")
-os.environ["API_RATE_LIMIT"] = "off"
 
 
 def prepare() -> tuple[int, list[str]]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    _common.setup_database(reference_data=True)
     from django.db import connection
 
-    from etam.core.models import ApiToken, User
-    from etam.core.models.people import hash_token
+    from etam.core.models import User
     from etam.eservices import demo_definitions, services
     from etam.eservices.models import Service
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    from etam.core.models import Region
-
-    if not Region.objects.exists():
-        call_command("load_reference_data", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS eservices_bench_probe (id bigserial PRIMARY KEY, body text)")
-    agency, admin = kaltim_agency_admin("PPID", "PPID Utama", "bench-admin@example.id", kind="pegawai")
+    agency, admin = _common.kaltim_agency_admin("PPID", "PPID Utama", "bench-admin@example.id", kind="pegawai")
     service = Service.objects.filter(slug="bench-informasi-publik").first()
     if service is None:
         definition = demo_definitions.informasi_publik()
@@ -72,14 +58,12 @@ def prepare() -> tuple[int, list[str]]:
         user, _ = User.objects.get_or_create(
             email=f"bench-warga-{i}@example.id", defaults={"full_name": f"Warga Bench {i}"}
         )
-        raw = "etam_" + secrets.token_urlsafe(24)
-        ApiToken.objects.create(user=user, name="bench", prefix=raw[:12], key_hash=hash_token(raw))
-        tokens.append(raw)
+        tokens.append(_common.api_token(user, "bench"))
     return service.pk, tokens
 
 
 def start_server(port: int) -> subprocess.Popen:
-    return start_gunicorn(
+    return _common.start_gunicorn(
         port,
         "--workers",
         str(WORKERS),
@@ -97,16 +81,7 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 def answers(i: int) -> dict:
-    return {
-        "nama": f"Pemohon {i}",
-        "nik": "6472015708900001",
-        "telepon": "081234567890",
-        "email": f"p{i}@example.id",
-        "alamat": {"kabupaten_kota": "64.72", "kecamatan": "64.72.01", "desa_kelurahan": DESA, "jalan": "Jl. Bench"},
-        "rincian": "Data realisasi anggaran 2025",
-        "tujuan": "Uji beban",
-        "cara_memperoleh": ["salinan_elektronik"],
-    }
+    return _common.information_request_answers(DESA, i)
 
 
 DESA = ""
@@ -159,7 +134,7 @@ def report(name: str, latencies: list[float], statuses: dict[int, int], seconds:
 
 def main() -> None:
     global DESA
-    ensure_database(DB_URL)
+    _common.ensure_database(DB_URL)
     service_id, tokens = prepare()
     from django.db import connection
 
@@ -167,7 +142,7 @@ def main() -> None:
     from etam.eservices.models import Application
 
     DESA = Region.objects.current().filter(parent_code="64.72.01").order_by("code").values_list("code", flat=True)[0]
-    port = free_port()
+    port = _common.free_port()
     server = start_server(port)
     base = f"http://127.0.0.1:{port}"
     try:

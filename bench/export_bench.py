@@ -10,23 +10,16 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("ETAM_MODE", "test")
+import _common
 
-import django  # noqa: E402
-
-django.setup()
+_common.django_setup()
 
 import duckdb  # noqa: E402
 import pyarrow.csv as pacsv  # noqa: E402

@@ -45,10 +45,9 @@ def timed(fn, runs: int = RUNS) -> list[float]:
 
 
 def main() -> None:
-    import django
+    from _common import setup_database
 
-    django.setup()
-    from django.core.management import call_command
+    setup_database()
     from django.db import connection
     from django.test import Client
 
@@ -56,8 +55,6 @@ def main() -> None:
     from etam.inventory import duplicates, services, synthetic
     from etam.inventory.models import Application
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     inv = synthetic.generate(N_APPS, seed=11, reuse=True)
     institutions = []
     for i, name in enumerate(synthetic.REGIONS):

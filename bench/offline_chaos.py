@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import secrets
 import signal
 import sqlite3
 import subprocess
@@ -35,17 +34,14 @@ import time
 import uuid
 from pathlib import Path
 
-from _common import ensure_database, free_port, kaltim_agency_admin, start_gunicorn
+import _common
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_off_bench")
 ITEMS = int(os.environ.get("CHAOS_ITEMS", "1000"))
 DEVICES = int(os.environ.get("CHAOS_DEVICES", "8"))
 SEED = int(os.environ.get("CHAOS_SEED", "7"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
-os.environ["DATABASE_URL"] = DB_URL
-os.environ["ETAM_MODE"] = "test"
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-os.environ["API_RATE_LIMIT"] = "off"
+_common.bench_environment(DB_URL)
 
 P_OFFLINE = 0.15  # chance a device goes offline at a step
 P_DROP_REQUEST = 0.10  # request lost on the way out
@@ -54,18 +50,11 @@ P_RESTART = 0.03  # device (browser) restarts at a step
 
 
 def prepare() -> tuple[int, list[str]]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from etam.core.models import ApiToken, User
-    from etam.core.models.people import hash_token
+    _common.setup_database()
+    from etam.core.models import User
     from etam.eservices import definitions, services
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    agency, admin = kaltim_agency_admin("DPMPTSP", "DPMPTSP", "chaos-admin@example.id")
+    agency, admin = _common.kaltim_agency_admin("DPMPTSP", "DPMPTSP", "chaos-admin@example.id")
     label = {"id": "Nama", "en": "Name"}
     document = {
         "format": definitions.EXPORT_FORMAT,
@@ -101,20 +90,18 @@ def prepare() -> tuple[int, list[str]]:
     tokens = []
     for i in range(DEVICES):
         user, _ = User.objects.get_or_create(email=f"chaos-{i}@example.id", defaults={"full_name": f"Warga {i}"})
-        raw = "etam_" + secrets.token_urlsafe(24)
-        ApiToken.objects.create(user=user, name="chaos", prefix=raw[:12], key_hash=hash_token(raw))
-        tokens.append(raw)
+        tokens.append(_common.api_token(user, "chaos"))
     return service.pk, tokens
 
 
 class Server:
     def __init__(self) -> None:
-        self.port = free_port()
+        self.port = _common.free_port()
         self.process: subprocess.Popen | None = None
         self.kills = 0
 
     def start(self) -> None:
-        self.process = start_gunicorn(self.port, "--workers", str(WORKERS), "--log-level", "error")
+        self.process = _common.start_gunicorn(self.port, "--workers", str(WORKERS), "--log-level", "error")
 
     def sigkill(self) -> None:
         assert self.process is not None
@@ -213,7 +200,7 @@ class Device:
 def main() -> None:
     import requests  # noqa: F401 - fail early if missing
 
-    ensure_database(DB_URL, fresh=True)
+    _common.ensure_database(DB_URL, fresh=True)
     service, tokens = prepare()
     server = Server()
     server.start()

@@ -19,36 +19,22 @@ import os
 import subprocess
 import time
 
-from _common import ensure_database, free_port, kaltim_agency_admin, start_gunicorn
+import _common
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etam_off_slow")
 LATENCY_MS = int(os.environ.get("SLOW_LATENCY_MS", "400"))
 BYTES_PER_S = int(os.environ.get("SLOW_KBITS", "400")) * 1000 // 8
-os.environ["DATABASE_URL"] = DB_URL
-os.environ["ETAM_MODE"] = "test"
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-os.environ["API_RATE_LIMIT"] = "off"
+_common.bench_environment(DB_URL)
 SLUG = "permohonan-informasi-publik"
 
 
 def prepare() -> str:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
-
-    from etam.core.models import Region, User
+    _common.setup_database(reference_data=True)
+    from etam.core.models import User
     from etam.eservices import demo_definitions, services
     from etam.eservices.models import Service
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    if not Region.objects.exists():
-        call_command("load_reference_data", verbosity=0)
-    agency, admin = kaltim_agency_admin("DISKOMINFO", "Diskominfo", "slow-admin@example.id")
+    agency, admin = _common.kaltim_agency_admin("DISKOMINFO", "Diskominfo", "slow-admin@example.id")
     if not Service.objects.filter(slug=SLUG).exists():
         services.service_import(
             actor=admin,
@@ -57,17 +43,12 @@ def prepare() -> str:
             publish=True,
         )
     citizen, _ = User.objects.get_or_create(email="slow-warga@example.id", defaults={"full_name": "Siti Warga"})
-    session = SessionStore()
-    session[SESSION_KEY] = str(citizen.pk)
-    session[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if "axes" not in b.lower())
-    session[HASH_SESSION_KEY] = citizen.get_session_auth_hash()
-    session.create()
-    return str(session.session_key)
+    return _common.signed_in_session(citizen)
 
 
 def start_server() -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    return start_gunicorn(port, "--workers", "2", "--log-level", "error"), port
+    port = _common.free_port()
+    return _common.start_gunicorn(port, "--workers", "2", "--log-level", "error"), port
 
 
 class Meter:
@@ -119,7 +100,7 @@ def visit(page, meter: Meter, url: str, ready: str) -> tuple[float, int, int, in
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    ensure_database(DB_URL)
+    _common.ensure_database(DB_URL)
     session_key = prepare()
     server, port = start_server()
     base = f"http://127.0.0.1:{port}"

@@ -29,24 +29,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import os
 import shutil
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("ETAM_MODE", "test")
+import _common
 
-import django  # noqa: E402
-
-django.setup()
+_common.django_setup()
 import logging  # noqa: E402
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -67,7 +60,7 @@ COLUMNS = [
 
 def regions() -> tuple[list[str], list[tuple[str, str]]]:
     codes, kecamatan = [], []
-    with open(ROOT / "etam/core/data/kaltim_kode_wilayah_kemendagri_2025.csv", encoding="utf-8") as f:
+    with open(_common.ROOT / "etam/core/data/kaltim_kode_wilayah_kemendagri_2025.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             codes.append(row["kode"])
             if row["tingkat"] == "kecamatan":

@@ -266,9 +266,9 @@ class Client:
 
 def answers(desa: str, i: int) -> dict:
     sys.path.insert(0, str(ROOT / "bench"))
-    from ppdb_burst_prepare import answers as made
+    from _common import information_request_answers
 
-    return made(desa, i)
+    return information_request_answers(desa, i)
 
 
 # --- phases -----------------------------------------------------------------------------------

@@ -12,40 +12,23 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import api_token, information_request_answers, signed_in_session
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 PASSWORD = "Burst-bench-2026!"  # noqa: S105 (a benchmark account on a throw-away cluster)
 SUBMIT_SLUG = "permohonan-informasi-publik"
 
 
-def answers(desa: str, i: int) -> dict:
-    return {
-        "nama": f"Pemohon {i}",
-        "nik": "6472015708900001",
-        "telepon": "081234567890",
-        "email": f"p{i}@example.id",
-        "alamat": {"kabupaten_kota": "64.72", "kecamatan": "64.72.01", "desa_kelurahan": desa, "jalan": "Jl. Bench"},
-        "rincian": "Data realisasi anggaran 2025",
-        "tujuan": "Uji beban",
-        "cara_memperoleh": ["salinan_elektronik"],
-    }
-
-
 def main() -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
 
-    from etam.core.models import ApiToken, Region, User
-    from etam.core.models.people import hash_token
+    from etam.core.models import Region, User
     from etam.eservices import services
     from etam.eservices.models import Service
 
@@ -59,16 +42,12 @@ def main() -> None:
         user, _ = User.objects.get_or_create(email=email, defaults={"full_name": f"Warga Burst {i}"})
         user.password = hashed
         user.save(update_fields=["password"])
-        raw = "etam_" + secrets.token_urlsafe(24)
-        ApiToken.objects.create(user=user, name="burst", prefix=raw[:12], key_hash=hash_token(raw))
-        case = services.application_submit(actor=user, service=service, answers=answers(desa, i), from_draft=False)
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "etam.core.auth_backends.EmailOrPhoneBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
+        raw = api_token(user, "burst")
+        case = services.application_submit(
+            actor=user, service=service, answers=information_request_answers(desa, i), from_draft=False
+        )
         people.append(
-            {"email": email, "token": raw, "case": case.application.tracking_number, "session": session.session_key}
+            {"email": email, "token": raw, "case": case.application.tracking_number, "session": signed_in_session(user)}
         )
     print(json.dumps({"password": PASSWORD, "service": service.pk, "desa": desa, "people": people}))
 

@@ -154,6 +154,27 @@ def _signing_dir(settings, tmp_path_factory):
 
 
 @pytest.fixture
+def framework(db):
+    """The SPBE evaluation framework of PermenPANRB 59/2020, loaded: for the evaluation tests and
+    the other modules' rules that feed it."""
+    from etam.evaluation.loader import CODE_59_2020, load_frameworks
+    from etam.evaluation.models import Framework
+
+    load_frameworks()
+    return Framework.objects.get(code=CODE_59_2020)
+
+
+@pytest.fixture
+def indonesian():
+    """The test runs with Indonesian active, for modules whose assertions read the messages
+    (`pytestmark = pytest.mark.usefixtures("indonesian")`)."""
+    from django.utils import translation
+
+    with translation.override("id"):
+        yield
+
+
+@pytest.fixture
 def public_page_cache():
     """Anonymous public pages kept (PAGE_CACHE_SECONDS=60) in a local-memory cache emptied before
     and after the test: for the tests of the page cache itself (unit and browser)."""

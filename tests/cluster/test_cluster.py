@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench._common import information_request_answers
 from tests.cluster.conftest import REPO, Cluster, supervisor
 
 pytestmark = pytest.mark.cluster
@@ -54,16 +55,7 @@ def citizens(cluster: Cluster) -> dict:
 
 
 def _answers(desa: str, n: int) -> dict:
-    return {
-        "nama": f"Pemohon {n}",
-        "nik": "6472015708900001",
-        "telepon": "081234567890",
-        "email": f"p{n}@example.id",
-        "alamat": {"kabupaten_kota": "64.72", "kecamatan": "64.72.01", "desa_kelurahan": desa, "jalan": "Jl. Uji"},
-        "rincian": "Data realisasi anggaran 2025",
-        "tujuan": "Uji klaster",
-        "cara_memperoleh": ["salinan_elektronik"],
-    }
+    return information_request_answers(desa, n, street="Jl. Uji", purpose="Uji klaster")
 
 
 def _research_answers(desa: str) -> dict:

@@ -12,15 +12,16 @@ import shutil
 import ssl
 import subprocess
 import tempfile
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
+from http.server import BaseHTTPRequestHandler
 from itertools import count
 from pathlib import Path
 
 import pytest
 
 from tests.cluster.conftest import supervisor
+from tests.helpers import http_server
 
 NGINX = Path("/usr/sbin/nginx")
 pytestmark = pytest.mark.skipif(not NGINX.exists(), reason="nginx not installed (scripts/system-packages)")
@@ -68,11 +69,9 @@ def proxy(tmp_path):
     env = supervisor.write_environment(tmp_path, args)
     supervisor.certificate(tmp_path)
     supervisor.nginx_config(tmp_path, env)
-    servers = []
+    upstreams = ExitStack()
     for key in ("ETAM_WEB_PORT_A", "ETAM_WEB_PORT_B"):
-        server = ThreadingHTTPServer(("127.0.0.1", int(env[key])), Upstream)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
+        upstreams.enter_context(http_server(Upstream, int(env[key])))
     conf = str(tmp_path / "nginx.conf")
     started = subprocess.run([str(NGINX), "-c", conf], capture_output=True, text=True)
     assert started.returncode == 0, started.stderr
@@ -89,9 +88,7 @@ def proxy(tmp_path):
         yield get
     finally:
         subprocess.run([str(NGINX), "-c", conf, "-s", "stop"], capture_output=True)
-        for server in servers:
-            server.shutdown()
-            server.server_close()
+        upstreams.close()
         shutil.rmtree(tmp_path / "nginx-cache", ignore_errors=True)
 
 

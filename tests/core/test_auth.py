@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from etam.core.models import AuditEvent, User
 from etam.core.staff_access import SECOND_FACTOR_KEY
 from tests.factories import UserFactory
+from tests.helpers import post_register
 
 pytestmark = pytest.mark.django_db
 
@@ -256,16 +257,7 @@ def test_logout_needs_post(client, province):
 
 
 def test_register_with_phone_then_sign_in(client, db):
-    response = client.post(
-        reverse("register"),
-        {
-            "full_name": "Rina Wati",
-            "email": "",
-            "phone": "0813 4700 1234",
-            "password1": NEW_PASSWORD,
-            "password2": NEW_PASSWORD,
-        },
-    )
+    response = post_register(client, NEW_PASSWORD, phone="0813 4700 1234")
     # Registration does not sign in (the answer is the same for a taken number, ADR 0075).
     assert response.status_code == 302 and response.url == reverse("login")
     user = User.objects.get(phone="+6281347001234")
@@ -277,16 +269,7 @@ def test_register_with_phone_then_sign_in(client, db):
 
 
 def test_register_bad_input_keeps_values_with_indonesian_messages(client, province):
-    response = client.post(
-        reverse("register"),
-        {
-            "full_name": "Rina Wati",
-            "email": "warga1@example.id",
-            "phone": "0812",
-            "password1": NEW_PASSWORD,
-            "password2": "lain",
-        },
-    )
+    response = post_register(client, NEW_PASSWORD, email="warga1@example.id", phone="0812", password2="lain")
     assert response.status_code == 200
     body = response.content.decode()
     assert "sudah terdaftar" not in body  # never says who has an account (ADR 0075)

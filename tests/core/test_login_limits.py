@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from etam.core.models import User
 from tests.factories import UserFactory
+from tests.helpers import post_register
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +85,7 @@ def test_forwarded_for_does_not_reset_the_login_lockout(client, db):
 
 
 def register(client, address="198.51.100.40", **fields):
-    data = {"full_name": "Rina Wati", "email": "", "phone": "", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
-    data.update(fields)
-    return client.post(reverse("register"), data, REMOTE_ADDR=address)
+    return post_register(client, NEW_PASSWORD, meta={"REMOTE_ADDR": address}, **fields)
 
 
 def _visible(response, client) -> tuple[int, str, str]:
@@ -137,10 +136,7 @@ def test_audit_trail_and_lockout_record_the_address_the_proxy_setting_vouches_fo
 
     headers = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.77"}
     with override_settings(TRUSTED_PROXY_COUNT=proxies):
-        client.post(reverse("register"), {**_REGISTRATION, "email": "baru@example.id"}, **headers)
+        post_register(client, NEW_PASSWORD, meta=headers, email="baru@example.id")
         client.post(reverse("login"), {"username": "orang@example.id", "password": "salah"}, **headers)
     assert AuditEvent.objects.get(action="core.citizen_register").ip_address == expected
     assert AccessAttempt.objects.get().ip_address == expected
-
-
-_REGISTRATION = {"full_name": "Rina Wati", "phone": "", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}

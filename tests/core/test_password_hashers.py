@@ -10,6 +10,7 @@ from django.urls import reverse
 from etam.core.hashers import EtamArgon2PasswordHasher
 from etam.core.models import User
 from tests.factories import UserFactory
+from tests.helpers import post_register
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +39,7 @@ def test_the_hasher_uses_owasp_parameters(production_hashers):
 
 
 def test_registration_stores_an_argon2id_hash(client, production_hashers):
-    response = client.post(
-        reverse("register"),
-        {
-            "full_name": "Rina Wati",
-            "email": "rina@example.id",
-            "phone": "",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    response = post_register(client, PASSWORD, email="rina@example.id")
     assert response.status_code == 302
     user = User.objects.get(email="rina@example.id")
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")

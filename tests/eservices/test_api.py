@@ -8,7 +8,7 @@ from django.test import Client
 from etam.core.models import AuditEvent
 from etam.eservices.models import Application
 from tests.eservices.conftest import info_answers, publish
-from tests.helpers import client_for
+from tests.helpers import client_for, run_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -177,19 +177,15 @@ def test_concurrent_duplicate_submissions_create_one_case(province):
     barrier = threading.Barrier(6)
     clients = [client_for(province.citizen) for _ in range(6)]
 
-    def send(c):
+    def send(i):
         try:
             barrier.wait(timeout=10)
-            response = post_json(c, f"{API}/applications", body, HTTP_IDEMPOTENCY_KEY="same-key")
+            response = post_json(clients[i], f"{API}/applications", body, HTTP_IDEMPOTENCY_KEY="same-key")
             results.append((response.status_code, response.json().get("tracking_number")))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    run_threads(send, len(clients), timeout=60, indexed=True)
     assert len(results) == 6
     assert {status for status, _n in results} == {201}
     assert len({number for _s, number in results}) == 1
@@ -221,11 +217,7 @@ def test_concurrent_submissions_get_distinct_numbers(province):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    run_threads(send, len(clients), timeout=60, indexed=True)
     assert len(numbers) == 8 and len(set(numbers)) == 8
     assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 9))
 

@@ -103,13 +103,10 @@ def test_service_management_suggestion_from_sla_tracking(province, info_service)
 
 
 @pytest.mark.skipif(not apps.is_installed("etam.evaluation"), reason="evaluation not installed")
-def test_rules_run_inside_an_evaluation(province, info_service):
-    from etam.evaluation.loader import CODE_59_2020, load_frameworks
-    from etam.evaluation.models import Evaluation, Framework
+def test_rules_run_inside_an_evaluation(province, info_service, framework):
+    from etam.evaluation.models import Evaluation
     from etam.evaluation.registry import run_rules
 
-    load_frameworks()
-    framework = Framework.objects.get(code=CODE_59_2020)
     submission = services.application_submit(actor=province.citizen, service=info_service, answers=info_answers())
     _approve(province, submission.application)
     evaluation = Evaluation.objects.create(institution=province.kaltim, framework=framework, period=timezone.now().year)

@@ -3,18 +3,12 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from etam.eservices import demo_definitions, formengine
 from tests.eservices.conftest import NIK_MAN, NIK_WOMAN, address
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def indonesian():
-    with translation.override("id"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("indonesian")]
 
 
 def post(**values):

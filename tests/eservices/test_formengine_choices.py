@@ -8,7 +8,6 @@ import csv
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import translation
 
 from etam.core.models import AuditEvent
 from etam.eservices import definitions, demo_definitions, formengine
@@ -17,15 +16,9 @@ from etam.eservices.models import Application
 from tests.eservices.conftest import publish
 from tests.eservices.test_formengine import post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("indonesian")]
 
 SAMARINDA = {"kabupaten_kota": "64.72", "kecamatan": "64.72.01"}
-
-
-@pytest.fixture(autouse=True)
-def indonesian():
-    with translation.override("id"):
-        yield
 
 
 def csv_schools():

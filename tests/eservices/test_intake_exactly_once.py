@@ -19,6 +19,7 @@ from etam.core.models import AuditEvent
 from etam.eservices import demo_definitions, selectors, services
 from etam.eservices.models import Application, ApplicationEvent, Service
 from tests.eservices.conftest import info_answers, publish
+from tests.helpers import run_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RETRIES = 6
@@ -47,11 +48,7 @@ def _race(actor, service: Service, *, key: str, from_draft: bool) -> list[tuple[
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=attempt) for _ in range(RETRIES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_threads(attempt, RETRIES, timeout=60)
     return results
 
 

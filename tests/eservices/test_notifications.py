@@ -1,12 +1,12 @@
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.core import mail
 
 from etam.eservices import notifications
 from etam.eservices.models import NotificationDelivery
+from tests.helpers import http_server
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +53,7 @@ class _Gateway(BaseHTTPRequestHandler):
 
 
 def test_webhook_gateway_failure_is_logged_and_retried(province, submitted, settings):
-    server = HTTPServer(("127.0.0.1", 0), _Gateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_server(_Gateway) as server:
         settings.ESERVICES_SMS_GATEWAY = "webhook"
         settings.ESERVICES_SMS_WEBHOOK_URL = f"http://127.0.0.1:{server.server_port}/kirim"
         settings.ESERVICES_SMS_WEBHOOK_SECRET = "rahasia"
@@ -73,8 +70,6 @@ def test_webhook_gateway_failure_is_logged_and_retried(province, submitted, sett
         assert notifications.deliver(sms) is True
         payload, signature = _Gateway.received[-1]
         assert payload["to"] == "+6281234567890" and signature.startswith("sha256=")
-    finally:
-        server.shutdown()
 
 
 def test_gives_up_after_max_attempts(province, submitted, settings):

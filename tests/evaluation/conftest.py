@@ -4,17 +4,10 @@ import pytest
 
 from etam.core.models import AuditEvent
 from etam.evaluation import services
-from etam.evaluation.loader import CODE_59_2020, load_frameworks
-from etam.evaluation.models import Framework, Indicator
+from etam.evaluation.models import Indicator
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@pytest.fixture
-def framework(db) -> Framework:
-    load_frameworks()
-    return Framework.objects.get(code=CODE_59_2020)
 
 
 @pytest.fixture

@@ -237,19 +237,17 @@ def _results_workbook(rows: list[list]) -> io.BytesIO:
     return out
 
 
-def test_import_previous_year_results(client, province, framework):
+def _import_results(client, province, framework, period: str, rows: list[list]):
+    """The coordinator posts Kaltim's results of `period` as a workbook of `rows` to the import page."""
     client.force_login(province.coordinator_kaltim)
+    data = {"institution": province.kaltim.pk, "framework": framework.pk, "period": period}
+    return client.post(f"{BASE}/impor/", {**data, "file": _results_workbook(rows)})
+
+
+def test_import_previous_year_results(client, province, framework):
     rows = [[n, 4, 4] for n in range(1, 48)]
     rows[41] = [42, 5, 5]
-    response = client.post(
-        f"{BASE}/impor/",
-        {
-            "institution": province.kaltim.pk,
-            "framework": framework.pk,
-            "period": "2024",
-            "file": _results_workbook(rows),
-        },
-    )
+    response = _import_results(client, province, framework, "2024", rows)
     assert response.status_code == 302, response.content.decode()[:2000]
     evaluation = Evaluation.objects.get(period=2024)
     assert evaluation.stage == Stage.FINAL
@@ -260,17 +258,8 @@ def test_import_previous_year_results(client, province, framework):
 
 
 def test_import_reports_every_row_error_and_saves_nothing(client, province, framework):
-    client.force_login(province.coordinator_kaltim)
     rows = [[1, 3, 3], [99, 3, 3], [2, 7, 3], [1, 2, 2], ["x", 1, 1], [3, None, "tiga"]]
-    response = client.post(
-        f"{BASE}/impor/",
-        {
-            "institution": province.kaltim.pk,
-            "framework": framework.pk,
-            "period": "2023",
-            "file": _results_workbook(rows),
-        },
-    )
+    response = _import_results(client, province, framework, "2023", rows)
     assert response.status_code == 400
     body = response.content.decode()
     for row_no in ("<td>3</td>", "<td>4</td>", "<td>5</td>", "<td>6</td>", "<td>7</td>"):

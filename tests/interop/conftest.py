@@ -4,17 +4,18 @@ and the parties of an agreement (Diskominfo Kaltim provides, DPMPTSP Kaltim cons
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.core.cache import cache
 
 from etam.core import outbound, ratelimit
 from etam.interop import services
+from etam.interop.connectors import fakenational
 from etam.interop.connectors.fakedukcapil import Running
+from tests.helpers import http_server
 
 
 @dataclass
@@ -62,13 +63,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def provider_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.hits = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield FakeProvider(url=f"http://127.0.0.1:{server.server_port}", hits=server.hits)  # type: ignore[attr-defined]
-    server.shutdown()
-    server.server_close()
+    with http_server(_Handler) as server:
+        server.hits = []  # type: ignore[attr-defined]
+        yield FakeProvider(url=f"http://127.0.0.1:{server.server_port}", hits=server.hits)  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -79,6 +76,17 @@ def registry(settings):
     settings.INTEROP_DUKCAPIL_TIMEOUT = 1.0
     cache.clear()
     ratelimit.reset_all()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def national(settings):
+    """The fake SP4N-LAPOR!, SIASN and SPLP server, the three connectors pointed at it."""
+    running = fakenational.Running()
+    for name in ("LAPOR", "SIASN", "SPLP"):
+        setattr(settings, f"INTEROP_{name}_URL", running.url)
+        setattr(settings, f"INTEROP_{name}_TIMEOUT", 1.0)
     yield running
     running.stop()
 

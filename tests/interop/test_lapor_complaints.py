@@ -6,21 +6,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from etam.core.models import AuditEvent
-from etam.interop.connectors.fakenational import Running
 from etam.quality import lapor
 from etam.quality.models import Complaint
 from etam.quality.services import complaint_submit, complaints_forward_queued, complaints_lapor_refresh
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def national(settings):
-    running = Running()
-    settings.INTEROP_LAPOR_URL = running.url
-    settings.INTEROP_LAPOR_TIMEOUT = 1.0
-    yield running
-    running.stop()
 
 
 def file_complaint(province) -> Complaint:

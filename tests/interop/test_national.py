@@ -13,20 +13,9 @@ from django.utils import timezone
 from etam.core.models import AuditEvent, SigningIdentity
 from etam.interop import services
 from etam.interop.connectors import lapor, siasn
-from etam.interop.connectors.fakenational import Running
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def national(settings):
-    running = Running()
-    for name in ("LAPOR", "SIASN", "SPLP"):
-        setattr(settings, f"INTEROP_{name}_URL", running.url)
-        setattr(settings, f"INTEROP_{name}_TIMEOUT", 1.0)
-    yield running
-    running.stop()
 
 
 def complaint(reference="PGD-2026-000001"):
@@ -123,9 +112,23 @@ def test_each_connector_keeps_to_its_daily_quota_and_gives_up_on_a_slow_server(
     comes back as 'not now', never an error for the citizen or officer."""
     from etam.core import outbound, ratelimit
 
-    ratelimit.reset_all()
-    setattr(settings, f"INTEROP_{name}_DAILY_QUOTA", 1)
-    outbound.forget()
+    def daily_quota(limit: int) -> None:
+        ratelimit.reset_all()
+        setattr(settings, f"INTEROP_{name}_DAILY_QUOTA", limit)
+        outbound.forget()
+
+    def assert_not_now(n: int) -> None:
+        """Call `n` comes back as the connector's 'not now': SIASN raises, SPLP refuses the form, LAPOR gives None."""
+        if name == "SIASN":
+            with pytest.raises(siasn.DirectoryUnavailable):
+                calls(n)
+        elif name == "SPLP":
+            with pytest.raises(ValidationError):
+                calls(n)
+        else:
+            assert calls(n) is None
+
+    daily_quota(1)
     calls = {
         "LAPOR": lambda n: lapor.forward_complaint(complaint(f"PGD-Q{n}")),
         "SIASN": lambda n: siasn.employee("198503122010011001"),
@@ -133,25 +136,9 @@ def test_each_connector_keeps_to_its_daily_quota_and_gives_up_on_a_slow_server(
     }[name]
     assert calls(1) is not None  # the one call of the day goes out
     before = len(national.app.calls)
-    if name == "SIASN":
-        with pytest.raises(siasn.DirectoryUnavailable):
-            calls(2)
-    elif name == "SPLP":
-        with pytest.raises(ValidationError):
-            calls(2)
-    else:
-        assert calls(2) is None
+    assert_not_now(2)
     assert len(national.app.calls) == before  # the second never left Etam
 
-    ratelimit.reset_all()
-    setattr(settings, f"INTEROP_{name}_DAILY_QUOTA", 100)
-    outbound.forget()
+    daily_quota(100)
     national.app.delay = 1.5  # the timeout is 1 s
-    if name == "SIASN":
-        with pytest.raises(siasn.DirectoryUnavailable):
-            calls(3)
-    elif name == "SPLP":
-        with pytest.raises(ValidationError):
-            calls(3)
-    else:
-        assert calls(3) is None
+    assert_not_now(3)

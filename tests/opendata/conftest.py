@@ -63,10 +63,23 @@ def describe_columns(version: DatasetVersion, actor) -> DatasetVersion:
     return services.columns_update(actor=actor, version=version, changes=changes)
 
 
+def described_upload(actor, dataset: Dataset, content: str | bytes = POPULATION_CSV, **options: Any) -> DatasetVersion:
+    """`content` uploaded as the dataset's new version with every column defined (the walidata's
+    check refuses a column without a definition); `options` go to version_upload."""
+    version = services.version_upload(actor=actor, dataset=dataset, upload=upload(content), **options)
+    return describe_columns(version, actor)
+
+
+def submitted_upload(actor, dataset: Dataset, content: str | bytes = POPULATION_CSV, **options: Any) -> DatasetVersion:
+    """described_upload, then submitted to the walidata (status "submitted")."""
+    version = described_upload(actor, dataset, content, **options)
+    services.version_submit(actor=actor, version=version)
+    return version
+
+
 def publish(province, dataset: Dataset, content: str = POPULATION_CSV, note: str = "Rilis awal") -> DatasetVersion:
     producer = province.producer_diskominfo if dataset.agency_id == province.diskominfo.pk else province.superadmin
-    version = services.version_upload(actor=producer, dataset=dataset, upload=upload(content), change_note=note)
-    version = describe_columns(version, producer)
+    version = described_upload(producer, dataset, content, change_note=note)
     assert version.validation == "valid", version.error_summary
     services.version_submit(actor=producer, version=version)
     return services.version_publish(actor=province.steward_kaltim, version=version)

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from etam.core.models import AuditEvent
 from etam.opendata import models, services
 from etam.opendata.models import Dataset
-from tests.opendata.conftest import describe_columns, make_dataset, upload
+from tests.opendata.conftest import described_upload, make_dataset, submitted_upload, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,7 @@ def _publish_restricted_with_hidden_nik(province, slug: str = "penerima-bantuan"
     publicly accessible; the walidata publishes it because it is restricted."""
     producer = province.producer_diskominfo
     dataset = make_dataset(province, slug=slug, title="Penerima bantuan sosial", access="restricted")
-    version = services.version_upload(actor=producer, dataset=dataset, upload=upload(CITIZENS_CSV))
-    version = describe_columns(version, producer)
+    version = described_upload(producer, dataset, CITIZENS_CSV)
     version = services.columns_update(actor=producer, version=version, changes={"nik": {"is_public": False}})
     assert version.validation == "valid", version.error_summary
     services.version_submit(actor=producer, version=version)
@@ -136,9 +135,7 @@ def test_sql_does_not_serve_the_unreviewed_widening(client, widened):
 def test_walidata_approves_a_widening_and_only_then_it_is_public(client, province):
     producer, steward = province.producer_diskominfo, province.steward_kaltim
     dataset = make_dataset(province, slug="jumlah-bantuan", title="Jumlah bantuan", access="restricted")
-    version = services.version_upload(actor=producer, dataset=dataset, upload=upload(CITIZENS_CSV))
-    version = describe_columns(version, producer)
-    services.version_submit(actor=producer, version=version)
+    version = submitted_upload(producer, dataset, CITIZENS_CSV)
     services.version_publish(actor=steward, version=version)
     dataset.refresh_from_db()
     services.dataset_update(actor=producer, dataset=dataset, access="public")

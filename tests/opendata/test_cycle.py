@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from etam.core.models import AuditEvent
 from etam.opendata import services
 from etam.opendata.models import ColumnSpec, DatasetVersion, FrozenError, Resource
-from tests.opendata.conftest import POPULATION_CSV, describe_columns, make_dataset, upload
+from tests.opendata.conftest import POPULATION_CSV, describe_columns, make_dataset, submitted_upload, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -134,10 +134,7 @@ def test_producer_of_another_opd_cannot_create(province):
 def test_only_walidata_publishes(province, who):
     producer = province.producer_diskominfo
     dataset = make_dataset(province)
-    version = describe_columns(
-        services.version_upload(actor=producer, dataset=dataset, upload=upload(POPULATION_CSV)), producer
-    )
-    services.version_submit(actor=producer, version=version)
+    version = submitted_upload(producer, dataset)
     before = AuditEvent.objects.count()
     with pytest.raises(PermissionDenied):
         services.version_publish(actor=getattr(province, who), version=version)
@@ -156,10 +153,7 @@ def test_walidata_of_another_instansi_cannot_publish(province):
     grant(other, "walidata", province.samarinda)
     producer = province.producer_diskominfo
     dataset = make_dataset(province)
-    version = describe_columns(
-        services.version_upload(actor=producer, dataset=dataset, upload=upload(POPULATION_CSV)), producer
-    )
-    services.version_submit(actor=producer, version=version)
+    version = submitted_upload(producer, dataset)
     with pytest.raises(PermissionDenied):
         services.version_publish(actor=other, version=version)
     version.refresh_from_db()

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from etam.evaluation import services as evaluation_services
 from etam.evaluation.feeds import SPBE_INDEX_KEY
-from etam.evaluation.loader import CODE_59_2020, load_frameworks
-from etam.evaluation.models import Assessment, Evaluation, Framework, Indicator, Stage, Suggestion
+from etam.evaluation.loader import CODE_59_2020
+from etam.evaluation.models import Assessment, Evaluation, Indicator, Stage, Suggestion
 from etam.evaluation.registry import registered_rules
 from etam.opendata import system
 from etam.opendata.evaluation_rules import OPEN_DATA_SERVICE, suggest_open_data_service
@@ -20,12 +20,6 @@ from etam.opendata.registry import SYSTEM_DATASETS
 from tests.opendata.conftest import make_dataset, publish
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def framework(db) -> Framework:
-    load_frameworks()
-    return Framework.objects.get(code=CODE_59_2020)
 
 
 def _final(institution, framework, period: int, level: int, *, stage: str = Stage.FINAL) -> Evaluation:

@@ -12,15 +12,10 @@ import io
 import random
 
 import pytest
-from django.utils import translation
 
 from etam.opendata import inference, ingest
 
-
-@pytest.fixture(autouse=True)
-def indonesian():
-    with translation.override("id"):
-        yield
+pytestmark = pytest.mark.usefixtures("indonesian")
 
 
 # The kabupaten/kota of Kalimantan Timur in the Kemendagri table.

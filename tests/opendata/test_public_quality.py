@@ -14,28 +14,20 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from etam.core.models import AuditEvent
 from etam.opendata import services
 from etam.opendata.charts import default_aggregate, grouped
-from tests.opendata.conftest import POPULATION_CSV, describe_columns, make_dataset, upload
+from tests.opendata.conftest import POPULATION_CSV, describe_columns, described_upload, make_dataset, upload
 from tests.opendata.test_inference import csv_bytes, planted_rows
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def indonesian():
-    with translation.override("id"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("indonesian")]
 
 
 def _publish(province, slug: str, content: str, units: dict[str, str] | None = None):
     producer = province.producer_diskominfo
     dataset = make_dataset(province, slug=slug)
-    version = services.version_upload(actor=producer, dataset=dataset, upload=upload(content))
-    version = describe_columns(version, producer)
+    version = described_upload(producer, dataset, content)
     if units:
         version = services.columns_update(
             actor=producer, version=version, changes={name: {"unit": unit} for name, unit in units.items()}

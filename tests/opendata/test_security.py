@@ -8,8 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from etam.opendata import services
-from tests.opendata.conftest import POPULATION_CSV, describe_columns, make_dataset, upload
+from tests.opendata.conftest import make_dataset, submitted_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +19,7 @@ def hidden(province, published):
     public = published(slug="terbuka", title="Data terbuka umum")
     restricted = published(slug="terbatas", title="Data terbatas rahasia", access="restricted")
     draft = make_dataset(province, slug="draf", title="Draf rahasia")
-    version = describe_columns(
-        services.version_upload(actor=province.producer_diskominfo, dataset=draft, upload=upload(POPULATION_CSV)),
-        province.producer_diskominfo,
-    )
-    services.version_submit(actor=province.producer_diskominfo, version=version)
+    version = submitted_upload(province.producer_diskominfo, draft)
     return public, restricted, draft, version
 
 

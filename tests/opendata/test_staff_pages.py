@@ -13,7 +13,7 @@ from django.urls import reverse
 from etam.core.models import AuditEvent
 from etam.opendata import services
 from etam.opendata.models import ColumnSpec, DatasetVersion
-from tests.opendata.conftest import POPULATION_CSV, describe_columns, make_dataset, publish, upload
+from tests.opendata.conftest import POPULATION_CSV, described_upload, make_dataset, publish, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +71,7 @@ def test_column_form_has_every_ms_var_field_and_saves_them(client, province):
 def test_a_column_not_publicly_accessible_blocks_publishing_a_public_dataset(province):
     dataset = make_dataset(province)
     producer = province.producer_diskominfo
-    version = services.version_upload(actor=producer, dataset=dataset, upload=upload(POPULATION_CSV))
-    version = describe_columns(version, producer)
+    version = described_upload(producer, dataset)
     services.columns_update(actor=producer, version=version, changes={"luas_km2": {"is_public": False}})
     # The producer is stopped at submission by the walidata's own check...
     with pytest.raises(ValidationError) as refused:
@@ -104,8 +103,7 @@ def _datasets(province, start: int, count: int, *, submit: bool) -> None:
         if i % 2:
             publish(province, dataset)
             continue
-        version = services.version_upload(actor=producer, dataset=dataset, upload=upload(POPULATION_CSV))
-        version = describe_columns(version, producer)
+        version = described_upload(producer, dataset)
         if submit:
             services.version_submit(actor=producer, version=version)
 

@@ -18,14 +18,13 @@ import argparse
 import base64
 import json
 import os
-import threading
 from collections.abc import Callable, Iterable
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from etam.core.fakeserver import Background, serve
 from etam.eservices.signing import pki
 
 MAX_BODY = 20 * 1024 * 1024
@@ -161,40 +160,14 @@ class FakeBsre:
         return _json(start, "404 Not Found", {"error": "not found", "status_code": 404})
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # no request lines (they are noise in tests)
-        pass
-
-
-class _ThreadingServer(WSGIServer):
-    daemon_threads = True
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        thread = threading.Thread(target=self._handle, args=(request, client_address), daemon=True)
-        thread.start()
-
-    def _handle(self, request: Any, client_address: Any) -> None:
-        try:
-            self.finish_request(request, client_address)
-        finally:
-            self.shutdown_request(request)
-
-
-class Running:
+class Running(Background):
     """A fake hub on a background thread (tests)."""
 
-    def __init__(self, directory: Path, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.server = make_server(
-            host, port, lambda e, s: self.app(e, s), server_class=_ThreadingServer, handler_class=_QuietHandler
-        )
-        self.url = f"http://{host}:{self.server.server_port}"
-        self.app: FakeBsre = FakeBsre(directory, self.url)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+    app: FakeBsre
 
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def __init__(self, directory: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(None, port=port, host=host)  # the hub signs its URL into the certificates
+        self.app = FakeBsre(directory, self.url)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -223,9 +196,7 @@ def main(argv: list[str] | None = None) -> None:
         app = FakeBsre(
             directory, url, os.environ.get("FAKEBSRE_USER", "esign"), os.environ.get("FAKEBSRE_PASSWORD", "esign")
         )
-        server = make_server(args.host, args.port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
-        print(f"fake BSrE signing hub on {url} (root: {directory / 'root.pem'})", flush=True)
-        server.serve_forever()
+        serve(app, args.port, f"fake BSrE signing hub on {url} (root: {directory / 'root.pem'})", host=args.host)
 
 
 if __name__ == "__main__":

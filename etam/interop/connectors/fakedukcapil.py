@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
 from typing import Any
 
-from etam.interop.connectors.fakeserver import Background, serve
+from etam.core.fakeserver import Background, serve
 
 # Invented residents (NIK: 6472 Samarinda / 6402 Kukar, birth date encoded as DDMMYY, +40 for women).
 RESIDENTS = {

@@ -21,7 +21,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
-from etam.interop.connectors.fakeserver import Background, serve
+from etam.core.fakeserver import Background, serve
 
 # Invented civil servants (NIP: birth date, appointment month, sex, number).
 EMPLOYEES = {
